@@ -1,0 +1,472 @@
+"""The OpenAPI 3.1 document of the API, served at ``/api/openapi.json``.
+
+A test checks that every route of the API is documented here with the same methods, that the
+document is valid, and that real responses match the schemas declared.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+
+STR = {"type": "string"}
+INT = {"type": "integer"}
+NULL_STR = {"type": ["string", "null"]}
+STR_LIST = {"type": "array", "items": STR}
+
+
+def ref(name: str) -> dict[str, str]:
+    """A reference to a schema of the document."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _problems(*statuses: int) -> dict[str, Any]:
+    words = {
+        400: "Requête invalide",
+        404: "Introuvable",
+        409: "Conflit avec l'état actuel",
+        413: "Trop volumineux",
+        422: "Données invalides",
+    }
+    return {
+        str(status): {
+            "description": words[status],
+            "content": {"application/problem+json": {"schema": ref("Problem")}},
+        }
+        for status in statuses
+    }
+
+
+def _param(
+    name: str, where: str, schema: dict[str, Any], description: str, required: bool = False
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": where,
+        "required": required or where == "path",
+        "schema": schema,
+        "description": description,
+    }
+
+
+CLAUSE_ID = _param("clause_id", "path", STR, "Identifiant de la clause")
+NUMBER = _param("number", "path", INT, "Numéro de version")
+PAGE = [
+    _param("page", "query", {"type": "integer", "minimum": 1}, "Page (à partir de 1)"),
+    _param("per_page", "query", {"type": "integer", "minimum": 1}, "Éléments par page"),
+]
+
+
+def _body(schema: str) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": ref(schema)}}}
+
+
+VARIABLE = {
+    "type": "object",
+    "required": ["name", "label", "type"],
+    "properties": {
+        "name": STR,
+        "label": STR,
+        "type": {"enum": ["text", "integer", "date", "url", "email", "choice"]},
+        "default": {},
+        "choices": {"type": ["array", "null"]},
+    },
+}
+CONTENT_PROPS = {
+    "title": STR,
+    "body": STR,
+    "legal_basis": STR_LIST,
+    "variables": {"type": "array", "items": ref("Variable")},
+    "elements": STR_LIST,
+    "contract_types": STR_LIST,
+}
+VERSION_SUMMARY = {
+    "type": "object",
+    "required": ["number", "status", "title", "author", "created_at", "content_hash"],
+    "properties": {
+        "number": INT,
+        "status": {"enum": ["draft", "approved", "retired"]},
+        "title": STR,
+        "author": STR,
+        "created_at": STR,
+        "change_note": STR,
+        "approved_by": NULL_STR,
+        "approved_at": NULL_STR,
+        "retired_by": NULL_STR,
+        "retired_at": NULL_STR,
+        "content_hash": STR,
+    },
+}
+SCHEMAS: dict[str, Any] = {
+    "Problem": {
+        "type": "object",
+        "required": ["type", "title", "status", "detail"],
+        "properties": {
+            "type": STR,
+            "title": STR,
+            "status": INT,
+            "detail": STR,
+            "errors": {"type": "array", "items": {"type": "object"}},
+        },
+    },
+    "Element": {
+        "type": "object",
+        "required": ["id", "label", "explanation", "hints"],
+        "properties": {"id": STR, "label": STR, "explanation": STR, "hints": STR_LIST},
+    },
+    "Family": {
+        "type": "object",
+        "required": ["id", "label", "description", "elements"],
+        "properties": {
+            "id": STR,
+            "label": STR,
+            "description": STR,
+            "legal_basis": STR_LIST,
+            "signals": STR_LIST,
+            "elements": {"type": "array", "items": ref("Element")},
+        },
+    },
+    "Variable": VARIABLE,
+    "VersionSummary": VERSION_SUMMARY,
+    "Version": {
+        "allOf": [
+            ref("VersionSummary"),
+            {
+                "type": "object",
+                "required": ["clause_id", "family", "body", "variables", "elements"],
+                "properties": {"clause_id": STR, "family": STR, **CONTENT_PROPS},
+            },
+        ]
+    },
+    "ClauseSummary": {
+        "type": "object",
+        "required": ["id", "family", "title", "current_version", "latest_version", "latest_status"],
+        "properties": {
+            "id": STR,
+            "family": STR,
+            "title": STR,
+            "current_version": INT,
+            "latest_version": INT,
+            "latest_status": STR,
+            "created_at": STR,
+        },
+    },
+    "Clause": {
+        "allOf": [
+            ref("ClauseSummary"),
+            {
+                "type": "object",
+                "required": ["versions"],
+                "properties": {"versions": {"type": "array", "items": ref("VersionSummary")}},
+            },
+        ]
+    },
+    "ClausePage": {
+        "type": "object",
+        "required": ["items", "total", "page", "per_page"],
+        "properties": {
+            "items": {"type": "array", "items": ref("ClauseSummary")},
+            "total": INT,
+            "page": INT,
+            "per_page": INT,
+        },
+    },
+    "NewClause": {
+        "type": "object",
+        "required": ["id", "family", "title", "body", "author"],
+        "properties": {
+            "id": STR,
+            "family": STR,
+            "author": STR,
+            "change_note": STR,
+            **CONTENT_PROPS,
+        },
+    },
+    "NewDraft": {
+        "type": "object",
+        "required": ["author", "change_note"],
+        "properties": {
+            "author": STR,
+            "change_note": STR,
+            "base": {"type": "integer", "description": "Version de départ"},
+            **CONTENT_PROPS,
+        },
+    },
+    "DraftChanges": {
+        "type": "object",
+        "properties": {"change_note": STR, **CONTENT_PROPS},
+        "additionalProperties": False,
+    },
+    "Approval": {"type": "object", "required": ["approved_by"], "properties": {"approved_by": STR}},
+    "Retirement": {"type": "object", "required": ["retired_by"], "properties": {"retired_by": STR}},
+    "Diff": {
+        "type": "object",
+        "required": ["clause_id", "from", "to", "operations", "fields", "html"],
+        "properties": {
+            "clause_id": STR,
+            "from": INT,
+            "to": INT,
+            "operations": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["op", "old", "new"],
+                    "properties": {
+                        "op": {"enum": ["equal", "insert", "delete", "replace"]},
+                        "old": STR,
+                        "new": STR,
+                    },
+                },
+            },
+            "fields": {"type": "object"},
+            "stats": {
+                "type": "object",
+                "properties": {"inserted_words": INT, "deleted_words": INT},
+            },
+            "html": STR,
+        },
+    },
+    "SearchResults": {
+        "type": "object",
+        "required": ["query", "total", "total_exact", "page", "per_page", "items"],
+        "properties": {
+            "query": STR,
+            "total": INT,
+            "page": INT,
+            "per_page": INT,
+            "items": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": [
+                        "clause_id",
+                        "number",
+                        "family",
+                        "status",
+                        "title",
+                        "score",
+                        "excerpt",
+                    ],
+                    "properties": {
+                        "clause_id": STR,
+                        "number": INT,
+                        "family": STR,
+                        "status": STR,
+                        "title": STR,
+                        "score": {"type": "number"},
+                        "excerpt": {
+                            "type": "string",
+                            "description": "Extrait HTML, termes en <mark>",
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+
+PATHS: dict[str, Any] = {
+    "/families": {
+        "get": {
+            "summary": "Familles de clauses et leurs éléments requis",
+            "operationId": "listFamilies",
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "required": ["items"],
+                        "properties": {"items": {"type": "array", "items": ref("Family")}},
+                    },
+                    "Les familles",
+                )
+            },
+        }
+    },
+    "/families/{family_id}": {
+        "get": {
+            "summary": "Une famille",
+            "operationId": "getFamily",
+            "parameters": [_param("family_id", "path", STR, "Identifiant de la famille")],
+            "responses": {"200": _json(ref("Family"), "La famille"), **_problems(404)},
+        }
+    },
+    "/clauses": {
+        "get": {
+            "summary": "Liste des clauses",
+            "operationId": "listClauses",
+            "parameters": [
+                _param("family", "query", STR, "Filtrer par famille"),
+                _param(
+                    "status",
+                    "query",
+                    {"enum": ["draft", "approved", "retired"]},
+                    "Filtrer par statut de la dernière version",
+                ),
+                *PAGE,
+            ],
+            "responses": {
+                "200": _json(ref("ClausePage"), "Une page de clauses"),
+                **_problems(400, 404, 422),
+            },
+        },
+        "post": {
+            "summary": "Créer une clause (version 1 en projet)",
+            "operationId": "createClause",
+            "requestBody": _body("NewClause"),
+            "responses": {
+                "201": _json(ref("Version"), "La version 1 créée"),
+                **_problems(400, 404, 409, 422),
+            },
+        },
+    },
+    "/clauses/{clause_id}": {
+        "get": {
+            "summary": "Une clause et l'historique de ses versions",
+            "operationId": "getClause",
+            "parameters": [CLAUSE_ID],
+            "responses": {"200": _json(ref("Clause"), "La clause"), **_problems(404)},
+        }
+    },
+    "/clauses/{clause_id}/versions": {
+        "get": {
+            "summary": "Les versions d'une clause",
+            "operationId": "listVersions",
+            "parameters": [CLAUSE_ID],
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "required": ["items"],
+                        "properties": {"items": {"type": "array", "items": ref("Version")}},
+                    },
+                    "Les versions",
+                ),
+                **_problems(404),
+            },
+        },
+        "post": {
+            "summary": "Créer un projet de nouvelle version",
+            "operationId": "createDraft",
+            "parameters": [CLAUSE_ID],
+            "requestBody": _body("NewDraft"),
+            "responses": {
+                "201": _json(ref("Version"), "Le projet créé"),
+                **_problems(400, 404, 422),
+            },
+        },
+    },
+    "/clauses/{clause_id}/versions/{number}": {
+        "get": {
+            "summary": "Une version",
+            "operationId": "getVersion",
+            "parameters": [CLAUSE_ID, NUMBER],
+            "responses": {"200": _json(ref("Version"), "La version"), **_problems(404)},
+        },
+        "patch": {
+            "summary": "Modifier un projet (une version approuvée ne change jamais)",
+            "operationId": "editDraft",
+            "parameters": [CLAUSE_ID, NUMBER],
+            "requestBody": _body("DraftChanges"),
+            "responses": {
+                "200": _json(ref("Version"), "Le projet modifié"),
+                **_problems(400, 404, 409, 422),
+            },
+        },
+    },
+    "/clauses/{clause_id}/versions/{number}/approve": {
+        "post": {
+            "summary": "Approuver un projet",
+            "operationId": "approveVersion",
+            "parameters": [CLAUSE_ID, NUMBER],
+            "requestBody": _body("Approval"),
+            "responses": {
+                "200": _json(ref("Version"), "La version approuvée"),
+                **_problems(400, 404, 409, 422),
+            },
+        }
+    },
+    "/clauses/{clause_id}/versions/{number}/retire": {
+        "post": {
+            "summary": "Retirer une version",
+            "operationId": "retireVersion",
+            "parameters": [CLAUSE_ID, NUMBER],
+            "requestBody": _body("Retirement"),
+            "responses": {
+                "200": _json(ref("Version"), "La version retirée"),
+                **_problems(400, 404, 409, 422),
+            },
+        }
+    },
+    "/clauses/{clause_id}/diff": {
+        "get": {
+            "summary": "Différences mot à mot entre deux versions",
+            "operationId": "diffVersions",
+            "parameters": [
+                CLAUSE_ID,
+                _param("from", "query", INT, "Version de départ (défaut : la première)"),
+                _param("to", "query", INT, "Version d'arrivée (défaut : la dernière)"),
+            ],
+            "responses": {"200": _json(ref("Diff"), "Les différences"), **_problems(400, 404)},
+        }
+    },
+    "/search": {
+        "get": {
+            "summary": "Recherche plein texte en français",
+            "operationId": "search",
+            "parameters": [
+                _param("q", "query", STR, "Mots recherchés", required=True),
+                _param("family", "query", STR, "Filtrer par famille"),
+                _param(
+                    "status",
+                    "query",
+                    {"enum": ["draft", "approved", "retired"]},
+                    "Filtrer par statut",
+                ),
+                _param(
+                    "all_versions",
+                    "query",
+                    {"type": "boolean"},
+                    "Toutes les versions (défaut : la mieux classée de chaque clause)",
+                ),
+                *PAGE,
+            ],
+            "responses": {
+                "200": _json(ref("SearchResults"), "Les résultats classés"),
+                **_problems(400, 404, 422),
+            },
+        }
+    },
+    "/openapi.json": {
+        "get": {
+            "summary": "Ce document",
+            "operationId": "openapi",
+            "responses": {"200": _json({"type": "object"}, "Le document OpenAPI")},
+        }
+    },
+}
+
+
+def document() -> dict[str, Any]:
+    """Return the OpenAPI document."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "API Clausier",
+            "version": "0.1.0",
+            "description": "Bibliothèque de clauses « données » des contrats publics. "
+            "Les erreurs sont au format application/problem+json (RFC 9457).",
+        },
+        "servers": [{"url": "/api"}],
+        "paths": PATHS,
+        "components": {"schemas": SCHEMAS},
+    }
+
+
+def register(api: Blueprint) -> None:
+    """Serve the document."""
+    api.add_url_rule("/openapi.json", view_func=document, endpoint="openapi")

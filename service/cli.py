@@ -1,0 +1,184 @@
+"""The ``clausier`` command (also reachable as ``flask --app service …``)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
+
+from service.errors import ClausierError, ImportRejected
+from service.extensions import state
+
+
+def init_app(app: Flask) -> None:
+    """Attach the command groups to the application."""
+    app.cli.add_command(db_group)
+    app.cli.add_command(library_group)
+    app.cli.add_command(index_group)
+    app.cli.add_command(search_command)
+    app.cli.add_command(serve_command)
+    app.cli.add_command(demo_command)
+
+
+def main() -> None:
+    """Entry point of the ``clausier`` console script."""
+    from service import create_app
+
+    FlaskGroup(
+        create_app=create_app,
+        add_default_commands=False,
+        help="Clausier : clauses « données » des contrats publics.",
+    )(prog_name="clausier")
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Print a French error message on stderr and exit."""
+    click.secho(message, fg="red", err=True)
+    sys.exit(code)
+
+
+# -- db -----------------------------------------------------------------------------------
+
+
+@click.group("db", cls=AppGroup, help="Base de données.")
+def db_group() -> None:
+    """Database commands."""
+
+
+@db_group.command("upgrade", help="Met le schéma de la base à jour (migrations Alembic).")
+def db_upgrade() -> None:
+    """Run the migrations up to the newest."""
+    from service import migrate
+
+    engine = state().db.engine
+    before = migrate.current_revision(engine)
+    migrate.upgrade(engine)
+    after = migrate.current_revision(engine)
+    click.echo(
+        f"Schéma : {before or 'vide'} → {after}"
+        if before != after
+        else f"Schéma déjà à jour ({after})."
+    )
+
+
+# -- library ------------------------------------------------------------------------------
+
+
+@click.group("library", cls=AppGroup, help="Bibliothèque de clauses.")
+def library_group() -> None:
+    """Library commands."""
+
+
+@library_group.command("import", help="Importe un dossier de clauses (tout ou rien).")
+@click.argument("directory", type=click.Path(path_type=Path))
+def library_import(directory: Path) -> None:
+    """Import a library directory in one transaction."""
+    from service.library.files import import_library
+
+    try:
+        with state().db.session() as session:
+            report = import_library(session, directory)
+    except ImportRejected as rejected:
+        for problem in rejected.problems:
+            click.echo(str(problem), err=True)
+        fail(rejected.detail, 2)
+    except ClausierError as error:
+        fail(error.detail, 2)
+    if not report.changed:
+        click.echo(f"Rien à importer : la bibliothèque est à jour ({report.unchanged} versions).")
+        return
+    click.echo(
+        f"Importé : {len(report.families_created)} famille(s) créée(s), "
+        f"{len(report.families_updated)} mise(s) à jour, "
+        f"{len(report.versions_created)} version(s) créée(s), "
+        f"{len(report.status_changes)} changement(s) de statut, {report.unchanged} inchangée(s)."
+    )
+    for note in report.notes:
+        click.echo(f"  – {note}")
+
+
+@library_group.command("export", help="Écrit la bibliothèque dans un dossier (même format).")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def library_export(directory: Path) -> None:
+    """Export the library as files."""
+    from service.library.files import export_library
+
+    with state().db.session() as session:
+        written = export_library(session, directory)
+    click.echo(f"{len(written)} fichier(s) écrit(s) dans {directory}.")
+
+
+# -- index and search ---------------------------------------------------------------------
+
+
+@click.group("index", cls=AppGroup, help="Index de recherche.")
+def index_group() -> None:
+    """Search index commands."""
+
+
+@index_group.command("rebuild", help="Reconstruit l'index de recherche depuis la base.")
+def index_rebuild() -> None:
+    """Rebuild the search index."""
+    with state().db.session() as session:
+        count = state().index.rebuild(session)
+    click.echo(f"Index reconstruit : {count} version(s) indexée(s).")
+
+
+@click.command("search", help="Cherche dans la bibliothèque.")
+@with_appcontext
+@click.argument("words", nargs=-1, required=True)
+@click.option("--family", help="Limiter à une famille.")
+@click.option("--status", type=click.Choice(["draft", "approved", "retired"]))
+def search_command(words: tuple[str, ...], family: str | None, status: str | None) -> None:
+    """Print ranked search results."""
+    import re
+
+    try:
+        with state().db.session() as session:
+            results = state().index.search(session, " ".join(words), family=family, status=status)
+    except ClausierError as error:
+        fail(error.detail, 2)
+    click.echo(f"{results.total} résultat(s)")
+    for hit in results.hits:
+        click.echo(f"- {hit.clause_id} v{hit.number} [{hit.status}] {hit.title}")
+        excerpt = re.sub(r"</?mark>", "*", hit.excerpt)
+        click.echo(f"    {excerpt}")
+
+
+# -- serving ------------------------------------------------------------------------------
+
+
+@click.command("serve", help="Sert l'application (waitress).")
+@with_appcontext
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve_command(host: str, port: int) -> None:
+    """Serve the application with waitress."""
+    import waitress
+
+    from service import migrate
+
+    engine = state().db.engine
+    if migrate.current_revision(engine) != migrate.head_revision(engine):
+        fail("Le schéma de la base n'est pas à jour : lancez d'abord « clausier db upgrade ».")
+
+    click.echo(f"Clausier sur http://{host}:{port}/")
+    waitress.serve(current_app._get_current_object(), host=host, port=port, threads=8)  # type: ignore[attr-defined]
+
+
+@click.command("demo", help="Prépare la démonstration (schéma, bibliothèque, index) et la sert.")
+@with_appcontext
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Prépare sans servir.")
+@click.pass_context
+def demo_command(ctx: click.Context, host: str, port: int, no_serve: bool) -> None:
+    """Prepare the demo data and serve it."""
+    ctx.invoke(db_upgrade)
+    ctx.invoke(library_import, directory=Path(current_app.config["LIBRARY_DIR"]))
+    ctx.invoke(index_rebuild)
+    if not no_serve:
+        ctx.invoke(serve_command, host=host, port=port)

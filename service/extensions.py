@@ -1,0 +1,62 @@
+"""What one application instance holds: its database and its search index, and the
+request-scoped session the views use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from flask import Flask, current_app, g
+from sqlalchemy.orm import Session
+
+from service.db import Database
+from service.library.search import SearchIndex, keep_in_sync
+
+
+@dataclass
+class Clausier:
+    """The application's resources."""
+
+    db: Database
+    index: SearchIndex
+
+
+def init_app(app: Flask) -> None:
+    """Open the database and the search index, and close the request session after each request."""
+    database = Database(app.config["DATABASE_URL"])
+    index = SearchIndex(app.config["SEARCH_INDEX_DIR"])
+    keep_in_sync(database.sessions, index)
+    app.extensions["clausier"] = Clausier(db=database, index=index)
+    app.teardown_appcontext(_close_session)
+
+
+def state() -> Clausier:
+    """Return the current application's resources."""
+    return current_app.extensions["clausier"]
+
+
+def db_session() -> Session:
+    """Return the session of the current request (or CLI command), opened on first use."""
+    if "db_session" not in g:
+        g.db_session = state().db.sessions()
+    return g.db_session
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """Yield the request session and commit when the block succeeds, roll back otherwise."""
+    session = db_session()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def _close_session(_error: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.rollback()
+        session.close()

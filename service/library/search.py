@@ -1,0 +1,359 @@
+"""Full-text search of the clause library in French, with whoosh (the whoosh-reloaded fork).
+
+The index is derived from the database: ``rebuild`` makes it anew, ``sync`` brings it up to
+date with the versions changed since it last looked (every search starts with a sync, so
+several processes each keeping their own index stay current). The analyzer folds accents and
+stems French words: "pénalités", "penalite" and "Pénalité" find the same clauses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session, sessionmaker
+from whoosh import index as whoosh_index
+from whoosh.analysis import (
+    Analyzer,
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.highlight import HtmlFormatter, PinpointFragmenter
+from whoosh.lang import stopwords_for_language
+from whoosh.qparser import AndGroup, OrGroup, QueryParser
+from whoosh.query import And, Query, Term
+from whoosh.support.charset import accent_map
+
+from service.errors import InvalidQuery, SearchError
+from service.library.models import STATUSES, Clause, ClauseVersion, Family
+
+#: Versions changed this long before the last one seen are checked again at each sync, so a
+#: transaction that committed late (another process) is not missed.
+SYNC_MARGIN = dt.timedelta(seconds=10)
+
+
+#: Snowball's French list misses these frequent words.
+EXTRA_STOP_WORDS = frozenset({"les", "cet", "cette", "ceux", "celle", "celles", "dont", "lors"})
+
+
+def french_analyzer() -> Analyzer:
+    """Tokenize, lowercase, drop French stop words, fold accents, then stem.
+
+    Accents are folded before stemming so that a word typed without its accents
+    ("penalites") gets the same stem as the written one ("pénalités").
+    """
+    return (
+        RegexTokenizer(r"\w+")
+        | LowercaseFilter()
+        | StopFilter(stoplist=stopwords_for_language("fr") | EXTRA_STOP_WORDS)
+        | CharsetFilter(accent_map)
+        | StemFilter(lang="fr")
+    )
+
+
+def make_schema() -> Schema:
+    """The index schema: one document per clause version."""
+    french = french_analyzer()
+    return Schema(
+        version_id=ID(stored=True, unique=True),
+        clause_id=ID(stored=True, sortable=True),
+        family=ID(stored=True),
+        status=ID(stored=True),
+        number=NUMERIC(stored=True),
+        title=TEXT(analyzer=french, stored=True),
+        legal_basis=TEXT(analyzer=french),
+        # The default field: title, body and legal basis together, so that a query of
+        # several words is one intersection of posting lists, not one per field.
+        text=TEXT(analyzer=french, stored=True, chars=True),
+        updated=STORED(),
+    )
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: a clause version, its score and highlighted excerpts (HTML)."""
+
+    clause_id: str
+    number: int
+    family: str
+    status: str
+    title: str
+    score: float
+    excerpt: str
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """A page of results and the total number of matches."""
+
+    query: str
+    total: int
+    page: int
+    per_page: int
+    hits: list[Hit]
+    total_exact: bool = True
+
+
+class SearchIndex:
+    """The search index of one process, kept under ``directory``."""
+
+    def __init__(self, directory: Path | str) -> None:
+        self.directory = Path(directory)
+        self._lock = threading.Lock()
+        self._index: Any = None
+        self._watermark: dt.datetime | None = None
+        self._signature: tuple[int, Any] | None = None
+        self._open_searcher: Any = None
+
+    # -- building ----------------------------------------------------------------------
+
+    def _open(self) -> Any:
+        if self._index is None:
+            if whoosh_index.exists_in(self.directory):
+                self._index = whoosh_index.open_dir(self.directory)
+            else:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                self._index = whoosh_index.create_in(self.directory, make_schema())
+        return self._index
+
+    def rebuild(self, session: Session) -> int:
+        """Rebuild the whole index from the database; return the number of versions indexed."""
+        with self._lock:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            if self._open_searcher is not None:
+                self._open_searcher.close()
+                self._open_searcher = None
+            self._index = whoosh_index.create_in(self.directory, make_schema())
+            rows = session.execute(_versions_query())
+            count, newest = 0, None
+            with self._index.writer(limitmb=256) as writer:
+                for version, family in rows:
+                    writer.add_document(**_document(version, family))
+                    count += 1
+                    newest = max(newest or version.updated_at, version.updated_at)
+            self._watermark = newest
+            self._save_watermark()
+            self._signature = _signature(session)
+            return count
+
+    def sync(self, session: Session) -> int:
+        """Index the versions changed since the last sync; return how many were updated.
+
+        A cheap signature of the table (row count, newest change) tells whether anything
+        changed; only then are the recently changed versions compared with the index.
+        """
+        with self._lock:
+            ix = self._open()
+            signature = _signature(session)
+            if signature == self._signature:
+                return 0
+            watermark = self._load_watermark()
+            query = _versions_query()
+            if watermark is not None:
+                query = query.where(ClauseVersion.updated_at >= watermark - SYNC_MARGIN)
+            rows = session.execute(query).all()
+            with ix.searcher() as searcher:
+                stale = [
+                    (version, family)
+                    for version, family in rows
+                    if _stored_update(searcher, version.id) != version.updated_at.isoformat()
+                ]
+            if stale:
+                with ix.writer() as writer:
+                    for version, family in stale:
+                        writer.update_document(**_document(version, family))
+                self._index = ix.refresh()
+            newest = max((version.updated_at for version, _ in rows), default=None)
+            if newest is not None and (watermark is None or newest > watermark):
+                self._watermark = newest
+                self._save_watermark()
+            self._signature = signature
+            return len(stale)
+
+    def _load_watermark(self) -> dt.datetime | None:
+        if self._watermark is None:
+            path = self.directory / "watermark"
+            if path.is_file():
+                self._watermark = dt.datetime.fromisoformat(path.read_text().strip())
+        return self._watermark
+
+    def _save_watermark(self) -> None:
+        if self._watermark is not None:
+            (self.directory / "watermark").write_text(self._watermark.isoformat())
+
+    # -- searching ---------------------------------------------------------------------
+
+    def search(
+        self,
+        session: Session,
+        text: str,
+        *,
+        family: str | None = None,
+        status: str | None = None,
+        page: int = 1,
+        per_page: int = 10,
+        all_versions: bool = False,
+    ) -> SearchResults:
+        """Search the library; by default one result per clause, its best-ranked version.
+
+        Words are all required; when no version has them all, any of them will do. The
+        total is exact when every match was collected, else an estimate (``total_exact``).
+        """
+        if not text or not text.strip():
+            raise InvalidQuery("La recherche est vide : saisissez un ou plusieurs mots.")
+        if status is not None and status not in STATUSES:
+            raise InvalidQuery(f"Statut inconnu « {status} » (draft, approved ou retired).")
+        self.sync(session)
+        terms = [
+            Term(name, value) for name, value in (("family", family), ("status", status)) if value
+        ]
+        restrict = And(terms) if terms else None
+        with self._lock:
+            searcher = self._searcher()
+            found = self._collect(
+                searcher, self._parse(text, AndGroup), restrict, page, per_page, all_versions
+            )
+            if found.total == 0 and len(text.split()) > 1:
+                found = self._collect(
+                    searcher,
+                    self._parse(text, OrGroup.factory(0.9)),
+                    restrict,
+                    page,
+                    per_page,
+                    all_versions,
+                )
+        return SearchResults(text, found.total, page, per_page, found.hits, found.total_exact)
+
+    def _searcher(self) -> Any:
+        """The searcher kept open between searches, reopened when the index changed."""
+        if self._open_searcher is None:
+            self._open_searcher = self._open().searcher()
+        else:
+            self._open_searcher = self._open_searcher.refresh()
+        return self._open_searcher
+
+    def _parse(self, text: str, group: Any) -> Query:
+        parser = QueryParser("text", self._open().schema, group=group)
+        try:
+            return parser.parse(text)
+        except Exception as error:  # whoosh raises several kinds on odd syntax
+            raise InvalidQuery(f"Recherche incompréhensible : {text!r}.") from error
+
+    def _collect(
+        self,
+        searcher: Any,
+        query: Query,
+        restrict: Query | None,
+        page: int,
+        per_page: int,
+        all_versions: bool,
+    ) -> SearchResults:
+        """Collect one page of hits, one per clause unless ``all_versions``.
+
+        whoosh's own collapsing scores every match; taking the top versions with its fast
+        top-N collector and keeping the best version of each clause here is much cheaper.
+        """
+        wanted = page * per_page
+        limit = wanted if all_versions else wanted * 4
+        while True:
+            try:
+                results = searcher.search(query, limit=limit, filter=restrict, terms=True)
+            except Exception as error:
+                raise SearchError("L'index de recherche n'a pas pu répondre.") from error
+            exhausted = results.scored_length() < limit
+            best: dict[str, Any] = {}
+            for hit in results:
+                key = str(hit.docnum) if all_versions else hit["clause_id"]
+                best.setdefault(key, hit)
+            if len(best) >= wanted or exhausted:
+                break
+            limit *= 4
+        chosen = list(best.values())[(page - 1) * per_page : wanted]
+        results.fragmenter = PinpointFragmenter(maxchars=220, surround=70, autotrim=True)
+        results.formatter = HtmlFormatter(tagname="mark", between=" … ")
+        hits = [
+            Hit(
+                clause_id=hit["clause_id"],
+                number=hit["number"],
+                family=hit["family"],
+                status=hit["status"],
+                title=hit["title"],
+                score=round(hit.score, 4),
+                # Character positions are stored in the index: excerpts come from them,
+                # without analysing the text again (the slow part of whoosh's highlighting).
+                excerpt=hit.highlights("text", top=2),
+            )
+            for hit in chosen
+        ]
+        if exhausted:
+            return SearchResults("", len(best), page, per_page, hits, True)
+        return SearchResults(
+            "", max(results.estimated_length(), len(best)), page, per_page, hits, False
+        )
+
+
+def _versions_query() -> Any:
+    return (
+        select(ClauseVersion, Family.id)
+        .join(Clause, Clause.id == ClauseVersion.clause_id)
+        .join(Family, Family.id == Clause.family_id)
+        .order_by(ClauseVersion.id)
+    )
+
+
+def _signature(session: Session) -> tuple[int, Any]:
+    """Newest id and newest change of the versions: moves whenever the library does.
+
+    Versions are never deleted, so a new one raises the highest id; a change raises the
+    newest ``updated_at``. Both are read from an index, in constant time.
+    """
+    newest_id = select(func.max(ClauseVersion.id)).scalar_subquery()
+    newest_change = select(func.max(ClauseVersion.updated_at)).scalar_subquery()
+    return tuple(session.execute(select(newest_id, newest_change)).one())
+
+
+def _document(version: ClauseVersion, family: str) -> dict[str, Any]:
+    return {
+        "version_id": str(version.id),
+        "clause_id": version.clause_id,
+        "family": family,
+        "status": version.status,
+        "number": version.number,
+        "title": version.title,
+        "legal_basis": "\n".join(version.legal_basis),
+        "text": "\n\n".join([version.title, version.body, *version.legal_basis]),
+        "updated": version.updated_at.isoformat(),
+    }
+
+
+def _stored_update(searcher: Any, version_id: int) -> str | None:
+    document = searcher.document(version_id=str(version_id))
+    return document["updated"] if document else None
+
+
+def keep_in_sync(sessions: sessionmaker[Session], search_index: SearchIndex) -> None:
+    """Update the index after each commit that changed the library, without a rebuild."""
+
+    @event.listens_for(sessions, "after_flush")
+    def _note_change(session: Session, _context: Any) -> None:
+        touched = list(session.new) + list(session.dirty)
+        if any(isinstance(obj, (ClauseVersion, Family)) for obj in touched):
+            session.info["library_changed"] = True
+
+    @event.listens_for(sessions, "after_commit")
+    def _sync(session: Session) -> None:
+        if session.info.pop("library_changed", False):
+            with sessions() as fresh:
+                search_index.sync(fresh)
+
+    @event.listens_for(sessions, "after_rollback")
+    def _forget(session: Session) -> None:
+        session.info.pop("library_changed", None)

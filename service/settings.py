@@ -1,0 +1,92 @@
+"""Every setting of Clausier, declared once with its default and its help text.
+
+Settings come, in order of precedence (last wins): the defaults below, the environment variable
+of the same name, the instance settings file named by ``CLAUSIER_SETTINGS`` (a Python file of
+``NAME = value`` lines), and the overrides given to ``create_app`` (tests).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+#: The project root: ``clauses/`` and ``templates/`` live beside the ``service`` package.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its name, default value and what it is for."""
+
+    name: str
+    default: Any
+    help: str
+
+    def from_environ(self) -> Any:
+        """Return the value of the environment variable of the same name, typed like the default."""
+        raw = os.environ.get(self.name)
+        if raw is None or raw == "":
+            return self.default
+        if isinstance(self.default, bool):
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        if isinstance(self.default, int):
+            return int(raw)
+        return raw
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "CLAUSIER_DATA_DIR",
+        str(PROJECT_ROOT / "instance"),
+        "Directory holding the SQLite database, the search index and stored files.",
+    ),
+    Setting(
+        "DATABASE_URL",
+        "",
+        "SQLAlchemy URL of the database; empty means a SQLite file `clausier.sqlite3` in the "
+        "data directory. PostgreSQL: `postgresql+psycopg://user@host:5432/name`.",
+    ),
+    Setting(
+        "SEARCH_INDEX_DIR",
+        "",
+        "Directory of the full-text search index; empty means `index/` in the data directory. "
+        "Each process may keep its own: the index is derived from the database.",
+    ),
+    Setting(
+        "LIBRARY_DIR",
+        str(PROJECT_ROOT / "clauses"),
+        "The reference clause library imported by `clausier demo`.",
+    ),
+    Setting(
+        "SECRET_KEY", "dev-only-change-me", "Key signing the session cookie; set it in production."
+    ),
+    Setting(
+        "MAX_CONTENT_LENGTH",
+        20 * 1024 * 1024,
+        "Largest accepted request body, in bytes; larger requests get HTTP 413.",
+    ),
+    Setting("PAGE_SIZE", 20, "Default number of items per page in lists."),
+    Setting("MAX_PAGE_SIZE", 100, "Largest number of items per page a client may ask for."),
+    Setting(
+        "CLAUSIER_SETTINGS",
+        "",
+        "Path of an instance settings file (Python `NAME = value` lines) read after the "
+        "environment.",
+    ),
+)
+
+
+def defaults() -> dict[str, Any]:
+    """Return every setting at its default value, overridden by the environment."""
+    return {setting.name: setting.from_environ() for setting in SETTINGS}
+
+
+def resolve_paths(config: dict[str, Any]) -> None:
+    """Fill the settings derived from the data directory when they were left empty."""
+    data_dir = Path(config["CLAUSIER_DATA_DIR"])
+    if not config.get("DATABASE_URL"):
+        config["DATABASE_URL"] = f"sqlite:///{data_dir / 'clausier.sqlite3'}"
+    if not config.get("SEARCH_INDEX_DIR"):
+        config["SEARCH_INDEX_DIR"] = str(data_dir / "index")

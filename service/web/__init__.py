@@ -1,0 +1,30 @@
+"""The HTML pages, in French: one module per resource."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+
+
+def init_app(app: Flask) -> None:
+    """Register the page blueprints, the display filters and the form token."""
+    from service.library.store import current_version
+    from service.web import csrf, display, editor, library, search
+
+    app.register_blueprint(library.bp)
+    app.register_blueprint(editor.bp)
+    app.register_blueprint(search.bp)
+    app.add_template_filter(display.date_fr, "date_fr")
+    app.add_template_filter(display.status_label, "status_label")
+    app.add_template_global(csrf.csrf_token, "csrf_token")
+    app.add_template_global(current_version, "current_version")
+    app.jinja_env.globals.update(
+        TYPE_LABELS=display.TYPE_LABELS,
+        CONTRACT_TYPES=display.CONTRACT_TYPES,
+        FIELD_LABELS=display.FIELD_LABELS,
+        STATUS_LABELS=display.STATUS_LABELS,
+    )
+
+
+def render_error(status: int, title: str, detail: str) -> tuple[str, int]:
+    """Render the error page."""
+    return render_template("error.html", status=status, title=title, detail=detail), status

@@ -1,0 +1,129 @@
+"""How library content reads on the pages: Markdown with placeholder chips, French dates, labels."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from service.library.rules import PLACEHOLDER, fill
+
+PARIS = ZoneInfo("Europe/Paris")
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+STATUS_LABELS = {"draft": "Projet", "approved": "Approuvée", "retired": "Retirée"}
+TYPE_LABELS = {
+    "text": "Texte",
+    "integer": "Nombre entier",
+    "date": "Date",
+    "url": "Adresse web",
+    "email": "Courriel",
+    "choice": "Choix",
+}
+CONTRACT_TYPES = {
+    "marche_services": "Marché de services",
+    "marche_fournitures": "Marché de fournitures",
+    "concession": "Concession",
+    "hebergement_saas": "Hébergement / SaaS",
+    "maintenance_logicielle": "Maintenance logicielle",
+}
+FIELD_LABELS = {
+    "title": "Titre",
+    "legal_basis": "Fondement juridique",
+    "variables": "Variables",
+    "elements": "Éléments requis",
+    "contract_types": "Types de contrat",
+}
+
+# Raw HTML is off: whatever a clause's text holds, Markdown renders it as text.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+# Private-use characters hold the placeholders' places while Markdown renders the text.
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_HELD = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
+_BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
+# Only names that need no escaping, so the chip can be written around already escaped HTML.
+_SIMPLE_PLACEHOLDER = re.compile(r"\{\{\s*([a-z][a-z0-9_]*)\s*\}\}")
+
+
+def date_fr(moment: dt.datetime | None) -> str:
+    """Return a UTC timestamp as Paris time in French: « 12 janvier 2026 à 10 h 00 »."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(PARIS)
+    month = MONTHS[local.month - 1]
+    return f"{local.day} {month} {local.year} à {local.hour} h {local.minute:02d}"
+
+
+def status_label(status: str) -> str:
+    """Return the French label of a version status."""
+    return STATUS_LABELS.get(status, status)
+
+
+def clause_html(body: str, variables: list[dict[str, Any]]) -> Markup:
+    """Render a clause body from Markdown, each placeholder as a chip naming its variable."""
+    labels = _labels(variables)
+
+    def chip(name: str) -> Markup:
+        """A placeholder chip, its variable's label as tooltip."""
+        title = labels.get(name, "Variable non déclarée")
+        return Markup('<span class="chip" title="{}">{}</span>').format(title, name)
+
+    return _render(body, chip)
+
+
+def preview_html(body: str, labels: dict[str, str], values: dict[str, str | None]) -> Markup:
+    """Render a body with its placeholders filled; a placeholder without value is a red chip."""
+
+    def missing(name: str) -> Markup:
+        """A red chip for a variable still without value."""
+        return Markup(
+            '<span class="chip chip-missing" title="Valeur manquante pour « {} »">[{} ?]</span>'
+        ).format(name, labels.get(name) or name)
+
+    return _render(fill(body, values), missing)
+
+
+def diff_layout(html: Markup) -> Markup:
+    """Lay out a Markdown diff: blank lines part paragraphs, line ends read as spaces, chips."""
+    html = _BLANK_LINES.sub("<br><br>", str(html))
+    return Markup(_SIMPLE_PLACEHOLDER.sub(r'<span class="chip">\1</span>', html))
+
+
+def _labels(variables: list[dict[str, Any]]) -> dict[str, str]:
+    """Map each declared variable's name to its label."""
+    return {
+        str(v.get("name")): str(v.get("label") or v.get("name"))
+        for v in variables
+        if isinstance(v, dict)
+    }
+
+
+def _render(body: str, chip: Callable[[str], Markup]) -> Markup:
+    """Render Markdown with every placeholder replaced by what ``chip`` makes of its name."""
+    names: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        """Keep the placeholder aside and leave a marker Markdown does not touch."""
+        names.append(match.group(1))
+        return f"{_OPEN}{len(names) - 1}{_CLOSE}"
+
+    source = PLACEHOLDER.sub(hold, body.replace(_OPEN, "").replace(_CLOSE, ""))
+    html = _MARKDOWN.render(source)
+    return Markup(_HELD.sub(lambda match: str(chip(names[int(match.group(1))])), html))

@@ -1,0 +1,115 @@
+"""Pages of the clause library: the families and their clauses, a clause, its versions, diffs,
+and the approve / retire forms."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from service.errors import Conflict, InvalidInput, NotFound, status_for
+from service.extensions import db_session, transaction
+from service.library import diff, store
+from service.library.models import Clause, ClauseVersion
+from service.web import csrf, display
+from service.web.forms import NUMBER, int_arg
+
+bp = Blueprint("library", __name__)
+bp.before_request(csrf.protect)
+
+#: Clauses per page of the library; the whole reference library fits on one.
+PER_PAGE = 100
+
+
+@bp.get("/")
+def index() -> tuple[str, int]:
+    """The library by family, filtered by family and by the status of the latest version."""
+    family = request.args.get("family") or None
+    status = request.args.get("status") or None
+    page = int_arg("page", 1) or 1
+    session = db_session()
+    families = store.list_families(session)
+    context = {"families": families, "family": family, "status": status, "result": None}
+    try:
+        result = store.list_clauses(
+            session, family=family, status=status, page=page, per_page=PER_PAGE
+        )
+    except (InvalidInput, NotFound) as error:
+        return render_template("library.html", error=error.detail, **context), status_for(error)
+    context["result"] = result
+    return render_template("library.html", error=None, **context), 200
+
+
+@bp.get("/clauses/<clause_id>")
+def clause(clause_id: str) -> str:
+    """A clause: its current version and the timeline of every version."""
+    found = store.get_clause(db_session(), clause_id)
+    return _clause_page(found, store.current_version(found))
+
+
+@bp.get(f"/clauses/<clause_id>/versions/<{NUMBER}:number>")
+def version(clause_id: str, number: int) -> str:
+    """One version of a clause, in the clause's layout."""
+    found = store.get_version(db_session(), clause_id, number)
+    return _clause_page(found.clause, found)
+
+
+def _clause_page(clause: Clause, shown: ClauseVersion) -> str:
+    """Render a clause's page showing one of its versions."""
+    return render_template(
+        "clause.html",
+        clause=clause,
+        version=shown,
+        family=clause.family,
+        current=store.current_version(clause),
+        body_html=display.clause_html(shown.body, shown.variables),
+    )
+
+
+@bp.get("/clauses/<clause_id>/diff")
+def compare(clause_id: str) -> str:
+    """Two versions compared like tracked changes (``from`` and ``to``)."""
+    session = db_session()
+    found = store.get_clause(session, clause_id)
+    numbers = [v.number for v in found.versions]
+    old = store.get_version(session, clause_id, int_arg("from", numbers[max(len(numbers) - 2, 0)]))
+    new = store.get_version(session, clause_id, int_arg("to", numbers[-1]))
+    result = diff.diff_versions(old, new)
+    return render_template(
+        "diff.html",
+        clause=found,
+        family=found.family,
+        old=old,
+        new=new,
+        result=result,
+        stats=result.stats(),
+        body_html=display.diff_layout(diff.render_html(result.body)),
+        element_labels={element.key: element.label for element in found.family.elements},
+    )
+
+
+@bp.post(f"/clauses/<clause_id>/versions/<{NUMBER}:number>/approve")
+def approve(clause_id: str, number: int) -> Response:
+    """Approve a draft, then go back to the clause with a message."""
+    name = request.form.get("approved_by", "")
+    try:
+        with transaction() as session:
+            store.approve_version(session, clause_id, number, approved_by=name)
+    except (InvalidInput, Conflict) as error:
+        flash(error.detail, "error")
+    else:
+        flash(f"Version {number} approuvée par {name.strip()}.", "success")
+    return redirect(url_for(".clause", clause_id=clause_id))
+
+
+@bp.post(f"/clauses/<clause_id>/versions/<{NUMBER}:number>/retire")
+def retire(clause_id: str, number: int) -> Response:
+    """Retire a version, then go back to the clause with a message."""
+    name = request.form.get("retired_by", "")
+    try:
+        with transaction() as session:
+            store.retire_version(session, clause_id, number, retired_by=name)
+    except (InvalidInput, Conflict) as error:
+        flash(error.detail, "error")
+    else:
+        flash(f"Version {number} retirée par {name.strip()}.", "success")
+    return redirect(url_for(".clause", clause_id=clause_id))

@@ -1,0 +1,76 @@
+"""Every error path of the API answers application/problem+json with a French detail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+CASES = [
+    ("get", "/api/clauses/inconnue", None, 404),
+    ("get", "/api/clauses/reversibilite-test/versions/99", None, 404),
+    ("get", "/api/families/inconnue", None, 404),
+    ("get", "/api/nulle-part", None, 404),
+    ("get", "/api/clauses?page=zero", None, 400),
+    ("get", "/api/clauses?per_page=1000", None, 400),
+    ("get", "/api/clauses?status=perdu", None, 422),
+    ("get", "/api/clauses?family=inconnue", None, 404),
+    ("get", "/api/clauses/reversibilite-test/diff?from=1&to=9", None, 404),
+    ("get", "/api/search", None, 422),
+    ("get", "/api/search?q=donnees&status=perdu", None, 422),
+    ("get", "/api/search?q=donnees&family=inconnue", None, 404),
+    ("post", "/api/clauses", "pas du json", 400),
+    ("post", "/api/clauses", [1, 2], 400),
+    ("post", "/api/clauses", {"id": "x"}, 422),
+    ("post", "/api/clauses", {"id": "Mauvais Id", "family": "open_data", "author": "A",
+                              "title": "T", "body": "B"}, 422),
+    ("post", "/api/clauses", {"id": "reversibilite-test", "family": "reversibilite",
+                              "author": "A", "title": "T", "body": "B"}, 409),
+    ("post", "/api/clauses/reversibilite-test/versions", {"author": "A"}, 422),
+    ("post", "/api/clauses/reversibilite-test/versions",
+     {"author": "A", "change_note": "n", "body": "{{ inconnue }}"}, 422),
+    ("post", "/api/clauses/reversibilite-test/versions",
+     {"author": "A", "change_note": "n", "base": "deux"}, 400),
+    ("patch", "/api/clauses/reversibilite-test/versions/2", {"title": "T"}, 409),
+    ("patch", "/api/clauses/open-data-test/versions/1", {"statut": "x"}, 400),
+    ("patch", "/api/clauses/open-data-test/versions/1", {"elements": "licence"}, 422),
+    ("post", "/api/clauses/reversibilite-test/versions/2/approve", {"approved_by": "A"}, 409),
+    ("post", "/api/clauses/open-data-test/versions/1/approve", {}, 422),
+    ("post", "/api/clauses/reversibilite-test/versions/1/retire", {"retired_by": "A"}, 409),
+    ("delete", "/api/clauses/reversibilite-test", None, 405),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "status"), CASES,
+                         ids=[f"{c[0]} {c[1]} {c[3]}" for c in CASES])
+def test_error_shape(
+    client: FlaskClient, small_library: Path, method: str, path: str, body: object, status: int
+) -> None:
+    if isinstance(body, str):
+        response = getattr(client, method)(path, data=body, content_type="application/json")
+    elif body is not None:
+        response = getattr(client, method)(path, json=body)
+    else:
+        response = getattr(client, method)(path)
+    assert response.status_code == status
+    assert response.mimetype == "application/problem+json"
+    problem = response.get_json()
+    assert set(problem) >= {"type", "title", "status", "detail"}
+    assert problem["status"] == status
+    assert problem["detail"] and problem["detail"][0].isupper(), "a French sentence"
+
+
+def test_too_large_body_is_413(client: FlaskClient, small_library: Path) -> None:
+    client.application.config["MAX_CONTENT_LENGTH"] = 1000
+    response = client.post("/api/clauses", data="x" * 5000, content_type="application/json")
+    assert response.status_code == 413
+    assert response.mimetype == "application/problem+json"
+
+
+def test_field_errors_are_listed(client: FlaskClient, small_library: Path) -> None:
+    response = client.post("/api/clauses/reversibilite-test/versions", json={
+        "author": "A", "change_note": "n", "body": "Ligne 1\n{{ x }} et {{ y }}\n"})
+    errors = response.get_json()["errors"]
+    assert {"field": "body", "reason": "variable inconnue « x » dans le texte", "line": 2} in errors
+    assert any("« y »" in e["reason"] for e in errors)

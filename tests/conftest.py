@@ -1,0 +1,140 @@
+"""Shared fixtures: an application on a fresh database per test, on SQLite and PostgreSQL.
+
+Every test that uses ``app`` (or ``client``, ``runner``, ``db_session``) runs twice: once on a
+SQLite file and once on PostgreSQL. Without a reachable PostgreSQL the second run is skipped
+with its reason, except under CI (``CI=true``) where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from service import create_app, migrate
+from service.extensions import Clausier
+from service.settings import PROJECT_ROOT
+
+POSTGRES_URL = os.environ.get(
+    "CLAUSIER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+TABLES = ("clause_version", "clause", "required_element", "family")
+LIBRARY_DIR = PROJECT_ROOT / "clauses"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated once, copied for each test."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = create_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL schema of its own, migrated once for the whole session."""
+    try:
+        admin = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with admin.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as error:  # any failure to connect means: no PostgreSQL here
+        reason = f"PostgreSQL injoignable ({POSTGRES_URL}) : {type(error).__name__}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + " — la CI exige PostgreSQL.")
+        pytest.skip(reason)
+    schema = f"clausier_test_{uuid.uuid4().hex[:10]}"
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    engine = create_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty, migrated database for one test."""
+    if request.param == "sqlite":
+        path = tmp_path / "clausier.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_url")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The application on a fresh database, with its own data directory."""
+    application = create_app(
+        {
+            "TESTING": True,
+            "CLAUSIER_DATA_DIR": str(tmp_path / "data"),
+            "DATABASE_URL": database_url,
+            "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        }
+    )
+    yield application
+    clausier(application).db.dispose()
+
+
+def clausier(app: Flask) -> Clausier:
+    """The application's resources (database, search index)."""
+    return app.extensions["clausier"]
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client of the application."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """A runner of the application's command line."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[Session]:
+    """A session on the test database; the test commits what it wants to keep."""
+    with clausier(app).db.sessions() as session:
+        yield session
+
+
+@pytest.fixture
+def small_library(app: Flask) -> Path:
+    """The small test library (tests/fixtures/library), imported."""
+    from service.library.files import import_library
+
+    with clausier(app).db.session() as session:
+        import_library(session, FIXTURES / "library")
+    return FIXTURES / "library"
+
+
+@pytest.fixture
+def reference_library(app: Flask) -> Path:
+    """The shipped reference library (clauses/), imported."""
+    from service.library.files import import_library
+
+    with clausier(app).db.session() as session:
+        import_library(session, LIBRARY_DIR)
+    return LIBRARY_DIR

@@ -1,0 +1,153 @@
+"""The reading pages: library, clause, version, diff and search (service/web/)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from service.extensions import Clausier
+from service.library import store
+
+
+def page(client: FlaskClient, url: str, status: int = 200) -> str:
+    """Open a page, check its status and return its HTML."""
+    response = client.get(url)
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    return response.get_data(as_text=True)
+
+
+def test_library_lists_families_and_their_clauses(client: FlaskClient, small_library: Path) -> None:
+    html = page(client, "/")
+    assert "Clausier — bibliothèque de clauses données" in html
+    assert "Réversibilité" in html and "Open data" in html
+    assert "Réversibilité — clause de test" in html
+    assert "Ouverture des données — clause de test" in html
+    assert '<span class="badge badge--approved">Approuvée</span>' in html
+    assert '<span class="badge badge--draft">Projet</span>' in html
+    assert "<summary>Éléments requis (4)</summary>" in html
+    assert "Le titulaire détruit ses copies et le certifie." in html
+    assert html.index("Réversibilité — clause de test") < html.index("Ouverture des données")
+
+
+def test_library_filters_by_status_and_family(client: FlaskClient, small_library: Path) -> None:
+    drafts = page(client, "/?status=draft")
+    assert "Ouverture des données — clause de test" in drafts
+    assert "Réversibilité — clause de test" not in drafts
+    family = page(client, "/?family=reversibilite")
+    assert (
+        "Réversibilité — clause de test" in family and "Open data" not in family.split("</form>")[1]
+    )
+
+
+def test_library_shows_a_bad_filter_in_the_page(client: FlaskClient, small_library: Path) -> None:
+    assert "Statut inconnu « brouillon »" in page(client, "/?status=brouillon", 422)
+    assert "La famille « inconnue » n&#39;existe pas." in page(client, "/?family=inconnue", 404)
+
+
+def test_clause_page_shows_the_timeline_in_paris_time(
+    client: FlaskClient, small_library: Path
+) -> None:
+    html = page(client, "/clauses/reversibilite-test")
+    assert "<h3>Version 2</h3>" in html and "<h3>Version 1</h3>" in html
+    assert html.index("<h3>Version 2</h3>") < html.index("<h3>Version 1</h3>")
+    # v2 approved at 2026-03-01T09:00:00Z, v1 created at 2026-01-12T09:00:00Z (UTC+1 in winter)
+    assert "Approuvée par Direction des affaires juridiques, le" in html
+    assert ">1 mars 2026 à 10 h 00</time>" in html
+    assert ">12 janvier 2026 à 10 h 00</time>" in html
+    assert "Ajout des formats ouverts et du certificat de suppression." in html
+    assert "Retirée par Direction des affaires juridiques" in html
+
+
+def test_clause_page_shows_the_current_text_with_variables_and_elements(
+    client: FlaskClient, small_library: Path
+) -> None:
+    html = page(client, "/clauses/reversibilite-test")
+    assert "Il détruit ensuite ses copies et remet un certificat de suppression." in html
+    assert '<span class="chip" title="Titulaire du contrat">titulaire</span>' in html
+    assert "<td>Délai de restitution (en mois)</td>" in html
+    assert "CCAG-TIC 2021 (arrêté du 30 mars 2021)" in html
+    assert "4 sur 4 énoncés par cette version." in html
+    assert 'href="/clauses/reversibilite-test/versions/1"' in html
+    assert 'action="/clauses/reversibilite-test/diff"' in html
+
+
+def test_version_pages_warn_about_drafts_and_retired_versions(
+    client: FlaskClient, small_library: Path
+) -> None:
+    draft = page(client, "/clauses/open-data-test/versions/1")
+    assert "Projet — version non approuvée." in draft
+    assert 'action="/clauses/open-data-test/versions/1/approve"' in draft
+    retired = page(client, "/clauses/reversibilite-test/versions/1")
+    assert "Version retirée</strong> le" in retired
+    assert "2 sur 4 énoncés par cette version." in retired
+    assert "La version en vigueur est la" in retired
+
+
+def test_missing_clause_or_version_is_a_404_page(client: FlaskClient, small_library: Path) -> None:
+    assert "La clause « absente » n&#39;existe pas." in page(client, "/clauses/absente", 404)
+    page(client, "/clauses/reversibilite-test/versions/9", 404)
+
+
+def test_diff_reads_like_tracked_changes(client: FlaskClient, small_library: Path) -> None:
+    html = page(client, "/clauses/reversibilite-test/diff?from=1&to=2")
+    assert '<ins class="diff-ins">, dans un format ouvert et\ndocumenté,</ins>' in html
+    assert '<del class="diff-del">' in html
+    # a new paragraph reads as one, not as a run of line ends
+    assert '<ins class="diff-ins"><br><br>Il détruit ensuite ses copies' in html
+    assert "mots ajoutés" in html
+    assert '<th scope="row">Éléments requis</th>' in html
+    assert '<ins class="diff-ins">Certificat de suppression</ins>' in html
+    assert 'Version 1</a> <span class="badge badge--retired">' in html
+
+
+def test_diff_with_a_bad_version_number_is_refused(
+    client: FlaskClient, small_library: Path
+) -> None:
+    assert "nombre entier positif" in page(client, "/clauses/reversibilite-test/diff?from=x", 400)
+    page(client, "/clauses/reversibilite-test/diff?from=1&to=7", 404)
+
+
+def test_search_folds_accents_and_highlights(client: FlaskClient, small_library: Path) -> None:
+    html = page(client, "/search?q=penalite")
+    assert "1 résultat pour « penalite »" in html
+    assert 'href="/clauses/open-data-test/versions/1"' in html
+    assert "<mark" in html and "pénalités</mark>" in html
+    assert "Open data" in html
+
+
+def test_search_states_empty_no_result_and_bad_input(
+    client: FlaskClient, small_library: Path
+) -> None:
+    assert "Saisissez un ou plusieurs mots" in page(client, "/search")
+    assert "Aucun résultat pour « zorglub »" in page(client, "/search?q=zorglub")
+    filtered = page(client, "/search?q=penalite&status=approved")
+    assert "cherchez dans toute la bibliothèque" in filtered
+    unknown = page(client, "/search?q=penalite&family=inconnue", 404)
+    assert "La famille « inconnue » n&#39;existe pas." in unknown
+    assert 'value="penalite"' in unknown
+    assert "Statut inconnu" in page(client, "/search?q=penalite&status=brouillon", 422)
+
+
+def test_clause_text_with_html_is_shown_escaped(
+    app: Flask, client: FlaskClient, small_library: Path
+) -> None:
+    clausier: Clausier = app.extensions["clausier"]
+    with clausier.db.session() as session:
+        store.create_draft(
+            session,
+            "open-data-test",
+            author="<b>Auteur</b>",
+            change_note="<img src=x onerror=alert(1)>",
+            changes={
+                "title": "Titre <script>alert('t')</script>",
+                "body": "Texte <script>alert(1)</script> sous {{ licence_ouverte }}.\n",
+            },
+        )
+    html = page(client, "/clauses/open-data-test/versions/2")
+    assert "<script>alert" not in html and "<img src=x" not in html and "<b>Auteur" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Titre &lt;script&gt;" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<script>alert" not in page(client, "/search?q=texte")
