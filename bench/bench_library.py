@@ -28,11 +28,23 @@ from service.library.search import SearchIndex
 from service.settings import PROJECT_ROOT
 
 QUERIES = [
-    "réversibilité", "penalite", "hébergement", "licence ouverte", "format ouvert",
-    "restitution données", "sous-traitant ultérieur", "certificat suppression",
-    "délai de restitution", "violation données personnelles", "union européenne",
-    "plan assurance sécurité", "clause revoyure annuelle", "indicateurs environnementaux",
-    "code source algorithme", "notification incident heures", "open data portail",
+    "réversibilité",
+    "penalite",
+    "hébergement",
+    "licence ouverte",
+    "format ouvert",
+    "restitution données",
+    "sous-traitant ultérieur",
+    "certificat suppression",
+    "délai de restitution",
+    "violation données personnelles",
+    "union européenne",
+    "plan assurance sécurité",
+    "clause revoyure annuelle",
+    "indicateurs environnementaux",
+    "code source algorithme",
+    "notification incident heures",
+    "open data portail",
     "propriété bases données",
 ]
 
@@ -63,8 +75,14 @@ def fill(database: Database, size: int, rng: random.Random) -> None:
     number_of_clauses = max(1, size // 3)
     for index in range(number_of_clauses):
         clause_id = f"synthetique-{index:05d}"
-        clauses.append({"id": clause_id, "family_id": family_ids[index % len(family_ids)],
-                        "created_at": now, "last_version": 0})
+        clauses.append(
+            {
+                "id": clause_id,
+                "family_id": family_ids[index % len(family_ids)],
+                "created_at": now,
+                "last_version": 0,
+            }
+        )
     for index in range(size):
         clause = clauses[index % number_of_clauses]
         clause["last_version"] += 1
@@ -73,13 +91,23 @@ def fill(database: Database, size: int, rng: random.Random) -> None:
             "title": " ".join(rng.choice(pool).split()[:8]),
             "body": "\n\n".join(rng.sample(pool, 6)) + "\n",
             "legal_basis": ["Code de la commande publique"],
-            "variables": [], "elements": [], "contract_types": ["marche_services"],
+            "variables": [],
+            "elements": [],
+            "contract_types": ["marche_services"],
         }
-        versions.append({
-            "clause_id": clause["id"], "number": clause["last_version"], "status": "draft",
-            "author": "bench", "change_note": "", "content_hash": content_hash(content),
-            "created_at": now, "updated_at": now, **content,
-        })
+        versions.append(
+            {
+                "clause_id": clause["id"],
+                "number": clause["last_version"],
+                "status": "draft",
+                "author": "bench",
+                "change_note": "",
+                "content_hash": content_hash(content),
+                "created_at": now,
+                "updated_at": now,
+                **content,
+            }
+        )
     with database.session() as session:
         session.execute(insert(Clause), clauses)
         session.execute(insert(ClauseVersion), versions)
@@ -112,8 +140,12 @@ def run_size(size: int, repeat: int, workdir: Path) -> dict[str, float]:
                 index.search(session, query)
                 timings.append((time.perf_counter() - started) * 1000)
     database.dispose()
-    return {"versions": count, "build_s": build, "median_ms": statistics.median(timings),
-            "p95_ms": percentile(timings, 0.95)}
+    return {
+        "versions": count,
+        "build_s": build,
+        "median_ms": statistics.median(timings),
+        "p95_ms": percentile(timings, 0.95),
+    }
 
 
 def time_import(repeat: int, workdir: Path) -> float:
@@ -144,8 +176,11 @@ def main() -> None:
         print("|---:|---:|---:|---:|---:|")
         for size in args.sizes:
             row = run_size(size, args.repeat, workdir)
-            print(f"| {size:,} | {row['versions']:,} | {row['build_s']:.1f} s | "
-                  f"{row['median_ms']:.1f} ms | {row['p95_ms']:.1f} ms |", flush=True)
+            print(
+                f"| {size:,} | {row['versions']:,} | {row['build_s']:.1f} s | "
+                f"{row['median_ms']:.1f} ms | {row['p95_ms']:.1f} ms |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -57,8 +57,13 @@ def test_settings_file_and_overrides_take_precedence(tmp_path: Path) -> None:
 
     settings_file = tmp_path / "clausier.cfg"
     settings_file.write_text("PAGE_SIZE = 7\nMAX_PAGE_SIZE = 9\n")
-    app = create_app({"CLAUSIER_SETTINGS": str(settings_file), "MAX_PAGE_SIZE": 11,
-                      "CLAUSIER_DATA_DIR": str(tmp_path)})
+    app = create_app(
+        {
+            "CLAUSIER_SETTINGS": str(settings_file),
+            "MAX_PAGE_SIZE": 11,
+            "CLAUSIER_DATA_DIR": str(tmp_path),
+        }
+    )
     assert (app.config["PAGE_SIZE"], app.config["MAX_PAGE_SIZE"]) == (7, 11)
     assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'clausier.sqlite3'}"
 
@@ -75,8 +80,9 @@ def test_ci_runs_the_readme_test_command() -> None:
     run, test = _readme_commands()
     assert "pytest" in test and "clausier demo" in run
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    commands = [line for line in ci.splitlines() if line and not line.startswith(("#", "set ",
-                                                                                  "cd "))]
+    commands = [
+        line for line in ci.splitlines() if line and not line.startswith(("#", "set ", "cd "))
+    ]
     assert commands == [test]
 
 
@@ -84,6 +90,10 @@ def test_code_is_ruff_clean() -> None:
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "-m", "ruff", "check", "service", "tests", "bench"],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "service", "tests", "bench"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout

@@ -40,19 +40,23 @@ def text_field(data: dict[str, Any], name: str, *, required: bool = True) -> str
     return value
 
 
+#: Largest integer a query parameter may carry (PostgreSQL's integer).
+INT_MAX = 2**31 - 1
+
+
 def int_arg(
-    name: str, default: int | None = None, *, minimum: int = 1, maximum: int | None = None
+    name: str, default: int | None = None, *, minimum: int = 1, maximum: int = INT_MAX
 ) -> int | None:
-    """Return an integer query parameter within bounds, or raise ``BadRequest``."""
-    raw = request.args.get(name)
+    """Return an integer parameter (query string or form) within bounds, or raise ``BadRequest``."""
+    raw = request.values.get(name, "").strip()
     if raw is None or raw == "":
         return default
     try:
         value = int(raw)
     except ValueError:
         raise BadRequest(f"Le paramètre « {name} » doit être un nombre entier.") from None
-    if value < minimum or (maximum is not None and value > maximum):
-        bound = f"entre {minimum} et {maximum}" if maximum is not None else f"≥ {minimum}"
+    if value < minimum or value > maximum:
+        bound = f"entre {minimum} et {maximum}"
         raise BadRequest(f"Le paramètre « {name} » doit être {bound}.")
     return value
 

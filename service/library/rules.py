@@ -12,6 +12,14 @@ PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 VARIABLE_TYPES = ("text", "integer", "date", "url", "email", "choice")
 VARIABLE_KEYS = ("name", "label", "type", "default", "choices")
+#: The kinds of contract a clause can fit, with their French labels.
+CONTRACT_TYPES = {
+    "marche_services": "Marché de services",
+    "marche_fournitures": "Marché de fournitures",
+    "concession": "Concession / DSP",
+    "hebergement_saas": "Hébergement / SaaS",
+    "maintenance_logicielle": "Maintenance logicielle",
+}
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,14 @@ def check_content(content: dict[str, Any], family_elements: Iterable[str]) -> li
         value = content.get(field)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             problems.append(Problem(field, "doit être une liste de textes"))
+    for kind in content.get("contract_types") or []:
+        if isinstance(kind, str) and kind not in CONTRACT_TYPES:
+            problems.append(
+                Problem(
+                    "contract_types",
+                    f"type de contrat inconnu « {kind} » (attendu : {', '.join(CONTRACT_TYPES)})",
+                )
+            )
     problems += _check_variables(content.get("variables"), str(content.get("body") or ""))
     known = set(family_elements)
     for element in content.get("elements") or []:

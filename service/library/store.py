@@ -31,6 +31,8 @@ from service.library.models import (
 )
 from service.library.rules import check_content, normalize_variable
 
+#: Largest value of an integer column on every supported database.
+INT_MAX = 2**31 - 1
 CLAUSE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
 
 
@@ -103,6 +105,8 @@ def get_clause(session: Session, clause_id: str) -> Clause:
 def get_version(session: Session, clause_id: str, number: int) -> ClauseVersion:
     """Return version ``number`` of a clause or raise ``VersionNotFound``."""
     get_clause(session, clause_id)
+    if not 1 <= number <= INT_MAX:  # beyond the column's range: no such version
+        raise VersionNotFound(f"La clause « {clause_id} » n'a pas de version {number}.")
     version = session.scalar(
         select(ClauseVersion).where(
             ClauseVersion.clause_id == clause_id, ClauseVersion.number == number

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, render_template
 
+from service.library.rules import CONTRACT_TYPES
+
 
 def init_app(app: Flask) -> None:
     """Register the page blueprints, the display filters and the form token."""
@@ -15,11 +17,12 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(search.bp)
     app.add_template_filter(display.date_fr, "date_fr")
     app.add_template_filter(display.status_label, "status_label")
+    app.add_template_filter(display.excerpt_html, "excerpt_html")
     app.add_template_global(csrf.csrf_token, "csrf_token")
     app.add_template_global(current_version, "current_version")
     app.jinja_env.globals.update(
         TYPE_LABELS=display.TYPE_LABELS,
-        CONTRACT_TYPES=display.CONTRACT_TYPES,
+        CONTRACT_TYPES=CONTRACT_TYPES,
         FIELD_LABELS=display.FIELD_LABELS,
         STATUS_LABELS=display.STATUS_LABELS,
     )

@@ -37,13 +37,6 @@ TYPE_LABELS = {
     "email": "Courriel",
     "choice": "Choix",
 }
-CONTRACT_TYPES = {
-    "marche_services": "Marché de services",
-    "marche_fournitures": "Marché de fournitures",
-    "concession": "Concession",
-    "hebergement_saas": "Hébergement / SaaS",
-    "maintenance_logicielle": "Maintenance logicielle",
-}
 FIELD_LABELS = {
     "title": "Titre",
     "legal_basis": "Fondement juridique",
@@ -68,7 +61,8 @@ def date_fr(moment: dt.datetime | None) -> str:
         return ""
     local = moment.astimezone(PARIS)
     month = MONTHS[local.month - 1]
-    return f"{local.day} {month} {local.year} à {local.hour} h {local.minute:02d}"
+    day = "1er" if local.day == 1 else str(local.day)
+    return f"{day} {month} {local.year} à {local.hour} h {local.minute:02d}"
 
 
 def status_label(status: str) -> str:
@@ -102,8 +96,17 @@ def preview_html(body: str, labels: dict[str, str], values: dict[str, str | None
 
 def diff_layout(html: Markup) -> Markup:
     """Lay out a Markdown diff: blank lines part paragraphs, line ends read as spaces, chips."""
-    html = _BLANK_LINES.sub("<br><br>", str(html))
-    return Markup(_SIMPLE_PLACEHOLDER.sub(r'<span class="chip">\1</span>', html))
+    return placeholder_chips(Markup(_BLANK_LINES.sub("<br><br>", str(html))))
+
+
+def excerpt_html(excerpt: str) -> Markup:
+    """Trust a search excerpt (whoosh escapes the text and adds only <mark>) and chip it."""
+    return placeholder_chips(Markup(excerpt))
+
+
+def placeholder_chips(html: Markup) -> Markup:
+    """Show the placeholders of already escaped HTML as chips."""
+    return Markup(_SIMPLE_PLACEHOLDER.sub(r'<span class="chip">\1</span>', str(html)))
 
 
 def _labels(variables: list[dict[str, Any]]) -> dict[str, str]:

@@ -6,31 +6,18 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import request
 from werkzeug.datastructures import MultiDict
 
-from service.errors import ClausierError, MalformedRequest
+from service.api.params import INT_MAX
+from service.errors import ClausierError
 from service.library.models import ClauseVersion
 
 #: Blank variable rows offered at the end of the table, for new variables.
 BLANK_ROWS = 2
 _ROW = re.compile(r"^var-(\d{1,3})-name$")
 _LINE_ERROR = re.compile(r"^variables\[(\d+)\]$")
-_NUMBER = re.compile(r"[0-9]{1,10}")
-#: Largest page or version number taken from a URL (the database's integers stop there).
-MAX_NUMBER = 2**31 - 1
-#: URL rule converter of a version number.
-NUMBER = f"int(max={MAX_NUMBER})"
-
-
-def int_arg(name: str, default: int | None = None) -> int | None:
-    """Return a positive integer from the query string or form, else raise ``MalformedRequest``."""
-    raw = request.values.get(name, "").strip()
-    if not raw:
-        return default
-    if not _NUMBER.fullmatch(raw) or not 1 <= int(raw) <= MAX_NUMBER:
-        raise MalformedRequest(f"Le paramètre « {name} » doit être un nombre entier positif.")
-    return int(raw)
+#: URL rule converter of a version number (the database's integers stop at INT_MAX).
+NUMBER = f"int(max={INT_MAX})"
 
 
 @dataclass

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
+from service.api.params import int_arg
 from service.errors import InvalidInput, NotFound, status_for
 from service.extensions import db_session, state
 from service.library import store
 from service.web import csrf
-from service.web.forms import int_arg
 
 bp = Blueprint("search", __name__)
 bp.before_request(csrf.protect)

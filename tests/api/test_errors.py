@@ -10,6 +10,9 @@ from flask.testing import FlaskClient
 CASES = [
     ("get", "/api/clauses/inconnue", None, 404),
     ("get", "/api/clauses/reversibilite-test/versions/99", None, 404),
+    ("get", "/api/clauses/reversibilite-test/versions/99999999999", None, 404),
+    ("get", "/api/clauses/reversibilite-test/diff?from=99999999999", None, 400),
+    ("get", "/api/clauses?page=99999999999999999999", None, 400),
     ("get", "/api/families/inconnue", None, 404),
     ("get", "/api/nulle-part", None, 404),
     ("get", "/api/clauses?page=zero", None, 400),
@@ -23,15 +26,37 @@ CASES = [
     ("post", "/api/clauses", "pas du json", 400),
     ("post", "/api/clauses", [1, 2], 400),
     ("post", "/api/clauses", {"id": "x"}, 422),
-    ("post", "/api/clauses", {"id": "Mauvais Id", "family": "open_data", "author": "A",
-                              "title": "T", "body": "B"}, 422),
-    ("post", "/api/clauses", {"id": "reversibilite-test", "family": "reversibilite",
-                              "author": "A", "title": "T", "body": "B"}, 409),
+    (
+        "post",
+        "/api/clauses",
+        {"id": "Mauvais Id", "family": "open_data", "author": "A", "title": "T", "body": "B"},
+        422,
+    ),
+    (
+        "post",
+        "/api/clauses",
+        {
+            "id": "reversibilite-test",
+            "family": "reversibilite",
+            "author": "A",
+            "title": "T",
+            "body": "B",
+        },
+        409,
+    ),
     ("post", "/api/clauses/reversibilite-test/versions", {"author": "A"}, 422),
-    ("post", "/api/clauses/reversibilite-test/versions",
-     {"author": "A", "change_note": "n", "body": "{{ inconnue }}"}, 422),
-    ("post", "/api/clauses/reversibilite-test/versions",
-     {"author": "A", "change_note": "n", "base": "deux"}, 400),
+    (
+        "post",
+        "/api/clauses/reversibilite-test/versions",
+        {"author": "A", "change_note": "n", "body": "{{ inconnue }}"},
+        422,
+    ),
+    (
+        "post",
+        "/api/clauses/reversibilite-test/versions",
+        {"author": "A", "change_note": "n", "base": "deux"},
+        400,
+    ),
     ("patch", "/api/clauses/reversibilite-test/versions/2", {"title": "T"}, 409),
     ("patch", "/api/clauses/open-data-test/versions/1", {"statut": "x"}, 400),
     ("patch", "/api/clauses/open-data-test/versions/1", {"elements": "licence"}, 422),
@@ -42,8 +67,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("method", "path", "body", "status"), CASES,
-                         ids=[f"{c[0]} {c[1]} {c[3]}" for c in CASES])
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"), CASES, ids=[f"{c[0]} {c[1]} {c[3]}" for c in CASES]
+)
 def test_error_shape(
     client: FlaskClient, small_library: Path, method: str, path: str, body: object, status: int
 ) -> None:
@@ -69,8 +95,10 @@ def test_too_large_body_is_413(client: FlaskClient, small_library: Path) -> None
 
 
 def test_field_errors_are_listed(client: FlaskClient, small_library: Path) -> None:
-    response = client.post("/api/clauses/reversibilite-test/versions", json={
-        "author": "A", "change_note": "n", "body": "Ligne 1\n{{ x }} et {{ y }}\n"})
+    response = client.post(
+        "/api/clauses/reversibilite-test/versions",
+        json={"author": "A", "change_note": "n", "body": "Ligne 1\n{{ x }} et {{ y }}\n"},
+    )
     errors = response.get_json()["errors"]
     assert {"field": "body", "reason": "variable inconnue « x » dans le texte", "line": 2} in errors
     assert any("« y »" in e["reason"] for e in errors)

@@ -6,9 +6,12 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
-NEW_DRAFT = {"author": "DSI", "change_note": "Délai porté à trois mois",
-             "body": "Le titulaire restitue l'ensemble des données dans un délai de "
-                     "{{ delai_restitution_mois }} mois, par {{ titulaire }}.\n"}
+NEW_DRAFT = {
+    "author": "DSI",
+    "change_note": "Délai porté à trois mois",
+    "body": "Le titulaire restitue l'ensemble des données dans un délai de "
+    "{{ delai_restitution_mois }} mois, par {{ titulaire }}.\n",
+}
 
 
 def test_list_clauses_with_filters_and_pagination(client: FlaskClient, small_library: Path) -> None:
@@ -35,14 +38,17 @@ def test_draft_edit_approve_retire_cycle(client: FlaskClient, small_library: Pat
     assert created.status_code == 201
     assert created.headers["Location"] == "/api/clauses/reversibilite-test/versions/3"
     assert created.get_json()["status"] == "draft"
-    edited = client.patch("/api/clauses/reversibilite-test/versions/3",
-                          json={"title": "Réversibilité (v3)"})
+    edited = client.patch(
+        "/api/clauses/reversibilite-test/versions/3", json={"title": "Réversibilité (v3)"}
+    )
     assert edited.status_code == 200 and edited.get_json()["title"] == "Réversibilité (v3)"
-    approved = client.post("/api/clauses/reversibilite-test/versions/3/approve",
-                           json={"approved_by": "Mme Martin"})
+    approved = client.post(
+        "/api/clauses/reversibilite-test/versions/3/approve", json={"approved_by": "Mme Martin"}
+    )
     assert approved.get_json()["approved_by"] == "Mme Martin"
-    retired = client.post("/api/clauses/reversibilite-test/versions/2/retire",
-                          json={"retired_by": "Mme Martin"})
+    retired = client.post(
+        "/api/clauses/reversibilite-test/versions/2/retire", json={"retired_by": "Mme Martin"}
+    )
     assert retired.get_json()["status"] == "retired"
     assert client.get("/api/clauses/reversibilite-test").get_json()["current_version"] == 3
 
@@ -50,8 +56,9 @@ def test_draft_edit_approve_retire_cycle(client: FlaskClient, small_library: Pat
 def test_approved_version_cannot_be_edited_through_the_api(
     client: FlaskClient, small_library: Path
 ) -> None:
-    response = client.patch("/api/clauses/reversibilite-test/versions/2",
-                            json={"body": "Texte modifié.\n"})
+    response = client.patch(
+        "/api/clauses/reversibilite-test/versions/2", json={"body": "Texte modifié.\n"}
+    )
     assert response.status_code == 409
     assert response.mimetype == "application/problem+json"
     assert "nouvelle version" in response.get_json()["detail"]
@@ -60,11 +67,17 @@ def test_approved_version_cannot_be_edited_through_the_api(
 
 
 def test_create_clause(client: FlaskClient, small_library: Path) -> None:
-    response = client.post("/api/clauses", json={
-        "id": "open-data-api", "family": "open_data", "author": "DSI",
-        "title": "Open data par API", "body": "Les données sont publiées.\n",
-        "elements": ["licence"],
-    })
+    response = client.post(
+        "/api/clauses",
+        json={
+            "id": "open-data-api",
+            "family": "open_data",
+            "author": "DSI",
+            "title": "Open data par API",
+            "body": "Les données sont publiées.\n",
+            "elements": ["licence"],
+        },
+    )
     assert response.status_code == 201
     assert response.get_json()["number"] == 1
     assert client.get("/api/clauses/open-data-api").status_code == 200

@@ -64,6 +64,7 @@ def test_draft_can_be_edited_in_place(db_session: Session) -> None:
         ({"body": "Texte avec {{ inconnue }}."}, "variable inconnue « inconnue »"),
         ({"elements": ["absent"]}, "élément « absent » inconnu"),
         ({"title": "  "}, "le titre est vide"),
+        ({"contract_types": ["bail"]}, "type de contrat inconnu « bail »"),
         ({"variables": [{"name": "delai", "label": "D", "type": "durée"}]}, "type inconnu"),
     ],
 )

@@ -14,9 +14,9 @@ VARIABLES = [{"name": "titulaire", "label": "Titulaire du contrat", "type": "tex
 @pytest.mark.parametrize(
     ("moment", "shown"),
     [
-        (dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC), "1 mars 2026 à 10 h 00"),
+        (dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC), "1er mars 2026 à 10 h 00"),
         (dt.datetime(2026, 7, 14, 12, 5, tzinfo=dt.UTC), "14 juillet 2026 à 14 h 05"),
-        (dt.datetime(2025, 12, 31, 23, 30, tzinfo=dt.UTC), "1 janvier 2026 à 0 h 30"),
+        (dt.datetime(2025, 12, 31, 23, 30, tzinfo=dt.UTC), "1er janvier 2026 à 0 h 30"),
         (dt.datetime(2026, 8, 2, 6, 0, tzinfo=dt.UTC), "2 août 2026 à 8 h 00"),
     ],
 )

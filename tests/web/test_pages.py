@@ -54,7 +54,7 @@ def test_clause_page_shows_the_timeline_in_paris_time(
     assert html.index("<h3>Version 2</h3>") < html.index("<h3>Version 1</h3>")
     # v2 approved at 2026-03-01T09:00:00Z, v1 created at 2026-01-12T09:00:00Z (UTC+1 in winter)
     assert "Approuvée par Direction des affaires juridiques, le" in html
-    assert ">1 mars 2026 à 10 h 00</time>" in html
+    assert ">1er mars 2026 à 10 h 00</time>" in html
     assert ">12 janvier 2026 à 10 h 00</time>" in html
     assert "Ajout des formats ouverts et du certificat de suppression." in html
     assert "Retirée par Direction des affaires juridiques" in html
@@ -105,7 +105,7 @@ def test_diff_reads_like_tracked_changes(client: FlaskClient, small_library: Pat
 def test_diff_with_a_bad_version_number_is_refused(
     client: FlaskClient, small_library: Path
 ) -> None:
-    assert "nombre entier positif" in page(client, "/clauses/reversibilite-test/diff?from=x", 400)
+    assert "doit être un nombre entier" in page(client, "/clauses/reversibilite-test/diff?from=x", 400)
     page(client, "/clauses/reversibilite-test/diff?from=1&to=7", 404)
 
 
@@ -114,6 +114,7 @@ def test_search_folds_accents_and_highlights(client: FlaskClient, small_library:
     assert "1 résultat pour « penalite »" in html
     assert 'href="/clauses/open-data-test/versions/1"' in html
     assert "<mark" in html and "pénalités</mark>" in html
+    assert '<span class="chip">licence_ouverte</span>' in html
     assert "Open data" in html
 
 

@@ -21,8 +21,20 @@ UTC = sa.DateTime(timezone=True)
 
 #: Columns an approved version keeps for ever; a retired version keeps every column.
 FROZEN_COLUMNS = (
-    "id", "clause_id", "number", "title", "body", "legal_basis", "variables", "elements",
-    "contract_types", "change_note", "author", "content_hash", "created_at", "approved_by",
+    "id",
+    "clause_id",
+    "number",
+    "title",
+    "body",
+    "legal_basis",
+    "variables",
+    "elements",
+    "contract_types",
+    "change_note",
+    "author",
+    "content_hash",
+    "created_at",
+    "approved_by",
     "approved_at",
 )
 RETIRED_COLUMNS = ("status", "retired_by", "retired_at")
@@ -43,7 +55,9 @@ def upgrade() -> None:
         "required_element",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column(
-            "family_id", sa.String(80), sa.ForeignKey("family.id", ondelete="CASCADE"),
+            "family_id",
+            sa.String(80),
+            sa.ForeignKey("family.id", ondelete="CASCADE"),
             nullable=False,
         ),
         sa.Column("key", sa.String(80), nullable=False),

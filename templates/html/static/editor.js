@@ -83,6 +83,13 @@
   }
 
   function addVariableRow() {
+    var blank = Array.prototype.find.call(rows.querySelectorAll(".var-name"), function (input) {
+      return !input.value.trim();
+    });
+    if (blank) {
+      blank.focus(); // a free row is already there
+      return;
+    }
     var all = rows.querySelectorAll("tr.variable-row");
     var last = all[all.length - 1];
     var index = all.length;
