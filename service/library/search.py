@@ -9,11 +9,15 @@ stems French words: "pénalités", "penalite" and "Pénalité" find the same cla
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import logging
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from markupsafe import escape
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from whoosh import index as whoosh_index
@@ -26,7 +30,6 @@ from whoosh.analysis import (
     StopFilter,
 )
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
-from whoosh.highlight import HtmlFormatter, PinpointFragmenter
 from whoosh.lang import stopwords_for_language
 from whoosh.qparser import AndGroup, OrGroup, QueryParser
 from whoosh.query import And, Query, Term
@@ -38,6 +41,8 @@ from service.library.models import STATUSES, Clause, ClauseVersion, Family
 #: Versions changed this long before the last one seen are checked again at each sync, so a
 #: transaction that committed late (another process) is not missed.
 SYNC_MARGIN = dt.timedelta(seconds=10)
+#: Seconds to wait for the index's write lock held by another process.
+WRITE_TIMEOUT = 30.0
 
 
 #: Snowball's French list misses these frequent words.
@@ -72,7 +77,7 @@ def make_schema() -> Schema:
         legal_basis=TEXT(analyzer=french),
         # The default field: title, body and legal basis together, so that a query of
         # several words is one intersection of posting lists, not one per field.
-        text=TEXT(analyzer=french, stored=True, chars=True),
+        text=TEXT(analyzer=french, stored=True),
         updated=STORED(),
     )
 
@@ -167,7 +172,8 @@ class SearchIndex:
                     if _stored_update(searcher, version.id) != version.updated_at.isoformat()
                 ]
             if stale:
-                with ix.writer() as writer:
+                # Another process sharing this directory may be writing: wait for it.
+                with ix.writer(timeout=WRITE_TIMEOUT) as writer:
                     for version, family in stale:
                         writer.update_document(**_document(version, family))
                 self._index = ix.refresh()
@@ -263,22 +269,24 @@ class SearchIndex:
         """
         wanted = page * per_page
         limit = wanted if all_versions else wanted * 4
+        clause_of = searcher.reader().column_reader("clause_id")
         while True:
             try:
-                results = searcher.search(query, limit=limit, filter=restrict, terms=True)
+                results = searcher.search(query, limit=limit, filter=restrict)
             except Exception as error:
                 raise SearchError("L'index de recherche n'a pas pu répondre.") from error
             exhausted = results.scored_length() < limit
-            best: dict[str, Any] = {}
+            best: dict[Any, Any] = {}
             for hit in results:
-                key = str(hit.docnum) if all_versions else hit["clause_id"]
+                # The clause id comes from its column: no stored document is read for
+                # the versions that will not be shown.
+                key = hit.docnum if all_versions else clause_of[hit.docnum]
                 best.setdefault(key, hit)
             if len(best) >= wanted or exhausted:
                 break
             limit *= 4
         chosen = list(best.values())[(page - 1) * per_page : wanted]
-        results.fragmenter = PinpointFragmenter(maxchars=220, surround=70, autotrim=True)
-        results.formatter = HtmlFormatter(tagname="mark", between=" … ")
+        stems = {text for field, text in query.all_terms() if field == "text"}
         hits = [
             Hit(
                 clause_id=hit["clause_id"],
@@ -287,9 +295,7 @@ class SearchIndex:
                 status=hit["status"],
                 title=hit["title"],
                 score=round(hit.score, 4),
-                # Character positions are stored in the index: excerpts come from them,
-                # without analysing the text again (the slow part of whoosh's highlighting).
-                excerpt=hit.highlights("text", top=2),
+                excerpt=excerpt(hit["text"], stems),
             )
             for hit in chosen
         ]
@@ -298,6 +304,52 @@ class SearchIndex:
         return SearchResults(
             "", max(results.estimated_length(), len(best)), page, per_page, hits, False
         )
+
+
+logger = logging.getLogger(__name__)
+_WORD = re.compile(r"\w+")
+_ANALYZER = french_analyzer()
+
+
+@functools.lru_cache(maxsize=100_000)
+def _stem(word: str) -> str | None:
+    """The indexed form of one word (None for a stop word), as the analyzer gives it."""
+    return next((token.text for token in _ANALYZER(word.lower())), None)
+
+
+def excerpt(text: str, stems: set[str], width: int = 240) -> str:
+    """Return an HTML excerpt of ``text`` around the densest run of query words, in <mark>.
+
+    Words are matched on their indexed form, so "penalite" marks "pénalités". Faster than
+    whoosh's highlighter, which analyses the whole text again or needs positions stored.
+    """
+    # Distinct words first (a few hundred), then only the matching ones are located.
+    matching = {word for word in set(_WORD.findall(text)) if _stem(word) in stems}
+    found = []
+    if matching:
+        alternatives = "|".join(map(re.escape, sorted(matching, key=len, reverse=True)))
+        found = list(re.finditer(rf"\b(?:{alternatives})\b", text))
+    if not found:
+        cut = text[:width]
+        return str(escape(cut)) + ("…" if len(text) > width else "")
+    best, best_count, last = 0, 0, 0
+    for first, match in enumerate(found):  # the window holding the most matches
+        while last < len(found) and found[last].end() - match.start() <= width:
+            last += 1
+        if last - first > best_count:
+            best, best_count = first, last - first
+    start = max(0, found[best].start() - width // 3)
+    start = text.rfind(" ", 0, start) + 1 if start else 0
+    end = min(len(text), start + width)
+    end = text.find(" ", end) if text.find(" ", end) != -1 else len(text)
+    parts, cursor = ["…" if start else ""], start
+    for match in found:
+        if start <= match.start() and match.end() <= end:
+            parts.append(str(escape(text[cursor : match.start()])))
+            parts.append(f"<mark>{escape(match.group())}</mark>")
+            cursor = match.end()
+    parts.append(str(escape(text[cursor:end])) + ("…" if end < len(text) else ""))
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
 
 
 def _versions_query() -> Any:
@@ -351,8 +403,11 @@ def keep_in_sync(sessions: sessionmaker[Session], search_index: SearchIndex) -> 
     @event.listens_for(sessions, "after_commit")
     def _sync(session: Session) -> None:
         if session.info.pop("library_changed", False):
-            with sessions() as fresh:
-                search_index.sync(fresh)
+            try:
+                with sessions() as fresh:
+                    search_index.sync(fresh)
+            except Exception:  # the change is committed; the next search syncs again
+                logger.exception("search index not updated after a library change")
 
     @event.listens_for(sessions, "after_rollback")
     def _forget(session: Session) -> None:

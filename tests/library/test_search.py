@@ -108,3 +108,21 @@ def test_another_process_index_catches_up_on_search(
 
 def test_rebuild_reindexes_everything(index: SearchIndex, db_session: Session) -> None:
     assert index.rebuild(db_session) == 3
+
+
+def test_excerpt_marks_words_by_their_stem_and_escapes_the_rest() -> None:
+    from service.library.search import _stem, excerpt
+
+    text = "Le titulaire verse des pénalités <b>de</b> retard & rend les données."
+    html = excerpt(text, {_stem("penalite"), _stem("donnees")})
+    assert "<mark>pénalités</mark>" in html and "<mark>données</mark>" in html
+    assert "&lt;b&gt;de&lt;/b&gt;" in html and "&amp;" in html
+
+
+def test_excerpt_centres_on_the_matches_of_a_long_text() -> None:
+    from service.library.search import _stem, excerpt
+
+    text = " ".join(["préambule"] * 200) + " la réversibilité est due " + " ".join(["fin"] * 200)
+    html = excerpt(text, {_stem("réversibilité")}, width=120)
+    assert html.startswith("…") and html.endswith("…")
+    assert "<mark>réversibilité</mark>" in html and len(html) < 200
