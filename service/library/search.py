@@ -267,6 +267,8 @@ class SearchIndex:
         whoosh's own collapsing scores every match; taking the top versions with its fast
         top-N collector and keeping the best version of each clause here is much cheaper.
         """
+        if searcher.doc_count() == 0:  # an empty index has no columns to read
+            return SearchResults("", 0, page, per_page, [], True)
         wanted = page * per_page
         limit = wanted if all_versions else wanted * 4
         clause_of = searcher.reader().column_reader("clause_id")

@@ -126,3 +126,7 @@ def test_excerpt_centres_on_the_matches_of_a_long_text() -> None:
     html = excerpt(text, {_stem("réversibilité")}, width=120)
     assert html.startswith("…") and html.endswith("…")
     assert "<mark>réversibilité</mark>" in html and len(html) < 200
+
+
+def test_search_in_an_empty_library_finds_nothing(app: Flask, db_session: Session) -> None:
+    assert clausier(app).index.search(db_session, "réversibilité").total == 0

@@ -105,7 +105,8 @@ def test_diff_reads_like_tracked_changes(client: FlaskClient, small_library: Pat
 def test_diff_with_a_bad_version_number_is_refused(
     client: FlaskClient, small_library: Path
 ) -> None:
-    assert "doit être un nombre entier" in page(client, "/clauses/reversibilite-test/diff?from=x", 400)
+    html = page(client, "/clauses/reversibilite-test/diff?from=x", 400)
+    assert "doit être un nombre entier" in html
     page(client, "/clauses/reversibilite-test/diff?from=1&to=7", 404)
 
 
