@@ -363,6 +363,14 @@ def _versions_query() -> Any:
     )
 
 
+_MARKUP = re.compile(r"\*\*|__|`|^#+\s*|^>\s*", re.M)
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown without its emphasis, heading and quote marks, for excerpts that read well."""
+    return _MARKUP.sub("", markdown)
+
+
 def _signature(session: Session) -> tuple[int, Any]:
     """Newest id and newest change of the versions: moves whenever the library does.
 
@@ -383,7 +391,7 @@ def _document(version: ClauseVersion, family: str) -> dict[str, Any]:
         "number": version.number,
         "title": version.title,
         "legal_basis": "\n".join(version.legal_basis),
-        "text": "\n\n".join([version.title, version.body, *version.legal_basis]),
+        "text": plain_text("\n\n".join([version.title, version.body, *version.legal_basis])),
         "updated": version.updated_at.isoformat(),
     }
 

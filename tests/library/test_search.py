@@ -130,3 +130,11 @@ def test_excerpt_centres_on_the_matches_of_a_long_text() -> None:
 
 def test_search_in_an_empty_library_finds_nothing(app: Flask, db_session: Session) -> None:
     assert clausier(app).index.search(db_session, "réversibilité").total == 0
+
+
+def test_excerpts_leave_out_markdown_marks(index: SearchIndex, db_session: Session) -> None:
+    from service.library.search import plain_text
+
+    assert plain_text("5. **Délai.** Le `code`") == "5. Délai. Le code"
+    for hit in index.search(db_session, "données", all_versions=True).hits:
+        assert "**" not in hit.excerpt
