@@ -143,14 +143,9 @@ def _read_family(root: Path, family_dir: Path, problems: list[FileProblem]) -> d
     if not path.is_file():
         problems.append(FileProblem(name, 0, "famille inconnue : fichier family.yaml absent"))
         return None
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = yaml.load(text, Loader=YAML_LOADER)  # a safe loader
-    except yaml.YAMLError as error:
-        problems.append(FileProblem(name, _yaml_line(error, 0), f"YAML illisible : {error}"))
-        return None
-    if not isinstance(data, dict):
-        problems.append(FileProblem(name, 1, "le fichier doit décrire la famille (clé: valeur)"))
+    text = _read_text(path, name, problems)
+    data = None if text is None else _parse_mapping(text, name, 0, "le fichier", problems)
+    if data is None:
         return None
     found = len(problems)
     if data.get("id") != family_dir.name:
@@ -208,6 +203,34 @@ def _read_family(root: Path, family_dir: Path, problems: list[FileProblem]) -> d
     }
 
 
+def _read_text(path: Path, name: str, problems: list[FileProblem]) -> str | None:
+    """The file's text with Unix line ends, or None (and a problem) if it is not UTF-8."""
+    try:
+        return path.read_text(encoding="utf-8").replace("\r\n", "\n")
+    except UnicodeDecodeError:
+        problems.append(FileProblem(name, 0, "le fichier n'est pas encodé en UTF-8"))
+        return None
+
+
+def _parse_mapping(
+    text: str, name: str, offset: int, what: str, problems: list[FileProblem]
+) -> dict[str, Any] | None:
+    """Parse YAML that must be a mapping; None (and a problem) when it is not."""
+    try:
+        data = yaml.load(text, Loader=YAML_LOADER)  # a safe loader
+    except yaml.YAMLError as error:
+        problems.append(
+            FileProblem(name, _yaml_line(error, offset), f"{what} est illisible : {error}")
+        )
+        return None
+    if not isinstance(data, dict):
+        problems.append(
+            FileProblem(name, offset + 1, f"{what} doit être une suite « clé: valeur »")
+        )
+        return None
+    return data
+
+
 def _yaml_line(error: yaml.YAMLError, offset: int) -> int:
     # The context mark, when there is one, is where the broken construct starts.
     mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
@@ -252,19 +275,16 @@ def _read_version(
     problems: list[FileProblem],
 ) -> VersionSource | None:
     name = _rel(root, path)
-    text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+    text = _read_text(path, name, problems)
+    if text is None:
+        return None
     parts = text.split("\n---\n", 1)
     if not text.startswith("---\n") or len(parts) != 2:
         problems.append(FileProblem(name, 1, "en-tête YAML absent (le fichier commence par ---)"))
         return None
     header_text, body = parts[0][4:], parts[1]
-    try:
-        header = yaml.load(header_text, Loader=YAML_LOADER)  # a safe loader
-    except yaml.YAMLError as error:
-        problems.append(FileProblem(name, _yaml_line(error, 1), f"en-tête illisible : {error}"))
-        return None
-    if not isinstance(header, dict):
-        problems.append(FileProblem(name, 2, "l'en-tête doit être une suite « clé: valeur »"))
+    header = _parse_mapping(header_text, name, 1, "l'en-tête", problems)
+    if header is None:
         return None
     found = len(problems)
 

@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from service.api.params import INT_MAX
 from service.errors import ClausierError
-from service.library.models import ClauseVersion
+from service.library.models import CONTENT_FIELDS, ClauseVersion
 
 #: Blank variable rows offered at the end of the table, for new variables.
 BLANK_ROWS = 2
@@ -172,19 +172,7 @@ class EditorForm:
 
 
 _ROW_FIELDS = ("name", "label", "type", "default", "choices")
-_KNOWN = {
-    "general",
-    "id",
-    "family",
-    "author",
-    "change_note",
-    "title",
-    "body",
-    "legal_basis",
-    "variables",
-    "elements",
-    "contract_types",
-}
+_KNOWN = {"general", "id", "family", "author", "change_note", *CONTENT_FIELDS}
 
 
 def _row(variable: dict[str, Any]) -> VariableRow:

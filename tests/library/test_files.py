@@ -87,7 +87,7 @@ def test_changed_file_becomes_a_new_draft_never_an_overwrite(
         ),
         (
             lambda t: t.replace("status: retired", "status: [retired"),
-            ("v1.md", 6, "en-tête illisible"),
+            ("v1.md", 6, "l'en-tête est illisible"),
         ),
         (
             lambda t: t.replace("- delai\n", "- delai_inexistant\n"),
@@ -111,6 +111,19 @@ def test_malformed_file_aborts_the_whole_import(
     assert problem.file == "reversibilite/reversibilite-test/" + name
     if line:
         assert problem.line == line
+
+
+def test_a_file_not_in_utf8_is_reported(db_session: Session, tmp_path: Path) -> None:
+    library = shutil.copytree(FIXTURES / "library", tmp_path / "lib")
+    path = library / "open_data" / "open-data-test" / "v1.md"
+    path.write_bytes(path.read_text().replace("—", "-").encode("latin-1"))
+    with pytest.raises(ImportRejected) as caught:
+        import_library(db_session, library)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.reason) == (
+        "open_data/open-data-test/v1.md",
+        "le fichier n'est pas encodé en UTF-8",
+    )
 
 
 def test_every_problem_is_listed_at_once(db_session: Session, tmp_path: Path) -> None:
