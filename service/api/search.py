@@ -9,7 +9,6 @@ from flask import Blueprint, request
 
 from service.api.params import int_arg
 from service.extensions import db_session, state
-from service.library import store
 
 
 def register(api: Blueprint) -> None:
@@ -19,15 +18,11 @@ def register(api: Blueprint) -> None:
 
 def search() -> dict[str, Any]:
     """Search the library in French, with family and status filters."""
-    session = db_session()
-    family = request.args.get("family") or None
-    if family:
-        store.get_family(session, family)
     per_page = int_arg("per_page", 10, maximum=50) or 10
     results = state().index.search(
-        session,
+        db_session(),
         request.args.get("q", ""),
-        family=family,
+        family=request.args.get("family") or None,
         status=request.args.get("status") or None,
         page=int_arg("page", 1) or 1,
         per_page=per_page,

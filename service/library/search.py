@@ -35,7 +35,7 @@ from whoosh.qparser import AndGroup, OrGroup, QueryParser
 from whoosh.query import And, Query, Term
 from whoosh.support.charset import accent_map
 
-from service.errors import InvalidQuery, SearchError
+from service.errors import FamilyNotFound, InvalidQuery, SearchError
 from service.library.models import STATUSES, Clause, ClauseVersion, Family
 
 #: Versions changed this long before the last one seen are checked again at each sync, so a
@@ -217,6 +217,8 @@ class SearchIndex:
             raise InvalidQuery("La recherche est vide : saisissez un ou plusieurs mots.")
         if status is not None and status not in STATUSES:
             raise InvalidQuery(f"Statut inconnu « {status} » (draft, approved ou retired).")
+        if family is not None and session.get(Family, family) is None:
+            raise FamilyNotFound(f"La famille « {family} » n'existe pas.")
         self.sync(session)
         terms = [
             Term(name, value) for name, value in (("family", family), ("status", status)) if value

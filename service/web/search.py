@@ -35,8 +35,6 @@ def search() -> tuple[str, int]:
     if not text:
         return render_template("search.html", results=None, error=None, **context), 200
     try:
-        if family:
-            store.get_family(session, family)
         results = state().index.search(
             session, text, family=family, status=status, page=page, per_page=PER_PAGE
         )
