@@ -13,7 +13,7 @@ from tests.conftest import FIXTURES
 def test_db_upgrade_reports_an_up_to_date_schema(runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0
-    assert "déjà à jour (0001)" in result.output
+    assert "Schéma déjà à jour (0002)." in result.output
 
 
 def test_import_twice_then_nothing_to_import(runner: FlaskCliRunner) -> None:

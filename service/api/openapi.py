@@ -117,7 +117,13 @@ SCHEMAS: dict[str, Any] = {
     "Element": {
         "type": "object",
         "required": ["id", "label", "explanation", "hints"],
-        "properties": {"id": STR, "label": STR, "explanation": STR, "hints": STR_LIST},
+        "properties": {
+            "id": STR,
+            "label": STR,
+            "essential": {"type": "boolean"},
+            "explanation": STR,
+            "hints": STR_LIST,
+        },
     },
     "Family": {
         "type": "object",

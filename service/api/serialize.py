@@ -24,10 +24,7 @@ def family_json(family: Family, *, with_elements: bool = True) -> dict[str, Any]
     }
     if with_elements:
         data["signals"] = family.signals
-        data["elements"] = [
-            {"id": e.key, "label": e.label, "explanation": e.explanation, "hints": e.hints}
-            for e in family.elements
-        ]
+        data["elements"] = [element.as_dict() for element in family.elements]
     return data
 
 

@@ -43,7 +43,7 @@ HEADER_KEYS = (
     "elements",
 )
 FAMILY_KEYS = ("id", "label", "description", "position", "legal_basis", "signals", "elements")
-ELEMENT_KEYS = ("id", "label", "explanation", "hints")
+ELEMENT_KEYS = ("id", "label", "essential", "explanation", "hints")
 #: libyaml's loader when PyYAML was built with it: ten times faster than the pure-Python one.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -195,6 +195,7 @@ def _read_family(root: Path, family_dir: Path, problems: list[FileProblem]) -> d
             {
                 "id": e["id"],
                 "label": str(e["label"]).strip(),
+                "essential": bool(e.get("essential", False)),
                 "explanation": str(e.get("explanation") or "").strip(),
                 "hints": list(e.get("hints") or []),
             }
@@ -374,6 +375,7 @@ def _upsert_family(session: Session, data: dict[str, Any], report: ImportReport)
 def _element(element: RequiredElement | None, item: dict, position: int) -> RequiredElement:
     element = element or RequiredElement(key=item["id"])
     element.label, element.explanation = item["label"], item["explanation"]
+    element.essential = item["essential"]
     element.hints, element.position = item["hints"], position
     return element
 
@@ -386,10 +388,7 @@ def _family_data(family: Family) -> dict[str, Any]:
         "position": family.position,
         "legal_basis": family.legal_basis,
         "signals": family.signals,
-        "elements": [
-            {"id": e.key, "label": e.label, "explanation": e.explanation, "hints": e.hints}
-            for e in family.elements
-        ],
+        "elements": [element.as_dict() for element in family.elements],
     }
 
 

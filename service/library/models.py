@@ -8,7 +8,7 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base, UTCDateTime, intpk, json_list, slug, timestamp, utcnow
@@ -58,8 +58,20 @@ class RequiredElement(Base):
     explanation: Mapped[str] = mapped_column(Text, default="")
     hints: Mapped[json_list]
     position: Mapped[int] = mapped_column(default=0)
+    #: Without it a clause of the family is weak (a reversibility clause with no delay…).
+    essential: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     family: Mapped[Family] = relationship(back_populates="elements")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The element as in ``family.yaml`` and in the API."""
+        return {
+            "id": self.key,
+            "label": self.label,
+            "essential": self.essential,
+            "explanation": self.explanation,
+            "hints": self.hints,
+        }
 
 
 class Clause(Base):
