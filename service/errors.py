@@ -135,6 +135,33 @@ class InvalidQuery(InvalidInput, SearchError):
     """The search query cannot be understood."""
 
 
+# -- analysis -----------------------------------------------------------------------------
+
+
+class AnalysisError(ClausierError):
+    """A document could not be analysed."""
+
+    title = "Analyse impossible"
+
+
+class DocumentUnreadable(InvalidInput, AnalysisError):
+    """The file is of a known kind but cannot be read (scanned, encrypted, corrupt…)."""
+
+    title = "Document illisible"
+
+
+class UnsupportedFormat(AnalysisError):
+    """The file is not of a kind Clausier reads (a .doc, an image…)."""
+
+    title = "Format non pris en charge"
+
+
+class DocumentTooLarge(AnalysisError):
+    """The file, or a part of it once uncompressed, is larger than allowed."""
+
+    title = "Document trop volumineux"
+
+
 # -- HTTP ---------------------------------------------------------------------------------
 
 
@@ -154,6 +181,10 @@ def status_for(error: ClausierError) -> int:
     """Return the HTTP status that stands for a domain error."""
     if isinstance(error, MalformedRequest):
         return 400
+    if isinstance(error, UnsupportedFormat):
+        return 415
+    if isinstance(error, DocumentTooLarge):
+        return 413
     if isinstance(error, NotFound):
         return 404
     if isinstance(error, Conflict):
