@@ -21,6 +21,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(search_command)
     app.cli.add_command(serve_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(analyze_command)
+    app.cli.add_command(eval_command)
 
 
 def main() -> None:
@@ -148,7 +150,113 @@ def search_command(words: tuple[str, ...], family: str | None, status: str | Non
         click.echo(f"    {excerpt}")
 
 
+# -- analysis -----------------------------------------------------------------------------
+
+
+def _ruleset():  # type: ignore[no-untyped-def]
+    from service.analysis.rules import load_ruleset
+
+    with state().db.sessions() as session:
+        ruleset = load_ruleset(session)
+    if not ruleset.families:
+        fail(
+            "La bibliothèque est vide : importez-la d'abord (« clausier library import clauses »).",
+            2,
+        )
+    return ruleset
+
+
+@click.command("analyze", help="Analyse un ou plusieurs CCTP (DOCX, ODT, PDF, texte).")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json", "html"]),
+    default="text",
+    show_default=True,
+)
+@with_appcontext
+def analyze_command(files: tuple[Path, ...], output: str) -> None:
+    """Print the analysis of each file; exit 1 if one could not be read."""
+    import json
+
+    from service.analysis.analyze import analyze_bytes
+    from service.analysis.report import render_text
+
+    ruleset, failed, reports = _ruleset(), 0, []
+    for path in files:
+        try:
+            data = path.read_bytes()
+            reports.append(analyze_bytes(data, path.name, ruleset))
+        except OSError as error:
+            failed += 1
+            click.secho(f"{path} : fichier illisible ({error.strerror}).", fg="red", err=True)
+        except ClausierError as error:
+            failed += 1
+            click.secho(f"{path} : {error.detail}", fg="red", err=True)
+    if output == "json":
+        payload = reports[0] if len(files) == 1 and reports else reports
+        if reports:
+            click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    elif output == "html":
+        from service.web.analyses import render_report_html
+
+        click.echo("\n".join(render_report_html(report) for report in reports))
+    else:
+        click.echo("\n\n".join(render_text(report) for report in reports))
+    if failed:
+        sys.exit(1)
+
+
+@click.command("eval", help="Mesure la justesse de l'analyse sur un corpus étiqueté.")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def eval_command(directory: Path) -> None:
+    """Analyse every labelled document of DIRECTORY/labels.yaml and print the metrics."""
+    import yaml
+
+    from service.analysis.analyze import analyze_bytes
+    from service.analysis.evaluate import Evaluation, render, score
+    from service.settings import PROJECT_ROOT
+
+    labels_file = directory / "labels.yaml"
+    if not labels_file.is_file():
+        fail(f"{labels_file} introuvable : le corpus doit avoir un fichier labels.yaml.", 2)
+    entries = yaml.safe_load(labels_file.read_text(encoding="utf-8"))
+    entries = entries.get("documents", entries) if isinstance(entries, dict) else entries
+    ruleset, evaluation = _ruleset(), Evaluation()
+    for entry in entries:
+        path = Path(entry["file"])
+        path = path if path.is_file() else PROJECT_ROOT / path
+        try:
+            report = analyze_bytes(path.read_bytes(), path.name, ruleset)
+        except (OSError, ClausierError) as error:
+            evaluation.errors.append(f"{entry['file']} : {error}")
+            continue
+        score(evaluation, entry["families"], report)
+    click.echo(render(evaluation))
+    if evaluation.errors:
+        sys.exit(1)
+
+
 # -- serving ------------------------------------------------------------------------------
+
+
+def _analyse_samples(directory: Path) -> None:
+    """Analyse the sample contracts, so that the demo opens on real reports."""
+    from service.analysis.analyze import analyze_upload
+    from service.analysis.document import SUFFIXES
+
+    paths = sorted(p for p in directory.glob("*") if p.suffix.lower() in SUFFIXES)
+    done = 0
+    for path in paths:
+        try:
+            with state().db.session() as session:
+                _, created = analyze_upload(session, path.read_bytes(), path.name)
+            done += created
+        except ClausierError as error:
+            click.secho(f"{path.name} : {error.detail}", fg="yellow", err=True)
+    click.echo(f"Exemples analysés : {done} nouveau(x) sur {len(paths)} document(s).")
 
 
 @click.command("serve", help="Sert l'application (waitress).")
@@ -180,5 +288,6 @@ def demo_command(ctx: click.Context, host: str, port: int, no_serve: bool) -> No
     ctx.invoke(db_upgrade)
     ctx.invoke(library_import, directory=Path(current_app.config["LIBRARY_DIR"]))
     ctx.invoke(index_rebuild)
+    _analyse_samples(Path(current_app.config["DEMO_CONTRACTS_DIR"]))
     if not no_serve:
         ctx.invoke(serve_command, host=host, port=port)

@@ -20,13 +20,13 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from service import create_app, migrate
+from service.db import Base
 from service.extensions import Clausier
 from service.settings import PROJECT_ROOT
 
 POSTGRES_URL = os.environ.get(
     "CLAUSIER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-TABLES = ("clause_version", "clause", "required_element", "family")
 LIBRARY_DIR = PROJECT_ROOT / "clauses"
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -76,7 +76,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     url = request.getfixturevalue("postgres_url")
     engine = create_engine(url)
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
     return url
 

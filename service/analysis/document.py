@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 FORMATS = ("docx", "odt", "pdf", "txt", "md")
+#: File name endings of the formats read (".markdown" is Markdown too).
+SUFFIXES = (*(f".{name}" for name in FORMATS), ".markdown")
 
 
 @dataclass(frozen=True)

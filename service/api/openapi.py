@@ -31,6 +31,7 @@ def _problems(*statuses: int) -> dict[str, Any]:
         404: "Introuvable",
         409: "Conflit avec l'état actuel",
         413: "Trop volumineux",
+        415: "Format non pris en charge",
         422: "Données invalides",
     }
     return {
@@ -276,6 +277,109 @@ SCHEMAS: dict[str, Any] = {
     },
 }
 
+EVIDENCE = {
+    "type": "object",
+    "required": ["section", "title", "excerpt"],
+    "properties": {"section": STR, "title": STR, "excerpt": STR},
+}
+SCHEMAS["Report"] = {
+    "type": "object",
+    "required": ["id", "document", "families", "summary"],
+    "properties": {
+        "id": INT,
+        "created_at": STR,
+        "previous_id": {"type": ["integer", "null"]},
+        "document": {
+            "type": "object",
+            "required": ["filename", "sha256", "format", "sections", "contract_type"],
+            "properties": {
+                "filename": STR,
+                "sha256": STR,
+                "format": {"enum": ["docx", "odt", "pdf", "txt", "md"]},
+                "sections": INT,
+                "contract_type": NULL_STR,
+            },
+        },
+        "families": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": [
+                    "family",
+                    "verdict",
+                    "confidence",
+                    "evidence",
+                    "elements_found",
+                    "elements_missing",
+                    "suggested_clause",
+                ],
+                "properties": {
+                    "family": STR,
+                    "label": STR,
+                    "verdict": {"enum": ["present", "weak", "missing", "contradicted"]},
+                    "confidence": {"type": "number"},
+                    "evidence": {"type": "array", "items": EVIDENCE},
+                    "elements_found": STR_LIST,
+                    "elements_missing": STR_LIST,
+                    "essential_missing": STR_LIST,
+                    "contradiction": {"oneOf": [EVIDENCE, {"type": "null"}]},
+                    "reasons": STR_LIST,
+                    "suggested_clause": {
+                        "oneOf": [
+                            {
+                                "type": "object",
+                                "required": ["id", "version"],
+                                "properties": {"id": STR, "version": INT, "title": STR},
+                            },
+                            {"type": "null"},
+                        ]
+                    },
+                },
+            },
+        },
+        "summary": {
+            "type": "object",
+            "required": ["present", "weak", "missing", "contradicted"],
+            "properties": {"present": INT, "weak": INT, "missing": INT, "contradicted": INT},
+        },
+        "already_analysed": {"type": "boolean"},
+        "changes": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["family", "before", "after", "why"],
+                "properties": {"family": STR, "before": NULL_STR, "after": STR, "why": STR_LIST},
+            },
+        },
+    },
+}
+SCHEMAS["AnalysisPage"] = {
+    "type": "object",
+    "required": ["items", "total", "page", "per_page"],
+    "properties": {
+        "items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "filename", "format", "created_at", "summary"],
+                "properties": {
+                    "id": INT,
+                    "filename": STR,
+                    "format": STR,
+                    "sha256": STR,
+                    "contract_type": NULL_STR,
+                    "created_at": STR,
+                    "summary": {"type": "object"},
+                },
+            },
+        },
+        "total": INT,
+        "page": INT,
+        "per_page": INT,
+    },
+}
+ANALYSIS_ID = _param("analysis_id", "path", INT, "Numéro de l'analyse")
+
 PATHS: dict[str, Any] = {
     "/families": {
         "get": {
@@ -444,6 +548,57 @@ PATHS: dict[str, Any] = {
             "responses": {
                 "200": _json(ref("SearchResults"), "Les résultats classés"),
                 **_problems(400, 404, 422),
+            },
+        }
+    },
+    "/analyses": {
+        "get": {
+            "summary": "Analyses passées",
+            "operationId": "listAnalyses",
+            "parameters": PAGE,
+            "responses": {
+                "200": _json(ref("AnalysisPage"), "Une page d'analyses"),
+                **_problems(400),
+            },
+        },
+        "post": {
+            "summary": "Analyser un CCTP (DOCX, ODT, PDF, texte, Markdown)",
+            "operationId": "createAnalysis",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["file"],
+                            "properties": {"file": {"type": "string", "format": "binary"}},
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "201": _json(ref("Report"), "Le rapport de la nouvelle analyse"),
+                "200": _json(ref("Report"), "Fichier déjà analysé avec la même bibliothèque"),
+                **_problems(400, 413, 415, 422),
+            },
+        },
+    },
+    "/analyses/{analysis_id}": {
+        "get": {
+            "summary": "Le rapport d'une analyse",
+            "operationId": "getAnalysis",
+            "parameters": [ANALYSIS_ID],
+            "responses": {"200": _json(ref("Report"), "Le rapport"), **_problems(404)},
+        }
+    },
+    "/analyses/{analysis_id}/rerun": {
+        "post": {
+            "summary": "Refaire l'analyse avec la bibliothèque actuelle",
+            "operationId": "rerunAnalysis",
+            "parameters": [ANALYSIS_ID],
+            "responses": {
+                "201": _json(ref("Report"), "La nouvelle analyse et ses changements"),
+                **_problems(404),
             },
         }
     },

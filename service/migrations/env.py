@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
+from service import models as _models  # noqa: F401  (registers every table)
 from service.db import Base
-from service.library import models as _library_models  # noqa: F401  (registers the tables)
 
 config = context.config
 target_metadata = Base.metadata

@@ -86,3 +86,19 @@ def test_responses_match_their_schema(
     response = getattr(client, method)(url, json=body) if body else getattr(client, method)(url)
     assert response.status_code == status
     jsonschema.validate(response.get_json(), _schema_for(path, method, status))
+
+
+def test_analysis_responses_match_their_schema(
+    client: FlaskClient, reference_library: Path
+) -> None:
+    import io
+
+    response = client.post(
+        "/api/analyses",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(b"# Article 1 - Objet\n\nTexte.\n"), "a.md")},
+    )
+    assert response.status_code == 201
+    jsonschema.validate(response.get_json(), _schema_for("/analyses", "post", 201))
+    listing = client.get("/api/analyses")
+    jsonschema.validate(listing.get_json(), _schema_for("/analyses", "get", 200))

@@ -1,0 +1,165 @@
+"""Analysing a document: read it, judge every family, keep the report and the library state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from service.analysis.classify import contract_type
+from service.analysis.findings import judge_document
+from service.analysis.models import Analysis
+from service.analysis.readers import Limits, read_document
+from service.analysis.report import build_report
+from service.analysis.rules import Ruleset, load_ruleset
+from service.errors import NotFound
+from service.library.store import Page
+from service.storage import StoredFile, checksum, store_file
+
+MEDIA_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "pdf": "application/pdf",
+    "txt": "text/plain",
+    "md": "text/markdown",
+}
+
+
+class AnalysisNotFound(NotFound):
+    """No analysis has that number."""
+
+
+def analyze_bytes(
+    data: bytes, filename: str, ruleset: Ruleset, limits: Limits | None = None
+) -> dict[str, Any]:
+    """Read and judge a document; return the report (nothing is stored)."""
+    document = read_document(data, filename, limits)
+    kind = contract_type(document)
+    findings = judge_document(document, ruleset, kind)
+    return build_report(filename, checksum(data), document, kind, findings)
+
+
+def analyze_upload(
+    session: Session, data: bytes, filename: str, limits: Limits | None = None
+) -> tuple[Analysis, bool]:
+    """Analyse an uploaded file and keep it; an identical file already analysed against the
+    same library is recognised and its analysis returned (the flag says whether it is new)."""
+    ruleset = load_ruleset(session)
+    digest = checksum(data)
+    known = session.scalars(
+        select(Analysis).where(Analysis.file_sha256 == digest).order_by(Analysis.id.desc())
+    ).first()
+    if known is not None and known.library_state == ruleset.library_state:
+        return known, False
+    report = analyze_bytes(data, filename, ruleset, limits)
+    return _keep(session, data, filename, report, ruleset), True
+
+
+def _keep(
+    session: Session,
+    data: bytes,
+    filename: str,
+    report: dict[str, Any],
+    ruleset: Ruleset,
+    previous: Analysis | None = None,
+) -> Analysis:
+    document = report["document"]
+    store_file(session, data, MEDIA_TYPES[document["format"]])
+    analysis = Analysis(
+        file_sha256=document["sha256"],
+        filename=filename[:255],
+        format=document["format"],
+        contract_type=document["contract_type"],
+        library_state=ruleset.library_state,
+        report=report,
+        previous_id=previous.id if previous else None,
+        **report["summary"],
+    )
+    session.add(analysis)
+    session.flush()
+    return analysis
+
+
+def get_analysis(session: Session, analysis_id: int) -> Analysis:
+    """One analysis, or ``AnalysisNotFound``."""
+    analysis = session.get(Analysis, analysis_id) if 0 < analysis_id < 2**31 else None
+    if analysis is None:
+        raise AnalysisNotFound(f"L'analyse n° {analysis_id} n'existe pas.")
+    return analysis
+
+
+def list_analyses(session: Session, page: int = 1, per_page: int = 20) -> Page:
+    """Past analyses, newest first."""
+    total = session.scalar(select(func.count(Analysis.id))) or 0
+    rows = session.scalars(
+        select(Analysis).order_by(Analysis.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    )
+    return Page(list(rows), total, page, per_page)
+
+
+def rerun_analysis(session: Session, analysis_id: int) -> tuple[Analysis, list[dict[str, Any]]]:
+    """Analyse the same file again against the library as it is now; say what changed, why."""
+    before = get_analysis(session, analysis_id)
+    stored = session.get(StoredFile, before.file_sha256)
+    ruleset = load_ruleset(session)
+    report = analyze_bytes(stored.content, before.filename, ruleset)
+    after = _keep(session, stored.content, before.filename, report, ruleset, previous=before)
+    return after, compare(before, after)
+
+
+def compare(before: Analysis, after: Analysis) -> list[dict[str, Any]]:
+    """The families whose verdict changed between two analyses of a file, and why."""
+    old = {f["family"]: f for f in before.report["families"]}
+    changes = []
+    for family in after.report["families"]:
+        previous = old.get(family["family"])
+        if previous is not None and previous["verdict"] == family["verdict"]:
+            continue
+        changes.append(
+            {
+                "family": family["family"],
+                "before": previous["verdict"] if previous else None,
+                "after": family["verdict"],
+                "why": _why(
+                    family["family"], before.library_state, after.library_state, previous, family
+                ),
+            }
+        )
+    return changes
+
+
+def _why(
+    family: str,
+    old_state: dict[str, Any],
+    new_state: dict[str, Any],
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+) -> list[str]:
+    reasons = []
+    old_family = old_state["families"].get(family)
+    new_family = new_state["families"].get(family)
+    if old_family is None:
+        return ["Famille ajoutée à la bibliothèque."]
+    old_elements = {e["id"]: e for e in old_family["elements"]}
+    for element in new_family["elements"]:
+        was = old_elements.get(element["id"])
+        if was is None:
+            reasons.append(f"Élément requis ajouté : {element['label']}.")
+        elif was["essential"] != element["essential"]:
+            state = "essentiel" if element["essential"] else "non essentiel"
+            reasons.append(f"L'élément « {element['label']} » est devenu {state}.")
+        elif was["hints"] != element["hints"]:
+            reasons.append(f"Les indices de l'élément « {element['label']} » ont changé.")
+    removed = set(old_elements) - {e["id"] for e in new_family["elements"]}
+    reasons += [f"Élément requis retiré : {old_elements[key]['label']}." for key in removed]
+    if old_family["signals"] != new_family["signals"]:
+        reasons.append("Les signaux de la famille ont changé.")
+    if before is not None:
+        gained = set(after["elements_found"]) - set(before["elements_found"])
+        lost = set(before["elements_found"]) - set(after["elements_found"])
+        if gained:
+            reasons.append(f"Éléments désormais trouvés : {', '.join(sorted(gained))}.")
+        if lost:
+            reasons.append(f"Éléments qui ne sont plus trouvés : {', '.join(sorted(lost))}.")
+    return reasons or ["Les règles de l'analyse ont changé."]

@@ -1,0 +1,239 @@
+"""Bounded reading of uploaded archives and XML: no zip bombs, no entity expansion.
+
+A 1 MB DOCX can hold a 1 GB member; every member is checked against its declared size and
+compression ratio before it is opened, and the stream is counted while it is read, because the
+sizes in a zip header are written by whoever made the file.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO
+
+from lxml import etree
+
+from service.errors import DocumentTooLarge, DocumentUnreadable
+
+MB = 1024 * 1024
+# Below this size a member cannot hurt, whatever its ratio: small, repetitive XML parts
+# (numbering.xml, styles.xml) routinely compress more than 100 times.
+RATIO_FLOOR = 1 * MB
+
+DAMAGED = (
+    "Le fichier est endommagé ou incomplet : ouvrez-le dans votre traitement de texte, "
+    "enregistrez-le de nouveau, puis déposez-le encore."
+)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much a reader may take from one upload before refusing it."""
+
+    max_bytes: int = 20 * MB
+    max_member_bytes: int = 200 * MB
+    max_ratio: float = 100.0
+    max_pdf_pages: int = 2000
+    pdf_seconds: float = 30.0
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / MB:.0f} Mo"
+
+
+def _suspicious(name: str, what: str) -> DocumentTooLarge:
+    return DocumentTooLarge(
+        f"Archive suspecte : l'élément « {name} » décompressé dépasserait {what} ; "
+        "le fichier a été refusé. Enregistrez de nouveau le document depuis votre "
+        "traitement de texte."
+    )
+
+
+class BoundedStream(io.RawIOBase):
+    """A member's stream that stops with DocumentTooLarge past the size or ratio limit."""
+
+    def __init__(self, raw: IO[bytes], info: zipfile.ZipInfo, limits: Limits) -> None:
+        super().__init__()
+        self._raw = raw
+        self._info = info
+        self._limits = limits
+        self._seen = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        chunk = self._raw.read(len(buffer))
+        self._seen += len(chunk)
+        self._check()
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+    def read(self, size: int = -1) -> bytes:
+        # lxml and zipfile call read(n); an unbounded read() is served in bounded chunks.
+        if size is None or size < 0:
+            return b"".join(iter(lambda: self.read(64 * 1024), b""))
+        chunk = self._raw.read(size)
+        self._seen += len(chunk)
+        self._check()
+        return chunk
+
+    def _check(self) -> None:
+        limits, name = self._limits, self._info.filename
+        if self._seen > limits.max_member_bytes:
+            raise _suspicious(name, _megabytes(limits.max_member_bytes))
+        ratio = self._seen / max(self._info.compress_size, 1)
+        if self._seen > RATIO_FLOOR and ratio > limits.max_ratio:
+            raise _suspicious(name, f"{limits.max_ratio:.0f} fois sa taille compressée")
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class SafeZip:
+    """A zip archive whose members are read within the limits."""
+
+    def __init__(self, data: bytes, limits: Limits) -> None:
+        self.limits = limits
+        try:
+            self._zip = zipfile.ZipFile(io.BytesIO(data))
+            self._infos = {info.filename: info for info in self._zip.infolist()}
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+            raise DocumentUnreadable(DAMAGED) from error
+
+    @property
+    def names(self) -> list[str]:
+        """Member names in archive order."""
+        return list(self._infos)
+
+    def has(self, name: str) -> bool:
+        """Whether the archive holds a member of that name."""
+        return name in self._infos
+
+    def _checked(self, name: str) -> zipfile.ZipInfo:
+        info = self._infos[name]
+        limits = self.limits
+        if info.file_size > limits.max_member_bytes:
+            raise _suspicious(name, _megabytes(limits.max_member_bytes))
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_FLOOR and ratio > limits.max_ratio:
+            raise _suspicious(name, f"{limits.max_ratio:.0f} fois sa taille compressée")
+        return info
+
+    def open(self, name: str) -> BoundedStream:
+        """Open a member for streaming, after checking its declared size and ratio."""
+        info = self._checked(name)
+        try:
+            return BoundedStream(self._zip.open(info), info, self.limits)
+        except (zipfile.BadZipFile, NotImplementedError, OSError, ValueError) as error:
+            raise DocumentUnreadable(DAMAGED) from error
+
+    def read(self, name: str) -> bytes:
+        """Read a whole (small) member within the limits."""
+        with self.open(name) as stream:
+            try:
+                return stream.read()
+            except (zipfile.BadZipFile, OSError, EOFError) as error:
+                raise DocumentUnreadable(DAMAGED) from error
+
+    def parse(self, name: str, remove_blank_text: bool = False) -> etree._Element:
+        """Parse a member as XML, safely; refuses a DOCTYPE."""
+        return parse_xml(self.read(name), remove_blank_text)
+
+
+def _parser(remove_blank_text: bool) -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        load_dtd=False,
+        remove_blank_text=remove_blank_text,
+    )
+
+
+DOCTYPE_REFUSED = (
+    "Le fichier contient une déclaration XML inhabituelle (DOCTYPE) et a été refusé par "
+    "précaution : enregistrez le document de nouveau depuis votre traitement de texte."
+)
+# A DOCTYPE comes before the root element: it is in the first bytes of any real part.
+HEAD = 8192
+
+
+def _refuse_doctype(tree: etree._ElementTree) -> None:
+    # Office formats never carry a DOCTYPE; one here is an entity trick (billion laughs).
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise DocumentUnreadable(DOCTYPE_REFUSED)
+
+
+def _refuse_head(head: bytes) -> None:
+    # Checked before parsing, so the refusal says why; libxml2 would also stop the expansion
+    # on its own, but with an error that reads like a damaged file.
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise DocumentUnreadable(DOCTYPE_REFUSED)
+
+
+class _Prefixed:
+    """A stream whose first bytes were already read to be checked."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self._head = head
+        self._rest = rest
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            cut = len(self._head) if size is None or size < 0 else size
+            chunk, self._head = self._head[:cut], self._head[cut:]
+            return chunk
+        return self._rest.read(size)
+
+
+def parse_xml(data: bytes, remove_blank_text: bool = False) -> etree._Element:
+    """Parse XML without entities, network or DTD; refuses a DOCTYPE.
+
+    ``remove_blank_text`` drops whitespace between tags, which WordprocessingML ignores but
+    ODF does not (a space between two spans is a space).
+    """
+    _refuse_head(data[:HEAD])
+    try:
+        root = etree.fromstring(data, _parser(remove_blank_text))
+    except etree.XMLSyntaxError as error:
+        raise DocumentUnreadable(DAMAGED) from error
+    _refuse_doctype(root.getroottree())
+    return root
+
+
+def iterparse(
+    stream: IO[bytes], tags: tuple[str, ...], remove_blank_text: bool = False
+) -> Iterator[etree._Element]:
+    """Yield elements of the given tags at their end, parsed safely from a bounded stream."""
+    try:
+        head = stream.read(HEAD)
+    except (zipfile.BadZipFile, EOFError, OSError) as error:
+        raise DocumentUnreadable(DAMAGED) from error
+    _refuse_head(head)
+    context = etree.iterparse(
+        _Prefixed(head, stream),
+        events=("end",),
+        tag=tags,
+        remove_blank_text=remove_blank_text,
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        load_dtd=False,
+    )
+    checked = False
+    try:
+        for _event, element in context:
+            if not checked:
+                _refuse_doctype(element.getroottree())
+                checked = True
+            yield element
+        if context.root is not None:
+            _refuse_doctype(context.root.getroottree())
+    except etree.XMLSyntaxError as error:
+        raise DocumentUnreadable(DAMAGED) from error
+    except (zipfile.BadZipFile, EOFError, OSError) as error:
+        raise DocumentUnreadable(DAMAGED) from error

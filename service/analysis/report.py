@@ -1,0 +1,104 @@
+"""The analysis report: the stable JSON other tools read, and its text rendering."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from service.analysis.classify import LABELS, PRIORITIES
+from service.analysis.document import Document
+from service.analysis.findings import FamilyFinding
+
+VERDICTS = ("present", "weak", "missing", "contradicted")
+VERDICT_LABELS = {
+    "present": "présente",
+    "weak": "insuffisante",
+    "missing": "absente",
+    "contradicted": "contredite",
+}
+
+
+def build_report(
+    filename: str,
+    sha256: str,
+    document: Document,
+    contract_type: str | None,
+    findings: list[FamilyFinding],
+) -> dict[str, Any]:
+    """The report in its stable JSON form (see the issue: other tools read it)."""
+    summary = {verdict: 0 for verdict in VERDICTS}
+    for finding in findings:
+        summary[finding.verdict] += 1
+    return {
+        "document": {
+            "filename": filename,
+            "sha256": sha256,
+            "format": document.format,
+            "sections": len(document.sections),
+            "contract_type": contract_type,
+        },
+        "families": [_family(finding) for finding in findings],
+        "summary": summary,
+        "contract_type_label": LABELS.get(contract_type or ""),
+        "priority_families": list(PRIORITIES.get(contract_type or "", ())),
+    }
+
+
+def _family(finding: FamilyFinding) -> dict[str, Any]:
+    clause = finding.suggested_clause
+    return {
+        "family": finding.family,
+        "label": finding.label,
+        "verdict": finding.verdict,
+        "confidence": finding.confidence,
+        "evidence": [
+            {"section": e.section, "title": e.title, "excerpt": e.excerpt} for e in finding.evidence
+        ],
+        "elements_found": finding.elements_found,
+        "elements_missing": finding.elements_missing,
+        "essential_missing": finding.essential_missing,
+        "contradiction": (
+            {
+                "section": finding.contradiction.section,
+                "title": finding.contradiction.title,
+                "excerpt": finding.contradiction.excerpt,
+            }
+            if finding.contradiction
+            else None
+        ),
+        "reasons": finding.reasons,
+        "suggested_clause": (
+            {"id": clause.clause_id, "version": clause.version, "title": clause.title}
+            if clause
+            else None
+        ),
+    }
+
+
+def render_text(report: dict[str, Any]) -> str:
+    """The report for a terminal."""
+    document = report["document"]
+    lines = [
+        f"{document['filename']} — {document['format'].upper()}, "
+        f"{document['sections']} section(s), "
+        f"contrat : {report.get('contract_type_label') or 'type non reconnu'}",
+        "",
+    ]
+    for family in report["families"]:
+        lines.append(
+            f"[{VERDICT_LABELS[family['verdict']]:>12}] {family['label']} "
+            f"(confiance {family['confidence']:.2f})"
+        )
+        for evidence in family["evidence"][:2]:
+            where = f"Article {evidence['section']}" if evidence["section"] else "Texte"
+            lines.append(f"    {where} {evidence['title']} : « {evidence['excerpt']} »")
+        for reason in family["reasons"]:
+            lines.append(f"    – {reason}")
+        if family["verdict"] != "present" and family["suggested_clause"]:
+            clause = family["suggested_clause"]
+            lines.append(f"    → clause à ajouter : {clause['id']} v{clause['version']}")
+    summary = report["summary"]
+    lines += [
+        "",
+        "Synthèse : " + ", ".join(f"{summary[v]} {VERDICT_LABELS[v]}(s)" for v in VERDICTS),
+    ]
+    return "\n".join(lines)

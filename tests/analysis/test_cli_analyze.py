@@ -1,0 +1,64 @@
+"""``clausier analyze`` and ``clausier eval`` (service/cli.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask.testing import FlaskCliRunner
+
+from tests.api.test_analyses import CCTP
+
+
+def test_analyze_prints_the_json_report(
+    runner: FlaskCliRunner, reference_library: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "cctp.md"
+    path.write_text(CCTP, encoding="utf-8")
+    result = runner.invoke(args=["analyze", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert {f["family"]: f["verdict"] for f in report["families"]}["reversibilite"] == "present"
+
+
+def test_analyze_text_names_verdicts_and_clauses(
+    runner: FlaskCliRunner, reference_library: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "cctp.md"
+    path.write_text(CCTP, encoding="utf-8")
+    result = runner.invoke(args=["analyze", str(path)])
+    assert "[    présente] Réversibilité" in result.output
+    assert "→ clause à ajouter :" in result.output
+
+
+def test_an_unreadable_file_exits_non_zero_with_a_message(
+    runner: FlaskCliRunner, reference_library: Path, tmp_path: Path
+) -> None:
+    good, bad = tmp_path / "cctp.md", tmp_path / "ancien.doc"
+    good.write_text(CCTP, encoding="utf-8")
+    bad.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    result = runner.invoke(args=["analyze", str(good), str(bad)])
+    assert result.exit_code == 1
+    assert "ancien.doc" in result.output and ".docx" in result.output
+    assert "Réversibilité" in result.output, "the readable file is still reported"
+
+
+def test_analyze_without_a_library_says_to_import_it(
+    runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    path = tmp_path / "cctp.md"
+    path.write_text(CCTP, encoding="utf-8")
+    result = runner.invoke(args=["analyze", str(path)])
+    assert result.exit_code == 2
+    assert "library import" in result.output
+
+
+def test_analyze_html_is_a_standalone_page(
+    runner: FlaskCliRunner, reference_library: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "cctp.md"
+    path.write_text(CCTP, encoding="utf-8")
+    result = runner.invoke(args=["analyze", str(path), "--format", "html"])
+    assert result.exit_code == 0
+    assert result.output.lstrip().lower().startswith("<!doctype html>")
+    assert "Réversibilité" in result.output and "<svg" in result.output
