@@ -1162,8 +1162,12 @@ def compose_variant(spec: dict, projects: dict, wordings: dict, families: dict) 
         "header_right": spec.get("header_right", ""),
         "footer": spec.get("footer") or project.meta.get("footer", ""),
         "title": spec["title"],
-        "cover": [*project.meta["cover"][:2], "Cahier des clauses techniques particulières",
-                  spec["title"], spec.get("reference", "Version de travail")],
+        "cover": [
+            *project.meta["cover"][:2],
+            project.meta.get("doc_title", "Cahier des clauses techniques particulières"),
+            spec["title"],
+            spec.get("reference", "Version de travail"),
+        ],
         "toc_extra": [],
     }
     if spec.get("cover"):

@@ -60,6 +60,11 @@ SETTINGS: tuple[Setting, ...] = (
         "The reference clause library imported by `clausier demo`.",
     ),
     Setting(
+        "DEMO_CONTRACTS_DIR",
+        str(PROJECT_ROOT / "contracts"),
+        "Sample contract drafts analysed by `clausier demo`.",
+    ),
+    Setting(
         "SECRET_KEY", "dev-only-change-me", "Key signing the session cookie; set it in production."
     ),
     Setting(

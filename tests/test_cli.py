@@ -73,11 +73,18 @@ def test_empty_search_is_refused(runner: FlaskCliRunner) -> None:
     assert "La recherche est vide" in result.output
 
 
-def test_demo_prepares_everything_without_serving(runner: FlaskCliRunner) -> None:
+def test_demo_prepares_everything_without_serving(runner: FlaskCliRunner, tmp_path: Path) -> None:
     runner.app.config["LIBRARY_DIR"] = str(FIXTURES / "library")
+    runner.app.config["DEMO_CONTRACTS_DIR"] = str(tmp_path)
+    (tmp_path / "cctp.md").write_text(
+        "# Article 1 – Réversibilité\n\nLe titulaire restitue les données.\n", encoding="utf-8"
+    )
     result = runner.invoke(args=["demo", "--no-serve"])
     assert result.exit_code == 0, result.output
     assert "Index reconstruit : 3 version(s)" in result.output
+    assert "Exemples analysés : 1 nouveau(x) sur 1 document(s)." in result.output
+    again = runner.invoke(args=["demo", "--no-serve"])
+    assert "Exemples analysés : 0 nouveau(x) sur 1 document(s)." in again.output
 
 
 def test_serve_refuses_an_unmigrated_database(tmp_path: Path) -> None:

@@ -127,6 +127,16 @@ def read_document(data: bytes, filename: str, limits: Limits | None = None) -> D
             f"{limits.max_bytes / 1024 / 1024:.0f} Mo : déposez une version allégée "
             "(sans images ni annexes)."
         )
+    document = _read(data, filename, limits)
+    if not any(section.text or section.title for section in document.sections):
+        raise DocumentUnreadable(
+            "Le document ne contient aucun texte lisible : vérifiez qu'il s'agit bien du CCTP "
+            "(et non d'un modèle vide ou d'images collées), puis déposez-le de nouveau."
+        )
+    return document
+
+
+def _read(data: bytes, filename: str, limits: Limits) -> Document:
     fmt = detect_format(data, filename)
     if fmt == "pdf":
         return read_pdf(data, limits)
@@ -140,3 +150,8 @@ def read_document(data: bytes, filename: str, limits: Limits | None = None) -> D
         return read_odt(archive, limits)
     except (zipfile.BadZipFile, EOFError) as error:
         raise DocumentUnreadable(DAMAGED) from error
+    except RecursionError as error:  # tables in tables in tables… deeper than any real CCTP
+        raise DocumentUnreadable(
+            "La structure du document est trop imbriquée pour être lue (tableaux ou listes "
+            "les uns dans les autres) : simplifiez-la, puis déposez-le de nouveau."
+        ) from error

@@ -110,7 +110,10 @@ def split_toc(blocks: Iterable[Block]) -> tuple[list[Block], list[str]]:
         raw = block.text.strip()  # tabs still there: "Objet<tab>3" is a contents line
         text = clean(raw)
         if block.kind == TOC:
-            if text and not is_toc_title(text):
+            if text and is_toc_title(text):
+                # A contents title, maybe followed by entries typed in plain paragraphs.
+                in_toc, seen, paged = True, set(), False
+            elif text:
                 toc.append(_entry(raw))
             continue
         if in_toc:
@@ -131,6 +134,7 @@ def split_toc(blocks: Iterable[Block]) -> tuple[list[Block], list[str]]:
         if block.kind == PARAGRAPH and has_leaders(raw):
             toc.append(_entry(raw))
             continue
+        block.text = text  # cleaned once here; the tabs mattered only for contents lines
         body.append(block)
     return body, toc
 
@@ -222,11 +226,8 @@ def sectionize(blocks: Iterable[Block], unit: str = "§") -> list[Section]:
             continue
         if current is None:
             current = _Open(None, block.location, end)
-        elif _is_missing_title(current, block, text):
-            # "ARTICLE 7" on one line, "Réversibilité" on the next: the title.
-            assert current.heading is not None
-            current.heading = Heading(current.heading.number, text, current.heading.level)
-            current.last = end
+        elif titled := _with_title(current, block, text):
+            current.heading, current.last = titled, end
             continue
         current.lines.append(text)
         current.last = max(current.last, end)
@@ -235,9 +236,10 @@ def sectionize(blocks: Iterable[Block], unit: str = "§") -> list[Section]:
     return sections
 
 
-def _is_missing_title(current: _Open, block: Block, text: str) -> bool:
+def _with_title(current: _Open, block: Block, text: str) -> Heading | None:
+    """ "ARTICLE 7" on one line, "Réversibilité" on the next: the heading with its title."""
     heading = current.heading
-    return (
+    if (
         heading is not None
         and heading.number is not None
         and not heading.title
@@ -247,7 +249,9 @@ def _is_missing_title(current: _Open, block: Block, text: str) -> bool:
         and "\n" not in text
         and len(text.split()) <= 12
         and looks_like_title(text)
-    )
+    ):
+        return Heading(heading.number, text, heading.level)
+    return None
 
 
 def build_document(

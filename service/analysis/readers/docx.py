@@ -16,7 +16,7 @@ from lxml import etree
 from service.analysis.document import Document
 from service.analysis.readers.blocks import PARAGRAPH, TABLE_ROW, TOC, Block, build_document
 from service.analysis.readers.safety import DAMAGED, Limits, SafeZip, iterparse
-from service.analysis.readers.wordml import VAL, Numbering, Style, Styles, W, _on
+from service.analysis.readers.wordml import VAL, Numbering, Style, Styles, W, is_on
 from service.errors import DocumentUnreadable
 
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -42,6 +42,8 @@ _MARKS = (*_HIDDEN, *_SPECIAL, *_NOTE_REFS, TXBX, f"{W}fldChar")
 _HIDDEN_TAGS = frozenset(_HIDDEN)
 _BLOCK_TAGS = frozenset((P, TBL, SDT))
 _PARTS = re.compile(r"^word/(header|footer)\d*\.xml$")
+# Word writes at most six headers and footers per section; hundreds would be a trick.
+MAX_PARTS = 60
 
 
 class _Reader:
@@ -82,7 +84,7 @@ class _Reader:
         # One walk finds everything that needs care; most paragraphs have none of it, and
         # the streaming parser already told whether this part of the body has any.
         marks = list(p.iter(_MARKS)) if self.marked else []
-        toc = self._in_toc_field(marks) or toc  # before the field codes are cut away
+        in_toc_field = self._in_toc_field(marks)  # before the field codes are cut away
         if any(mark.tag in _HIDDEN_TAGS for mark in marks):
             etree.strip_elements(p, *_HIDDEN, with_tail=False)
             marks = list(p.iter(_MARKS))
@@ -99,15 +101,19 @@ class _Reader:
                 notes.append(note)
         style_id, num_pr, outline = _properties(p)
         style = self.styles.get(style_id)
-        label = self._label(num_pr, style, style_id)
-        text = etree.tostring(p, method="text", encoding="unicode", with_tail=False)
         level = style.heading_level
         if outline is not None and outline.isdigit():
             level = int(outline) + 1 if int(outline) < 9 else None
+        # Contents entries never carry a heading style: one that does is the body, even if
+        # a broken TOC field never ended.
+        toc = toc or style.toc or (in_toc_field and level is None)
+        # A contents title based on a numbered "Heading 1" must not take article 1's number.
+        label = None if toc else self._label(num_pr, style, style_id)
+        text = etree.tostring(p, method="text", encoding="unicode", with_tail=False)
         if text.strip() or label or notes:
             yield Block(
                 text,
-                TOC if toc or style.toc else PARAGRAPH,
+                TOC if toc else PARAGRAPH,
                 self._next(),
                 level=level,
                 label=label,
@@ -224,7 +230,7 @@ def _val(parent: etree._Element | None, tag: str) -> str | None:
 
 def _all_bold(p: etree._Element) -> bool:
     runs = [r for r in p.iter(R) if (etree.tostring(r, method="text", encoding="unicode")).strip()]
-    return bool(runs) and all(_on(r.find(f"{W}rPr/{W}b")) for r in runs)
+    return bool(runs) and all(is_on(r.find(f"{W}rPr/{W}b")) for r in runs)
 
 
 def _parse_optional(archive: SafeZip, name: str) -> etree._Element | None:
@@ -250,9 +256,8 @@ def _notes(archive: SafeZip, styles: Styles, numbering: Numbering) -> dict[str, 
 def _headers_footers(archive: SafeZip, styles: Styles, numbering: Numbering) -> list[str]:
     lines: list[str] = []
     # Headers before footers, as a reader goes down the page.
-    for name in sorted(
-        (n for n in archive.names if _PARTS.match(n)), key=lambda n: ("footer" in n, n)
-    ):
+    parts = sorted((n for n in archive.names if _PARTS.match(n)), key=lambda n: ("footer" in n, n))
+    for name in parts[:MAX_PARTS]:
         root = archive.parse(name, remove_blank_text=True)
         reader = _Reader(styles, numbering, {})
         lines.extend(block.text for block in reader.items(root))

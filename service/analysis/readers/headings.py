@@ -21,10 +21,17 @@ _ARTICLE_RE = re.compile(
 _NUMBER_RE = re.compile(
     r"^(?P<num>[1-9]\d{0,2}(?:\.\d{1,3}){0,4})(?P<dot>\.)?(?P<sep>\s*[-–—:)]\s*|\s+)(?P<title>\S.*)$"
 )
-_ROMAN_RE = re.compile(rf"^(?P<num>{ROMAN})(?P<sep>\s*[-–—:.)]\s*)(?P<title>\S.*)$")
+_ROMAN_RE = re.compile(
+    rf"^(?P<num>{ROMAN}(?:\.\d{{1,3}}){{0,3}})(?P<sep>\s*[-–—:.)]\s*)(?P<title>\S.*)$"
+)
 _DIVISION_RE = re.compile(
     r"^(?i:chapitre|titre|partie|section|annexe|livre|sous-section)\s+"
     rf"(?P<num>\d{{1,3}}|{ROMAN}|[A-Z]|(?i:premier|première|unique))(?=\W|$){_SEP}(?P<title>.*)$"
+)
+_LOOSE_RE = re.compile(
+    r"^(?:(?i:article|art\.?)\s*)?"
+    rf"(?P<num>[1-9]\d{{0,2}}(?:er|ère)?(?:\.\d{{1,3}}){{0,4}}|{ROMAN}(?=\W))\.?(?:\s*[-–—:.)])?"
+    r"\s+(?P<title>\S.*)$"
 )
 _LABEL_RE = re.compile(
     r"^\s*(?:(?P<kw>[^\W\d_]+\.?)\s+)?"
@@ -107,7 +114,7 @@ def parse_heading(text: str) -> Heading | None:
             return None
         return Heading(m["num"], m["title"].strip(), _depth(m["num"]))
     if (m := _ROMAN_RE.match(text)) and looks_like_title(m["title"]):
-        return Heading(m["num"], m["title"].strip(), 1)
+        return Heading(m["num"], m["title"].strip(), _depth(m["num"]))
     return None
 
 
@@ -143,8 +150,10 @@ def heading_from_style(text: str, label: str | None, level: int | None) -> Headi
 
 
 def _loose_heading(text: str) -> Heading | None:
-    # Inside a heading style "1 Objet" is a numbered heading even without a dot.
-    m = re.match(r"^(?P<num>[1-9]\d{0,2}(?:\.\d{1,3}){0,4})\.?\s+(?P<title>\S.*)$", text.strip())
-    if m:
-        return Heading(m["num"], m["title"].strip(), _depth(m["num"]))
-    return None
+    # Inside a heading style the shape rules are relaxed: "1 Objet" without a dot, a long
+    # title, a final period ("ARTICLE 7 – RÉVERSIBILITÉ.") still give the number.
+    m = _LOOSE_RE.match(" ".join(text.split()))
+    if m is None:
+        return None
+    number = _number(m["num"])
+    return Heading(number, m["title"].strip().rstrip(" ."), _depth(number))

@@ -9,7 +9,7 @@ rule, see ``join_hyphen``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from service.analysis.readers.blocks import PARAGRAPH, Block, has_leaders, is_toc_title
 from service.analysis.readers.headings import parse_heading
@@ -17,21 +17,24 @@ from service.analysis.readers.headings import parse_heading
 _LIST_ITEM = re.compile(r"^(?:[-–—•*▪◦·●○■□➢►✓]\s|[a-zA-Z0-9]{1,3}[).]\s|\(\w{1,3}\)\s)")
 _WORD_END = re.compile(r"(\w+)[-\xad\u2010]$")
 _WORD_START = re.compile(r"^(\w+)")
+_WORDS = re.compile(r"\w+(?:-\w+)*")
 # Hyphens French keeps inside words, so a line cut right after them keeps them:
 # "sous-\ntraitant" → "sous-traitant", but "réversi-\nbilité" → "réversibilité".
 KEEP_BEFORE = {"sous", "non", "vice", "demi", "semi", "quasi", "après", "avant", "arrière"}
 KEEP_AFTER = {"ci", "là", "même", "mêmes", "être", "dire", "delà", "dessus", "dessous", "devant"}
 
 
-def join_hyphen(left: str, right: str) -> str | None:
+def join_hyphen(left: str, right: str, words: Collection[str] = ()) -> str | None:
     """Join two lines cut at a hyphen, or None when the cut is not inside a word.
 
-    The rule: a soft hyphen always joins without a hyphen; a hyphen right after a letter,
-    followed by a line starting with a lowercase letter, joins without the hyphen unless the
-    part before is a prefix French hyphenates ("sous", "non"…) or the part after a suffix
-    ("-ci", "-même"…); followed by a capital or a digit ("CCAG-\nTIC"), the hyphen stays.
+    The rule, in order: a soft hyphen or a typographic hyphenation mark (U+2010, what
+    typesetters write at a cut) joins without a hyphen; a hyphen right after a letter followed
+    by a capital or a digit stays ("CCAG-\nTIC"); followed by a lowercase letter, the document
+    itself decides when it writes the word elsewhere ("centre-ville" kept, "réversibilité"
+    joined); else the hyphen goes, unless the part before is a prefix French hyphenates
+    ("sous", "non"…) or the part after a suffix ("-ci", "-même"…).
     """
-    if left.endswith("\xad"):
+    if left.endswith(("\xad", "\u2010")):
         return left[:-1] + right
     match = _WORD_END.search(left)
     if not match or not right or not match[1][-1].isalpha():
@@ -41,10 +44,30 @@ def join_hyphen(left: str, right: str) -> str | None:
         return left[:-1] + "-" + right
     if not right[0].islower() or first is None:
         return None
-    before = match[1].lower()
-    if before in KEEP_BEFORE or first[1].lower() in KEEP_AFTER:
+    before, after = match[1].lower(), first[1].lower()
+    if f"{before}-{after}" in words:
+        return left[:-1] + "-" + right
+    if f"{before}{after}" in words:
+        return left[:-1] + right
+    if before in KEEP_BEFORE or after in KEEP_AFTER:
         return left[:-1] + "-" + right
     return left[:-1] + right
+
+
+def vocabulary(lines: Iterable[str]) -> set[str]:
+    """The words of a document, hyphenated ones whole, lowercased: to settle line-end hyphens."""
+    words: set[str] = set()
+    for line in lines:
+        words.update(_WORDS.findall(line.lower()))
+    return words
+
+
+def _continues(title: str, text: str) -> bool:
+    # "Article 7 – Données de l'application" / "de services": a lowercase word goes on; an
+    # upper-case title goes on with an upper-case line ("… SOUVERAINETÉ DE" / "L'HÉBERGEMENT").
+    if text[:1].islower():
+        return True
+    return title.isupper() and text.isupper() and len(text.split()) <= 8
 
 
 def _opens_block(text: str) -> bool:
@@ -68,9 +91,17 @@ def wrap_width(lines: Iterable[str]) -> int:
 
 
 def merge_lines(
-    lines: Iterable[Block], *, hyphens: bool = False, sentence_breaks: bool = True
+    lines: Iterable[Block],
+    *,
+    hyphens: bool = False,
+    sentence_breaks: bool = True,
+    words: Collection[str] = (),
 ) -> list[Block]:
-    """Merge one-line blocks into paragraphs; blank lines, headings, rows stay boundaries."""
+    """Merge one-line blocks into paragraphs; blank lines, headings, rows stay boundaries.
+
+    With ``hyphens``, line-end hyphens are settled by ``join_hyphen`` (``words``: the
+    document's vocabulary).
+    """
     lines = list(lines)
     width = wrap_width(b.text for b in lines if b.kind == PARAGRAPH and not b.is_heading)
     out: list[Block] = []
@@ -83,15 +114,17 @@ def merge_lines(
             current = title = None
             continue
         standalone = line.kind != PARAGRAPH or line.is_heading or line.label is not None
-        if title is not None and not standalone and text[:1].islower():
-            # A heading too long for its line goes on with a lowercase word.
-            joined = (join_hyphen(title.text, text) if hyphens else None) or f"{title.text} {text}"
+        if title is not None and not standalone and _continues(title.text, text):
+            # A heading too long for its line goes on over the next one.
+            joined = (join_hyphen(title.text, text, words) if hyphens else None) or (
+                f"{title.text} {text}"
+            )
             if parse_heading(joined):
                 title.text, title.last_location = joined, line.location
                 continue
         title = None
         if current is not None and not standalone and not _opens_block(text):
-            joined = join_hyphen(current.text, text) if hyphens else None
+            joined = join_hyphen(current.text, text, words) if hyphens else None
             if joined is None and not _ends_paragraph(previous, text, width, sentence_breaks):
                 joined = f"{current.text} {text}"
             if joined is not None:

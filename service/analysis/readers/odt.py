@@ -95,10 +95,15 @@ class _Reader:
             level = 1
         label = _number(h) or label
         if label is None and h.get(f"{TEXT}is-list-header") != "true" and not toc:
-            start = h.get(f"{TEXT}start-value", "")
+            start: int | None = None
             if h.get(f"{TEXT}restart-numbering") == "true":
-                self.outline.values[min(max(level, 1), 10)] = None
-            label = self.outline.next(level, int(start) if start.isdigit() else None)
+                value = h.get(f"{TEXT}start-value", "")
+                start = (
+                    int(value)
+                    if value.isdigit()
+                    else self.outline.levels.get(level, NumberLevel()).start
+                )
+            label = self.outline.next(level, start)
         yield from self.paragraph(h, level=level, label=label, toc=toc)
 
     def paragraph(

@@ -20,7 +20,7 @@ from pypdf.errors import DependencyError, PdfReadError
 from service.analysis.document import Document
 from service.analysis.readers.blocks import Block, build_document
 from service.analysis.readers.headings import parse_heading
-from service.analysis.readers.lines import merge_lines
+from service.analysis.readers.lines import merge_lines, vocabulary
 from service.analysis.readers.safety import DAMAGED, Limits
 from service.errors import DocumentTooLarge, DocumentUnreadable
 
@@ -147,18 +147,23 @@ def read_pdf(data: bytes, limits: Limits) -> Document:
         pages = _pages(reader, limits)
     running = running_lines(pages)
     lines: list[Block] = []
-    headers: list[str] = []
+    headers: dict[str, str] = {}  # one line per running header, as first seen
     letters = 0
     for number, page in enumerate(pages, start=1):
         body, removed = strip_running(page, running)
-        headers.extend(line for line in removed if not _PAGE_NUMBER.match(line))
+        for line in removed:
+            if not _PAGE_NUMBER.match(line):
+                headers.setdefault(_key(line), line)
         letters += sum(char.isalpha() for line in body for char in line)
         lines.extend(Block(line, location=number) for line in body)
         lines.append(Block("", location=number))  # a page ends a line, maybe not a paragraph
     if letters < MIN_LETTERS:
         raise DocumentUnreadable(SCANNED)
-    blocks = merge_lines(_across_pages(lines), hyphens=True)
-    return build_document("pdf", blocks, unit="p.", headers_footers=headers, pages=len(pages))
+    words = vocabulary(line.text for line in lines)
+    blocks = merge_lines(_across_pages(lines), hyphens=True, words=words)
+    return build_document(
+        "pdf", blocks, unit="p.", headers_footers=headers.values(), pages=len(pages)
+    )
 
 
 def _across_pages(lines: list[Block]) -> list[Block]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
@@ -65,9 +66,7 @@ class BoundedStream(io.RawIOBase):
         return True
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        chunk = self._raw.read(len(buffer))
-        self._seen += len(chunk)
-        self._check()
+        chunk = self.read(len(buffer))
         buffer[: len(chunk)] = chunk
         return len(chunk)
 
@@ -75,7 +74,10 @@ class BoundedStream(io.RawIOBase):
         # lxml and zipfile call read(n); an unbounded read() is served in bounded chunks.
         if size is None or size < 0:
             return b"".join(iter(lambda: self.read(64 * 1024), b""))
-        chunk = self._raw.read(size)
+        try:
+            chunk = self._raw.read(size)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+            raise DocumentUnreadable(DAMAGED) from error  # bad CRC, corrupt deflate data
         self._seen += len(chunk)
         self._check()
         return chunk

@@ -17,6 +17,7 @@ _SETEXT = re.compile(r"^(=+|-+)\s*$")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _ORDERED = re.compile(r"^\s{0,3}(\d{1,3}[.)])\s+(.*)$")
 _BULLET = re.compile(r"^\s{0,3}[*+-]\s+")
+_RULE = re.compile(r"^\s{0,3}(?:(?:\*\s*){3,}|(?:-\s*){3,}|(?:_\s*){3,})$")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _INLINE = (
     (re.compile(r"<!--.*?-->"), ""),
@@ -74,8 +75,8 @@ def _markdown_lines(lines: list[str]) -> list[Block]:
         elif _SETEXT.match(stripped) and blocks and blocks[-1].text and _setext_ok(blocks[-1]):
             previous = blocks[-1]
             previous.is_heading, previous.level = True, 1 if stripped.startswith("=") else 2
-        elif _TABLE_RULE.match(stripped) and "|" in stripped:
-            continue
+        elif (_TABLE_RULE.match(stripped) and "|" in stripped) or _RULE.match(stripped):
+            blocks.append(Block("", location=number))  # a table's rule or a thematic break
         elif stripped.lstrip().startswith("|"):
             blocks.append(Block(_row(stripped), TABLE_ROW, number))
         elif m := _ORDERED.match(stripped):
@@ -83,7 +84,8 @@ def _markdown_lines(lines: list[str]) -> list[Block]:
             blocks.append(Block(_inline(m[2]), location=number, label=m[1]))
         else:
             text = _BULLET.sub("- ", stripped)
-            if text.startswith("- ") or text.endswith(("  ", "\\")):
+            # A list item, or a line ending in a hard break, stands on its own.
+            if text.startswith("- ") or raw.endswith(("  ", "\\")):
                 blocks.append(Block(_inline(text.rstrip(" \\")), location=number, label=""))
             else:
                 blocks.append(Block(_inline(text), location=number))

@@ -22,7 +22,7 @@ _TOC_NAME = re.compile(
 _OFF = {"0", "false", "off", "none"}
 
 
-def _on(element: etree._Element | None) -> bool:
+def is_on(element: etree._Element | None) -> bool:
     """A WordprocessingML toggle property (<w:b/>, <w:b w:val="0"/>)."""
     return element is not None and element.get(VAL, "1").lower() not in _OFF
 
@@ -102,7 +102,7 @@ class Styles:
                 style.ilvl = _int(_val(num_pr.find(f"{W}ilvl")), style.ilvl)
         rpr = element.find(f"{W}rPr")
         if rpr is not None and rpr.find(f"{W}b") is not None:
-            style.bold = _on(rpr.find(f"{W}b"))
+            style.bold = is_on(rpr.find(f"{W}b"))
         return style
 
 
@@ -135,7 +135,7 @@ def _level(element: etree._Element) -> Level:
         fmt=_val(element.find(f"{W}numFmt")) or "decimal",
         text=_val(element.find(f"{W}lvlText")) or "",
         restart=_int(_val(element.find(f"{W}lvlRestart"))),
-        legal=_on(element.find(f"{W}isLgl")),
+        legal=is_on(element.find(f"{W}isLgl")),
         style=_val(element.find(f"{W}pStyle")),
     )
 

@@ -97,9 +97,7 @@ def abstract_num(abstract_id: int, levels: list[tuple[str, str, int]]) -> str:
 
 def num(num_id: int, abstract_id: int, overrides: str = "") -> str:
     """A w:num instance of an abstract numbering, with optional w:lvlOverride content."""
-    return (
-        f'<w:num w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/>{overrides}</w:num>'
-    )
+    return f'<w:num w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/>{overrides}</w:num>'
 
 
 def odt(body: str, *, automatic_styles: str = "", styles: str = "") -> bytes:

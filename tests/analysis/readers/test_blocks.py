@@ -6,7 +6,7 @@ import pytest
 
 from service.analysis.readers.blocks import TABLE_ROW, TOC, Block, build_document, sectionize
 from service.analysis.readers.headings import parse_heading
-from service.analysis.readers.lines import join_hyphen, merge_lines
+from service.analysis.readers.lines import join_hyphen, merge_lines, vocabulary
 
 
 @pytest.mark.parametrize(
@@ -21,6 +21,7 @@ from service.analysis.readers.lines import join_hyphen, merge_lines
         ("7.2. Réversibilité", "7.2", "Réversibilité"),
         ("7. Objet", "7", "Objet"),
         ("III. Hébergement", "III", "Hébergement"),
+        ("II.1 – Le centre-ville et son programme", "II.1", "Le centre-ville et son programme"),
         ("IV – Sécurité des systèmes", "IV", "Sécurité des systèmes"),
         ("Chapitre 2 - Dispositions générales", None, "Chapitre 2 - Dispositions générales"),
         ("Titre II", None, "Titre II"),
@@ -67,7 +68,12 @@ def test_preamble_heading_only_section_and_title_on_the_next_line() -> None:
         (None, "", "Commune de Valmont", "§ 1"),
         ("7", "Réversibilité", "", "§ 2-3"),
         ("7.1", "Périmètre", "", "§ 4"),
-        ("7.1.1", "Données concernées", "Les données brutes et leurs métadonnées.\nDonnée | Format", "§ 5-7"),
+        (
+            "7.1.1",
+            "Données concernées",
+            "Les données brutes et leurs métadonnées.\nDonnée | Format",
+            "§ 5-7",
+        ),
     ]
     assert sections[0].label == "Préambule"
     assert [s.level for s in sections] == [1, 1, 2, 3]
@@ -75,7 +81,9 @@ def test_preamble_heading_only_section_and_title_on_the_next_line() -> None:
 
 def test_a_heading_style_on_a_whole_paragraph_is_not_a_heading() -> None:
     paragraph = "Le titulaire restitue les données. " * 12
-    sections = sectionize([Block("Objet", is_heading=True, level=1), Block(paragraph, is_heading=True, level=1)])
+    sections = sectionize(
+        [Block("Objet", is_heading=True, level=1), Block(paragraph, is_heading=True, level=1)]
+    )
     assert len(sections) == 1
     assert sections[0].text == paragraph.strip()
 
@@ -120,6 +128,12 @@ def test_hyphenated_line_ends(left: str, right: str, joined: str | None) -> None
     assert join_hyphen(left, right) == joined
 
 
+def test_the_document_settles_hyphens_it_writes_elsewhere() -> None:
+    words = vocabulary(["Le centre-ville de Valmont", "la mise en oeuvre de la réversibilité"])
+    assert join_hyphen("du centre-", "ville", words) == "du centre-ville"
+    assert join_hyphen("la réversi-", "bilité", words) == "la réversibilité"
+
+
 def test_lines_of_a_paragraph_join_and_list_items_stay_apart() -> None:
     width = "x" * 70
     lines = [
@@ -130,6 +144,9 @@ def test_lines_of_a_paragraph_join_and_list_items_stay_apart() -> None:
         Block("Article 8 – Pénalités applicables", location=2),
         Block("en cas de retard", location=2),
         Block("Le retard donne lieu à pénalité.", location=3),
+        Block("ARTICLE 9 – LOCALISATION ET SOUVERAINETÉ DE", location=3),
+        Block("L'HÉBERGEMENT", location=4),
+        Block("Les données sont hébergées en France.", location=4),
     ]
     merged = merge_lines(lines, hyphens=True)
 
@@ -139,4 +156,6 @@ def test_lines_of_a_paragraph_join_and_list_items_stay_apart() -> None:
         ("- les métadonnées.", 2, None),
         ("Article 8 – Pénalités applicables en cas de retard", 2, None),
         ("Le retard donne lieu à pénalité.", 3, None),
+        ("ARTICLE 9 – LOCALISATION ET SOUVERAINETÉ DE L'HÉBERGEMENT", 3, 4),
+        ("Les données sont hébergées en France.", 4, None),
     ]

@@ -8,7 +8,14 @@ import docx as python_docx
 
 from service.analysis.document import Document, Section
 from service.analysis.readers import read_document
-from tests.analysis.readers.make import abstract_num, docx, heading_style, num, p
+from tests.analysis.readers.make import (
+    WORD_NAMESPACES,
+    abstract_num,
+    docx,
+    heading_style,
+    num,
+    p,
+)
 
 HEADINGS = heading_style("Titre1", "heading 1") + heading_style("Titre2", "heading 2")
 
@@ -120,8 +127,36 @@ def test_start_override_restarts_a_list_and_roman_numbers_are_formatted() -> Non
     assert [s.number for s in document.sections] == ["I", "II", "I"]
 
 
+def test_level_restart_zero_keeps_counting_across_articles() -> None:
+    numbering = (
+        '<w:abstractNum w:abstractNumId="1">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+        '<w:lvlText w:val="Article %1 -"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:lvlRestart w:val="0"/>'
+        '<w:numFmt w:val="decimal"/><w:lvlText w:val="%1.%2"/></w:lvl>'
+        "</w:abstractNum>" + num(1, 1)
+    )
+    body = (
+        p("Objet", "Titre1", (1, 0))
+        + p("Périmètre", "Titre2", (1, 1))
+        + p("Données", "Titre1", (1, 0))
+        + p("Formats", "Titre2", (1, 1))
+    )
+    document = read(docx(body, styles=HEADINGS, numbering=numbering))
+
+    assert [s.number for s in document.sections] == ["1", "1.1", "2", "2.2"]
+    assert document.sections[0].label == "Article 1 — Objet"
+
+
+def test_a_heading_style_keeps_its_typed_number_despite_a_final_period() -> None:
+    body = p("ARTICLE 7 – RÉVERSIBILITÉ DES DONNÉES.", "Titre1") + p("Texte.")
+    document = read(docx(body, styles=HEADINGS))
+
+    assert [(s.number, s.title) for s in document.sections] == [("7", "RÉVERSIBILITÉ DES DONNÉES")]
+
+
 def test_numbered_list_items_stay_in_the_text_with_their_number() -> None:
-    numbering = abstract_num(2, [("decimal", "%1)", 1)]) + num(3, 2) + NUMBERING + num(1, 1)
+    numbering = abstract_num(2, [("decimal", "%1)", 1)]) + num(3, 2) + NUMBERING
     body = (
         p("Réversibilité", "Titre1", (1, 0))
         + p("Le titulaire remet :")
@@ -158,14 +193,16 @@ def test_tracked_changes_read_insertions_and_skip_deletions_and_moved_away_text(
 
 
 def test_text_boxes_are_read_once_where_they_are_anchored() -> None:
-    box = f"<w:txbxContent>{p('Encadré : les données restent propriété de la commune.')}</w:txbxContent>"
+    text = p("Encadré : les données restent propriété de la commune.")
+    box = f"<w:txbxContent>{text}</w:txbxContent>"
     drawing = (
-        "<w:r><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing><wp:anchor><a:graphic>"
+        '<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wp:anchor><a:graphic>'
         f"<a:graphicData><wps:wsp><wps:txbx>{box}</wps:txbx></wps:wsp></a:graphicData>"
         "</a:graphic></wp:anchor></w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape>"
         f"<v:textbox>{box}</v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>"
     )
-    vml = f"<w:r><w:pict><v:shape><v:textbox>{box.replace('Encadré', 'VML')}</v:textbox></v:shape></w:pict></w:r>"
+    vml_box = box.replace("Encadré", "VML")
+    vml = f"<w:r><w:pict><v:shape><v:textbox>{vml_box}</v:textbox></v:shape></w:pict></w:r>"
     body = (
         p("Article 4 – Propriété")
         + f"<w:p>{run('Texte avant.')}{drawing}</w:p>"
@@ -193,9 +230,7 @@ def test_nested_tables_give_one_row_per_line_after_the_row_holding_them() -> Non
     )
     document = read(docx(p("Article 5 – Formats") + outer))
 
-    assert section(document, "5").text == (
-        "Donnée | Formats\nComptages | ouverts :\nCSV | GeoJSON"
-    )
+    assert section(document, "5").text == ("Donnée | Formats\nComptages | ouverts :\nCSV | GeoJSON")
 
 
 def test_footnotes_are_appended_to_their_section_and_headers_kept_apart() -> None:
@@ -206,10 +241,10 @@ def test_footnotes_are_appended_to_their_section_and_headers_kept_apart() -> Non
     body = (
         p("Article 6 – Sous-traitance")
         + f'<w:p>{run("Le titulaire est sous-traitant")}<w:r><w:footnoteReference w:id="1"/></w:r>'
-        f'{run(" des données.")}</w:p>'
+        f"{run(' des données.')}</w:p>"
     )
-    header = f"<w:hdr {_ns()}>{p('CCTP – Article 12 – Hébergement')}</w:hdr>"
-    footer = f"<w:ftr {_ns()}>{p('Page 1')}</w:ftr>"
+    header = f"<w:hdr {WORD_NAMESPACES}>{p('CCTP – Article 12 – Hébergement')}</w:hdr>"
+    footer = f"<w:ftr {WORD_NAMESPACES}>{p('Page 1')}</w:ftr>"
     document = read(
         docx(
             body,
@@ -225,14 +260,9 @@ def test_footnotes_are_appended_to_their_section_and_headers_kept_apart() -> Non
     assert document.headers_footers == ["CCTP – Article 12 – Hébergement", "Page 1"]
 
 
-def _ns() -> str:
-    from tests.analysis.readers.make import WORD_NAMESPACES
-
-    return WORD_NAMESPACES
-
-
 def test_comments_field_codes_and_special_characters() -> None:
-    comments = f'<w:comments {_ns()}><w:comment w:id="0">{p("Commentaire interne")}</w:comment></w:comments>'
+    comment = f'<w:comment w:id="0">{p("Commentaire interne")}</w:comment>'
+    comments = f"<w:comments {WORD_NAMESPACES}>{comment}</w:comments>"
     body = p("Article 8 – Divers") + (
         '<w:p><w:commentRangeStart w:id="0"/>'
         + run("Voir")
@@ -256,7 +286,7 @@ def test_comments_field_codes_and_special_characters() -> None:
 def test_table_of_contents_is_kept_out_of_the_body() -> None:
     styles = HEADINGS + heading_style("TM1", "toc 1")
     toc_field = (
-        "<w:p><w:pPr><w:pStyle w:val=\"TM1\"/></w:pPr>"
+        '<w:p><w:pPr><w:pStyle w:val="TM1"/></w:pPr>'
         '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
         '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-3" \\h </w:instrText></w:r>'
         '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
@@ -274,7 +304,7 @@ def test_table_of_contents_is_kept_out_of_the_body() -> None:
         + '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
     )
     sdt = (
-        "<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val=\"Table of Contents\"/>"
+        '<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/>'
         "</w:docPartObj></w:sdtPr><w:sdtContent>"
         + p("Table des matières")
         + p("Annexe – Réversibilité")
@@ -297,6 +327,34 @@ def test_table_of_contents_is_kept_out_of_the_body() -> None:
         "Annexe – Réversibilité",
     ]
     assert [s.label for s in document.sections] == ["Article 1 — Objet"]
+
+
+def test_contents_title_based_on_a_numbered_heading_takes_no_article_number() -> None:
+    styles = heading_style(
+        "Titre1", "heading 1", '<w:numPr><w:numId w:val="1"/></w:numPr><w:outlineLvl w:val="0"/>'
+    ) + (
+        '<w:style w:type="paragraph" w:styleId="TOCHeading"><w:name w:val="TOC Heading"/>'
+        '<w:basedOn w:val="Titre1"/><w:pPr><w:outlineLvl w:val="9"/></w:pPr></w:style>'
+    )
+    numbering = abstract_num(1, [("decimal", "Article %1 –", 1)]) + num(1, 1)
+    body = (
+        p("Sommaire", "TOCHeading")
+        + p("Article 1 – Objet du marché")
+        + p("Article 2 – Réversibilité")
+        + p("Objet du marché", "Titre1")
+        + p("Le marché porte sur une application.")
+        + p("Hébergement", "Titre1")
+    )
+    document = read(docx(body, styles=styles, numbering=numbering))
+
+    assert document.table_of_contents == [
+        "Article 1 – Objet du marché",
+        "Article 2 – Réversibilité",
+    ]
+    assert [s.label for s in document.sections] == [
+        "Article 1 — Objet du marché",
+        "Article 2 — Hébergement",
+    ]
 
 
 def test_typed_heading_shapes_open_sections_in_plain_paragraphs() -> None:

@@ -107,7 +107,10 @@ def test_numbered_lists_number_their_items_and_headings_inside_them() -> None:
     )
     document = read(odt(body, automatic_styles=styles))
 
-    assert [(s.number, s.title) for s in document.sections] == [("1", "Objet"), ("2", "Réversibilité")]
+    assert [(s.number, s.title) for s in document.sections] == [
+        ("1", "Objet"),
+        ("2", "Réversibilité"),
+    ]
     assert document.sections[1].text == (
         "Le titulaire remet :\na) les données brutes ;\nb) leur documentation."
     )
@@ -115,16 +118,16 @@ def test_numbered_lists_number_their_items_and_headings_inside_them() -> None:
 
 def test_tracked_deletions_are_not_read_and_insertions_are() -> None:
     body = (
-        "<text:tracked-changes><text:changed-region text:id=\"c1\"><text:deletion>"
+        '<text:tracked-changes><text:changed-region text:id="c1"><text:deletion>'
         "<office:change-info><dc:creator>A</dc:creator></office:change-info>"
         "<text:p>n’est pas tenu de restituer</text:p></text:deletion></text:changed-region>"
-        "<text:changed-region text:id=\"c2\"><text:insertion><office:change-info>"
+        '<text:changed-region text:id="c2"><text:insertion><office:change-info>'
         "<dc:creator>A</dc:creator></office:change-info></text:insertion></text:changed-region>"
         "</text:tracked-changes>"
         '<text:h text:outline-level="1">Article 3 – Réversibilité</text:h>'
         '<text:p>Le titulaire <text:change text:change-id="c1"/>'
         '<text:change-start text:change-id="c2"/>restitue<text:change-end text:change-id="c2"/>'
-        " les données<text:s text:c=\"2\"/>en fin de contrat.</text:p>"
+        ' les données<text:s text:c="2"/>en fin de contrat.</text:p>'
     )
     document = read(odt(body))
 
@@ -140,12 +143,12 @@ def test_table_of_contents_notes_frames_and_comments() -> None:
         "<text:p>Article 2 – Réversibilité<text:tab/>2</text:p>"
         "</text:index-body></text:table-of-content>"
         '<text:h text:outline-level="1">Article 1 – Objet</text:h>'
-        "<text:p>Le titulaire est sous-traitant<text:note text:note-class=\"footnote\">"
+        '<text:p>Le titulaire est sous-traitant<text:note text:note-class="footnote">'
         "<text:note-citation>1</text:note-citation><text:note-body>"
         "<text:p>Au sens de l’article 28 du RGPD.</text:p></text:note-body></text:note>"
         " des données.<office:annotation><dc:creator>A</dc:creator>"
         "<text:p>Commentaire interne</text:p></office:annotation></text:p>"
-        '<text:p>Voir le schéma.<draw:frame><draw:text-box><text:p>Encadré : données en France.'
+        "<text:p>Voir le schéma.<draw:frame><draw:text-box><text:p>Encadré : données en France."
         "</text:p></draw:text-box></draw:frame></text:p>"
     )
     document = read(odt(body))

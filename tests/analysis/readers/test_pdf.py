@@ -144,3 +144,20 @@ def test_truncated_pdf_is_reported_damaged(cctp_pdf: bytes) -> None:
         read_document(cctp_pdf[:400], "cctp.pdf")
     assert "endommagé" in caught.value.detail
     assert caught.value.__cause__ is not None
+
+
+def test_page_numbers_in_their_usual_shapes_are_taken_off_page_edges() -> None:
+    from service.analysis.readers.pdf import running_lines, strip_running
+
+    shapes = ["- {n} -", "{n}/4", "Page {n} sur 4", "{n}"]
+    pages = [
+        [
+            f"Ligne de corps propre à la page {n}, différente des autres {'x' * n}.",
+            shape.format(n=n),
+        ]
+        for n, shape in enumerate(shapes, start=1)
+    ]
+    running = running_lines(pages)
+    bodies = [strip_running(page, running)[0] for page in pages]
+
+    assert all(len(body) == 1 and body[0].startswith("Ligne de corps") for body in bodies)

@@ -129,7 +129,9 @@ def test_truncated_docx_and_broken_xml_are_reported_damaged() -> None:
     assert "endommagé" in truncated.value.detail
     assert truncated.value.__cause__ is not None
 
-    broken = zip_of({"[Content_Types].xml": CONTENT_TYPES, "word/document.xml": "<w:document><w:body>"})
+    broken = zip_of(
+        {"[Content_Types].xml": CONTENT_TYPES, "word/document.xml": "<w:document><w:body>"}
+    )
     with pytest.raises(DocumentUnreadable) as xml:
         read_document(broken, "cctp.docx")
     assert "endommagé" in xml.value.detail
@@ -139,7 +141,9 @@ def test_a_zip_that_is_not_a_document() -> None:
     with pytest.raises(DocumentUnreadable):
         read_document(zip_of({"[Content_Types].xml": CONTENT_TYPES, "x.xml": "<a/>"}), "cctp.docx")
     with pytest.raises(UnsupportedFormat) as workbook:
-        read_document(zip_of({"[Content_Types].xml": CONTENT_TYPES, "xl/workbook.xml": "<a/>"}), "a.xlsx")
+        read_document(
+            zip_of({"[Content_Types].xml": CONTENT_TYPES, "xl/workbook.xml": "<a/>"}), "a.xlsx"
+        )
     assert "Excel" in workbook.value.detail
     with pytest.raises(UnsupportedFormat) as archive:
         read_document(zip_of({"photo.jpg": b"\xff\xd8\xff"}), "pieces.zip")
@@ -155,3 +159,20 @@ def test_upload_over_the_size_limit_is_refused() -> None:
     with pytest.raises(DocumentTooLarge) as caught:
         read_document(b"x" * 2048, "cctp.txt", Limits(max_bytes=1024))
     assert "limite" in caught.value.detail
+
+
+def test_corrupt_compressed_data_is_reported_damaged() -> None:
+    paragraphs = "".join(p(f"Article {i} – Objet {i * 7919}") for i in range(1, 300))
+    data = bytearray(docx(paragraphs))
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("word/document.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra) + 200
+    data[start : start + 60] = bytes(b ^ 0x55 for b in data[start : start + 60])
+    with pytest.raises(DocumentUnreadable) as caught:
+        read_document(bytes(data), "cctp.docx")
+    assert "endommagé" in caught.value.detail
+
+
+def test_a_document_without_any_text_says_so() -> None:
+    with pytest.raises(DocumentUnreadable) as caught:
+        read_document(docx(p() + p()), "cctp.docx")
+    assert "aucun texte" in caught.value.detail

@@ -49,7 +49,9 @@ def test_table_of_contents_trap_the_word_only_in_the_contents() -> None:
         "Article 1 – Objet",
         "Article 2 – Réversibilité des données",
     ]
-    assert not any("Réversibilité" in s.text or "Réversibilité" in s.title for s in document.sections)
+    assert not any(
+        "Réversibilité" in s.text or "Réversibilité" in s.title for s in document.sections
+    )
     assert document.sections[0].text == "CCTP – Commune de Valmont\nMarché de services numériques"
 
 
@@ -61,7 +63,10 @@ def test_contents_without_page_numbers_end_where_the_body_repeats_the_first_entr
     document = read_document(text.encode(), "cctp.txt")
 
     assert document.table_of_contents == ["1. Objet", "2. Réversibilité"]
-    assert [(s.number, s.title) for s in document.sections] == [("1", "Objet"), ("2", "Hébergement")]
+    assert [(s.number, s.title) for s in document.sections] == [
+        ("1", "Objet"),
+        ("2", "Hébergement"),
+    ]
 
 
 def test_one_paragraph_per_line_files_are_not_merged() -> None:
