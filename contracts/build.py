@@ -210,7 +210,8 @@ def parse_body(text: str) -> list[Block]:
                 inner.append(lines[i])
                 i += 1
             i += 1
-            paras = [parse_runs(" ".join(p.split())) for p in re.split(r"\n\s*\n", "\n".join(inner))]
+            chunks = re.split(r"\n\s*\n", "\n".join(inner))
+            paras = [parse_runs(" ".join(p.split())) for p in chunks]
             add(Block("textbox", paras=[p for p in paras if p]))
             continue
         if stripped.startswith("|"):
@@ -598,7 +599,8 @@ class DocxWriter:
         p._p.append(
             parse_xml(
                 f'<w:r xmlns:w="{W_NS}" xmlns:v="{V_NS}"><w:pict>'
-                f'<v:rect style="width:450pt;height:120pt" strokecolor="#1F4E79" strokeweight="1pt">'
+                f'<v:rect style="width:450pt;height:120pt" strokecolor="#1F4E79" '
+                f'strokeweight="1pt">'
                 f'<v:textbox style="mso-fit-shape-to-text:t"><w:txbxContent>{inner}'
                 f"</w:txbxContent></v:textbox></v:rect></w:pict></w:r>"
             )
@@ -609,6 +611,9 @@ class DocxWriter:
 
         p = self.d.add_paragraph("Sommaire", style="TOC Heading")
         p.paragraph_format.space_after = Pt(12)
+        if self.style.startswith("word_"):
+            # "TOC Heading" is based on "Heading 1": keep it out of the article numbering
+            p._p.get_or_add_pPr().get_or_add_numPr().get_or_add_numId().val = 0
         for _lvl, text in toc_entries(self.doc):
             self.d.add_paragraph(text)
         self.d.add_page_break()
@@ -731,21 +736,45 @@ def write_odt(doc: Doc, path: Path) -> None:
         return s
 
     body = pstyle("Text_20_body", "Text body", marginbottom="0.2cm", textalign="justify")
-    h1 = pstyle("Heading_20_1", "Heading 1", "14pt", True, 1, margintop="0.5cm",
-                marginbottom="0.25cm", keepwithnext="always")
-    h2 = pstyle("Heading_20_2", "Heading 2", "12pt", True, 2, margintop="0.35cm",
-                marginbottom="0.2cm", keepwithnext="always")
-    title = pstyle("Title", "Title", "20pt", True, textalign="center", margintop="1cm",
-                   marginbottom="0.6cm")
+    h1 = pstyle(
+        "Heading_20_1",
+        "Heading 1",
+        "14pt",
+        True,
+        1,
+        margintop="0.5cm",
+        marginbottom="0.25cm",
+        keepwithnext="always",
+    )
+    h2 = pstyle(
+        "Heading_20_2",
+        "Heading 2",
+        "12pt",
+        True,
+        2,
+        margintop="0.35cm",
+        marginbottom="0.2cm",
+        keepwithnext="always",
+    )
+    title = pstyle(
+        "Title", "Title", "20pt", True, textalign="center", margintop="1cm", marginbottom="0.6cm"
+    )
     center = pstyle("Cover", "Cover", "13pt", True, textalign="center", marginbottom="0.3cm")
     cell_p = pstyle("Table_20_Contents", "Table Contents", "10pt")
     cell_h = pstyle("Table_20_Heading", "Table Heading", "10pt", True)
     small = pstyle("Header_20_Footer", "Header and Footer", "8pt", textalign="center")
-    toc_title = pstyle("Contents_20_Heading", "Contents Heading", "14pt", True,
-                       marginbottom="0.3cm")
+    toc_title = pstyle(
+        "Contents_20_Heading", "Contents Heading", "14pt", True, marginbottom="0.3cm"
+    )
     toc_p = pstyle("Contents_20_1", "Contents 1", "11pt")
-    boxed = pstyle("Encadre", "Encadré", border="0.06pt solid #1f4e79", padding="0.2cm",
-                   backgroundcolor="#eef3f8", marginbottom="0.3cm")
+    boxed = pstyle(
+        "Encadre",
+        "Encadré",
+        border="0.06pt solid #1f4e79",
+        padding="0.2cm",
+        backgroundcolor="#eef3f8",
+        marginbottom="0.3cm",
+    )
     brk = st.Style(name="PageBreak", family="paragraph", parentstylename="Text_20_body")
     brk.addElement(st.ParagraphProperties(breakafter="page"))
     od.automaticstyles.addElement(brk)
@@ -757,8 +786,11 @@ def write_odt(doc: Doc, path: Path) -> None:
     od.automaticstyles.addElement(bullets)
 
     layout = st.PageLayout(name="Page")
-    layout.addElement(st.PageLayoutProperties(pagewidth="21cm", pageheight="29.7cm",
-                                              margin="2.2cm", printorientation="portrait"))
+    layout.addElement(
+        st.PageLayoutProperties(
+            pagewidth="21cm", pageheight="29.7cm", margin="2.2cm", printorientation="portrait"
+        )
+    )
     od.automaticstyles.addElement(layout)
     master = st.MasterPage(name="Standard", pagelayoutname=layout)
     header = st.Header()
@@ -800,8 +832,11 @@ def write_odt(doc: Doc, path: Path) -> None:
             continue
         if b.kind == "heading":
             od.text.addElement(
-                tx.H(outlinelevel=b.level, stylename=h1 if b.level == 1 else h2,
-                     text=typed_heading(b, numbering))
+                tx.H(
+                    outlinelevel=b.level,
+                    stylename=h1 if b.level == 1 else h2,
+                    text=typed_heading(b, numbering),
+                )
             )
         elif b.kind == "para":
             od.text.addElement(para(b.runs))
@@ -824,8 +859,12 @@ def write_odt(doc: Doc, path: Path) -> None:
                 tr = tb.TableRow()
                 for cell in row:
                     tc = tb.TableCell(valuetype="string")
-                    tc.addElement(tx.P(stylename=cell_h if r == 0 else cell_p,
-                                       text=final_text(parse_runs(cell))))
+                    tc.addElement(
+                        tx.P(
+                            stylename=cell_h if r == 0 else cell_p,
+                            text=final_text(parse_runs(cell)),
+                        )
+                    )
                     tr.addElement(tc)
                 t.addElement(tr)
             od.text.addElement(t)
@@ -912,15 +951,15 @@ def doc_html(doc: Doc) -> str:
         elif b.kind == "table":
             head = "".join(f"<th>{_esc(final_text(parse_runs(c)))}</th>" for c in b.rows[0])
             body = "".join(
-                "<tr>" + "".join(f"<td>{_esc(final_text(parse_runs(c)))}</td>" for c in row)
+                "<tr>"
+                + "".join(f"<td>{_esc(final_text(parse_runs(c)))}</td>" for c in row)
                 + "</tr>"
                 for row in b.rows[1:]
             )
             parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
         elif b.kind == "textbox":
             parts.append(
-                '<div class="box">' + "".join(f"<p>{_html_runs(r)}</p>" for r in b.paras)
-                + "</div>"
+                '<div class="box">' + "".join(f"<p>{_html_runs(r)}</p>" for r in b.paras) + "</div>"
             )
         elif b.kind == "toc":
             parts.append('<div class="toc"><h1 class="toch">Sommaire</h1>')
@@ -963,8 +1002,12 @@ def write_txt(doc: Doc, path: Path) -> None:
     out: list[str] = []
 
     def wrap(text: str, indent: str = "") -> None:
-        out.extend(textwrap.wrap(text, width=96, initial_indent=indent,
-                                 subsequent_indent=" " * len(indent)) or [""])
+        out.extend(
+            textwrap.wrap(
+                text, width=96, initial_indent=indent, subsequent_indent=" " * len(indent)
+            )
+            or [""]
+        )
         out.append("")
 
     for line in meta["cover"]:
@@ -986,8 +1029,14 @@ def write_txt(doc: Doc, path: Path) -> None:
         elif b.kind in ("bullets", "numbers"):
             for n, item in enumerate(b.items, start=1):
                 mark = "- " if b.kind == "bullets" else f"{n}° "
-                out.extend(textwrap.wrap(final_text(item), width=96, initial_indent="  " + mark,
-                                         subsequent_indent="    "))
+                out.extend(
+                    textwrap.wrap(
+                        final_text(item),
+                        width=96,
+                        initial_indent="  " + mark,
+                        subsequent_indent="    ",
+                    )
+                )
             out.append("")
         elif b.kind == "table":
             out.extend(_plain_table(b.rows))
@@ -1201,8 +1250,12 @@ def compose_variant(spec: dict, projects: dict, wordings: dict, families: dict) 
             if w["family"] != fid:
                 raise ValueError(f"{spec['id']}: {w['id']} is not a {fid} wording")
             track = slot.get("track")
-            head = Block("heading", level=level, text=slot.get("title") or w["title"],
-                         attrs={"family": fid, "wording": w["id"]})
+            head = Block(
+                "heading",
+                level=level,
+                text=slot.get("title") or w["title"],
+                attrs={"family": fid, "wording": w["id"]},
+            )
             body = parse_body(fill(w["text"], terms))
             if track:
                 head.track = track
@@ -1232,8 +1285,14 @@ def compose_variant(spec: dict, projects: dict, wordings: dict, families: dict) 
             labels[fid] = "missing"
             notes.append(f"{fid} missing: passing mention without obligation in a general article")
         elif slot.get("heading"):
-            data_blocks.append(Block("heading", level=level, text=slot.get("title", title_default),
-                                     attrs={"family": fid}))
+            data_blocks.append(
+                Block(
+                    "heading",
+                    level=level,
+                    text=slot.get("title", title_default),
+                    attrs={"family": fid},
+                )
+            )
             if isinstance(slot["heading"], str):
                 data_blocks.append(Block("para", runs=[("text", slot["heading"])]))
             labels[fid] = "missing"
@@ -1246,8 +1305,9 @@ def compose_variant(spec: dict, projects: dict, wordings: dict, families: dict) 
             labels[fid] = "missing"
     blocks.extend(data_blocks)
     if divers:
-        blocks.append(Block("heading", level=1, text=spec.get("divers_title",
-                                                               "Dispositions diverses")))
+        blocks.append(
+            Block("heading", level=1, text=spec.get("divers_title", "Dispositions diverses"))
+        )
         blocks.extend(divers)
     for extra in spec.get("extra_blocks", []):
         blocks.extend(parse_body(fill(extra, terms)))

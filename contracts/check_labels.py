@@ -28,19 +28,21 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import build  # noqa: E402
+import build
 
 
-def family_terms() -> dict[str, list[str]]:
-    terms = {}
+def family_terms() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Per family: its signals, and its signals plus the hints of its elements."""
+    signals, terms = {}, {}
     for fid in build.FAMILY_IDS:
         data = yaml.safe_load((build.FAMILIES_DIR / fid / "family.yaml").read_text("utf-8"))
         words = set(data.get("signals") or [])
+        signals[fid] = sorted(words)
         for e in data["elements"]:
             words.update(e.get("hints") or [])
         # very short or generic hints match everywhere; keep the distinctive ones
         terms[fid] = sorted(w for w in words if len(w) > 5)
-    return terms
+    return signals, terms
 
 
 def sections(doc: build.Doc) -> list[tuple[str, str]]:
@@ -73,8 +75,12 @@ CONFLICTS = [
     # (family contradicted, other family, element the other wording must not state, why)
     ("reversibilite", "rgpd", "sort_donnees", "restitution refused but personal data returned"),
     ("hebergement", "rgpd", "localisation", "hosting anywhere but personal data kept in the EU"),
-    ("donnees_publiques", "propriete_intellectuelle", "bases_de_donnees",
-     "data owned by the titulaire but database rights given to the buyer"),
+    (
+        "donnees_publiques",
+        "propriete_intellectuelle",
+        "bases_de_donnees",
+        "data owned by the titulaire but database rights given to the buyer",
+    ),
     ("cybersecurite", "hebergement", "audit", "audits refused in one clause, granted in another"),
     ("cybersecurite", "rgpd", "audit", "audits refused in one clause, granted in another"),
 ]
@@ -115,16 +121,20 @@ def check_variants(families: dict) -> list[str]:
                     labels[fid] = "missing" if w["verdict"] == "mention" else w["verdict"]
             else:
                 labels[fid] = "missing"
-        for fid, w in chosen.items():
+        for w in chosen.values():
             for other in w.get("touches") or []:
                 if labels[other] == "missing":
                     errors.append(f"{spec['id']}: {w['id']} touches {other}, labelled missing")
         for fam, other, element, why in CONFLICTS:
-            if labels[fam] == "contradicted" and other in chosen:
-                if element in chosen[other]["elements"]:
-                    errors.append(f"{spec['id']}: {chosen[other]['id']} vs {fam}: {why}")
+            if (
+                labels[fam] == "contradicted"
+                and other in chosen
+                and element in chosen[other]["elements"]
+            ):
+                errors.append(f"{spec['id']}: {chosen[other]['id']} vs {fam}: {why}")
         if labels["donnees_publiques"] == "contradicted" and labels["open_data"] in (
-            "present", "weak"
+            "present",
+            "weak",
         ):
             errors.append(f"{spec['id']}: open data of data owned by the titulaire")
         if (
@@ -167,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     print("contract types:", dict(Counter(str(e["contract_type"]) for e in entries)))
 
     if args.show:
-        terms = family_terms()
+        signals, terms = family_terms()
         for doc, entry in zip(docs, entries, strict=True):
             if args.doc and doc.meta["id"] != args.doc:
                 continue
@@ -177,9 +187,11 @@ def main(argv: list[str] | None = None) -> int:
                 verdict = entry["families"][fid]
                 extra = entry["missing_elements"].get(fid, "")
                 print(f"  -- {fid}: {verdict} {extra}")
+                # for a missing family only its signals are shown (hints are too generic)
+                words = signals[fid] if verdict == "missing" else terms[fid]
                 for head, text in secs:
                     low = text.lower()
-                    hits = [t for t in terms[fid] if re.search(r"\b" + re.escape(t), low)]
+                    hits = [t for t in words if re.search(r"\b" + re.escape(t), low)]
                     if hits:
                         flag = "  !!" if verdict == "missing" else "    "
                         print(f"{flag}  {head[:60]:60} {', '.join(hits[:6])}")

@@ -11,12 +11,18 @@ from service.analysis.rules import (
     Ruleset,
     contradiction_kind,
     has_quantity,
+    is_deferral,
 )
 from service.analysis.text import IndexedText, stems_of
 
 #: A section speaks of a family when its signals weigh this much (a signal in the title
 #: weighs 3, each distinct signal in the text 1).
 SECTION_THRESHOLD = 2
+#: A section speaks of a family when it does at least this share of what it does of the
+#: family it speaks most of, unless its title names the family.
+DOMINANCE = 0.5
+#: Fewer words than this (promises to say more later left out) is a heading, not a clause.
+MIN_WORDS = 8
 TITLE_WEIGHT = 3
 MAX_EVIDENCE = 3
 EXCERPT_CHARS = 320
@@ -30,10 +36,15 @@ class IndexedSection:
     title: IndexedText
     text: IndexedText
 
+    substantive: bool = True
+
     @classmethod
     def build(cls, section: Section) -> IndexedSection:
         """Tokenise a section."""
-        return cls(section, IndexedText.build(section.title), IndexedText.build(section.text))
+        text = IndexedText.build(section.text)
+        kept = [i for i in range(len(text.sentences)) if not is_deferral(text.sentence(i))]
+        words = sum(len(text.sentence(i).split()) for i in kept)
+        return cls(section, IndexedText.build(section.title), text, words >= MIN_WORDS)
 
 
 @dataclass
@@ -68,25 +79,53 @@ def judge_document(
 ) -> list[FamilyFinding]:
     """Judge every family of the library on a document."""
     sections = [IndexedSection.build(s) for s in document.sections if s.title or s.text]
-    return [judge_family(family, sections, contract_type) for family in ruleset.families]
+    scores = [
+        {family.id: _signal_score(family, section) for family in ruleset.families}
+        for section in sections
+    ]
+    return [judge_family(family, sections, scores, contract_type) for family in ruleset.families]
+
+
+def _speaks_of(
+    family: FamilyRule, section: IndexedSection, scores: dict[str, tuple[int, list[str], bool]]
+) -> bool:
+    """Whether a section treats the family, rather than mentioning it in passing.
+
+    It must hold an obligation of some length (a heading alone, or a promise to say more
+    later, is not a clause), and either name the family in its title or speak of it at
+    least half as much as of the family it speaks most of.
+    """
+    score, _, in_title = scores[family.id]
+    if score < SECTION_THRESHOLD or not section.substantive:
+        return False
+    strongest = max(value[0] for value in scores.values())
+    return in_title or score >= DOMINANCE * strongest
 
 
 def judge_family(
-    family: FamilyRule, sections: list[IndexedSection], contract_type: str | None = None
+    family: FamilyRule,
+    sections: list[IndexedSection],
+    scores: list[dict[str, tuple[int, list[str], bool]]],
+    contract_type: str | None = None,
 ) -> FamilyFinding:
-    """Judge one family on the tokenised sections."""
+    """Judge one family on the tokenised sections and every family's signal scores."""
     finding = FamilyFinding(family.id, family.label, "missing", 0.0)
     scored = sorted(
         (
-            (score, -i, s, hits)
+            (
+                scores[i][family.id][0],
+                -i,
+                s,
+                scores[i][family.id][1],
+                _speaks_of(family, s, scores[i]),
+            )
             for i, s in enumerate(sections)
-            for score, hits in [_signal_score(family, s)]
-            if score
+            if scores[i][family.id][0]
         ),
         key=lambda item: item[:2],
         reverse=True,
     )
-    relevant = [(s, hits) for score, _, s, hits in scored if score >= SECTION_THRESHOLD]
+    relevant = [(s, hits) for _, _, s, hits, speaks in scored if speaks]
     if not relevant:
         strongest = scored[0][0] if scored else 0
         finding.confidence = round(0.95 - 0.15 * strongest, 2)
@@ -130,16 +169,19 @@ def judge_family(
     return finding
 
 
-def _signal_score(family: FamilyRule, section: IndexedSection) -> tuple[int, list[str]]:
-    score, hits = 0, []
+def _signal_score(family: FamilyRule, section: IndexedSection) -> tuple[int, list[str], bool]:
+    """The weight of the family's signals in a section, the signals, and whether the title
+    holds one."""
+    score, hits, in_title = 0, [], False
     for text, phrase in family.signals:
         if section.title.find(phrase):
             score += TITLE_WEIGHT
             hits.append(text)
+            in_title = True
         elif section.text.find(phrase):
             score += 1
             hits.append(text)
-    return score, hits
+    return score, hits, in_title
 
 
 def _evidence(section: IndexedSection, hits: list[str]) -> Evidence:
@@ -164,7 +206,7 @@ def _check_elements(
         for section in sections:
             for phrase in element.phrases:
                 for sentence in section.text.find(phrase):
-                    if element.needs_quantity and not has_quantity(section.text.sentence(sentence)):
+                    if element.needs_quantity and not _quantified(section.text, sentence):
                         vague = True
                         continue
                     found = True
@@ -181,6 +223,16 @@ def _check_elements(
             finding.essential_missing.append(element.key)
             why = " (mentionné, mais sans durée chiffrée)" if vague else ""
             finding.reasons.append(f"Élément essentiel absent : {element.label}{why}.")
+
+
+#: A figure may follow its subject by a few sentences (or rows, in a table).
+QUANTITY_WINDOW = 3
+
+
+def _quantified(text: IndexedText, sentence: int) -> bool:
+    """Whether a figure of time stands in the sentence or just after it."""
+    last = min(len(text.sentences), sentence + QUANTITY_WINDOW + 1)
+    return any(has_quantity(text.sentence(i)) for i in range(sentence, last))
 
 
 def _find_contradiction(

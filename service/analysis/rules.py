@@ -112,43 +112,68 @@ def _phrases(texts: list[str]) -> tuple[Phrase, ...]:
 
 # -- the grammar of obligations -----------------------------------------------------------
 
+_PARTY = (
+    r"(?:titulaire|prestataire|delegataire|concessionnaire|fournisseur|editeur|exploitant|"
+    r"infogerant|hebergeur|operateur|laboratoire|societe|candidat)"
+)
 _NEG = r"(?:ne|n')\s*(?:\w+\s+){0,3}?(?:pas|nullement|aucunement|jamais|point)\b"
 _DUTY = (
     r"(?:tenue?s?|obligee?s?|astreinte?s?|contraint|responsables?|exige|exigee?s?|exigible|"
-    r"due?s?|requise?s?|imposee?s?|garantie?s?|restitu\w*|remett\w*|remise?s?|livr\w*|fourni\w*|"
-    r"transmett\w*|transmise?s?|communiqu\w*|publi\w*|diffus\w*|ouvert\w*|appliqu\w*|"
-    r"notifi\w*|supprim\w*|effac\w*|detrui\w*|accord\w*|audit\w*)"
+    r"due?s?|requise?s?|imposee?s?|garantie?s?|prevue?s?|restitu\w*|remett\w*|remise?s?|"
+    r"livr\w*|fourni\w*|transmett\w*|transmise?s?|communiqu\w*|publi\w*|diffus\w*|"
+    r"ouvert\w*|appliqu\w*|notifi\w*|supprim\w*|effac\w*|detrui\w*|accord\w*|audit\w*)"
 )
-#: "le titulaire n'est pas tenu de restituer", "aucune pénalité ne sera appliquée"…
+#: "le titulaire n'est pas tenu de restituer", "aucune pénalité ne sera appliquée",
+#: "ne sont communiqués ni à la commune ni aux usagers", "sans mention du traitement".
 NEGATED_DUTY = re.compile(
     rf"{_NEG}\s*(?:\w+\s+){{0,3}}?{_DUTY}"
+    rf"|(?:ne|n')\s*(?:\w+\s+){{0,2}}?{_DUTY}\s+(?:\w+\s+){{0,2}}?(?:pas|ni|nullement)\b"
     rf"|\baucune?s?\s+(?:\w+\s+){{0,4}}?(?:ne|n')\s*(?:\w+\s+){{0,3}}?"
     rf"(?:etre\s+)?{_DUTY}"
     rf"|\b(?:dispense|exonere|degage)e?s?\s+de\b"
-    rf"|\bsans\s+(?:aucune\s+)?obligation\b"
+    rf"|\bsans\s+(?:aucune\s+)?(?:obligation|mention|indication|explication|notification)\b"
+    rf"|\b(?:d')?aucune?s?\s+(?:clause\s+de\s+)?(?:reexamen|restitution|reversibilite|audit|"
+    rf"penalite|obligation|garantie|notification|documentation|mention|explication)s?\b"
+)
+#: Exclusions the law itself makes (personal data, protected secrets) do not empty a duty.
+LAWFUL_EXCLUSION = re.compile(
+    r"\b(?:personnel|personnelles|nominati\w*|vie\s+privee|secret\s+(?:defense|medical|"
+    r"statistique)|securite\s+publique|surete)\b"
+)
+#: An exclusion left to the contractor's judgement empties the obligation.
+DISCRETIONARY_EXCLUSION = re.compile(
+    rf"(?:exclu\w*|sauf|a\s+l'exception|hormis)\b.*\b(?:{_PARTY}|il)\s+(?:\w+\s+){{0,2}}?"
+    rf"(?:estime|juge|considere|apprecie|qualifie|designe)"
 )
 #: "le titulaire peut librement…", "sans autorisation préalable", "à sa seule discrétion".
 FREEDOM = re.compile(
     r"\b(?:librement|sans\s+(?:aucune\s+)?(?:restriction|limitation|limite|autorisation|"
-    r"accord|information|en\s+informer|l'accord)|a\s+sa\s+(?:seule\s+)?(?:discretion|convenance)"
-    r"|est\s+libre\s+de|sont\s+libres?\s+de)\b"
+    r"accord|information|en\s+informer|l'accord)|a\s+sa\s+(?:seule\s+)?(?:discretion|"
+    r"convenance)|est\s+libre\s+de|sont\s+libres?\s+de|pour\s+ses\s+propres\s+"
+    r"(?:fins|finalites|besoins)|pour\s+son\s+propre\s+compte|a\s+des\s+fins\s+commerciales)\b"
 )
-#: The contractor claims the data: "propriété exclusive du titulaire", "reste propriétaire".
-OWNERSHIP = re.compile(
-    r"propriete\s+(?:exclusive\s+|pleine\s+et\s+entiere\s+)?(?:du|de\s+la\s+societe|de\s+l'"
-    r"entreprise)\s+(?:titulaire|prestataire|delegataire|concessionnaire|fournisseur|editeur)"
-    r"|(?:titulaire|prestataire|delegataire|concessionnaire|fournisseur|editeur)\s+"
-    r"(?:reste|demeure|est|sera|restera|demeurera)\s+(?:le\s+)?(?:seul\s+)?proprietaire"
-)
-#: The contractor allowed to act: "le titulaire peut", "le délégataire est autorisé à".
-CONTRACTOR_MAY = re.compile(
-    r"\b(?:titulaire|prestataire|delegataire|concessionnaire|fournisseur|editeur|exploitant)"
-    r"\s+(?:\w+\s+){0,2}?(?:peut|peuvent|pourra|pourront|est\s+autorise|sera\s+autorise|"
-    r"est\s+libre|reste\s+libre|a\s+la\s+faculte|se\s+reserve)"
+#: The contractor allowed to act: "le titulaire peut", "il pourra", "est autorisé à".
+PARTY_MAY = re.compile(
+    rf"\b(?:{_PARTY}|il|elle|celui-ci)\s+(?:\w+\s+){{0,2}}?(?:peut|peuvent|pourra|pourront|"
+    r"est\s+autorise|sera\s+autorise|est\s+libre|reste\s+libre|a\s+la\s+faculte|se\s+reserve)"
 )
 #: Freedoms given to the buyer or the public are not the contractor's: "librement réutilisable".
-PUBLIC_FREEDOM = re.compile(r"\blibrement\s+(?:re)?(?:utilisable|accessible|consultable|"
-                            r"exploitable|telechargeable|diffusable)s?\b")
+PUBLIC_FREEDOM = re.compile(
+    r"\blibrement\s+(?:re)?(?:utilisable|accessible|consultable|exploitable|telechargeable|"
+    r"diffusable)s?\b"
+)
+#: The contractor claims the data or the results.
+OWNERSHIP = re.compile(
+    rf"propriete\s+(?:exclusive\s+|pleine\s+et\s+entiere\s+)?(?:du|de\s+la\s+societe|de\s+l'"
+    rf"entreprise|de\s+l')\s*{_PARTY}"
+    rf"|{_PARTY}\s+(?:\w+\s+){{0,6}}?(?:reste|demeure|est|sera|restera|demeurera)\s+(?:le\s+)?"
+    rf"(?:seul\s+)?proprietaire"
+    rf"|\b(?:sont|est|restent|demeurent|reste|demeure)\s+sa\s+(?:propriete|chose)"
+    rf"|{_PARTY}[^.;]{{0,100}}?\b(?:conserve|detient|garde|se\s+reserve|reste\s+titulaire|"
+    rf"demeure\s+titulaire)\b[^.;]{{0,40}}?\b(?:droits|propriete)\b"
+)
+#: A contractor keeping its prior knowledge is the ordinary rule, not a claim on the results.
+PRIOR_KNOWLEDGE = re.compile(r"connaissances\s+anterieures|savoir-faire\s+preexistant")
 #: A figure of time: "deux mois", "30 jours", "72 h", "trimestriel", "chaque année".
 QUANTITY = re.compile(
     r"\b(?:\d+|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|trente|"
@@ -157,19 +182,47 @@ QUANTITY = re.compile(
     r"|\b(?:mensuel|trimestriel|semestriel|annuel|hebdomadaire|quotidien)\w*"
     r"|\bchaque\s+(?:jour|semaine|mois|trimestre|semestre|annee|an)\b"
     r"|\b(?:tous|toutes)\s+les\s+(?:\w+\s+)?(?:jours|semaines|mois|trimestres|ans|annees)\b"
+    r"|\bpar\s+(?:an|annee|mois|semaine|trimestre|semestre|jour)\b"
+    r"|\b\d{1,2}(?:er)?\s+(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|"
+    r"octobre|novembre|decembre)\b"
 )
 
 
 def contradiction_kind(sentence: str) -> str | None:
     """Name the rule a sentence breaks an obligation by, or None."""
     folded = fold(sentence)
-    if OWNERSHIP.search(folded):
+    if OWNERSHIP.search(folded) and not PRIOR_KNOWLEDGE.search(folded):
         return "propriété revendiquée par le titulaire"
-    if NEGATED_DUTY.search(folded):
+    if DISCRETIONARY_EXCLUSION.search(folded):
+        return "exclusion laissée à l'appréciation du titulaire"
+    if NEGATED_DUTY.search(folded) and not LAWFUL_EXCLUSION.search(folded):
         return "obligation niée ou écartée"
-    if (FREEDOM.search(PUBLIC_FREEDOM.sub("", folded)) and CONTRACTOR_MAY.search(folded)):
+    if FREEDOM.search(PUBLIC_FREEDOM.sub("", folded)) and _party_may(folded):
         return "liberté laissée au titulaire"
     return None
+
+
+def _party_may(folded: str) -> bool:
+    """Whether the contractor is allowed something — "ne peut pas" is a prohibition."""
+    for match in PARTY_MAY.finditer(folded):
+        span = match.group(0)
+        after = folded[match.end() : match.end() + 12]
+        if not re.search(r"\b(?:ne|n')\b|n'", span) and not re.match(r"\s*(?:pas|jamais)\b", after):
+            return True
+    return False
+
+
+#: "will be specified later": a promise, not an obligation.
+DEFERRAL = re.compile(
+    r"\b(?:ulterieurement|plus\s+tard|feront?\s+l'objet\s+d'echanges|a\s+preciser|"
+    r"a\s+definir|seront?\s+(?:precisee?s?|definie?s?|fixee?s?)\s+(?:par\s+la\s+suite|"
+    r"ulterieurement|lors\s+de))\b"
+)
+
+
+def is_deferral(sentence: str) -> bool:
+    """Whether a sentence only promises to settle the matter later."""
+    return DEFERRAL.search(fold(sentence)) is not None
 
 
 def has_quantity(sentence: str) -> bool:
