@@ -42,8 +42,11 @@ class IndexedSection:
     def build(cls, section: Section) -> IndexedSection:
         """Tokenise a section."""
         text = IndexedText.build(section.text)
-        kept = [i for i in range(len(text.sentences)) if not is_deferral(text.sentence(i))]
-        words = sum(len(text.sentence(i).split()) for i in kept)
+        words = sum(
+            len(sentence.split())
+            for sentence in map(text.folded_sentence, range(len(text.sentences)))
+            if not is_deferral(sentence)
+        )
         return cls(section, IndexedText.build(section.title), text, words >= MIN_WORDS)
 
 
@@ -173,7 +176,10 @@ def _signal_score(family: FamilyRule, section: IndexedSection) -> tuple[int, lis
     """The weight of the family's signals in a section, the signals, and whether the title
     holds one."""
     score, hits, in_title = 0, [], False
+    title, body = section.title.positions, section.text.positions
     for text, phrase in family.signals:
+        if phrase[0] not in title and phrase[0] not in body:
+            continue  # the cheap test first: most signals are absent from most sections
         if section.title.find(phrase):
             score += TITLE_WEIGHT
             hits.append(text)

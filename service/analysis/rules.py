@@ -220,9 +220,9 @@ DEFERRAL = re.compile(
 )
 
 
-def is_deferral(sentence: str) -> bool:
-    """Whether a sentence only promises to settle the matter later."""
-    return DEFERRAL.search(fold(sentence)) is not None
+def is_deferral(folded_sentence: str) -> bool:
+    """Whether a (folded) sentence only promises to settle the matter later."""
+    return DEFERRAL.search(folded_sentence) is not None
 
 
 def has_quantity(sentence: str) -> bool:

@@ -8,7 +8,6 @@ and "restituées" are the same word, with or without accents.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -38,7 +37,10 @@ def fold(text: str) -> str:
     return text.lower().translate(_FOLD)
 
 
-@functools.lru_cache(maxsize=200_000)
+#: Stems already computed: most words of a document recur, and a dict is the fastest cache.
+_STEMS: dict[str, str] = {}
+
+
 def stem(word: str) -> str:
     """The stem of one folded word.
 
@@ -49,7 +51,10 @@ def stem(word: str) -> str:
     if len(word) <= 3:
         return word
     root = _STEMMER.stem(word)
-    return root.rstrip("e") if len(root) > 4 else root
+    root = root.rstrip("e") if len(root) > 4 else root
+    if len(_STEMS) < 500_000:  # bounded: a hostile document cannot grow it for ever
+        _STEMS[word] = root
+    return root
 
 
 def stems_of(text: str) -> tuple[str, ...]:
@@ -62,6 +67,7 @@ class IndexedText:
     """A text tokenised once: its stems, where each stem occurs, and its sentences."""
 
     text: str
+    folded: str = ""
     stems: list[str] = field(default_factory=list)
     positions: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     #: For each token, the index of its sentence; and each sentence's character span.
@@ -71,22 +77,27 @@ class IndexedText:
     @classmethod
     def build(cls, text: str) -> IndexedText:
         """Tokenise ``text``."""
-        indexed = cls(text)
         folded = fold(text)
+        indexed = cls(text, folded)
+        stems, sentence_of, known = indexed.stems, indexed.sentence_of, _STEMS
         start = 0
         bounds = [m.end() for m in SENTENCE_END.finditer(folded)] + [len(folded)]
         for end in bounds:
             if end <= start:
                 continue
+            number = len(indexed.sentences)
             indexed.sentences.append((start, end))
-            for word in WORD.findall(folded, start, end):
-                if word in STOP_WORDS:
-                    continue
-                token = stem(word)
-                indexed.positions[token].append(len(indexed.stems))
-                indexed.stems.append(token)
-                indexed.sentence_of.append(len(indexed.sentences) - 1)
+            tokens = [
+                known.get(word) or stem(word)
+                for word in WORD.findall(folded, start, end)
+                if word not in STOP_WORDS
+            ]
+            stems.extend(tokens)
+            sentence_of.extend([number] * len(tokens))
             start = end
+        positions = indexed.positions
+        for index, token in enumerate(stems):
+            positions[token].append(index)
         return indexed
 
     def find(self, phrase: tuple[str, ...]) -> list[int]:
@@ -106,6 +117,11 @@ class IndexedText:
                 if not found or found[-1] != sentence:
                     found.append(sentence)
         return found
+
+    def folded_sentence(self, index: int) -> str:
+        """One sentence, lowercased and without accents (as the rules read it)."""
+        start, end = self.sentences[index]
+        return self.folded[start:end]
 
     def sentence(self, index: int) -> str:
         """The original text of one sentence, with its spacing tidied."""

@@ -8,8 +8,9 @@ from service.analysis.evaluate import Counts, Evaluation, score
 
 
 def report(**verdicts: tuple[str, float]) -> dict:
-    return {"families": [{"family": f, "verdict": v, "confidence": c}
-                         for f, (v, c) in verdicts.items()]}
+    return {
+        "families": [{"family": f, "verdict": v, "confidence": c} for f, (v, c) in verdicts.items()]
+    }
 
 
 def test_counts_give_precision_recall_f1() -> None:
@@ -21,8 +22,11 @@ def test_counts_give_precision_recall_f1() -> None:
 def test_presence_and_weak_tasks_are_scored_separately() -> None:
     evaluation = Evaluation()
     labels = {"a": "present", "b": "weak", "c": "missing", "d": "contradicted"}
-    score(evaluation, labels, report(a=("weak", 0.6), b=("weak", 0.7), c=("missing", 0.9),
-                                     d=("missing", 0.8)))
+    score(
+        evaluation,
+        labels,
+        report(a=("weak", 0.6), b=("weak", 0.7), c=("missing", 0.9), d=("missing", 0.8)),
+    )
     presence = evaluation.total(evaluation.presence)
     assert (presence.tp, presence.fp, presence.fn, presence.tn) == (2, 0, 1, 1)
     weak = evaluation.total(evaluation.weak)
