@@ -180,20 +180,23 @@ def analyze_command(files: tuple[Path, ...], output: str) -> None:
     """Print the analysis of each file; exit 1 if one could not be read."""
     import json
 
-    from service.analysis.analyze import analyze_bytes
+    from service.analysis.analyze import analyze_bytes, closest_by_search
     from service.analysis.report import render_text
 
     ruleset, failed, reports = _ruleset(), 0, []
+    session = state().db.sessions()
+    closest = closest_by_search(state().index, session)
     for path in files:
         try:
             data = path.read_bytes()
-            reports.append(analyze_bytes(data, path.name, ruleset))
+            reports.append(analyze_bytes(data, path.name, ruleset, closest=closest))
         except OSError as error:
             failed += 1
             click.secho(f"{path} : fichier illisible ({error.strerror}).", fg="red", err=True)
         except ClausierError as error:
             failed += 1
             click.secho(f"{path} : {error.detail}", fg="red", err=True)
+    session.close()
     if output == "json":
         payload = reports[0] if len(files) == 1 and reports else reports
         if reports:
@@ -252,7 +255,9 @@ def _analyse_samples(directory: Path) -> None:
     for path in paths:
         try:
             with state().db.session() as session:
-                _, created = analyze_upload(session, path.read_bytes(), path.name)
+                _, created = analyze_upload(
+                    session, path.read_bytes(), path.name, index=state().index
+                )
             done += created
         except ClausierError as error:
             click.secho(f"{path.name} : {error.detail}", fg="yellow", err=True)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.analysis.classify import contract_type
-from service.analysis.findings import judge_document
+from service.analysis.findings import FamilyFinding, judge_document
 from service.analysis.models import Analysis
 from service.analysis.readers import Limits, read_document
 from service.analysis.report import build_report
 from service.analysis.rules import Ruleset, load_ruleset
 from service.errors import NotFound
+from service.library.search import SearchIndex
 from service.library.store import Page
 from service.storage import StoredFile, checksum, store_file
 
@@ -30,18 +34,70 @@ class AnalysisNotFound(NotFound):
     """No analysis has that number."""
 
 
+#: Words of a document's text that make the query for the closest library clause.
+QUERY_WORDS = 40
+#: Finds the library clause closest to a text of a family: (family id, text) → clause id.
+Closest = Callable[[str, str], str | None]
+
+
 def analyze_bytes(
-    data: bytes, filename: str, ruleset: Ruleset, limits: Limits | None = None
+    data: bytes,
+    filename: str,
+    ruleset: Ruleset,
+    limits: Limits | None = None,
+    closest: Closest | None = None,
 ) -> dict[str, Any]:
-    """Read and judge a document; return the report (nothing is stored)."""
+    """Read and judge a document; return the report (nothing is stored).
+
+    With ``closest``, a family found present is given the library clause closest to what the
+    document says, to compare with; otherwise (and for the other verdicts) the clause that
+    states most of the missing elements for this kind of contract.
+    """
     document = read_document(data, filename, limits)
     kind = contract_type(document)
     findings = judge_document(document, ruleset, kind)
+    if closest is not None:
+        _compare_with_closest(findings, ruleset, closest)
     return build_report(filename, checksum(data), document, kind, findings)
 
 
+def _compare_with_closest(
+    findings: list[FamilyFinding], ruleset: Ruleset, closest: Closest
+) -> None:
+    choices = {family.id: {c.clause_id: c for c in family.clauses} for family in ruleset.families}
+    for finding in findings:
+        if finding.verdict != "present" or not finding.evidence:
+            continue
+        found = choices[finding.family].get(closest(finding.family, finding.source_text) or "")
+        if found is not None:
+            finding.suggested_clause = found
+            finding.reasons.append(
+                f"Clause de la bibliothèque la plus proche du texte : {found.clause_id} "
+                f"v{found.version}."
+            )
+
+
+def closest_by_search(index: SearchIndex, session: Session) -> Closest:
+    """A ``Closest`` that asks the library's search index (approved versions only)."""
+
+    def closest(family: str, text: str) -> str | None:
+        # The text's most frequent words stand for it in a query (any of them may match).
+        counts = Counter(re.findall(r"\w{5,}", text.lower()))
+        words = [word for word, _ in counts.most_common(QUERY_WORDS)]
+        if not words:
+            return None
+        found = index.search(session, " ".join(words), family=family, status="approved", per_page=1)
+        return found.hits[0].clause_id if found.hits else None
+
+    return closest
+
+
 def analyze_upload(
-    session: Session, data: bytes, filename: str, limits: Limits | None = None
+    session: Session,
+    data: bytes,
+    filename: str,
+    limits: Limits | None = None,
+    index: SearchIndex | None = None,
 ) -> tuple[Analysis, bool]:
     """Analyse an uploaded file and keep it; an identical file already analysed against the
     same library is recognised and its analysis returned (the flag says whether it is new)."""
@@ -52,7 +108,8 @@ def analyze_upload(
     ).first()
     if known is not None and known.library_state == ruleset.library_state:
         return known, False
-    report = analyze_bytes(data, filename, ruleset, limits)
+    closest = closest_by_search(index, session) if index is not None else None
+    report = analyze_bytes(data, filename, ruleset, limits, closest)
     return _keep(session, data, filename, report, ruleset), True
 
 
@@ -98,12 +155,15 @@ def list_analyses(session: Session, page: int = 1, per_page: int = 20) -> Page:
     return Page(list(rows), total, page, per_page)
 
 
-def rerun_analysis(session: Session, analysis_id: int) -> tuple[Analysis, list[dict[str, Any]]]:
+def rerun_analysis(
+    session: Session, analysis_id: int, index: SearchIndex | None = None
+) -> tuple[Analysis, list[dict[str, Any]]]:
     """Analyse the same file again against the library as it is now; say what changed, why."""
     before = get_analysis(session, analysis_id)
     stored = session.get(StoredFile, before.file_sha256)
     ruleset = load_ruleset(session)
-    report = analyze_bytes(stored.content, before.filename, ruleset)
+    closest = closest_by_search(index, session) if index is not None else None
+    report = analyze_bytes(stored.content, before.filename, ruleset, closest=closest)
     after = _keep(session, stored.content, before.filename, report, ruleset, previous=before)
     return after, compare(before, after)
 

@@ -75,6 +75,8 @@ class FamilyFinding:
     contradiction: Evidence | None = None
     reasons: list[str] = field(default_factory=list)
     suggested_clause: ClauseChoice | None = None
+    #: The text of the sections that treat the family (not reported: for comparisons).
+    source_text: str = ""
 
 
 def judge_document(
@@ -142,6 +144,7 @@ def judge_family(
         finding.suggested_clause = suggest_clause(family, finding.essential_missing, contract_type)
         return finding
     evidence_sections = [s for s, _ in relevant[:MAX_EVIDENCE]]
+    finding.source_text = "\n".join(s.section.text for s in evidence_sections)
     finding.evidence = [_evidence(s, hits) for s, hits in relevant[:MAX_EVIDENCE]]
     signal_words = sorted({hit for _, hits in relevant for hit in hits})
     finding.reasons.append(

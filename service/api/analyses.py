@@ -10,7 +10,7 @@ from service.analysis import analyze
 from service.analysis.models import Analysis
 from service.api.params import BadRequest, pagination
 from service.api.serialize import when
-from service.extensions import db_session, transaction
+from service.extensions import db_session, state, transaction
 
 
 def register(api: Blueprint) -> None:
@@ -59,7 +59,9 @@ def create_analysis() -> tuple[dict[str, Any], int, dict[str, str]]:
         )
     data = upload.read()
     with transaction() as session:
-        analysis, created = analyze.analyze_upload(session, data, upload.filename)
+        analysis, created = analyze.analyze_upload(
+            session, data, upload.filename, index=state().index
+        )
         body = analysis_json(analysis) | {"already_analysed": not created}
     return body, 201 if created else 200, {"Location": f"/api/analyses/{analysis.id}"}
 
@@ -84,5 +86,5 @@ def get_analysis(analysis_id: int) -> dict[str, Any]:
 def rerun_analysis(analysis_id: int) -> tuple[dict[str, Any], int]:
     """Analyse the same file against today's library; say which verdicts changed and why."""
     with transaction() as session:
-        analysis, changes = analyze.rerun_analysis(session, analysis_id)
+        analysis, changes = analyze.rerun_analysis(session, analysis_id, index=state().index)
         return analysis_json(analysis) | {"changes": changes}, 201

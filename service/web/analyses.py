@@ -24,7 +24,7 @@ from service.analysis.models import Analysis
 from service.analysis.report import VERDICT_LABELS, VERDICTS
 from service.api.params import int_arg
 from service.errors import AnalysisError, status_for
-from service.extensions import db_session, transaction
+from service.extensions import db_session, state, transaction
 from service.library import store
 from service.web import csrf, display
 from service.web.forms import NUMBER
@@ -58,7 +58,9 @@ def create() -> Response | tuple[str, int] | tuple[dict[str, str], int]:
         return _upload_page(f"Le fichier « {upload.filename} » est vide : rien à analyser.")
     try:
         with transaction() as session:
-            analysis, created = analyze.analyze_upload(session, data, upload.filename)
+            analysis, created = analyze.analyze_upload(
+                session, data, upload.filename, index=state().index
+            )
             number, moment = analysis.id, analysis.created_at
     except AnalysisError as error:
         return _upload_page(error.detail, status_for(error))
@@ -93,7 +95,7 @@ def rerun(analysis_id: int) -> Response:
     """Analyse the same file against today's library, then show the new report and its changes."""
     try:
         with transaction() as session:
-            analysis, changes = analyze.rerun_analysis(session, analysis_id)
+            analysis, changes = analyze.rerun_analysis(session, analysis_id, index=state().index)
             number = analysis.id
     except AnalysisError as error:
         flash(error.detail, "error")

@@ -113,3 +113,17 @@ def test_a_request_without_file_is_400(client: FlaskClient, reference_library: P
 def test_an_unknown_analysis_is_404(client: FlaskClient) -> None:
     assert client.get("/api/analyses/999").status_code == 404
     assert client.post("/api/analyses/999/rerun").status_code == 404
+
+
+def test_a_present_family_is_compared_with_the_closest_library_clause(
+    client: FlaskClient, reference_library: Path
+) -> None:
+    body = (reference_library / "reversibilite" / "reversibilite-concession" / "v2.md").read_text(
+        encoding="utf-8"
+    ).split("\n---\n", 1)[1]
+    text = "# Article 12 – Réversibilité\n\n" + body.replace("{{", "").replace("}}", "")
+    report = upload(client, text.encode()).get_json()
+    family = {f["family"]: f for f in report["families"]}["reversibilite"]
+    assert family["verdict"] == "present"
+    assert family["suggested_clause"]["id"] == "reversibilite-concession"
+    assert any("la plus proche" in reason for reason in family["reasons"])
