@@ -250,7 +250,11 @@ def _analyse_samples(directory: Path) -> None:
     from service.analysis.analyze import analyze_upload
     from service.analysis.document import SUFFIXES
 
-    paths = sorted(p for p in directory.glob("*") if p.suffix.lower() in SUFFIXES)
+    paths = sorted(
+        p
+        for p in directory.glob("*")
+        if p.suffix.lower() in SUFFIXES and not p.name.upper().startswith("README")
+    )
     done = 0
     for path in paths:
         try:
