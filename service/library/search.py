@@ -41,6 +41,8 @@ from service.library.models import STATUSES, Clause, ClauseVersion, Family
 #: Versions changed this long before the last one seen are checked again at each sync, so a
 #: transaction that committed late (another process) is not missed.
 SYNC_MARGIN = dt.timedelta(seconds=10)
+#: The grouping of the fallback query: any word, documents with more of them first.
+ANY_WORD = OrGroup.factory(0.9)
 #: Seconds to wait for the index's write lock held by another process.
 WRITE_TIMEOUT = 30.0
 
@@ -117,6 +119,7 @@ class SearchIndex:
         self._watermark: dt.datetime | None = None
         self._signature: tuple[int, Any] | None = None
         self._open_searcher: Any = None
+        self._parsers: dict[Any, QueryParser] = {}
 
     # -- building ----------------------------------------------------------------------
 
@@ -232,7 +235,7 @@ class SearchIndex:
             if found.total == 0 and len(text.split()) > 1:
                 found = self._collect(
                     searcher,
-                    self._parse(text, OrGroup.factory(0.9)),
+                    self._parse(text, ANY_WORD),
                     restrict,
                     page,
                     per_page,
@@ -249,7 +252,10 @@ class SearchIndex:
         return self._open_searcher
 
     def _parse(self, text: str, group: Any) -> Query:
-        parser = QueryParser("text", self._open().schema, group=group)
+        # A parser is built once per grouping: building one costs as much as parsing.
+        parser = self._parsers.get(group)
+        if parser is None:
+            parser = self._parsers[group] = QueryParser("text", self._open().schema, group=group)
         try:
             return parser.parse(text)
         except Exception as error:  # whoosh raises several kinds on odd syntax
