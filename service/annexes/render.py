@@ -1,0 +1,324 @@
+"""The DOCX annex "Clauses relatives aux données": its context from the library, its rendering."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import TemplateError
+from jinja2.exceptions import SecurityError
+from sqlalchemy.orm import Session
+
+from service.annexes.template_check import (
+    TemplateRejected,
+    check_template,
+    open_template,
+    sandboxed_environment,
+)
+from service.errors import InvalidInput
+from service.library.models import ClauseVersion, Status
+from service.library.rules import CONTRACT_TYPES, PLACEHOLDER
+from service.library.store import current_version, get_clause, get_version
+from service.settings import PROJECT_ROOT
+
+DEFAULT_TEMPLATE = PROJECT_ROOT / "templates" / "docx" / "annexe_donnees.docx"
+PARIS = ZoneInfo("Europe/Paris")
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+DRAFT_MARK = "PROJET — version non approuvée"
+#: Every variable an annex template may use; the default template uses them all.
+TEMPLATE_VARIABLES = frozenset(
+    {
+        "acheteur",
+        "objet",
+        "reference",
+        "date",
+        "draft",
+        "draft_mark",
+        "clauses",
+        "concession",
+        "deliveries",
+        "traceability",
+        "contract_type",
+    }
+)
+DELIVERY_FIELDS = ("dataset", "format", "frequency", "delay")
+NUMBERED = re.compile(r"^(\d+[.)]|[-*•]) ")
+
+
+class DraftRefused(InvalidInput):
+    """A draft or retired version was selected without asking for drafts explicitly."""
+
+    title = "Version non approuvée"
+
+
+class MissingValues(InvalidInput):
+    """Required values of the selected clauses were not given; nothing is generated."""
+
+    title = "Valeurs manquantes"
+
+
+@dataclass(frozen=True)
+class MissingValue:
+    """A required variable of a clause with no value and no default."""
+
+    clause: str
+    name: str
+    label: str
+
+    def as_dict(self) -> dict[str, str]:
+        """The missing value as shown to the user."""
+        return {"clause": self.clause, "name": self.name, "label": self.label}
+
+
+@dataclass(frozen=True)
+class AnnexClause:
+    """One article of the annex: a clause version with its variables filled."""
+
+    id: str
+    version: int
+    status: str
+    title: str
+    text: str
+    paragraphs: list[str]
+    legal_basis: list[str]
+    approved: str
+    hash: str
+
+    def as_context(self) -> dict[str, Any]:
+        """The article as the template sees it (plain data only)."""
+        return {
+            "id": self.id,
+            "version": self.version,
+            "title": self.title,
+            "paragraphs": list(self.paragraphs),
+            "legal_basis": list(self.legal_basis),
+            "status": self.status,
+        }
+
+    def trace(self) -> dict[str, str]:
+        """The article's row in the traceability table."""
+        return {
+            "clause": self.id,
+            "version": str(self.version),
+            "approved": self.approved,
+            "hash": self.hash,
+        }
+
+
+@dataclass(frozen=True)
+class AnnexContext:
+    """Everything an annex needs from the library, with the values still missing."""
+
+    clauses: list[AnnexClause]
+    missing: list[MissingValue]
+    draft: bool
+    contract_type: str | None = None
+    deliveries: list[dict[str, str]] = field(default_factory=list)
+
+    def template_context(self, title_block: Mapping[str, str]) -> dict[str, Any]:
+        """Return the variables handed to the template, every one of ``TEMPLATE_VARIABLES``."""
+        concession = self.contract_type == "concession"
+        return {
+            "acheteur": _text(title_block.get("acheteur")),
+            "objet": _text(title_block.get("objet")),
+            "reference": _text(title_block.get("reference")) or "non communiquée",
+            "date": _text(title_block.get("date")) or french_date(dt.datetime.now(PARIS)),
+            "draft": self.draft,
+            "draft_mark": DRAFT_MARK,
+            "clauses": [clause.as_context() for clause in self.clauses],
+            "concession": concession,
+            "deliveries": [dict(row) for row in self.deliveries] if concession else [],
+            "traceability": [clause.trace() for clause in self.clauses],
+            "contract_type": CONTRACT_TYPES.get(self.contract_type or "", ""),
+        }
+
+
+def annex_context(
+    session: Session,
+    selection: Sequence[tuple[str, int | None]],
+    values: Mapping[str, Any],
+    *,
+    allow_drafts: bool = False,
+    contract_type: str | None = None,
+    deliveries: Iterable[Mapping[str, Any]] = (),
+) -> AnnexContext:
+    """Resolve the selected clauses, fill their variables and collect the missing values."""
+    if not selection:
+        raise InvalidInput("Aucune clause n'est sélectionnée pour l'annexe.")
+    if contract_type is not None and contract_type not in CONTRACT_TYPES:
+        raise InvalidInput(f"Type de contrat inconnu « {contract_type} ».")
+    seen: set[str] = set()
+    clauses: list[AnnexClause] = []
+    missing: list[MissingValue] = []
+    for clause_id, number in selection:
+        if clause_id in seen:
+            raise InvalidInput(f"La clause « {clause_id} » est sélectionnée deux fois.")
+        seen.add(clause_id)
+        version = _resolve(session, clause_id, number, allow_drafts)
+        text, absent = fill_body(version, values)
+        missing.extend(absent)
+        clauses.append(
+            AnnexClause(
+                id=clause_id,
+                version=version.number,
+                status=version.status,
+                title=version.title,
+                text=text,
+                paragraphs=paragraphs(text),
+                legal_basis=[str(basis) for basis in version.legal_basis],
+                approved=(
+                    french_date(version.approved_at)
+                    if version.approved_at
+                    else "non approuvée (projet)"
+                ),
+                hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            )
+        )
+    rows = [_delivery(row) for row in deliveries]
+    draft = any(clause.status != Status.APPROVED for clause in clauses)
+    return AnnexContext(clauses, missing, draft, contract_type, rows)
+
+
+def missing_values(
+    session: Session,
+    selection: Sequence[tuple[str, int | None]],
+    values: Mapping[str, Any],
+    *,
+    allow_drafts: bool = False,
+) -> list[MissingValue]:
+    """Return the required values the selection still needs, to ask before generating."""
+    return annex_context(session, selection, values, allow_drafts=allow_drafts).missing
+
+
+def render_annex(
+    context: AnnexContext,
+    template_bytes: bytes | None = None,
+    *,
+    title_block: Mapping[str, str],
+) -> bytes:
+    """Render the annex with the default template or an uploaded one, checked first."""
+    if context.missing:
+        raise MissingValues(
+            f"{len(context.missing)} valeur(s) obligatoire(s) manquante(s) : "
+            + ", ".join(f"{m.label} ({m.clause})" for m in context.missing)
+            + ".",
+            errors=[m.as_dict() for m in context.missing],
+        )
+    absent = [name for name in ("acheteur", "objet") if not _text(title_block.get(name))]
+    if absent:
+        raise MissingValues(
+            "Le cartouche de l'annexe est incomplet : " + ", ".join(absent) + ".",
+            errors=[{"clause": "", "name": name, "label": name} for name in absent],
+        )
+    data = DEFAULT_TEMPLATE.read_bytes() if template_bytes is None else template_bytes
+    check_template(data, TEMPLATE_VARIABLES)
+    template = open_template(data)
+    try:
+        template.render(
+            context.template_context(title_block), sandboxed_environment(), autoescape=True
+        )
+    except SecurityError as error:
+        raise TemplateRejected(f"Modèle refusé : opération interdite ({error}).") from error
+    except TemplateError as error:
+        raise TemplateRejected(f"Modèle refusé : {error}.") from error
+    out = io.BytesIO()
+    template.save(out)
+    return out.getvalue()
+
+
+def fill_body(version: ClauseVersion, values: Mapping[str, Any]) -> tuple[str, list[MissingValue]]:
+    """Fill a version's placeholders with the values or defaults; list those with neither."""
+    declared = {var["name"]: var for var in version.variables}
+    missing: dict[str, MissingValue] = {}
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        variable = declared.get(name, {})
+        value = _text(values.get(name))
+        if not value:
+            value = _text(variable.get("default"))
+        if not value:
+            label = variable.get("label") or name
+            missing.setdefault(name, MissingValue(version.clause_id, name, label))
+            return match.group(0)
+        return value
+
+    text = PLACEHOLDER.sub(replace, version.body)
+    return text, list(missing.values())
+
+
+def paragraphs(body: str) -> list[str]:
+    """Turn a clause body's Markdown into plain paragraphs (list items kept apart)."""
+    result: list[str] = []
+    for block in re.split(r"\n\s*\n", body.replace("\r\n", "\n")):
+        current: list[str] = []
+        for line in block.split("\n"):
+            line = line.strip()
+            if not line:
+                continue
+            if NUMBERED.match(line) and current:
+                result.append(" ".join(current))
+                current = []
+            current.append(line)
+        if current:
+            result.append(" ".join(current))
+    return [re.sub(r"^[-*] ", "– ", p.replace("**", "")) for p in result]
+
+
+def french_date(moment: dt.datetime | dt.date) -> str:
+    """Return a date in French ("26 novembre 2025"), in Paris time for a datetime."""
+    if isinstance(moment, dt.datetime):
+        aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+        moment = aware.astimezone(PARIS).date()
+    day = "1er" if moment.day == 1 else str(moment.day)
+    return f"{day} {MONTHS[moment.month - 1]} {moment.year}"
+
+
+def _resolve(
+    session: Session, clause_id: str, number: int | None, allow_drafts: bool
+) -> ClauseVersion:
+    """Return the version to use, refusing drafts unless asked and retired versions always."""
+    if number is None:
+        version = current_version(get_clause(session, clause_id))
+    else:
+        version = get_version(session, clause_id, number)
+    if version.status == Status.RETIRED:
+        raise DraftRefused(
+            f"La version {version.number} de la clause « {clause_id} » est retirée ;"
+            " elle ne peut pas figurer dans une annexe."
+        )
+    if version.status == Status.DRAFT and not allow_drafts:
+        raise DraftRefused(
+            f"La version {version.number} de la clause « {clause_id} » n'est pas approuvée ;"
+            " demandez explicitement un projet pour l'utiliser."
+        )
+    return version
+
+
+def _delivery(row: Mapping[str, Any]) -> dict[str, str]:
+    """Return a delivery row with its four fields as plain text."""
+    return {name: _text(row.get(name)) for name in DELIVERY_FIELDS}
+
+
+def _text(value: Any) -> str:
+    """Return a value as stripped text ("" for None)."""
+    return "" if value is None else str(value).strip()

@@ -1,0 +1,211 @@
+"""Build templates/docx/annexe_donnees.docx, the default annex template, deterministically.
+
+Run: ``.venv/bin/python templates/docx/build_templates.py``. The same script gives the same bytes:
+fixed document properties and fixed dates inside the ZIP archive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.oxml.shared import OxmlElement
+from docx.shared import Pt, RGBColor
+from docx.styles.style import ParagraphStyle
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+HERE = Path(__file__).resolve().parent
+OUTPUT = HERE / "annexe_donnees.docx"
+#: Identifiers of the article numbering, far above those of python-docx's default template.
+ABSTRACT_ID = 40
+NUM_ID = 40
+FIXED = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+ZIP_DATE = (2025, 1, 1, 0, 0, 0)
+
+ARTICLE_NUMBERING = f"""
+<w:abstractNum {nsdecls("w")} w:abstractNumId="{ABSTRACT_ID}">
+  <w:multiLevelType w:val="singleLevel"/>
+  <w:name w:val="Articles de l'annexe"/>
+  <w:lvl w:ilvl="0">
+    <w:start w:val="1"/>
+    <w:numFmt w:val="decimal"/>
+    <w:pStyle w:val="Heading1"/>
+    <w:suff w:val="space"/>
+    <w:lvlText w:val="Article %1 –"/>
+    <w:lvlJc w:val="left"/>
+    <w:pPr><w:ind w:left="0" w:firstLine="0"/></w:pPr>
+  </w:lvl>
+</w:abstractNum>
+"""
+ARTICLE_NUM = f"""
+<w:num {nsdecls("w")} w:numId="{NUM_ID}"><w:abstractNumId w:val="{ABSTRACT_ID}"/></w:num>
+"""
+
+
+def add_article_numbering(document: Document) -> None:
+    """Declare the "Article %1" numbering and link it to the Heading 1 style."""
+    numbering = document.part.numbering_part.element
+    abstract = parse_xml(ARTICLE_NUMBERING)
+    first_num = numbering.find(qn("w:num"))
+    if first_num is not None:  # abstractNum elements must precede num elements
+        first_num.addprevious(abstract)
+    else:
+        numbering.append(abstract)
+    numbering.append(parse_xml(ARTICLE_NUM))
+    heading = document.styles["Heading 1"]
+    ppr = heading.element.get_or_add_pPr()
+    num_pr = OxmlElement("w:numPr")
+    num_id = OxmlElement("w:numId")
+    num_id.set(qn("w:val"), str(NUM_ID))
+    num_pr.append(num_id)
+    ppr.insert(0, num_pr)
+
+
+def section_style(document: Document) -> ParagraphStyle:
+    """Return an unnumbered heading style for the title block, deliveries and traceability."""
+    style = document.styles.add_style("Section annexe", 1)
+    style.base_style = document.styles["Normal"]
+    style.next_paragraph_style = document.styles["Normal"]
+    style.font.bold = True
+    style.font.size = Pt(14)
+    style.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
+    style.paragraph_format.space_before = Pt(18)
+    style.paragraph_format.space_after = Pt(6)
+    style.paragraph_format.keep_with_next = True
+    outline = OxmlElement("w:outlineLvl")
+    outline.set(qn("w:val"), "0")
+    style.element.get_or_add_pPr().append(outline)
+    return style
+
+
+def tag(document: Document, text: str) -> Paragraph:
+    """Add a paragraph holding only a docxtpl paragraph tag (``{%p … %}``)."""
+    return document.add_paragraph(text)
+
+
+def table(document: Document, headers: list[str], loop: str, cells: list[str]) -> Table:
+    """Add a table with a header row and one docxtpl ``{%tr for %}`` row per item."""
+    grid = document.add_table(rows=4, cols=len(headers))
+    grid.style = document.styles["Table Grid"]
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, header in zip(grid.rows[0].cells, headers, strict=True):
+        cell.text = header
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    header_row = grid.rows[0]._tr.get_or_add_trPr()
+    header_row.append(OxmlElement("w:tblHeader"))
+    grid.rows[1].cells[0].text = "{%tr for row in " + loop + " %}"
+    for cell, value in zip(grid.rows[2].cells, cells, strict=True):
+        cell.text = "{{ row." + value + " }}"
+    grid.rows[3].cells[0].text = "{%tr endfor %}"
+    return grid
+
+
+def build() -> bytes:
+    """Return the bytes of the default annex template."""
+    document = Document()
+    add_article_numbering(document)
+    section = section_style(document)
+    normal = document.styles["Normal"]
+    normal.font.name = "Calibri"
+    normal.font.size = Pt(11)
+
+    header = document.sections[0].header
+    mark = header.paragraphs[0]
+    run = mark.add_run("{% if draft %}{{ draft_mark }}{% endif %}")
+    run.bold = True
+    run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+
+    document.add_paragraph("Clauses relatives aux données", style="Title")
+    document.add_paragraph("Annexe au contrat", style="Subtitle")
+    block = document.add_table(rows=4, cols=2)
+    block.style = document.styles["Table Grid"]
+    for row, (label, name) in zip(
+        block.rows,
+        [
+            ("Acheteur", "acheteur"),
+            ("Objet", "objet"),
+            ("Référence de la consultation", "reference"),
+            ("Date", "date"),
+        ],
+        strict=True,
+    ):
+        row.cells[0].text = label
+        row.cells[0].paragraphs[0].runs[0].bold = True
+        row.cells[1].text = "{{ " + name + " }}"
+
+    tag(document, "{%p for clause in clauses %}")
+    document.add_paragraph("{{ clause.title }}", style="Heading 1")
+    tag(document, "{%p for paragraph in clause.paragraphs %}")
+    document.add_paragraph("{{ paragraph }}")
+    tag(document, "{%p endfor %}")
+    tag(document, "{%p if clause.legal_basis %}")
+    basis = document.add_paragraph()
+    basis.add_run("Fondements juridiques :").italic = True
+    tag(document, "{%p for basis in clause.legal_basis %}")
+    document.add_paragraph("{{ basis }}", style="List Bullet")
+    tag(document, "{%p endfor %}")
+    tag(document, "{%p endif %}")
+    tag(document, "{%p endfor %}")
+
+    tag(document, "{%p if concession and deliveries %}")
+    document.add_paragraph("Livraisons de données dues par le concessionnaire", style=section)
+    table(
+        document,
+        ["Jeu de données", "Format", "Fréquence", "Délai"],
+        "deliveries",
+        ["dataset", "format", "frequency", "delay"],
+    )
+    tag(document, "{%p endif %}")
+
+    document.add_paragraph("Traçabilité des clauses utilisées", style=section)
+    document.add_paragraph(
+        "Chaque article reprend une version de la bibliothèque de clauses ; l'empreinte SHA-256 "
+        "porte sur le texte de la clause complété des valeurs du contrat."
+    )
+    table(
+        document,
+        ["Clause", "Version", "Approbation", "Empreinte SHA-256"],
+        "traceability",
+        ["clause", "version", "approved", "hash"],
+    )
+
+    props = document.core_properties
+    props.title = "Clauses relatives aux données"
+    props.author = "Clausier"
+    props.last_modified_by = "Clausier"
+    props.created = FIXED
+    props.modified = FIXED
+    props.revision = 1
+    out = io.BytesIO()
+    document.save(out)
+    return _fixed_dates(out.getvalue())
+
+
+def _fixed_dates(data: bytes) -> bytes:
+    """Rewrite a ZIP archive with fixed entry dates so that builds are byte-identical."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(entry, source.read(info.filename))
+    return out.getvalue()
+
+
+def main() -> None:
+    """Write the default template next to this script."""
+    OUTPUT.write_bytes(build())
+    print(f"écrit : {OUTPUT}")
+
+
+if __name__ == "__main__":
+    main()

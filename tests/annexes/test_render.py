@@ -1,0 +1,297 @@
+"""The DOCX annex: built from the reference library, reopened, hostile templates."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from sqlalchemy.orm import Session
+
+from service.annexes import (
+    DRAFT_MARK,
+    TEMPLATE_VARIABLES,
+    AnnexContext,
+    DraftRefused,
+    MissingValues,
+    TemplateRejected,
+    annex_context,
+    check_template,
+    inspect_template,
+    missing_values,
+    render_annex,
+)
+from service.annexes.render import DEFAULT_TEMPLATE, paragraphs
+from service.annexes.template_check import fix_quotes
+
+SELECTION: list[tuple[str, int | None]] = [
+    ("open-data-concession", None),
+    ("reversibilite-concession", None),
+    ("donnees-publiques-concession", None),
+]
+TITLE = {"acheteur": "Ville de Lyon", "objet": "Éclairage public", "reference": "2025-EP-01"}
+DELIVERIES = [
+    {"dataset": "Points lumineux", "format": "GeoJSON", "frequency": "annuelle", "delay": "30 j"},
+    {"dataset": "Consommations", "format": "CSV", "frequency": "mensuelle", "delay": "15 j"},
+]
+
+
+def complete_values(session: Session, selection: list[tuple[str, int | None]]) -> dict[str, str]:
+    """Values for every required variable the selection reports missing."""
+    values = {item.name: f"valeur {item.name}" for item in missing_values(session, selection, {})}
+    values["acheteur"] = "Ville de Lyon"
+    return values
+
+
+def build(session: Session, values: dict[str, str] | None = None, **options: object) -> bytes:
+    """Render the default template for the concession selection."""
+    context = annex_context(
+        session,
+        SELECTION,
+        values or complete_values(session, SELECTION),
+        contract_type="concession",
+        deliveries=DELIVERIES,
+        **options,
+    )
+    return render_annex(context, title_block=TITLE)
+
+
+def all_xml(data: bytes) -> str:
+    """The text of every XML part of a DOCX."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return "".join(
+            archive.read(name).decode("utf-8")
+            for name in archive.namelist()
+            if name.endswith(".xml")
+        )
+
+
+def docx_with(text: str, header: str | None = None) -> bytes:
+    """A small DOCX holding one paragraph (and optionally a header)."""
+    document = Document()
+    document.add_paragraph(text)
+    if header is not None:
+        document.sections[0].header.paragraphs[0].text = header
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_annex_has_numbered_articles_and_traceability(
+    db_session: Session, reference_library: Path
+) -> None:
+    context = annex_context(
+        db_session,
+        SELECTION,
+        complete_values(db_session, SELECTION),
+        contract_type="concession",
+        deliveries=DELIVERIES,
+    )
+    data = render_annex(context, title_block=TITLE)
+    document = Document(io.BytesIO(data))
+
+    headings = [p for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert [h.text for h in headings] == [c.title for c in context.clauses]
+    style_num = document.styles["Heading 1"].element.pPr.find(qn("w:numPr"))
+    num_id = style_num.find(qn("w:numId")).get(qn("w:val"))
+    numbering = document.part.numbering_part.element
+    num = next(n for n in numbering.findall(qn("w:num")) if n.get(qn("w:numId")) == num_id)
+    abstract_id = num.find(qn("w:abstractNumId")).get(qn("w:val"))
+    abstract = next(
+        a
+        for a in numbering.findall(qn("w:abstractNum"))
+        if a.get(qn("w:abstractNumId")) == abstract_id
+    )
+    level = abstract.find(qn("w:lvl"))
+    assert level.find(qn("w:lvlText")).get(qn("w:val")).startswith("Article %1")
+    assert level.find(qn("w:pStyle")).get(qn("w:val")) == "Heading1"
+    assert all(h._p.pPr is None or h._p.pPr.numPr is None for h in headings)  # via the style
+
+    trace = document.tables[-1]
+    rows = [[cell.text for cell in row.cells] for row in trace.rows[1:]]
+    assert [(r[0], r[1], r[3]) for r in rows] == [
+        (c.id, str(c.version), c.hash) for c in context.clauses
+    ]
+    for clause in context.clauses:
+        assert clause.hash == hashlib.sha256(clause.text.encode()).hexdigest()
+        assert clause.status == "approved"
+    assert all(r[2] and r[2][0].isdigit() for r in rows)  # a French date
+
+    deliveries = document.tables[-2]
+    assert [c.text for c in deliveries.rows[1].cells] == list(DELIVERIES[0].values())
+    assert len(deliveries.rows) == 1 + len(DELIVERIES)
+    assert [c.text for c in document.tables[0].columns[1].cells][:3] == list(TITLE.values())
+
+    xml = all_xml(data)
+    assert "{{" not in xml and "{%" not in xml
+    assert DRAFT_MARK not in xml
+    body = "\n".join(p.text for p in document.paragraphs)
+    assert "**" not in body
+    assert "9. Pénalités." in body
+
+
+def test_no_deliveries_table_outside_a_concession(
+    db_session: Session, reference_library: Path
+) -> None:
+    values = complete_values(db_session, SELECTION)
+    context = annex_context(db_session, SELECTION, values, deliveries=DELIVERIES)
+    document = Document(io.BytesIO(render_annex(context, title_block=TITLE)))
+    assert len(document.tables) == 2  # title block and traceability
+
+
+def test_values_come_out_as_typed(db_session: Session, reference_library: Path) -> None:
+    values = complete_values(db_session, SELECTION) | {"titulaire": 'Éclair <b>&" SAS'}
+    data = build(db_session, values)
+    body = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
+    assert 'Éclair <b>&" SAS' in body
+
+
+def test_missing_required_values_are_listed_and_block_rendering(
+    db_session: Session, reference_library: Path
+) -> None:
+    missing = missing_values(db_session, SELECTION, {"acheteur": "Ville de Lyon"})
+    names = {(m.clause, m.name) for m in missing}
+    assert ("open-data-concession", "titulaire") in names
+    assert ("open-data-concession", "acheteur") not in names
+    assert ("open-data-concession", "licence_ouverte") not in names  # has a default
+    assert all(m.label for m in missing)
+    context = annex_context(db_session, SELECTION, {"acheteur": "Ville de Lyon"})
+    with pytest.raises(MissingValues) as raised:
+        render_annex(context, title_block=TITLE)
+    assert {e["name"] for e in raised.value.errors} == {m.name for m in missing}
+
+
+def test_drafts_need_asking_and_carry_the_mark(
+    db_session: Session, reference_library: Path
+) -> None:
+    selection: list[tuple[str, int | None]] = [("hebergement-saas", 2)]
+    with pytest.raises(DraftRefused):
+        annex_context(db_session, selection, {})
+    values = complete_values_drafts(db_session, selection)
+    context = annex_context(db_session, selection, values, allow_drafts=True)
+    assert context.draft
+    document = Document(io.BytesIO(render_annex(context, title_block=TITLE)))
+    header = "\n".join(p.text for p in document.sections[0].header.paragraphs)
+    assert DRAFT_MARK in header
+    assert document.tables[-1].rows[1].cells[2].text == "non approuvée (projet)"
+
+
+def complete_values_drafts(
+    session: Session, selection: list[tuple[str, int | None]]
+) -> dict[str, str]:
+    """Values for every required variable of a selection holding drafts."""
+    missing = missing_values(session, selection, {}, allow_drafts=True)
+    return {item.name: "valeur" for item in missing}
+
+
+def test_current_version_is_the_approved_one(db_session: Session, reference_library: Path) -> None:
+    context = annex_context(db_session, [("hebergement-saas", None)], {"x": "y"})
+    assert context.clauses[0].version == 1 and not context.draft
+
+
+def test_default_template_gets_every_variable_it_asks_for(
+    db_session: Session, reference_library: Path
+) -> None:
+    info = inspect_template(DEFAULT_TEMPLATE.read_bytes())
+    context: AnnexContext = annex_context(
+        db_session, SELECTION, complete_values(db_session, SELECTION)
+    )
+    provided = set(context.template_context(TITLE))
+    assert info.variables <= provided
+    assert provided == TEMPLATE_VARIABLES
+    assert not info.problems
+
+
+HOSTILE = [
+    "{{ ''.__class__.__mro__ }}",
+    "{{ lipsum.__globals__ }}",
+    "{% import 'os' as os %}",
+    "{{ cycler.__init__.__globals__.os.popen('touch MARKER').read() }}",
+    "{{ self }}",
+    "{{ inconnue }}",
+    "{% set x = 1 %}{{ x }}",
+    "{% include 'x' %}",
+    "{% macro m() %}x{% endmacro %}",
+    "{{ acheteur|safe }}",
+    "{{ clauses.pop() }}",
+    "{{ acheteur['__class__'] }}",
+    "{{ acheteur.__class__ }}",
+    "{% for x in clauses %}{{ x.__dict__ }}{% endfor %}",
+    "{{ acheteur ",
+]
+
+
+@pytest.mark.parametrize("source", HOSTILE)
+def test_hostile_templates_are_rejected(
+    source: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    data = docx_with(source.replace("MARKER", str(tmp_path / "pwned")))
+    with pytest.raises(TemplateRejected) as raised:
+        check_template(data, TEMPLATE_VARIABLES)
+    assert raised.value.errors
+    context = AnnexContext(clauses=[], missing=[], draft=False)
+    with pytest.raises(TemplateRejected):
+        render_annex(context, data, title_block=TITLE)
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_hostile_header_and_properties_are_checked_too() -> None:
+    with pytest.raises(TemplateRejected):
+        check_template(docx_with("x", header="{{ lipsum.__globals__ }}"), TEMPLATE_VARIABLES)
+    document = Document()
+    document.core_properties.title = "{{ ''.__class__ }}"
+    out = io.BytesIO()
+    document.save(out)
+    with pytest.raises(TemplateRejected):
+        check_template(out.getvalue(), TEMPLATE_VARIABLES)
+
+
+def test_not_a_docx_is_rejected() -> None:
+    with pytest.raises(TemplateRejected):
+        check_template(b"pas un docx", TEMPLATE_VARIABLES)
+
+
+def test_word_curly_quotes_are_fixed() -> None:
+    assert fix_quotes("{{ a|default(“x”) }} “texte”") == '{{ a|default("x") }} “texte”'
+    data = docx_with(
+        "{% if acheteur != “” %}Pour {{ acheteur|replace(‘Ville’, ’Cité’) }}{% endif %}"
+    )
+    assert check_template(data, TEMPLATE_VARIABLES) == []
+    context = AnnexContext(clauses=[], missing=[], draft=False)
+    out = render_annex(context, data, title_block=TITLE)
+    assert "Pour Cité de Lyon" in "\n".join(p.text for p in Document(io.BytesIO(out)).paragraphs)
+
+
+def test_markdown_paragraphs() -> None:
+    body = "Intro **gras**\nsuite.\n\n1. **Un.** a\n2. Deux\n- puce\n\nFin."
+    assert paragraphs(body) == ["Intro gras suite.", "1. Un. a", "2. Deux", "– puce", "Fin."]
+
+
+def test_template_build_is_deterministic() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "build_templates", DEFAULT_TEMPLATE.parent / "build_templates.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.build() == DEFAULT_TEMPLATE.read_bytes()
+
+
+@pytest.mark.parametrize("source", [HOSTILE[0], HOSTILE[1], HOSTILE[3], HOSTILE[-3]])
+def test_the_sandbox_blocks_what_the_check_would_miss(source: str, tmp_path: Path) -> None:
+    from jinja2 import TemplateError
+
+    from service.annexes import sandboxed_environment
+
+    with pytest.raises(TemplateError):
+        sandboxed_environment().from_string(
+            source.replace("MARKER", str(tmp_path / "pwned"))
+        ).render(acheteur="x")
+    assert not (tmp_path / "pwned").exists()
