@@ -322,3 +322,18 @@ def _delivery(row: Mapping[str, Any]) -> dict[str, str]:
 def _text(value: Any) -> str:
     """Return a value as stripped text ("" for None)."""
     return "" if value is None else str(value).strip()
+
+
+def selection_from_analysis(
+    report: Mapping[str, Any], *, leave_out: Iterable[str] = ()
+) -> list[tuple[str, int]]:
+    """The clauses an analysis suggests adding: one per family found missing, weak or
+    contradicted (its suggested clause and version), less the families left out."""
+    skipped = set(leave_out)
+    return [
+        (family["suggested_clause"]["id"], family["suggested_clause"]["version"])
+        for family in report["families"]
+        if family["verdict"] != "present"
+        and family["suggested_clause"]
+        and family["family"] not in skipped
+    ]

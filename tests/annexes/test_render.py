@@ -295,3 +295,30 @@ def test_the_sandbox_blocks_what_the_check_would_miss(source: str, tmp_path: Pat
             source.replace("MARKER", str(tmp_path / "pwned"))
         ).render(acheteur="x")
     assert not (tmp_path / "pwned").exists()
+
+
+def test_an_analysis_selects_the_suggested_clauses_of_its_gaps() -> None:
+    from service.annexes.render import selection_from_analysis
+
+    report = {
+        "families": [
+            {
+                "family": "reversibilite",
+                "verdict": "weak",
+                "suggested_clause": {"id": "reversibilite-marche", "version": 3},
+            },
+            {
+                "family": "open_data",
+                "verdict": "present",
+                "suggested_clause": {"id": "open-data-marche", "version": 2},
+            },
+            {
+                "family": "rgpd",
+                "verdict": "missing",
+                "suggested_clause": {"id": "rgpd-renforcee", "version": 1},
+            },
+            {"family": "sobriete", "verdict": "contradicted", "suggested_clause": None},
+        ]
+    }
+    assert selection_from_analysis(report) == [("reversibilite-marche", 3), ("rgpd-renforcee", 1)]
+    assert selection_from_analysis(report, leave_out={"rgpd"}) == [("reversibilite-marche", 3)]
