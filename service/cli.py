@@ -23,6 +23,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(analyze_command)
     app.cli.add_command(eval_command)
+    app.cli.add_command(annex_command)
+    app.cli.add_command(report_command)
 
 
 def main() -> None:
@@ -300,3 +302,111 @@ def demo_command(ctx: click.Context, host: str, port: int, no_serve: bool) -> No
     _analyse_samples(Path(current_app.config["DEMO_CONTRACTS_DIR"]))
     if not no_serve:
         ctx.invoke(serve_command, host=host, port=port)
+
+
+# -- annexes and reports ------------------------------------------------------------------
+
+
+def _clause_option(raw: str) -> tuple[str, int | None]:
+    """Read ``ID`` or ``ID:N`` of ``--clause``."""
+    clause_id, _, number = raw.partition(":")
+    if not clause_id:
+        fail(f"« --clause {raw} » : indiquez l'identifiant d'une clause (ID ou ID:N).", 2)
+    if not number:
+        return clause_id, None
+    if not number.isdigit() or int(number) < 1:
+        fail(f"« --clause {raw} » : le numéro de version doit être un entier positif.", 2)
+    return clause_id, int(number)
+
+
+def _value_option(raw: str) -> tuple[str, str]:
+    """Read ``name=value`` of ``--value``."""
+    name, sep, value = raw.partition("=")
+    if not sep or not name.strip():
+        fail(f"« --value {raw} » : écrivez nom=valeur.", 2)
+    return name.strip(), value
+
+
+def _write(output: Path, data: bytes) -> None:
+    try:
+        output.write_bytes(data)
+    except OSError as error:
+        fail(f"{output} : impossible d'écrire le fichier ({error.strerror}).", 1)
+    click.echo(str(output))
+
+
+@click.command("annex", help="Écrit l'annexe DOCX « Clauses relatives aux données ».")
+@click.option("--clause", "clauses", multiple=True, metavar="ID[:N]", help="Clause (et version).")
+@click.option("--analysis", "analysis_id", type=int, help="Reprendre les clauses d'une analyse.")
+@click.option("--leave-out", multiple=True, metavar="FAMILLE", help="Famille à ne pas reprendre.")
+@click.option("--value", "values", multiple=True, metavar="NOM=VALEUR", help="Valeur de variable.")
+@click.option("--acheteur", required=True, help="Acheteur (cartouche).")
+@click.option("--objet", required=True, help="Objet du contrat (cartouche).")
+@click.option("--reference", help="Référence de la consultation.")
+@click.option("--contract-type", help="Type de contrat (ex. concession).")
+@click.option("--drafts", is_flag=True, help="Autoriser les versions non approuvées (projet).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def annex_command(
+    clauses: tuple[str, ...],
+    analysis_id: int | None,
+    leave_out: tuple[str, ...],
+    values: tuple[str, ...],
+    acheteur: str,
+    objet: str,
+    reference: str | None,
+    contract_type: str | None,
+    drafts: bool,
+    output: Path,
+) -> None:
+    """Write the annex; exit 2 listing the missing values when some are missing."""
+    from service.analysis.analyze import get_analysis
+    from service.annexes import annex_context, render_annex
+    from service.annexes.render import selection_from_analysis
+
+    if bool(clauses) == (analysis_id is not None):
+        fail("Indiquez soit des « --clause », soit « --analysis » (l'un des deux).", 2)
+    given = dict(_value_option(raw) for raw in values)
+    title = {"acheteur": acheteur, "objet": objet, "reference": reference or ""}
+    try:
+        with state().db.sessions() as session:
+            if analysis_id is not None:
+                report = get_analysis(session, analysis_id).report
+                selection = list(selection_from_analysis(report, leave_out=leave_out))
+            else:
+                selection = [_clause_option(raw) for raw in clauses]
+            context = annex_context(
+                session, selection, given, allow_drafts=drafts, contract_type=contract_type
+            )
+        if context.missing:
+            for item in context.missing:
+                click.echo(
+                    f"Valeur manquante : {item.label} (--value {item.name}=…,"
+                    f" clause « {item.clause} »)"
+                )
+            fail(f"{len(context.missing)} valeur(s) obligatoire(s) manquante(s) ; rien écrit.", 2)
+        data = render_annex(context, title_block=title)
+    except ClausierError as error:
+        fail(error.detail, 2)
+    _write(output, data)
+
+
+@click.command("report", help="Écrit le rapport PDF d'une analyse.")
+@click.argument("analysis_id", type=int)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def report_command(analysis_id: int, output: Path) -> None:
+    """Write the PDF report of an analysis."""
+    from service.analysis.analyze import get_analysis
+    from service.api.serialize import when
+    from service.web.report_pdf import render_report_pdf
+
+    try:
+        with state().db.sessions() as session:
+            analysis = get_analysis(session, analysis_id)
+            report = analysis.report | {"id": analysis.id, "created_at": when(analysis.created_at)}
+            library_state = analysis.library_state
+        data = render_report_pdf(report, library_state)
+    except ClausierError as error:
+        fail(error.detail, 2)
+    _write(output, data)

@@ -24,12 +24,13 @@ DETAILS = {
 
 def init_app(app: Flask) -> None:
     """Register the API blueprints and the error handlers that answer in problem+json."""
-    from service.api import analyses, library, openapi, search
+    from service.api import analyses, annexes, library, openapi, search
 
     api = Blueprint("api", __name__, url_prefix="/api")
     library.register(api)
     search.register(api)
     analyses.register(api)
+    annexes.register(api)
     openapi.register(api)
     app.register_blueprint(api)
     app.register_error_handler(ClausierError, _domain_error)

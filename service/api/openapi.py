@@ -380,6 +380,63 @@ SCHEMAS["AnalysisPage"] = {
 }
 ANALYSIS_ID = _param("analysis_id", "path", INT, "Numéro de l'analyse")
 
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _binary(mimetype: str, description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {mimetype: {"schema": {"type": "string", "format": "binary"}}},
+    }
+
+
+MISSING_VALUE = {
+    "type": "object",
+    "required": ["clause", "name", "label"],
+    "properties": {"clause": STR, "name": STR, "label": STR},
+}
+SCHEMAS["MissingValue"] = MISSING_VALUE
+SCHEMAS["MissingValues"] = {
+    "type": "object",
+    "required": ["missing"],
+    "properties": {"missing": {"type": "array", "items": ref("MissingValue")}},
+}
+SCHEMAS["AnnexRequest"] = {
+    "type": "object",
+    "description": "Exactement l'un de « clauses » ou « analysis_id ».",
+    "properties": {
+        "clauses": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id"],
+                "properties": {"id": STR, "version": INT},
+            },
+            "description": "Clauses choisies (version approuvée actuelle si omise)",
+        },
+        "analysis_id": {
+            "type": "integer",
+            "description": "Analyse dont on reprend les clauses suggérées",
+        },
+        "leave_out": {**STR_LIST, "description": "Familles à ne pas reprendre de l'analyse"},
+        "values": {"type": "object", "additionalProperties": STR},
+        "title": {
+            "type": "object",
+            "properties": {"acheteur": STR, "objet": STR, "reference": STR, "date": STR},
+        },
+        "allow_drafts": {"type": "boolean"},
+        "contract_type": STR,
+        "deliveries": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"dataset": STR, "format": STR, "frequency": STR, "delay": STR},
+            },
+        },
+    },
+}
+
 PATHS: dict[str, Any] = {
     "/families": {
         "get": {
@@ -598,6 +655,39 @@ PATHS: dict[str, Any] = {
             "parameters": [ANALYSIS_ID],
             "responses": {
                 "201": _json(ref("Report"), "La nouvelle analyse et ses changements"),
+                **_problems(404),
+            },
+        }
+    },
+    "/annexes": {
+        "post": {
+            "summary": "Générer l'annexe DOCX « Clauses relatives aux données »",
+            "operationId": "createAnnex",
+            "requestBody": _body("AnnexRequest"),
+            "responses": {
+                "200": _binary(DOCX, "L'annexe (pièce jointe annexe-donnees.docx)"),
+                **_problems(400, 404, 409, 422),
+            },
+        }
+    },
+    "/annexes/missing": {
+        "post": {
+            "summary": "Les valeurs obligatoires qui manquent encore à l'annexe",
+            "operationId": "annexMissing",
+            "requestBody": _body("AnnexRequest"),
+            "responses": {
+                "200": _json(ref("MissingValues"), "Les valeurs manquantes (liste vide : aucune)"),
+                **_problems(400, 404, 409, 422),
+            },
+        }
+    },
+    "/analyses/{analysis_id}/report.pdf": {
+        "get": {
+            "summary": "Le rapport d'une analyse en PDF",
+            "operationId": "getAnalysisReportPdf",
+            "parameters": [ANALYSIS_ID],
+            "responses": {
+                "200": _binary("application/pdf", "Le rapport (PDF, affiché en ligne)"),
                 **_problems(404),
             },
         }

@@ -1,0 +1,187 @@
+"""Pages that take an analysis away: its report as a PDF, and the DOCX annex « Clauses relatives
+aux données » built from the clauses it suggests (the buyer unticks some, fills the values)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, render_template, request
+
+from service.analysis import analyze
+from service.analysis.models import Analysis
+from service.analysis.report import VERDICT_LABELS
+from service.annexes.render import (
+    MissingValue,
+    annex_context,
+    render_annex,
+    selection_from_analysis,
+)
+from service.errors import ClausierError, status_for
+from service.extensions import db_session
+from service.library import store
+from service.web import csrf
+from service.web.forms import NUMBER
+from service.web.report_pdf import render_report_pdf
+
+bp = Blueprint("annexes", __name__)
+bp.before_request(csrf.protect)
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+FILENAME = "annexe-donnees.docx"
+#: The title block of the annex: field name, label, required.
+TITLE_BLOCK = (
+    ("acheteur", "Acheteur ou autorité concédante", True),
+    ("objet", "Objet du contrat", True),
+    ("reference", "Référence de la consultation", False),
+)
+TITLE_NAMES = frozenset(name for name, _, _ in TITLE_BLOCK)
+#: Prefix of the form fields holding the clauses' variables.
+VAR = "v_"
+
+
+@bp.get(f"/analyses/<{NUMBER}:analysis_id>/rapport.pdf")
+def report_pdf(analysis_id: int) -> Response:
+    """The analysis report as a PDF, shown in the browser."""
+    analysis = analyze.get_analysis(db_session(), analysis_id)
+    report = analysis.report | {"id": analysis.id, "created_at": analysis.created_at.isoformat()}
+    data = render_report_pdf(report, analysis.library_state)
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="analyse-{analysis.id}.pdf"'},
+    )
+
+
+@bp.get(f"/analyses/<{NUMBER}:analysis_id>/annexe")
+def annex_form(analysis_id: int) -> tuple[str, int]:
+    """The form of the annex: every suggested clause ticked, defaults prefilled."""
+    analysis = analyze.get_analysis(db_session(), analysis_id)
+    return _page(analysis, form=None)
+
+
+@bp.post(f"/analyses/<{NUMBER}:analysis_id>/annexe")
+def annex_create(analysis_id: int) -> Response | tuple[str, int]:
+    """The DOCX annex, or the form again with the values still missing (422)."""
+    session = db_session()
+    analysis = analyze.get_analysis(session, analysis_id)
+    form = request.form
+    suggested = _suggested(analysis)
+    ticked = set(form.getlist("family"))
+    leave_out = [item["family"] for item in suggested if item["family"] not in ticked]
+    selection = selection_from_analysis(analysis.report, leave_out=leave_out)
+    title_block = {name: form.get(name, "").strip() for name in TITLE_NAMES}
+    values: dict[str, str] = {
+        key[len(VAR) :]: value.strip() for key, value in form.items() if key.startswith(VAR)
+    }
+    values.update({name: value for name, value in title_block.items() if value})
+    try:
+        context = annex_context(session, selection, values)
+        missing = list(context.missing) + [
+            MissingValue("", name, label)
+            for name, label, required in TITLE_BLOCK
+            if required and not title_block[name]
+        ]
+        if missing:
+            return _page(analysis, form=form, missing=missing, status=422)
+        data = render_annex(context, title_block=title_block)
+    except ClausierError as error:
+        return _page(analysis, form=form, error=error.detail, status=status_for(error))
+    return Response(
+        data,
+        mimetype=DOCX,
+        headers={"Content-Disposition": f'attachment; filename="{FILENAME}"'},
+    )
+
+
+def _suggested(analysis: Analysis) -> list[dict[str, Any]]:
+    """The families found missing, weak or contradicted that come with a suggested clause."""
+    return [
+        {
+            "family": family["family"],
+            "label": family.get("label") or family["family"],
+            "verdict": family["verdict"],
+            "clause": family["suggested_clause"],
+        }
+        for family in analysis.report["families"]
+        if family["verdict"] != "present" and family.get("suggested_clause")
+    ]
+
+
+def _variables(suggested: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per variable of the suggested clauses (title block fields aside), in order,
+    with the clauses that use it; required when a clause using it has no default."""
+    found: dict[str, dict[str, Any]] = {}
+    session = db_session()
+    for item in suggested:
+        clause = item["clause"]
+        try:
+            version = store.get_version(session, clause["id"], clause["version"])
+        except ClausierError:
+            continue
+        for variable in version.variables:
+            name = variable["name"]
+            if name in TITLE_NAMES:
+                continue
+            default = variable.get("default")
+            entry = found.setdefault(
+                name,
+                {
+                    "name": name,
+                    "field": VAR + name,
+                    "label": variable.get("label") or name,
+                    "type": variable.get("type") or "text",
+                    "choices": variable.get("choices") or [],
+                    "defaults": [],
+                    "clauses": [],
+                },
+            )
+            entry["defaults"].append(None if default is None else str(default))
+            entry["clauses"].append(clause["title"])
+    for entry in found.values():
+        defaults = set(entry.pop("defaults"))
+        # Prefilled only when every clause using it agrees; required when one has no default.
+        entry["required"] = None in defaults
+        entry["default"] = defaults.pop() if len(defaults) == 1 and None not in defaults else ""
+        entry["hint"] = ""
+        if entry["default"] == "" and not entry["required"]:
+            entry["hint"] = "Laissée vide, chaque clause garde sa valeur par défaut."
+    return list(found.values())
+
+
+def _page(
+    analysis: Analysis,
+    *,
+    form: Any,
+    missing: list[MissingValue] | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    """Render the annex form, keeping what was typed and listing what is missing."""
+    suggested = _suggested(analysis)
+    variables = _variables(suggested)
+    ticked = {item["family"] for item in suggested} if form is None else set(form.getlist("family"))
+    typed: dict[str, str] = {}
+    for name, _, _ in TITLE_BLOCK:
+        typed[name] = "" if form is None else form.get(name, "")
+    for variable in variables:
+        field = variable["field"]
+        typed[field] = variable["default"] if form is None else form.get(field, "")
+    errors: dict[str, list[str]] = {}
+    for item in missing or []:
+        field = item.name if item.name in TITLE_NAMES else VAR + item.name
+        where = f" (clause « {item.clause} »)" if item.clause else ""
+        errors.setdefault(field, []).append(f"Valeur obligatoire manquante : {item.label}{where}.")
+    html = render_template(
+        "annex.html",
+        analysis=analysis,
+        suggested=suggested,
+        ticked=ticked,
+        variables=variables,
+        title_block=TITLE_BLOCK,
+        typed=typed,
+        missing=missing or [],
+        errors=errors,
+        error=error,
+        VERDICT_LABELS=VERDICT_LABELS,
+    )
+    return html, status
