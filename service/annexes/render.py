@@ -9,7 +9,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import TemplateError
 from jinja2.exceptions import SecurityError
@@ -22,27 +21,13 @@ from service.annexes.template_check import (
     sandboxed_environment,
 )
 from service.errors import InvalidInput
+from service.french import PARIS, french_date
 from service.library.models import ClauseVersion, Status
 from service.library.rules import CONTRACT_TYPES, PLACEHOLDER
 from service.library.store import current_version, get_clause, get_version
 from service.settings import PROJECT_ROOT
 
 DEFAULT_TEMPLATE = PROJECT_ROOT / "templates" / "docx" / "annexe_donnees.docx"
-PARIS = ZoneInfo("Europe/Paris")
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 DRAFT_MARK = "PROJET — version non approuvée"
 #: Every variable an annex template may use; the default template uses them all.
 TEMPLATE_VARIABLES = frozenset(
@@ -291,15 +276,6 @@ def paragraphs(body: str) -> list[str]:
         if current:
             result.append(" ".join(current))
     return [re.sub(r"^[-*] ", "– ", p.replace("**", "")) for p in result]
-
-
-def french_date(moment: dt.datetime | dt.date) -> str:
-    """Return a date in French ("26 novembre 2025"), in Paris time for a datetime."""
-    if isinstance(moment, dt.datetime):
-        aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-        moment = aware.astimezone(PARIS).date()
-    day = "1er" if moment.day == 1 else str(moment.day)
-    return f"{day} {MONTHS[moment.month - 1]} {moment.year}"
 
 
 def _resolve(

@@ -6,28 +6,13 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from service.french import french_datetime
 from service.library.rules import PLACEHOLDER, fill
 
-PARIS = ZoneInfo("Europe/Paris")
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 STATUS_LABELS = {"draft": "Projet", "approved": "Approuvée", "retired": "Retirée"}
 TYPE_LABELS = {
     "text": "Texte",
@@ -57,12 +42,7 @@ _SIMPLE_PLACEHOLDER = re.compile(r"\{\{\s*([a-z][a-z0-9_]*)\s*\}\}")
 
 def date_fr(moment: dt.datetime | None) -> str:
     """Return a UTC timestamp as Paris time in French: « 12 janvier 2026 à 10 h 00 »."""
-    if moment is None:
-        return ""
-    local = moment.astimezone(PARIS)
-    month = MONTHS[local.month - 1]
-    day = "1er" if local.day == 1 else str(local.day)
-    return f"{day} {month} {local.year} à {local.hour} h {local.minute:02d}"
+    return french_datetime(moment)
 
 
 def status_label(status: str) -> str:
