@@ -1,11 +1,14 @@
 """Pages that take an analysis away: its report as a PDF, and the DOCX annex « Clauses relatives
-aux données » built from the clauses it suggests (the buyer unticks some, fills the values)."""
+aux données » built from the clauses it suggests (the buyer unticks some, fills the values) or from
+a selection of clauses ticked in the library (``/annexe?clause=…``); both share one form."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 
 from service.analysis import analyze
 from service.analysis.models import Analysis
@@ -19,7 +22,7 @@ from service.annexes.render import (
 from service.errors import ClausierError, status_for
 from service.extensions import db_session
 from service.library import store
-from service.web import csrf
+from service.web import csrf, render_error
 from service.web.forms import NUMBER
 from service.web.report_pdf import render_report_pdf
 
@@ -69,6 +72,47 @@ def annex_create(analysis_id: int) -> Response | tuple[str, int]:
     ticked = set(form.getlist("family"))
     leave_out = [item["family"] for item in suggested if item["family"] not in ticked]
     selection = selection_from_analysis(analysis.report, leave_out=leave_out)
+
+    def page(**kwargs: Any) -> tuple[str, int]:
+        return _page(analysis, form=form, **kwargs)
+
+    return _generate(session, selection, form, page)
+
+
+@bp.get("/annexe")
+def library_annex_form() -> tuple[str, int]:
+    """The form of an annex from clauses ticked in the library: all ticked, defaults prefilled."""
+    offered = _offered()
+    if not offered:
+        return _no_selection()
+    return _library_page(offered, form=None)
+
+
+@bp.post("/annexe")
+def library_annex_create() -> Response | tuple[str, int]:
+    """The DOCX annex of the clauses ticked, or the form again with what is missing (422)."""
+    offered = _offered()
+    if not offered:
+        return _no_selection()
+    form = request.form
+    ticked = set(form.getlist("clause"))
+    selection: list[tuple[str, int | None]] = [
+        (item["clause"]["id"], None) for item in offered if item["clause"]["id"] in ticked
+    ]
+
+    def page(**kwargs: Any) -> tuple[str, int]:
+        return _library_page(offered, form=form, **kwargs)
+
+    return _generate(db_session(), selection, form, page)
+
+
+def _generate(
+    session: Any,
+    selection: Sequence[tuple[str, int | None]],
+    form: MultiDict[str, str],
+    page: Callable[..., tuple[str, int]],
+) -> Response | tuple[str, int]:
+    """The DOCX of ``selection`` filled from ``form``, or ``page`` listing what is missing."""
     title_block = {name: form.get(name, "").strip() for name in TITLE_NAMES}
     values: dict[str, str] = {
         key[len(VAR) :]: value.strip() for key, value in form.items() if key.startswith(VAR)
@@ -82,14 +126,40 @@ def annex_create(analysis_id: int) -> Response | tuple[str, int]:
             if required and not title_block[name]
         ]
         if missing:
-            return _page(analysis, form=form, missing=missing, status=422)
+            return page(missing=missing, status=422)
         data = render_annex(context, title_block=title_block)
     except ClausierError as error:
-        return _page(analysis, form=form, error=error.detail, status=status_for(error))
+        return page(error=error.detail, status=status_for(error))
     return Response(
         data,
         mimetype=DOCX,
         headers={"Content-Disposition": f'attachment; filename="{FILENAME}"'},
+    )
+
+
+def _offered() -> list[dict[str, Any]]:
+    """The clauses named in the address (``clause=…``, each once), with the version an annex
+    uses: the approved one. An unknown clause is a 404."""
+    session = db_session()
+    items: list[dict[str, Any]] = []
+    for clause_id in dict.fromkeys(request.args.getlist("clause")):
+        version = store.current_version(store.get_clause(session, clause_id))
+        items.append(
+            {
+                "clause": {"id": clause_id, "version": version.number, "title": version.title},
+                "status": version.status,
+            }
+        )
+    return items
+
+
+def _no_selection() -> tuple[str, int]:
+    """The page shown when no clause was picked in the library."""
+    return render_error(
+        400,
+        "Aucune clause sélectionnée",
+        "Cochez au moins une clause dans la bibliothèque, puis cliquez sur "
+        "« Préparer une annexe avec la sélection ».",
     )
 
 
@@ -156,10 +226,57 @@ def _page(
     error: str | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
-    """Render the annex form, keeping what was typed and listing what is missing."""
+    """Render the annex form of an analysis, keeping what was typed, listing what is missing."""
     suggested = _suggested(analysis)
-    variables = _variables(suggested)
     ticked = {item["family"] for item in suggested} if form is None else set(form.getlist("family"))
+    return _form_page(
+        suggested,
+        ticked,
+        form=form,
+        missing=missing,
+        error=error,
+        status=status,
+        analysis=analysis,
+        action=url_for("annexes.annex_create", analysis_id=analysis.id),
+    )
+
+
+def _library_page(
+    offered: list[dict[str, Any]],
+    *,
+    form: Any,
+    missing: list[MissingValue] | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    """Render the annex form of clauses picked in the library."""
+    ids = [item["clause"]["id"] for item in offered]
+    ticked = set(ids) if form is None else set(form.getlist("clause"))
+    return _form_page(
+        offered,
+        ticked,
+        form=form,
+        missing=missing,
+        error=error,
+        status=status,
+        analysis=None,
+        action=url_for("annexes.library_annex_create", clause=ids),
+    )
+
+
+def _form_page(
+    suggested: list[dict[str, Any]],
+    ticked: set[str],
+    *,
+    form: Any,
+    missing: list[MissingValue] | None,
+    error: str | None,
+    status: int,
+    analysis: Analysis | None,
+    action: str,
+) -> tuple[str, int]:
+    """Render the annex form, keeping what was typed and listing what is missing."""
+    variables = _variables(suggested)
     typed: dict[str, str] = {}
     for name, _, _ in TITLE_BLOCK:
         typed[name] = "" if form is None else form.get(name, "")
@@ -174,6 +291,7 @@ def _page(
     html = render_template(
         "annex.html",
         analysis=analysis,
+        action=action,
         suggested=suggested,
         ticked=ticked,
         variables=variables,

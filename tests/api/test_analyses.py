@@ -118,9 +118,11 @@ def test_an_unknown_analysis_is_404(client: FlaskClient) -> None:
 def test_a_present_family_is_compared_with_the_closest_library_clause(
     client: FlaskClient, reference_library: Path
 ) -> None:
-    body = (reference_library / "reversibilite" / "reversibilite-concession" / "v2.md").read_text(
-        encoding="utf-8"
-    ).split("\n---\n", 1)[1]
+    body = (
+        (reference_library / "reversibilite" / "reversibilite-concession" / "v2.md")
+        .read_text(encoding="utf-8")
+        .split("\n---\n", 1)[1]
+    )
     text = "# Article 12 – Réversibilité\n\n" + body.replace("{{", "").replace("}}", "")
     report = upload(client, text.encode()).get_json()
     family = {f["family"]: f for f in report["families"]}["reversibilite"]
