@@ -18,10 +18,12 @@ from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from service.errors import ApprovedVersionImmutable
+from service.errors import ApprovedVersionImmutable, RecordKept
 
 #: Marker carried by the message of the immutability triggers (see the first migration).
 IMMUTABLE_MARKER = "CLAUSIER_IMMUTABLE_VERSION"
+#: Marker carried by the message of the append-only triggers (deliveries, checklist events).
+KEPT_MARKER = "CLAUSIER_KEPT_RECORD"
 
 
 def utcnow() -> dt.datetime:
@@ -104,7 +106,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _translate_errors(context: ExceptionContext) -> None:
-    """Turn the immutability triggers' errors into ``ApprovedVersionImmutable``."""
+    """Turn the immutability triggers' errors into ``ApprovedVersionImmutable`` and
+    ``RecordKept``."""
+    if KEPT_MARKER in str(context.original_exception):
+        raise RecordKept(
+            "Une livraison ou une étape de la liste de réversibilité est conservée telle quelle :"
+            " une correction s'enregistre comme une nouvelle entrée."
+        ) from context.original_exception
     if IMMUTABLE_MARKER in str(context.original_exception):
         raise ApprovedVersionImmutable(
             "Une version approuvée ou retirée ne peut être ni modifiée ni supprimée : "

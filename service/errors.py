@@ -162,6 +162,33 @@ class DocumentTooLarge(AnalysisError):
     title = "Document trop volumineux"
 
 
+# -- Deliveries ---------------------------------------------------------------------------
+
+
+class DeliveryError(ClausierError):
+    """A contract, obligation or delivery operation failed."""
+
+
+class ContractNotFound(NotFound, DeliveryError):
+    """No contract of the organisation has that reference."""
+
+
+class ObligationNotFound(NotFound, DeliveryError):
+    """The contract owes no dataset of that name."""
+
+
+class InvalidContract(InvalidInput, DeliveryError):
+    """A contract or obligation breaks a rule (dates, frequency, schema…)."""
+
+
+class PeriodOutsideContract(InvalidInput, DeliveryError):
+    """A delivery names a period the obligation does not expect."""
+
+
+class RecordKept(Conflict, DeliveryError):
+    """Someone tried to change or delete a delivery or a checklist event, which are kept."""
+
+
 # -- HTTP ---------------------------------------------------------------------------------
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from service import storage
+from service import organisations, storage
 from service.analysis import models as analysis
+from service.deliveries import models as deliveries
 from service.library import models as library
 
-__all__ = ["analysis", "library", "storage"]
+__all__ = ["analysis", "deliveries", "library", "organisations", "storage"]

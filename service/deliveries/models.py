@@ -1,0 +1,230 @@
+"""Tables of the delivery follow-up: contracts, obligations, expected periods, deliveries and
+the reversibility checklist's history.
+
+Deliveries and checklist events are append-only (database triggers, see migration 0004): a
+correction is a new delivery that supersedes the former one, and both are kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from service.db import Base, JSONType, intpk, slug, timestamp
+from service.organisations import Organisation
+
+
+class ContractKind(enum.StrEnum):
+    """The legal form of a contract."""
+
+    CONCESSION = "concession"
+    DSP = "dsp"
+    MARCHE = "marche"
+
+
+CONTRACT_KINDS = {
+    ContractKind.CONCESSION.value: "Concession",
+    ContractKind.DSP.value: "Délégation de service public",
+    ContractKind.MARCHE.value: "Marché public",
+}
+
+
+class Frequency(enum.StrEnum):
+    """How often a dataset is owed."""
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    HALF_YEARLY = "half_yearly"
+    YEARLY = "yearly"
+    ONCE = "once"
+    END_OF_CONTRACT = "end_of_contract"
+
+
+FREQUENCIES = {
+    Frequency.MONTHLY.value: "mensuelle",
+    Frequency.QUARTERLY.value: "trimestrielle",
+    Frequency.HALF_YEARLY.value: "semestrielle",
+    Frequency.YEARLY.value: "annuelle",
+    Frequency.ONCE.value: "ponctuelle, à date fixe",
+    Frequency.END_OF_CONTRACT.value: "en fin de contrat",
+}
+
+#: Who is expected to deliver a dataset.
+DELIVERERS = {"titulaire": "le titulaire", "acheteur": "l'acheteur"}
+
+
+class Contract(Base):
+    """A contract of an organisation: concession, DSP or public procurement contract."""
+
+    __tablename__ = "contract"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "reference"),
+        CheckConstraint("end_on >= start_on", name="contract_dates_ordered"),
+        CheckConstraint("kind IN ('concession', 'dsp', 'marche')", name="contract_kind_known"),
+    )
+
+    id: Mapped[intpk]
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(16))
+    titulaire_name: Mapped[str] = mapped_column(String(200))
+    titulaire_siren: Mapped[str | None] = mapped_column(String(9))
+    start_on: Mapped[dt.date] = mapped_column(Date)
+    end_on: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[timestamp]
+
+    organisation: Mapped[Organisation] = relationship()
+    obligations: Mapped[list[Obligation]] = relationship(
+        back_populates="contract", order_by="Obligation.id"
+    )
+    clauses: Mapped[list[ContractClause]] = relationship(
+        back_populates="contract", cascade="all, delete-orphan"
+    )
+
+
+class ContractClause(Base):
+    """A library clause version that a contract contains."""
+
+    __tablename__ = "contract_clause"
+
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contract.id", ondelete="CASCADE"), primary_key=True
+    )
+    clause_version_id: Mapped[int] = mapped_column(
+        ForeignKey("clause_version.id"), primary_key=True
+    )
+
+    contract: Mapped[Contract] = relationship(back_populates="clauses")
+    version: Mapped[Any] = relationship("ClauseVersion")
+
+
+class Obligation(Base):
+    """A dataset the contract owes: format, schema, frequency and delay after each period."""
+
+    __tablename__ = "obligation"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "dataset"),
+        CheckConstraint("delay_days >= 0", name="obligation_delay_positive"),
+        CheckConstraint(
+            "frequency IN ('monthly', 'quarterly', 'half_yearly', 'yearly', 'once',"
+            " 'end_of_contract')",
+            name="obligation_frequency_known",
+        ),
+        CheckConstraint("frequency <> 'once' OR due_on IS NOT NULL", name="obligation_once_dated"),
+    )
+
+    id: Mapped[intpk]
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"), index=True)
+    dataset: Mapped[slug]
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    format: Mapped[str] = mapped_column(String(16))
+    #: The Table Schema (frictionless descriptor) the delivered table must follow, if any.
+    table_schema: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    frequency: Mapped[str] = mapped_column(String(16))
+    delay_days: Mapped[int] = mapped_column(default=0)
+    #: The due date of a one-off dataset (frequency "once").
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
+    deliverer: Mapped[str] = mapped_column(String(16), default="titulaire")
+    created_at: Mapped[timestamp]
+
+    contract: Mapped[Contract] = relationship(back_populates="obligations")
+    periods: Mapped[list[Period]] = relationship(
+        back_populates="obligation", order_by="Period.start_on"
+    )
+
+
+class Period(Base):
+    """One expected period of an obligation, with the facts its status derives from.
+
+    The status at any date follows from the dates alone (see ``schedule.status_at``): the
+    first delivery received, the first valid one, the period's end and its due date. They are
+    kept here, updated when a delivery is recorded, so that a dashboard over a million periods
+    is one aggregate query.
+    """
+
+    __tablename__ = "period"
+    __table_args__ = (
+        UniqueConstraint("obligation_id", "start_on"),
+        CheckConstraint("end_on >= start_on", name="period_dates_ordered"),
+        Index("ix_period_contract_due", "contract_id", "due_on"),
+    )
+
+    id: Mapped[intpk]
+    obligation_id: Mapped[int] = mapped_column(ForeignKey("obligation.id"))
+    #: Copied from the obligation so that dashboards filter without a join.
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"))
+    start_on: Mapped[dt.date] = mapped_column(Date)
+    end_on: Mapped[dt.date] = mapped_column(Date)
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    #: Day (Europe/Paris) the first delivery for the period arrived, valid or not.
+    first_received_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: Day (Europe/Paris) the first valid delivery for the period arrived.
+    first_valid_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    obligation: Mapped[Obligation] = relationship(back_populates="periods")
+    deliveries: Mapped[list[Delivery]] = relationship(
+        back_populates="period", order_by="Delivery.id"
+    )
+
+
+class Delivery(Base):
+    """A file received for one period of an obligation, with its validation report.
+
+    Never updated nor deleted; ``supersedes_id`` points to the delivery it corrects.
+    """
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        CheckConstraint("sender_role IN ('titulaire', 'acheteur')", name="delivery_role_known"),
+        Index("ix_delivery_period", "period_id"),
+    )
+
+    id: Mapped[intpk]
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id"))
+    file_sha256: Mapped[str] = mapped_column(ForeignKey("stored_file.sha256"))
+    filename: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int]
+    received_at: Mapped[timestamp]
+    #: Who sent it, as declared (accounts come later: then also the account).
+    sender: Mapped[str] = mapped_column(String(200))
+    sender_role: Mapped[str] = mapped_column(String(16))
+    valid: Mapped[bool]
+    report: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("delivery.id"), unique=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    period: Mapped[Period] = relationship(back_populates="deliveries")
+
+
+class ChecklistEvent(Base):
+    """A tick (or untick) of a reversibility checklist item, with its note and evidence file."""
+
+    __tablename__ = "checklist_event"
+    __table_args__ = (
+        CheckConstraint("state IN ('done', 'pending')", name="checklist_state_known"),
+        Index("ix_checklist_event_contract", "contract_id", "item"),
+    )
+
+    id: Mapped[intpk]
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"))
+    item: Mapped[str] = mapped_column(String(120))
+    state: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    file_sha256: Mapped[str | None] = mapped_column(ForeignKey("stored_file.sha256"))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    author: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[timestamp]
