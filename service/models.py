@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from service import organisations, storage
+from service import jobs_models, organisations, storage
 from service.analysis import models as analysis
+from service.annexes import models as annexes
 from service.deliveries import models as deliveries
 from service.library import models as library
 
-__all__ = ["analysis", "deliveries", "library", "organisations", "storage"]
+__all__ = [
+    "analysis",
+    "annexes",
+    "deliveries",
+    "jobs_models",
+    "library",
+    "organisations",
+    "storage",
+]

@@ -150,3 +150,19 @@ def content_hash(content: dict[str, Any]) -> str:
         separators=(",", ":"),
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class TemplateSet(Base):
+    """A set of clauses for a contract type (concession d'éclairage public…), kept as data."""
+
+    __tablename__ = "template_set"
+
+    id: Mapped[slug] = mapped_column(primary_key=True)
+    contract_type: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: The clauses, in order: ``{"clause": id, "version": number or None for the current}``.
+    clauses: Mapped[json_list]
+    #: The concession deliveries table the set proposes (dataset, format, frequency, delay).
+    deliveries: Mapped[json_list]
+    position: Mapped[int] = mapped_column(default=0)
