@@ -1,4 +1,4 @@
-"""The ``clausier`` command line (service/cli.py)."""
+"""The ``clausier`` command line (service/cli/)."""
 
 from __future__ import annotations
 

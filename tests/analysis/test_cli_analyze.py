@@ -1,4 +1,4 @@
-"""``clausier analyze`` and ``clausier eval`` (service/cli.py)."""
+"""``clausier analyze`` and ``clausier eval`` (service/cli/)."""
 
 from __future__ import annotations
 
