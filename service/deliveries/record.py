@@ -1,0 +1,176 @@
+"""Recording a delivery: validate the file, store it by checksum, keep the report, supersede.
+
+A delivery is recorded whole or not at all: a refused file (wrong format, not UTF-8, zip bomb…)
+raises before anything is written, and a failure after the file is stored rolls the
+transaction back. A new delivery for a period that already has one supersedes the latest;
+both are kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from service.db import utcnow
+from service.deliveries.contracts import find_period
+from service.deliveries.models import DELIVERERS, Delivery, Obligation, Period
+from service.deliveries.validate import FORMATS, Limits, validate_delivery
+from service.errors import Conflict, InvalidInput, NotFound
+from service.french import PARIS
+from service.storage import store_file
+
+#: Longest file name kept (the rest is cut, the extension kept).
+NAME_LENGTH = 255
+
+
+class DeliveryNotFound(NotFound):
+    """No delivery has that number for the contract."""
+
+
+class ConcurrentDelivery(Conflict):
+    """Another delivery for the same period was recorded at the same moment."""
+
+
+@contextmanager
+def spooled(source: BinaryIO | bytes | Path) -> Iterator[Path]:
+    """A path on disk holding the uploaded bytes (copied by chunks, removed afterwards)."""
+    if isinstance(source, Path):
+        yield source
+        return
+    handle, name = tempfile.mkstemp(prefix="clausier-delivery-")
+    try:
+        with os.fdopen(handle, "wb") as target:
+            if isinstance(source, bytes):
+                target.write(source)
+            else:
+                shutil.copyfileobj(source, target, 1024 * 1024)
+        yield Path(name)
+    finally:
+        os.unlink(name)
+
+
+def record_delivery(
+    session: Session,
+    obligation: Obligation,
+    period_spec: str,
+    source: BinaryIO | bytes | Path,
+    *,
+    filename: str,
+    sender: str,
+    sender_role: str,
+    received_at: dt.datetime | None = None,
+    note: str = "",
+    limits: Limits | None = None,
+) -> Delivery:
+    """Validate a delivered file for one period of an obligation and record it.
+
+    ``received_at`` defaults to now; an earlier time may be given when the contract manager
+    records a file received by another channel (mail, USB key), never a time to come.
+    """
+    errors = []
+    if not (sender or "").strip():
+        errors.append({"field": "sender", "message": "qui envoie la livraison ?"})
+    if sender_role not in DELIVERERS:
+        errors.append({"field": "sender_role", "message": "« titulaire » ou « acheteur »"})
+    now = utcnow()
+    if received_at is not None and (received_at.tzinfo is None or received_at > now):
+        errors.append(
+            {"field": "received_at", "message": "date de réception passée, avec fuseau horaire"}
+        )
+    if errors:
+        raise InvalidInput("La livraison ne peut pas être enregistrée.", errors=errors)
+    period = find_period(session, obligation, period_spec)
+    with spooled(source) as path:
+        report = validate_delivery(
+            path,
+            filename=filename,
+            format=obligation.format,
+            schema=obligation.table_schema,
+            **({"limits": limits} if limits is not None else {}),
+        )
+        stored = store_file(session, path.read_bytes(), FORMATS[obligation.format].media_type)
+    received = received_at or now
+    day = received.astimezone(PARIS).date()
+    locked = _lock(session, period)
+    delivery = Delivery(
+        period_id=locked.id,
+        file_sha256=stored.sha256,
+        filename=_short_name(filename),
+        size=stored.size,
+        received_at=received,
+        sender=sender.strip()[:200],
+        sender_role=sender_role,
+        valid=report.valid,
+        report=report.as_dict(),
+        supersedes_id=_head(session, locked),
+        note=note.strip(),
+    )
+    session.add(delivery)
+    if locked.first_received_on is None or day < locked.first_received_on:
+        locked.first_received_on = day
+    if report.valid and (locked.first_valid_on is None or day < locked.first_valid_on):
+        locked.first_valid_on = day
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise ConcurrentDelivery(
+            "Une autre livraison pour cette période vient d'être enregistrée : réessayez."
+        ) from error
+    return delivery
+
+
+def _lock(session: Session, period: Period) -> Period:
+    """The period, locked for this transaction where the database can (PostgreSQL)."""
+    return session.scalars(select(Period).where(Period.id == period.id).with_for_update()).one()
+
+
+def _head(session: Session, period: Period) -> int | None:
+    """The period's latest delivery not yet superseded, which a new one corrects."""
+    superseded = select(Delivery.supersedes_id).where(Delivery.supersedes_id.is_not(None))
+    return session.scalar(
+        select(Delivery.id)
+        .where(Delivery.period_id == period.id, Delivery.id.not_in(superseded))
+        .order_by(Delivery.id.desc())
+        .limit(1)
+    )
+
+
+def _short_name(filename: str) -> str:
+    """The file's base name, cut to the column's length with its extension kept."""
+    name = Path((filename or "livraison").replace("\\", "/")).name or "livraison"
+    if len(name) <= NAME_LENGTH:
+        return name
+    suffix = Path(name).suffix[:20]
+    return name[: NAME_LENGTH - len(suffix)] + suffix
+
+
+def get_delivery(session: Session, obligation: Obligation, delivery_id: int) -> Delivery:
+    """One delivery of the obligation, by number."""
+    delivery = session.get(Delivery, delivery_id)
+    if delivery is None or delivery.period.obligation_id != obligation.id:
+        raise DeliveryNotFound(
+            f"Le jeu « {obligation.dataset} » n'a pas de livraison n° {delivery_id}."
+        )
+    return delivery
+
+
+def list_deliveries(session: Session, obligation: Obligation) -> list[Delivery]:
+    """Every delivery of the obligation, newest first."""
+    return list(
+        session.scalars(
+            select(Delivery)
+            .join(Period, Period.id == Delivery.period_id)
+            .where(Period.obligation_id == obligation.id)
+            .order_by(Delivery.received_at.desc(), Delivery.id.desc())
+        )
+    )

@@ -1,0 +1,268 @@
+"""Recording deliveries: validation, storage by checksum, supersession, append-only rows
+(service/deliveries/record.py, contracts.py), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select, text, update
+from sqlalchemy.orm import Session
+
+from service.deliveries.contracts import ContractExists, find_period, get_contract
+from service.deliveries.models import Delivery, Period
+from service.deliveries.record import record_delivery
+from service.deliveries.validate import NotUtf8
+from service.errors import (
+    ContractNotFound,
+    InvalidContract,
+    PeriodOutsideContract,
+    RecordKept,
+)
+from service.storage import StoredFile
+from tests.deliveries.factories import (
+    BAD_CSV,
+    GOOD_CSV,
+    make_contract,
+    make_obligation,
+    make_organisation,
+    paris,
+)
+
+
+def _count(session: Session, model: type) -> int:
+    return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_periods_are_created_with_the_obligation(db_session: Session) -> None:
+    contract = make_contract(db_session, end=dt.date(2025, 7, 14))
+    obligation = make_obligation(db_session, contract)
+    starts = [p.start_on for p in obligation.periods]
+    assert len(starts) == 13
+    assert starts[0] == dt.date(2024, 7, 15)
+    assert starts[1] == dt.date(2024, 8, 1)
+
+
+def test_a_valid_delivery_is_stored_with_its_report(db_session: Session) -> None:
+    obligation = make_obligation(db_session, make_contract(db_session))
+    delivery = record_delivery(
+        db_session,
+        obligation,
+        "2024-08",
+        GOOD_CSV,
+        filename="inventaire-2024-08.csv",
+        sender="Lumicité Exploitation SAS",
+        sender_role="titulaire",
+        received_at=paris(2024, 9, 10),
+    )
+    db_session.commit()
+    assert delivery.valid
+    assert delivery.size == len(GOOD_CSV)
+    assert delivery.report["valid"] is True
+    assert db_session.get(StoredFile, delivery.file_sha256).content == GOOD_CSV
+    period = delivery.period
+    assert period.start_on == dt.date(2024, 8, 1)
+    assert period.first_valid_on == period.first_received_on == dt.date(2024, 9, 10)
+
+
+def test_a_schema_breaking_delivery_is_kept_as_invalid_with_row_errors(
+    db_session: Session,
+) -> None:
+    obligation = make_obligation(db_session, make_contract(db_session))
+    delivery = record_delivery(
+        db_session,
+        obligation,
+        "2024-08-12",
+        BAD_CSV,
+        filename="inventaire.csv",
+        sender="Lumicité",
+        sender_role="titulaire",
+    )
+    db_session.commit()
+    assert not delivery.valid
+    errors = delivery.report["errors"]
+    assert any(e["row"] == 2 and e["field"] == "puissance_w" for e in errors)
+    assert delivery.period.first_valid_on is None
+    assert delivery.period.first_received_on is not None
+
+
+def test_a_correction_supersedes_the_former_delivery_and_both_are_kept(
+    db_session: Session,
+) -> None:
+    obligation = make_obligation(db_session, make_contract(db_session))
+    first = record_delivery(
+        db_session,
+        obligation,
+        "2024-08",
+        BAD_CSV,
+        filename="a.csv",
+        sender="L",
+        sender_role="titulaire",
+        received_at=paris(2024, 9, 5),
+    )
+    second = record_delivery(
+        db_session,
+        obligation,
+        "2024-08",
+        GOOD_CSV,
+        filename="b.csv",
+        sender="L",
+        sender_role="titulaire",
+        received_at=paris(2024, 9, 25),
+    )
+    third = record_delivery(
+        db_session,
+        obligation,
+        "2024-08",
+        GOOD_CSV,
+        filename="c.csv",
+        sender="Service",
+        sender_role="acheteur",
+        received_at=paris(2024, 9, 26),
+    )
+    db_session.commit()
+    assert (first.supersedes_id, second.supersedes_id, third.supersedes_id) == (
+        None,
+        first.id,
+        second.id,
+    )
+    period = second.period
+    assert period.first_received_on == dt.date(2024, 9, 5)
+    assert period.first_valid_on == dt.date(2024, 9, 25)
+    assert _count(db_session, Delivery) == 3
+    assert _count(db_session, StoredFile) == 2  # the same bytes are stored once
+
+
+def test_deliveries_can_be_neither_changed_nor_deleted(db_session: Session) -> None:
+    obligation = make_obligation(db_session, make_contract(db_session))
+    delivery = record_delivery(
+        db_session,
+        obligation,
+        "2024-08",
+        GOOD_CSV,
+        filename="a.csv",
+        sender="L",
+        sender_role="titulaire",
+    )
+    db_session.commit()
+    with pytest.raises(RecordKept):
+        db_session.execute(update(Delivery).values(valid=False))
+    db_session.rollback()
+    with pytest.raises(RecordKept):
+        db_session.execute(text("DELETE FROM delivery"))
+    db_session.rollback()
+    with pytest.raises(RecordKept):
+        db_session.delete(db_session.get(Delivery, delivery.id))
+        db_session.flush()
+    db_session.rollback()
+    assert db_session.get(Delivery, delivery.id).valid
+
+
+def test_a_refused_file_leaves_nothing_behind(db_session: Session) -> None:
+    obligation = make_obligation(db_session, make_contract(db_session))
+    record_delivery(
+        db_session,
+        obligation,
+        "2024-08",
+        GOOD_CSV,
+        filename="a.csv",
+        sender="L",
+        sender_role="titulaire",
+    )
+    db_session.commit()
+    latin1 = "id;puissance_w\nPL-é;70\n".encode("latin-1")
+    with pytest.raises(NotUtf8):
+        record_delivery(
+            db_session,
+            obligation,
+            "2024-08",
+            latin1,
+            filename="b.csv",
+            sender="L",
+            sender_role="titulaire",
+        )
+    db_session.rollback()
+    assert _count(db_session, Delivery) == 1
+    assert _count(db_session, StoredFile) == 1
+
+
+@pytest.mark.parametrize("spec", ["2024-06", "2031-01", "2024-13", "hier", "2024-T5"])
+def test_a_period_outside_the_contract_is_refused(db_session: Session, spec: str) -> None:
+    obligation = make_obligation(db_session, make_contract(db_session))
+    with pytest.raises(PeriodOutsideContract):
+        record_delivery(
+            db_session,
+            obligation,
+            spec,
+            GOOD_CSV,
+            filename="a.csv",
+            sender="L",
+            sender_role="titulaire",
+        )
+
+
+@pytest.mark.parametrize(
+    ("frequency", "spec", "start"),
+    [
+        ("monthly", "2024-07", dt.date(2024, 7, 15)),  # July starts on the contract's start
+        ("monthly", "2025-02-28", dt.date(2025, 2, 1)),
+        ("quarterly", "2025-T2", dt.date(2025, 4, 1)),
+        ("quarterly", "2024-Q3", dt.date(2024, 7, 15)),
+        ("half_yearly", "2025-S2", dt.date(2025, 7, 1)),
+        ("yearly", "2025", dt.date(2025, 1, 1)),
+    ],
+)
+def test_periods_are_named_as_people_write_them(
+    db_session: Session, frequency: str, spec: str, start: dt.date
+) -> None:
+    obligation = make_obligation(db_session, make_contract(db_session), frequency=frequency)
+    assert find_period(db_session, obligation, spec).start_on == start
+
+
+def test_a_received_time_in_the_future_is_refused(db_session: Session) -> None:
+    obligation = make_obligation(db_session, make_contract(db_session))
+    future = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+    with pytest.raises(Exception, match="ne peut pas être enregistrée"):
+        record_delivery(
+            db_session,
+            obligation,
+            "2024-08",
+            GOOD_CSV,
+            filename="a.csv",
+            sender="L",
+            sender_role="titulaire",
+            received_at=future,
+        )
+
+
+def test_another_organisations_contract_is_not_found(db_session: Session) -> None:
+    make_contract(db_session, make_organisation(db_session, "valbrune"))
+    other = make_organisation(db_session, "montclair")
+    with pytest.raises(ContractNotFound, match="Montclair"):
+        get_contract(db_session, other, "EP-2024-01")
+
+
+def test_contract_rules(db_session: Session) -> None:
+    organisation = make_organisation(db_session)
+    make_contract(db_session, organisation)
+    with pytest.raises(ContractExists):
+        make_contract(db_session, organisation)
+    with pytest.raises(InvalidContract) as caught:
+        make_contract(
+            db_session,
+            organisation,
+            reference="X",
+            start=dt.date(2025, 1, 1),
+            end=dt.date(2024, 1, 1),
+        )
+    assert {"field": "end_on", "message": "la fin précède le début"} in caught.value.errors
+
+
+def test_an_unsound_table_schema_is_refused(db_session: Session) -> None:
+    contract = make_contract(db_session)
+    with pytest.raises(InvalidContract) as caught:
+        make_obligation(
+            db_session, contract, schema={"fields": [{"name": "a"}], "primaryKey": ["b"]}
+        )
+    assert caught.value.errors[0]["field"] == "table_schema"
+    assert _count(db_session, Period) == 0
