@@ -24,6 +24,7 @@ from service.errors import InvalidInput
 from service.french import PARIS, french_date
 from service.library.models import ClauseVersion, Status
 from service.library.rules import CONTRACT_TYPES, PLACEHOLDER
+from service.library.sets import deliveries_from_set, get_template_set, selection_from_set
 from service.library.store import current_version, get_clause, get_version
 from service.settings import PROJECT_ROOT
 
@@ -181,6 +182,27 @@ def annex_context(
     rows = [_delivery(row) for row in deliveries]
     draft = any(clause.status != Status.APPROVED for clause in clauses)
     return AnnexContext(clauses, missing, draft, contract_type, rows)
+
+
+def annex_context_from_set(
+    session: Session,
+    set_id: str,
+    values: Mapping[str, Any],
+    *,
+    allow_drafts: bool = False,
+    deliveries: Iterable[Mapping[str, Any]] | None = None,
+) -> AnnexContext:
+    """The annex context of a template set: its clauses, its contract type and its deliveries
+    table (or the rows given instead)."""
+    template_set = get_template_set(session, set_id)
+    return annex_context(
+        session,
+        selection_from_set(template_set),
+        values,
+        allow_drafts=allow_drafts,
+        contract_type=template_set.contract_type,
+        deliveries=deliveries_from_set(template_set) if deliveries is None else deliveries,
+    )
 
 
 def missing_values(

@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 
 from service.analysis import analyze
 from service.annexes import annex_context, render_annex
-from service.annexes.render import selection_from_analysis
+from service.annexes.org_templates import get_template, template_bytes
+from service.annexes.render import AnnexContext, annex_context_from_set, selection_from_analysis
 from service.api.params import json_body
-from service.api.serialize import when
 from service.errors import InvalidInput
 from service.extensions import db_session
+from service.organisations import get_organisation
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ANNEX_FILENAME = "annexe-donnees.docx"
@@ -25,21 +26,24 @@ def register(api: Blueprint) -> None:
     """Add the annex and report routes to the API blueprint."""
     api.add_url_rule("/annexes", view_func=create_annex, methods=["POST"])
     api.add_url_rule("/annexes/missing", view_func=annex_missing, methods=["POST"])
-    api.add_url_rule("/analyses/<int:analysis_id>/report.pdf", view_func=report_pdf)
 
 
 @dataclass
 class AnnexRequest:
-    """An annex asked for: the clauses (or the analysis they come from) and the values."""
+    """An annex asked for: the clauses (or the analysis or the template set they come from),
+    the values, and the organisation's template to use instead of the default one."""
 
     clauses: list[tuple[str, int | None]] | None = None
     analysis_id: int | None = None
+    template_set: str | None = None
+    organisation: str | None = None
+    template: int | None = None
     leave_out: list[str] = field(default_factory=list)
     values: dict[str, str] = field(default_factory=dict)
     title: dict[str, str] = field(default_factory=dict)
     allow_drafts: bool = False
     contract_type: str | None = None
-    deliveries: list[dict[str, Any]] = field(default_factory=list)
+    deliveries: list[dict[str, Any]] | None = None
 
     def selection(self, session: Session) -> list[tuple[str, int | None]]:
         """The clauses of the annex: those given, or those the analysis suggests."""
@@ -49,16 +53,31 @@ class AnnexRequest:
         report = analyze.get_analysis(session, self.analysis_id).report
         return list(selection_from_analysis(report, leave_out=self.leave_out))
 
-    def context(self, session: Session):  # type: ignore[no-untyped-def]
+    def context(self, session: Session) -> AnnexContext:
         """The annex context (clauses resolved, values filled, missing values listed)."""
+        if self.template_set is not None:
+            return annex_context_from_set(
+                session,
+                self.template_set,
+                self.values,
+                allow_drafts=self.allow_drafts,
+                deliveries=self.deliveries,
+            )
         return annex_context(
             session,
             self.selection(session),
             self.values,
             allow_drafts=self.allow_drafts,
             contract_type=self.contract_type,
-            deliveries=self.deliveries,
+            deliveries=self.deliveries or [],
         )
+
+    def template_bytes(self, session: Session) -> bytes | None:
+        """The organisation's template asked for, or None for the default one."""
+        if self.organisation is None or self.template is None:
+            return None
+        organisation = get_organisation(session, self.organisation)
+        return template_bytes(session, get_template(session, organisation, self.template))
 
 
 def _invalid(name: str, reason: str) -> InvalidInput:
@@ -79,13 +98,23 @@ def _text_map(data: Mapping[str, Any], name: str) -> dict[str, str]:
 def parse_annex_request(data: Mapping[str, Any]) -> AnnexRequest:
     """Read and check the JSON body of an annex request; raise ``InvalidInput``."""
     clauses, analysis_id = data.get("clauses"), data.get("analysis_id")
-    if (clauses is None) == (analysis_id is None):
+    template_set = data.get("template_set")
+    if [clauses, analysis_id, template_set].count(None) != 2:
         raise InvalidInput(
-            "Indiquez soit « clauses », soit « analysis_id » (l'un des deux, pas les deux).",
-            errors=[{"field": "clauses", "reason": "clauses ou analysis_id, exactement un"}],
+            "Indiquez « clauses », « analysis_id » ou « template_set » (un seul des trois).",
+            errors=[
+                {
+                    "field": "clauses",
+                    "reason": "clauses, analysis_id ou template_set, exactement un",
+                }
+            ],
         )
     request = AnnexRequest()
-    if clauses is not None:
+    if template_set is not None:
+        if not isinstance(template_set, str):
+            raise _invalid("template_set", "doit être un texte")
+        request.template_set = template_set
+    elif clauses is not None:
         if not isinstance(clauses, list):
             raise _invalid("clauses", "doit être une liste")
         request.clauses = []
@@ -114,17 +143,29 @@ def parse_annex_request(data: Mapping[str, Any]) -> AnnexRequest:
     if contract_type is not None and not isinstance(contract_type, str):
         raise _invalid("contract_type", "doit être un texte")
     request.contract_type = contract_type
-    deliveries = data.get("deliveries") or []
-    if not isinstance(deliveries, list) or not all(isinstance(row, dict) for row in deliveries):
+    deliveries = data.get("deliveries")
+    if deliveries is not None and (
+        not isinstance(deliveries, list) or not all(isinstance(row, dict) for row in deliveries)
+    ):
         raise _invalid("deliveries", "doit être une liste d'objets")
     request.deliveries = deliveries
+    organisation, template = data.get("organisation"), data.get("template")
+    if (organisation is None) != (template is None):
+        raise _invalid("template", "va avec « organisation » (les deux ou aucun)")
+    if organisation is not None and not isinstance(organisation, str):
+        raise _invalid("organisation", "doit être un texte")
+    if template is not None and (isinstance(template, bool) or not isinstance(template, int)):
+        raise _invalid("template", "doit être un entier")
+    request.organisation, request.template = organisation, template
     return request
 
 
 def create_annex() -> Response:
     """The DOCX annex; 422 listing the missing values before anything is generated."""
     annex = parse_annex_request(json_body())
-    data = render_annex(annex.context(db_session()), title_block=annex.title)
+    session = db_session()
+    context = annex.context(session)
+    data = render_annex(context, annex.template_bytes(session), title_block=annex.title)
     return Response(
         data,
         mimetype=DOCX_MIMETYPE,
@@ -136,17 +177,3 @@ def annex_missing() -> dict[str, Any]:
     """The required values the annex still needs, to ask for them first."""
     annex = parse_annex_request(json_body())
     return {"missing": [item.as_dict() for item in annex.context(db_session()).missing]}
-
-
-def report_pdf(analysis_id: int) -> Response:
-    """The report of an analysis as a PDF."""
-    from service.web.report_pdf import render_report_pdf
-
-    analysis = analyze.get_analysis(db_session(), analysis_id)
-    report = analysis.report | {"id": analysis.id, "created_at": when(analysis.created_at)}
-    data = render_report_pdf(report, analysis.library_state)
-    return Response(
-        data,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="rapport-analyse-{analysis.id}.pdf"'},
-    )

@@ -22,6 +22,14 @@ from service.library import store
 from service.library.models import STATUSES, Clause, Family, RequiredElement
 from service.library.models import content_hash as hash_content
 from service.library.rules import check_content, normalize_variable
+from service.library.sets import (
+    SETS_DIR,
+    SetSource,
+    check_references,
+    export_sets,
+    import_sets,
+    read_sets,
+)
 
 VERSION_FILE = re.compile(r"^v([1-9][0-9]*)\.md$")
 HEADER_KEYS = (
@@ -77,6 +85,7 @@ class LibrarySource:
 
     families: dict[str, dict[str, Any]] = field(default_factory=dict)
     versions: dict[str, list[VersionSource]] = field(default_factory=dict)
+    sets: list[SetSource] = field(default_factory=list)
 
 
 @dataclass
@@ -88,6 +97,8 @@ class ImportReport:
     clauses_created: list[str] = field(default_factory=list)
     versions_created: list[str] = field(default_factory=list)
     status_changes: list[str] = field(default_factory=list)
+    sets_created: list[str] = field(default_factory=list)
+    sets_updated: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     unchanged: int = 0
 
@@ -99,6 +110,8 @@ class ImportReport:
             or self.families_updated
             or self.versions_created
             or self.status_changes
+            or self.sets_created
+            or self.sets_updated
         )
 
 
@@ -112,7 +125,7 @@ def read_library(directory: Path) -> LibrarySource:
         raise ImportRejected([FileProblem(str(directory), 0, "ce dossier n'existe pas")])
     source, problems = LibrarySource(), []
     for family_dir in sorted(p for p in directory.iterdir() if p.is_dir()):
-        if family_dir.name.startswith("."):
+        if family_dir.name.startswith(".") or family_dir.name == SETS_DIR:
             continue
         family = _read_family(directory, family_dir, problems)
         if family is None:
@@ -123,6 +136,12 @@ def read_library(directory: Path) -> LibrarySource:
             versions = _read_clause(directory, family["id"], clause_dir, element_ids, problems)
             if versions:
                 source.versions[clause_dir.name] = versions
+    source.sets = read_sets(directory, problems)
+    known = {
+        clause: {v.number: str(v.header["status"]) for v in versions}
+        for clause, versions in source.versions.items()
+    }
+    check_references(source.sets, known, problems)
     if problems:
         raise ImportRejected(problems)
     return source
@@ -350,6 +369,7 @@ def import_library(session: Session, directory: Path) -> ImportReport:
     session.flush()
     for clause_id, versions in source.versions.items():
         _import_clause(session, clause_id, versions, report)
+    report.sets_created, report.sets_updated = import_sets(session, source.sets)
     return report
 
 
@@ -516,7 +536,7 @@ def export_library(session: Session, directory: Path) -> list[Path]:
                 path = clause_dir / f"v{version.number}.md"
                 path.write_text(render_version(version), encoding="utf-8")
                 written.append(path)
-    return written
+    return written + export_sets(session, directory)
 
 
 def render_version(version: Any) -> str:

@@ -22,9 +22,11 @@ from service.annexes.render import (
 from service.errors import ClausierError, status_for
 from service.extensions import db_session
 from service.library import store
+from service.library.rules import CONTRACT_TYPES
+from service.library.sets import list_template_sets
+from service.web import annex_options as options
 from service.web import csrf, render_error
 from service.web.forms import NUMBER
-from service.web.report_pdf import render_report_pdf
 
 bp = Blueprint("annexes", __name__)
 bp.before_request(csrf.protect)
@@ -40,19 +42,6 @@ TITLE_BLOCK = (
 TITLE_NAMES = frozenset(name for name, _, _ in TITLE_BLOCK)
 #: Prefix of the form fields holding the clauses' variables.
 VAR = "v_"
-
-
-@bp.get(f"/analyses/<{NUMBER}:analysis_id>/rapport.pdf")
-def report_pdf(analysis_id: int) -> Response:
-    """The analysis report as a PDF, shown in the browser."""
-    analysis = analyze.get_analysis(db_session(), analysis_id)
-    report = analysis.report | {"id": analysis.id, "created_at": analysis.created_at.isoformat()}
-    data = render_report_pdf(report, analysis.library_state)
-    return Response(
-        data,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="analyse-{analysis.id}.pdf"'},
-    )
 
 
 @bp.get(f"/analyses/<{NUMBER}:analysis_id>/annexe")
@@ -76,7 +65,27 @@ def annex_create(analysis_id: int) -> Response | tuple[str, int]:
     def page(**kwargs: Any) -> tuple[str, int]:
         return _page(analysis, form=form, **kwargs)
 
-    return _generate(session, selection, form, page)
+    return _generate(session, selection, form, page, _analysis_type(analysis))
+
+
+def _analysis_type(analysis: Analysis) -> str | None:
+    """The contract type the analysis found, when it is one the annex knows."""
+    return analysis.contract_type if analysis.contract_type in CONTRACT_TYPES else None
+
+
+@bp.get("/annexe/ensembles")
+def template_sets() -> str:
+    """The template sets by contract type, each leading to the annex form it prefills."""
+    sets = list_template_sets(db_session())
+    groups = [
+        (label, [s for s in sets if s.contract_type == kind])
+        for kind, label in CONTRACT_TYPES.items()
+    ]
+    return render_template(
+        "annex_sets.html",
+        groups=[(label, items) for label, items in groups if items],
+        organisation=request.args.get("organisation") or None,
+    )
 
 
 @bp.get("/annexe")
@@ -97,13 +106,22 @@ def library_annex_create() -> Response | tuple[str, int]:
     form = request.form
     ticked = set(form.getlist("clause"))
     selection: list[tuple[str, int | None]] = [
-        (item["clause"]["id"], None) for item in offered if item["clause"]["id"] in ticked
+        (item["clause"]["id"], item["pinned"]) for item in offered if item["clause"]["id"] in ticked
     ]
 
     def page(**kwargs: Any) -> tuple[str, int]:
         return _library_page(offered, form=form, **kwargs)
 
-    return _generate(db_session(), selection, form, page)
+    return _generate(db_session(), selection, form, page, _library_type())
+
+
+def _library_type() -> str | None:
+    """The contract type of the library annex: the set's, or the one in the address."""
+    template_set = options.chosen_set(db_session())
+    if template_set is not None:
+        return template_set.contract_type
+    kind = request.args.get("contract_type")
+    return kind if kind in CONTRACT_TYPES else None
 
 
 def _generate(
@@ -111,6 +129,7 @@ def _generate(
     selection: Sequence[tuple[str, int | None]],
     form: MultiDict[str, str],
     page: Callable[..., tuple[str, int]],
+    contract_type: str | None = None,
 ) -> Response | tuple[str, int]:
     """The DOCX of ``selection`` filled from ``form``, or ``page`` listing what is missing."""
     title_block = {name: form.get(name, "").strip() for name in TITLE_NAMES}
@@ -118,8 +137,14 @@ def _generate(
         key[len(VAR) :]: value.strip() for key, value in form.items() if key.startswith(VAR)
     }
     values.update({name: value for name, value in title_block.items() if value})
+    deliveries = options.form_deliveries(form) if contract_type == "concession" else []
     try:
-        context = annex_context(session, selection, values)
+        if contract_type == "concession":
+            options.check_deliveries(form)
+        template = options.chosen_template(session, form)
+        context = annex_context(
+            session, selection, values, contract_type=contract_type, deliveries=deliveries
+        )
         missing = list(context.missing) + [
             MissingValue("", name, label)
             for name, label, required in TITLE_BLOCK
@@ -127,7 +152,7 @@ def _generate(
         ]
         if missing:
             return page(missing=missing, status=422)
-        data = render_annex(context, title_block=title_block)
+        data = render_annex(context, template, title_block=title_block)
     except ClausierError as error:
         return page(error=error.detail, status=status_for(error))
     return Response(
@@ -141,13 +166,22 @@ def _offered() -> list[dict[str, Any]]:
     """The clauses named in the address (``clause=…``, each once), with the version an annex
     uses: the approved one. An unknown clause is a 404."""
     session = db_session()
+    template_set = options.chosen_set(session)
+    if template_set is not None:
+        wanted = [(item["clause"], item.get("version")) for item in template_set.clauses]
+    else:
+        wanted = [(c, None) for c in dict.fromkeys(request.args.getlist("clause"))]
     items: list[dict[str, Any]] = []
-    for clause_id in dict.fromkeys(request.args.getlist("clause")):
-        version = store.current_version(store.get_clause(session, clause_id))
+    for clause_id, pinned in wanted:
+        if pinned is None:
+            version = store.current_version(store.get_clause(session, clause_id))
+        else:
+            version = store.get_version(session, clause_id, pinned)
         items.append(
             {
                 "clause": {"id": clause_id, "version": version.number, "title": version.title},
                 "status": version.status,
+                "pinned": pinned,
             }
         )
     return items
@@ -237,8 +271,16 @@ def _page(
         error=error,
         status=status,
         analysis=analysis,
-        action=url_for("annexes.annex_create", analysis_id=analysis.id),
+        action=_keep_query(url_for("annexes.annex_create", analysis_id=analysis.id)),
+        contract_type=_analysis_type(analysis),
+        initial_deliveries=[],
     )
+
+
+def _keep_query(path: str) -> str:
+    """The form's address, keeping the address' options (set, organisation, contract type)."""
+    query = request.query_string.decode("utf-8", "replace")
+    return f"{path}?{query}" if query else path
 
 
 def _library_page(
@@ -260,7 +302,9 @@ def _library_page(
         error=error,
         status=status,
         analysis=None,
-        action=url_for("annexes.library_annex_create", clause=ids),
+        action=_keep_query(url_for("annexes.library_annex_create")),
+        contract_type=_library_type(),
+        initial_deliveries=options.set_deliveries(options.chosen_set(db_session())),
     )
 
 
@@ -274,9 +318,12 @@ def _form_page(
     status: int,
     analysis: Analysis | None,
     action: str,
+    contract_type: str | None = None,
+    initial_deliveries: list[dict[str, str]] | None = None,
 ) -> tuple[str, int]:
     """Render the annex form, keeping what was typed and listing what is missing."""
     variables = _variables(suggested)
+    organisation, templates = options.organisation_templates(db_session())
     typed: dict[str, str] = {}
     for name, _, _ in TITLE_BLOCK:
         typed[name] = "" if form is None else form.get(name, "")
@@ -301,5 +348,12 @@ def _form_page(
         errors=errors,
         error=error,
         VERDICT_LABELS=VERDICT_LABELS,
+        contract_type=contract_type,
+        template_set=options.chosen_set(db_session()) if analysis is None else None,
+        deliveries=options.delivery_rows(form, initial_deliveries or []),
+        delivery_labels=options.DELIVERY_LABELS,
+        organisation=organisation,
+        templates=templates,
+        chosen_template="" if form is None else form.get("template", ""),
     )
     return html, status

@@ -78,3 +78,91 @@ def test_report_writes_the_pdf_and_refuses_an_unknown_analysis(
     )
     assert unwritable.exit_code == 1
     assert "impossible d'écrire" in unwritable.output
+
+
+def _set_values(app: Flask, set_id: str) -> list[str]:
+    from service.annexes.render import annex_context_from_set
+
+    with clausier(app).db.sessions() as session:
+        missing = annex_context_from_set(session, set_id, {}).missing
+    return [f"--value={m.name}=valeur {m.name}" for m in missing]
+
+
+def _tables(data: bytes) -> list[list[str]]:
+    import io
+
+    from docx import Document
+
+    document = Document(io.BytesIO(data))
+    return [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
+
+
+def test_annex_from_a_set_with_deliveries_given_on_the_command_line(
+    app: Flask, runner: FlaskCliRunner, reference_library: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "annexe.docx"
+    csv_file = tmp_path / "livraisons.csv"
+    csv_file.write_text("dataset;format;frequency;delay\nPannes;JSON;hebdomadaire;2 jours\n")
+    args = [
+        "annex",
+        "--set=concession-eclairage-public",
+        *_set_values(app, "concession-eclairage-public"),
+        "--delivery=Luminaires posés;GeoJSON;trimestrielle;45 jours",
+        f"--deliveries={csv_file}",
+        *TITLE,
+        "-o",
+        str(out),
+    ]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    rows = _tables(out.read_bytes())
+    assert ["Luminaires posés", "GeoJSON", "trimestrielle", "45 jours"] in rows
+    assert ["Pannes", "JSON", "hebdomadaire", "2 jours"] in rows
+    assert not any("Inventaire des points lumineux" in row for row in rows)
+
+
+def test_annex_from_a_set_keeps_the_sets_deliveries(
+    app: Flask, runner: FlaskCliRunner, reference_library: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "annexe.docx"
+    set_id = "concession-eclairage-public"
+    args = ["annex", f"--set={set_id}", *_set_values(app, set_id), *TITLE, "-o", str(out)]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    rows = _tables(out.read_bytes())
+    assert ["Inventaire des points lumineux", "CSV", "semestrielle", "30 jours"] in rows
+    assert ["Consommations d'énergie", "CSV", "mensuelle", "20 jours"] in rows
+
+
+def test_annex_with_a_template_file_checks_it_first(
+    app: Flask, runner: FlaskCliRunner, reference_library: Path, tmp_path: Path
+) -> None:
+    from tests.annexes.test_render import docx_with
+
+    good, bad = tmp_path / "bon.docx", tmp_path / "mauvais.docx"
+    good.write_bytes(docx_with("Pour {{ acheteur }} : {{ clauses|length }} clause(s)"))
+    bad.write_bytes(docx_with("{{ lipsum.__globals__ }}"))
+    out = tmp_path / "annexe.docx"
+    base = ["annex", "--clause=rgpd-concession", *_values(app, ["rgpd-concession"]), *TITLE]
+    refused = runner.invoke(args=[*base, f"--template-file={bad}", "-o", str(out)])
+    assert refused.exit_code == 2
+    assert "Modèle refusé" in refused.output and "__globals__" in refused.output
+    assert not out.exists()
+    result = runner.invoke(args=[*base, f"--template-file={good}", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Pour Ville de Lyon : 1 clause(s)" in docx_text(out.read_bytes())
+
+
+def test_a_malformed_delivery_is_a_french_message(
+    runner: FlaskCliRunner, reference_library: Path, tmp_path: Path
+) -> None:
+    args = ["annex", "--set=concession-eclairage-public", "--delivery=Pannes;JSON", *TITLE]
+    result = runner.invoke(args=[*args, "-o", str(tmp_path / "a.docx")])
+    assert result.exit_code == 2
+    assert "jeu de données;format;fréquence;délai" in result.output
+
+
+def _values(app: Flask, clauses: list[str]) -> list[str]:
+    with clausier(app).db.sessions() as session:
+        missing = missing_values(session, [(c, None) for c in clauses], {})
+    return [f"--value={m.name}=valeur {m.name}" for m in missing]

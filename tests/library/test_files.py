@@ -25,7 +25,9 @@ def _files(root: Path) -> list[str]:
     return sorted(
         p.relative_to(root).as_posix()
         for p in root.rglob("*")
-        if p.is_file() and (p.name == "family.yaml" or p.suffix == ".md") and p.parent != root
+        if p.is_file()
+        and p.parent != root
+        and (p.name == "family.yaml" or p.suffix == ".md" or p.parent.name == "ensembles")
     )
 
 

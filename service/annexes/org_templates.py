@@ -1,0 +1,107 @@
+"""An organisation's own DOCX annex templates: checked on upload, stored, listed, used."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.analysis.readers.safety import MB, Limits, check_archive
+from service.annexes.models import OrgTemplate
+from service.annexes.render import TEMPLATE_VARIABLES
+from service.annexes.template_check import TemplateRejected, check_template, inspect_template
+from service.errors import AnalysisError, InvalidInput, NotFound
+from service.organisations import Organisation
+from service.storage import StoredFile, store_file
+
+DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+#: Largest template accepted (a letterhead, a logo and a few styles fit well below).
+MAX_TEMPLATE_BYTES = 5 * MB
+#: Limits on the archive's members while it is read: a template is small text and images.
+ZIP_LIMITS = Limits(max_bytes=MAX_TEMPLATE_BYTES, max_member_bytes=20 * MB, max_ratio=100.0)
+REQUIRED_PARTS = ("[Content_Types].xml", "word/document.xml")
+
+
+class TemplateNotFound(NotFound):
+    """The organisation has no template with that number."""
+
+
+def upload_template(
+    session: Session,
+    organisation: Organisation,
+    name: str,
+    filename: str,
+    data: bytes,
+    uploaded_by: str,
+) -> OrgTemplate:
+    """Check a DOCX template and store it for the organisation; ``TemplateRejected`` if bad."""
+    name, uploaded_by = (name or "").strip(), (uploaded_by or "").strip()
+    absent = [field for field, value in (("name", name), ("uploaded_by", uploaded_by)) if not value]
+    if absent:
+        raise InvalidInput(
+            "Champ(s) obligatoire(s) manquant(s) : " + ", ".join(absent) + ".",
+            errors=[{"field": field, "reason": "obligatoire"} for field in absent],
+        )
+    if len(name) > 200 or len(uploaded_by) > 200:
+        raise InvalidInput("Le nom du modèle et l'auteur tiennent en 200 caractères.")
+    _check_archive(data)
+    check_template(data, TEMPLATE_VARIABLES)
+    variables = sorted(inspect_template(data).variables)
+    stored = store_file(session, data, DOCX_MEDIA_TYPE)
+    template = OrgTemplate(
+        organisation_id=organisation.id,
+        name=name,
+        file_sha256=stored.sha256,
+        filename=(filename or "modele.docx")[-255:],
+        variables=variables,
+        uploaded_by=uploaded_by,
+    )
+    session.add(template)
+    session.flush()
+    return template
+
+
+def list_templates(session: Session, organisation: Organisation) -> list[OrgTemplate]:
+    """The organisation's templates, newest first."""
+    query = (
+        select(OrgTemplate)
+        .where(OrgTemplate.organisation_id == organisation.id)
+        .order_by(OrgTemplate.uploaded_at.desc(), OrgTemplate.id.desc())
+    )
+    return list(session.scalars(query))
+
+
+def get_template(session: Session, organisation: Organisation, template_id: int) -> OrgTemplate:
+    """One template of the organisation; another organisation's template is ``NotFound``."""
+    template = session.get(OrgTemplate, template_id)
+    if template is None or template.organisation_id != organisation.id:
+        raise TemplateNotFound(
+            f"L'organisation « {organisation.slug} » n'a pas de modèle n° {template_id}."
+        )
+    return template
+
+
+def template_bytes(session: Session, template: OrgTemplate) -> bytes:
+    """The DOCX of a stored template."""
+    stored = session.get(StoredFile, template.file_sha256)
+    assert stored is not None  # a foreign key keeps the file
+    return stored.content
+
+
+def _refused(reason: str) -> TemplateRejected:
+    return TemplateRejected(f"Modèle refusé : {reason}", errors=[{"reason": reason}])
+
+
+def _check_archive(data: bytes) -> None:
+    """Refuse what is not a DOCX of reasonable size, reading every member within limits."""
+    if len(data) > MAX_TEMPLATE_BYTES:
+        raise _refused(f"le fichier dépasse {MAX_TEMPLATE_BYTES // MB} Mo.")
+    if not data.startswith(b"PK"):
+        raise _refused("le fichier n'est pas un document Word (.docx).")
+    try:
+        archive = check_archive(data, ZIP_LIMITS)
+        if not all(archive.has(part) for part in REQUIRED_PARTS):
+            raise _refused("le fichier n'est pas un document Word (.docx).")
+    except (AnalysisError, InvalidInput) as error:
+        if isinstance(error, TemplateRejected):
+            raise
+        raise _refused(f"archive illisible ou suspecte — {error.detail}") from error
