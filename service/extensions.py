@@ -1,8 +1,9 @@
-"""What one application instance holds: its database and its search index, and the
-request-scoped session the views use."""
+"""What one application instance holds: its database, its search index and the runner of its
+background jobs, and the request-scoped session the views use."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
 from service.db import Database
+from service.jobs import InProcessRunner, RQRunner, Runner
 from service.library.search import SearchIndex, keep_in_sync
 
 
@@ -20,6 +22,7 @@ class Clausier:
 
     db: Database
     index: SearchIndex
+    jobs: Runner
 
 
 def init_app(app: Flask) -> None:
@@ -27,8 +30,20 @@ def init_app(app: Flask) -> None:
     database = Database(app.config["DATABASE_URL"])
     index = SearchIndex(app.config["SEARCH_INDEX_DIR"])
     keep_in_sync(database.sessions, index)
-    app.extensions["clausier"] = Clausier(db=database, index=index)
+    app.extensions["clausier"] = Clausier(db=database, index=index, jobs=_runner(app))
     app.teardown_appcontext(_close_session)
+
+
+def _runner(app: Flask) -> Runner:
+    """RQ workers on Redis when ``REDIS_URL`` is set, else a thread pool in this process."""
+    if app.config["REDIS_URL"]:
+        return RQRunner(app.config["REDIS_URL"], app.config["JOB_QUEUE"], app.config["JOB_TIMEOUT"])
+    return InProcessRunner(app.app_context)
+
+
+def job_timeout() -> dt.timedelta:
+    """How long a job may stay queued or running before it is taken as abandoned."""
+    return dt.timedelta(seconds=int(current_app.config["JOB_TIMEOUT"]))
 
 
 def state() -> Clausier:

@@ -75,6 +75,25 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PAGE_SIZE", 20, "Default number of items per page in lists."),
     Setting("MAX_PAGE_SIZE", 100, "Largest number of items per page a client may ask for."),
     Setting(
+        "REDIS_URL",
+        "",
+        "Redis URL of the RQ queue background jobs go to, run by `clausier worker`; empty means "
+        "jobs run in a small pool of threads of the web process.",
+    ),
+    Setting("JOB_QUEUE", "clausier", "Name of the RQ queue of background jobs (with REDIS_URL)."),
+    Setting(
+        "JOB_TIMEOUT",
+        3600,
+        "Seconds after which a background job still queued or running is taken as abandoned "
+        "(failed; asking for it again restarts it); also the RQ time limit of a job.",
+    ),
+    Setting(
+        "REPORT_BACKGROUND_PAGES",
+        30,
+        "Estimated page count above which an analysis report PDF is made in the background "
+        "(a job page shows its progress) rather than within the request.",
+    ),
+    Setting(
         "CLAUSIER_SETTINGS",
         "",
         "Path of an instance settings file (Python `NAME = value` lines) read after the "

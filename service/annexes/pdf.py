@@ -18,6 +18,7 @@ from urllib.parse import urldefrag, urljoin
 
 from markupsafe import Markup
 from weasyprint import HTML
+from weasyprint.document import Document
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 LOGGER = logging.getLogger(__name__)
@@ -70,10 +71,21 @@ def html_to_pdf(
 
     ``fetcher`` lets a caller keep the fetcher to see what was served and refused; it must
     have been built with the same assets."""
+    return layout_pdf(html, base_url=base_url, assets=assets, fetcher=fetcher).write_pdf()
+
+
+def layout_pdf(
+    html: str,
+    *,
+    base_url: str | None = None,
+    assets: Mapping[str, bytes],
+    fetcher: AssetFetcher | None = None,
+) -> Document:
+    """Lay ``html`` out in pages, as :func:`html_to_pdf` does, without writing the PDF yet:
+    the long step of a big report, after which its page count is known."""
     base = base_url or ASSET_BASE
     url_fetcher = fetcher if fetcher is not None else AssetFetcher(assets, base)
-    document = HTML(string=html, base_url=base, url_fetcher=url_fetcher)
-    return document.write_pdf()
+    return HTML(string=html, base_url=base, url_fetcher=url_fetcher).render()
 
 
 # French typography. A narrow no-break space (U+202F) before ; ! ? and a no-break space

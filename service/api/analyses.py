@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, request
 
 from service.analysis import analyze
 from service.analysis.models import Analysis
+from service.api.jobs import job_json
 from service.api.params import BadRequest, pagination
 from service.api.serialize import when
 from service.extensions import db_session, state, transaction
@@ -21,6 +22,8 @@ def register(api: Blueprint) -> None:
     api.add_url_rule(
         "/analyses/<int:analysis_id>/rerun", view_func=rerun_analysis, methods=["POST"]
     )
+    # Registered before api/annexes.py, whose older view of the same address this replaces.
+    api.add_url_rule("/analyses/<int:analysis_id>/report.pdf", view_func=get_report_pdf)
 
 
 def analysis_json(analysis: Analysis) -> dict[str, Any]:
@@ -88,3 +91,13 @@ def rerun_analysis(analysis_id: int) -> tuple[dict[str, Any], int]:
     with transaction() as session:
         analysis, changes = analyze.rerun_analysis(session, analysis_id, index=state().index)
         return analysis_json(analysis) | {"changes": changes}, 201
+
+
+def get_report_pdf(analysis_id: int) -> Response | tuple[dict[str, Any], int, dict[str, str]]:
+    """The report as a PDF; a long one is made in the background: 202 and its job."""
+    from service.web.report_pdf import analysis_report_pdf, pdf_response
+
+    result = analysis_report_pdf(analysis_id)
+    if result.job is not None:
+        return job_json(result.job), 202, {"Location": f"/api/jobs/{result.job.id}"}
+    return pdf_response(result.data or b"", result.filename)

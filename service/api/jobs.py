@@ -1,0 +1,53 @@
+"""API of the background jobs: their state and progress, then the file they made."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response
+
+from service import jobs
+from service.api.serialize import when
+from service.extensions import job_timeout, transaction
+from service.jobs_models import Job
+
+
+def register(api: Blueprint) -> None:
+    """Add the job routes to the API blueprint."""
+    api.add_url_rule("/jobs/<job_id>", view_func=get_job)
+    api.add_url_rule("/jobs/<job_id>/result", view_func=job_result)
+
+
+def job_json(job: Job) -> dict[str, Any]:
+    """A job's state, progress and, once done, where its file is."""
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "params": job.params,
+        "state": job.state,
+        "progress": job.progress,
+        "message": job.message,
+        "error": job.error,
+        "created_at": when(job.created_at),
+        "started_at": when(job.started_at),
+        "finished_at": when(job.finished_at),
+        "result_url": f"/api/jobs/{job.id}/result" if job.state == "done" else None,
+        "result_name": job.result_name if job.state == "done" else None,
+    }
+
+
+def get_job(job_id: str) -> dict[str, Any]:
+    """One job (an abandoned one is reported failed)."""
+    with transaction() as session:
+        return job_json(jobs.get_job(session, job_id, stale_after=job_timeout()))
+
+
+def job_result(job_id: str) -> Response:
+    """The file a finished job made; 409 while it runs or when it failed."""
+    with transaction() as session:
+        job, stored = jobs.job_result(session, job_id, stale_after=job_timeout())
+        return Response(
+            stored.content,
+            mimetype=stored.media_type,
+            headers={"Content-Disposition": f'inline; filename="{job.result_name}"'},
+        )
