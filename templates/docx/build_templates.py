@@ -1,4 +1,5 @@
-"""Build templates/docx/annexe_donnees.docx, the default annex template, deterministically.
+"""Build the DOCX templates deterministically: templates/docx/annexe_donnees.docx (the default
+annex) and templates/docx/checklist_reversibilite.docx (the reversibility checklist).
 
 Run: ``.venv/bin/python templates/docx/build_templates.py``. The same script gives the same bytes:
 fixed document properties and fixed dates inside the ZIP archive.
@@ -23,6 +24,7 @@ from docx.text.paragraph import Paragraph
 
 HERE = Path(__file__).resolve().parent
 OUTPUT = HERE / "annexe_donnees.docx"
+CHECKLIST_OUTPUT = HERE / "checklist_reversibilite.docx"
 #: Identifiers of the article numbering, far above those of python-docx's default template.
 ABSTRACT_ID = 40
 NUM_ID = 40
@@ -177,8 +179,96 @@ def build() -> bytes:
         ["clause", "version", "approved", "hash"],
     )
 
+    return _save(document, "Clauses relatives aux données")
+
+
+def title_block(document: Document, rows: list[tuple[str, str]]) -> Table:
+    """Add a two-column table of labels (bold) and docxtpl variables."""
+    block = document.add_table(rows=len(rows), cols=2)
+    block.style = document.styles["Table Grid"]
+    for row, (label, name) in zip(block.rows, rows, strict=True):
+        row.cells[0].text = label
+        row.cells[0].paragraphs[0].runs[0].bold = True
+        row.cells[1].text = "{{ " + name + " }}"
+    return block
+
+
+def build_checklist() -> bytes:
+    """Return the bytes of the reversibility checklist template."""
+    document = Document()
+    normal = document.styles["Normal"]
+    normal.font.name = "Calibri"
+    normal.font.size = Pt(10)
+    document.add_paragraph("Liste de contrôle de réversibilité", style="Title")
+    document.add_paragraph("{{ contract_reference }} — {{ contract_title }}", style="Subtitle")
+    title_block(
+        document,
+        [
+            ("Organisation", "organisation"),
+            ("Contrat", "contract_reference"),
+            ("Intitulé", "contract_title"),
+            ("Titulaire", "titulaire"),
+            ("Durée", "period"),
+            ("Clause de réversibilité", "clauses"),
+            ("Situation au", "at"),
+            ("Établie le", "established"),
+        ],
+    )
+
+    document.add_paragraph("Constats", style="Heading 1")
+    tag(document, "{%p for finding in findings %}")
+    document.add_paragraph("{{ finding }}", style="List Bullet")
+    tag(document, "{%p endfor %}")
+    tag(document, "{%p if not findings %}")
+    document.add_paragraph("Aucune anomalie relevée à cette date.")
+    tag(document, "{%p endif %}")
+
+    document.add_paragraph("Jeux de données dus", style="Heading 1")
+    document.add_paragraph(
+        "Complétude : périodes livrées valides parmi les périodes dont l'échéance est passée."
+    )
+    table(
+        document,
+        [
+            "Jeu de données",
+            "Format et schéma",
+            "Fréquence",
+            "Dernière livraison valide",
+            "Complétude",
+            "Périodes manquantes ou invalides",
+        ],
+        "datasets",
+        ["title", "format", "frequency", "last_valid", "completeness", "gaps"],
+    )
+
+    document.add_paragraph("Éléments de fin de contrat", style="Heading 1")
+    document.add_paragraph("{{ items_summary }}")
+    table(
+        document,
+        ["Élément", "Prévu au contrat", "État", "Preuve"],
+        "items",
+        ["label", "provided", "state", "evidence"],
+    )
+
+    document.add_paragraph("Historique des coches", style="Heading 1")
+    tag(document, "{%p if history %}")
+    table(
+        document,
+        ["Date", "Élément", "État", "Note", "Pièce", "Auteur"],
+        "history",
+        ["date", "label", "state", "note", "file", "author"],
+    )
+    tag(document, "{%p endif %}")
+    tag(document, "{%p if not history %}")
+    document.add_paragraph("Aucun élément n'a encore été coché.")
+    tag(document, "{%p endif %}")
+    return _save(document, "Liste de contrôle de réversibilité")
+
+
+def _save(document: Document, title: str) -> bytes:
+    """The document's bytes, with fixed properties and archive dates."""
     props = document.core_properties
-    props.title = "Clauses relatives aux données"
+    props.title = title
     props.author = "Clausier"
     props.last_modified_by = "Clausier"
     props.created = FIXED
@@ -202,9 +292,11 @@ def _fixed_dates(data: bytes) -> bytes:
 
 
 def main() -> None:
-    """Write the default template next to this script."""
+    """Write the templates next to this script."""
     OUTPUT.write_bytes(build())
     print(f"écrit : {OUTPUT}")
+    CHECKLIST_OUTPUT.write_bytes(build_checklist())
+    print(f"écrit : {CHECKLIST_OUTPUT}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,169 @@
+"""The page of a contract's reversibility checklist: datasets owed, end-of-contract items with
+their evidence and history, the tick form of each item, and its DOCX and PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import quote
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from service.deliveries import checklist as domain
+from service.deliveries.checklist_docx import DOCX, render_checklist_docx
+from service.deliveries.contracts import get_contract
+from service.deliveries.models import ChecklistEvent, Contract
+from service.errors import InvalidInput
+from service.extensions import db_session, transaction
+from service.french import french_date, today_in_paris
+from service.organisations import get_organisation
+from service.web import csrf
+from service.web.checklist_pdf import render_checklist_pdf
+
+bp = Blueprint("checklist", __name__)
+bp.before_request(csrf.protect)
+
+BASE = "/organisations/<org>/contrats/<path:reference>/reversibilite"
+
+
+@bp.app_template_filter("day_fr")
+def day_fr(day: dt.date) -> str:
+    """A date in French: « 1er mars 2026 »."""
+    return french_date(day)
+
+
+def _contract(org: str, reference: str) -> Contract:
+    session = db_session()
+    return get_contract(session, get_organisation(session, org), reference)
+
+
+def _day() -> tuple[dt.date, str | None]:
+    """The day the checklist is computed for (``?au=AAAA-MM-JJ``, today by default)."""
+    raw = request.args.get("au", "").strip()
+    if raw:
+        try:
+            return dt.date.fromisoformat(raw), None
+        except ValueError:
+            return today_in_paris(), f"Date « {raw} » illisible : la liste est établie à ce jour."
+    return today_in_paris(), None
+
+
+@bp.get(BASE)
+def page(org: str, reference: str) -> tuple[str, int]:
+    """The checklist of a contract, with a tick form per item."""
+    return _page(org, reference)
+
+
+def _page(
+    org: str,
+    reference: str,
+    status: int = 200,
+    form_errors: dict[str, list[str]] | None = None,
+    item: str | None = None,
+) -> tuple[str, int]:
+    session = db_session()
+    contract = _contract(org, reference)
+    at, date_error = _day()
+    args = {"org": org, "reference": reference}
+    if "au" in request.args and not date_error:
+        args["au"] = at.isoformat()
+
+    def file_url(event: ChecklistEvent) -> str:
+        return url_for(".evidence", org=org, reference=reference, event_id=event.id)
+
+    def tick_url(item: str) -> str:
+        return url_for(".tick", org=org, reference=reference, item=item)
+
+    html = render_template(
+        "deliveries/checklist.html",
+        contract=contract,
+        checklist=domain.build_checklist(session, contract, at),
+        history=domain.contract_history(session, contract),
+        ITEM_STATES=domain.ITEM_STATES,
+        date_error=date_error,
+        contract_url=f"/organisations/{quote(org)}/contrats/{quote(reference)}",
+        docx_url=url_for(".docx", **args),
+        pdf_url=url_for(".pdf", **args),
+        file_url=file_url,
+        tick_url=tick_url,
+        form_errors=form_errors or {},
+        form_values={**request.form.to_dict(), "item": item} if item else {},
+    )
+    return html, status
+
+
+@bp.post(BASE + "/<item>")
+def tick(org: str, reference: str, item: str) -> Response | tuple[str, int]:
+    """Tick an item done or back to pending, with a note and an optional file."""
+    upload = request.files.get("file")
+    try:
+        file = (upload.filename, upload.read()) if upload and upload.filename else None
+        with transaction() as session:
+            contract = get_contract(session, get_organisation(session, org), reference)
+            event = domain.tick_item(
+                session,
+                contract,
+                item,
+                request.form.get("state", ""),
+                request.form.get("note", ""),
+                request.form.get("author", ""),
+                file,
+            )
+            state = domain.ITEM_STATES[event.state]
+    except InvalidInput as error:
+        messages = [f"{e.get('message') or e.get('reason')}." for e in error.errors]
+        return _page(org, reference, 422, {item: [error.detail, *messages]}, item)
+    finally:
+        if upload is not None:
+            upload.close()
+    flash(f"Élément enregistré : {state}.", "success")
+    return redirect(url_for(".page", org=org, reference=reference) + f"#element-{item}")
+
+
+@bp.get(BASE + "/pieces/<int:event_id>")
+def evidence(org: str, reference: str, event_id: int) -> Response:
+    """The evidence file of a tick, as it was uploaded."""
+    event, stored = domain.evidence_file(db_session(), _contract(org, reference), event_id)
+    return Response(
+        stored.content,
+        mimetype=stored.media_type,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(event.filename)}"},
+    )
+
+
+def _exports(org: str, reference: str) -> tuple[domain.Checklist, dict[str, Any]]:
+    session = db_session()
+    contract = _contract(org, reference)
+    at, _error = _day()
+    return domain.build_checklist(session, contract, at), domain.contract_history(session, contract)
+
+
+@bp.get(BASE + ".docx")
+def docx(org: str, reference: str) -> Response:
+    """The checklist as a Word document."""
+    checklist, history = _exports(org, reference)
+    return Response(
+        render_checklist_docx(checklist, history),
+        mimetype=DOCX,
+        headers={"Content-Disposition": f'attachment; filename="{export_name(checklist)}.docx"'},
+    )
+
+
+@bp.get(BASE + ".pdf")
+def pdf(org: str, reference: str) -> Response:
+    """The checklist as a PDF, shown in the browser."""
+    checklist, history = _exports(org, reference)
+    return Response(
+        render_checklist_pdf(checklist, history),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{export_name(checklist)}.pdf"'},
+    )
+
+
+def export_name(checklist: domain.Checklist) -> str:
+    """The exported file's name, without extension: reversibilite-<reference>-<day>."""
+    reference = "".join(
+        c if c.isalnum() or c in "-_." else "-" for c in checklist.contract.reference
+    )
+    return f"reversibilite-{reference}-{checklist.at.isoformat()}"

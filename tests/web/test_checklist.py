@@ -1,0 +1,207 @@
+"""The reversibility checklist page, its tick forms, evidence files and exports
+(service/web/checklist.py, checklist_pdf.py), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from docx import Document
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from service.deliveries.contracts import create_contract
+from service.deliveries.record import record_delivery
+from tests.deliveries.factories import (
+    GOOD_CSV,
+    make_contract,
+    make_obligation,
+    make_organisation,
+    paris,
+)
+from tests.web.test_clause_pdf import pdf_text
+
+PAGE = "/organisations/valbrune/contrats/EP-2024-01/reversibilite"
+
+
+def setup_contract(session: Session, with_clause: bool = True) -> None:
+    """A concession (with version 1 of the concession reversibility clause, or none) owing a
+    monthly inventory, one month delivered."""
+    organisation = make_organisation(session)
+    if with_clause:
+        contract = create_contract(
+            session,
+            organisation,
+            reference="EP-2024-01",
+            title="Concession de l'éclairage public",
+            kind="concession",
+            titulaire_name="Lumicité Exploitation SAS",
+            titulaire_siren=None,
+            start_on=dt.date(2024, 7, 15),
+            end_on=dt.date(2025, 7, 14),
+            clauses=[("reversibilite-concession", 1)],
+        )
+    else:
+        contract = make_contract(session, organisation, end=dt.date(2025, 7, 14))
+    obligation = make_obligation(session, contract)
+    record_delivery(
+        session,
+        obligation,
+        "2024-07",
+        GOOD_CSV,
+        filename="inventaire-2024-07.csv",
+        sender="Lumicité",
+        sender_role="titulaire",
+        received_at=paris(2024, 8, 10),
+    )
+    session.commit()
+
+
+def test_the_page_lists_datasets_and_items_with_their_states(
+    client: FlaskClient, db_session: Session, reference_library: Path
+) -> None:
+    setup_contract(db_session)
+    response = client.get(PAGE + "?au=2024-10-31")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Liste de contrôle de réversibilité" in page
+    assert "inventaire-2024-07.csv" in page
+    assert "1 / 3 périodes" in page
+    assert "août 2024 (manquante)" in page
+    assert "Suppression et certificat de destruction" in page
+    assert page.count(">non prévu au contrat</span>") == 4
+    assert page.count(">à faire</span>") == 7
+    assert "aucune clause de réversibilité" not in page
+    assert f'href="{PAGE}.docx?au=2024-10-31"' in page
+    assert f'href="{PAGE}.pdf?au=2024-10-31"' in page
+
+
+def test_a_contract_without_clause_says_so_prominently(
+    client: FlaskClient, db_session: Session, reference_library: Path
+) -> None:
+    setup_contract(db_session, with_clause=False)
+    page = client.get(PAGE).get_data(as_text=True)
+    assert "Ce contrat ne contient aucune clause de réversibilité." in page
+    assert page.count(">non prévu au contrat</span>") == 11
+
+
+def test_ticking_an_item_with_a_file_keeps_the_history_and_serves_the_file(
+    client: FlaskClient,
+    db_session: Session,
+    reference_library: Path,
+    form_token: Callable[[str], str],
+) -> None:
+    setup_contract(db_session)
+    token = form_token(PAGE)
+    response = client.post(
+        PAGE + "/suppression",
+        data={
+            "csrf_token": token,
+            "state": "done",
+            "note": "Certificat reçu par courrier.",
+            "author": "Mme Leroy",
+            "file": (io.BytesIO(b"%PDF-1.4 certificat"), "certificat.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("#element-suppression")
+    response = client.post(
+        PAGE + "/suppression",
+        data={
+            "csrf_token": token,
+            "state": "pending",
+            "note": "Les sauvegardes ne sont pas couvertes.",
+            "author": "M. Roy",
+        },
+    )
+    assert response.status_code == 302
+
+    page = client.get(PAGE).get_data(as_text=True)
+    row = page[page.index('id="element-suppression"') :]
+    row = row[: row.index("</tr>")]
+    assert ">non prévu au contrat</span>" in row  # the latest tick wins: back to pending
+    assert "Historique (2)" in row
+    assert row.index("Les sauvegardes ne sont pas couvertes.") < row.index("certificat.pdf")
+    link = re.search(r'href="([^"]+/pieces/\d+)">certificat\.pdf', row)
+    assert link
+    served = client.get(link.group(1))
+    assert served.status_code == 200
+    assert served.data == b"%PDF-1.4 certificat"
+    assert "certificat.pdf" in served.headers["Content-Disposition"]
+
+
+def test_a_tick_without_evidence_is_refused_with_the_reason(
+    client: FlaskClient,
+    db_session: Session,
+    reference_library: Path,
+    form_token: Callable[[str], str],
+) -> None:
+    setup_contract(db_session)
+    response = client.post(
+        PAGE + "/plan",
+        data={"csrf_token": form_token(PAGE), "state": "done", "note": "", "author": "A"},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "L'élément n'a pas été enregistré." in page
+    assert "une note ou un fichier prouve l&#39;élément." in page
+
+
+def test_a_tick_without_the_form_token_is_refused(
+    client: FlaskClient, db_session: Session, reference_library: Path
+) -> None:
+    setup_contract(db_session)
+    response = client.post(PAGE + "/plan", data={"state": "done", "note": "x", "author": "A"})
+    assert response.status_code == 400
+
+
+def test_another_organisations_contract_is_not_found(
+    client: FlaskClient, db_session: Session, reference_library: Path
+) -> None:
+    setup_contract(db_session)
+    make_organisation(db_session, "autreville")
+    db_session.commit()
+    response = client.get("/organisations/autreville/contrats/EP-2024-01/reversibilite")
+    assert response.status_code == 404
+    assert "EP-2024-01" in response.get_data(as_text=True)
+
+
+def test_the_pdf_shows_the_title_block_and_the_sections(
+    client: FlaskClient, db_session: Session, reference_library: Path
+) -> None:
+    setup_contract(db_session)
+    response = client.get(PAGE + ".pdf?au=2024-10-31")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    text = pdf_text(response.data)
+    for expected in (
+        "liste de contrôle de réversibilité",
+        "EP-2024-01",
+        "Commune de Valbrune",
+        "Lumicité Exploitation SAS",
+        "Situation au 31 octobre 2024",
+        "Jeux de données dus",
+        "Éléments de fin de contrat",
+        "inventaire-2024-07.csv",
+        "non prévu au contrat",
+        "Page 1 /",
+    ):
+        assert expected.lower() in text.lower(), expected  # badges are in capitals
+    assert "Cocher" not in text  # the tick forms stay on the page
+
+
+def test_the_docx_download_holds_the_checklist(
+    client: FlaskClient, db_session: Session, reference_library: Path
+) -> None:
+    setup_contract(db_session)
+    response = client.get(PAGE + ".docx?au=2024-10-31")
+    assert response.status_code == 200
+    assert "reversibilite-EP-2024-01-2024-10-31.docx" in response.headers["Content-Disposition"]
+    document = Document(io.BytesIO(response.data))
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    assert "31 octobre 2024" in cells
+    assert "non prévu au contrat" in cells
