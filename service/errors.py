@@ -80,6 +80,10 @@ class VersionNotFound(NotFound, LibraryError):
     """The clause has no version with that number."""
 
 
+class TemplateSetNotFound(NotFound, LibraryError):
+    """No template set has that identifier."""
+
+
 class ClauseExists(Conflict, LibraryError):
     """A clause with that identifier already exists."""
 

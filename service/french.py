@@ -37,3 +37,8 @@ def french_datetime(moment: dt.datetime | None) -> str:
         return ""
     local = moment.astimezone(PARIS)
     return f"{french_date(local)} à {local.hour} h {local.minute:02d}"
+
+
+def today_in_paris() -> dt.date:
+    """Today's date in Paris (the day a French contract manager lives in)."""
+    return dt.datetime.now(PARIS).date()

@@ -24,13 +24,29 @@ DETAILS = {
 
 def init_app(app: Flask) -> None:
     """Register the API blueprints and the error handlers that answer in problem+json."""
-    from service.api import analyses, annexes, library, openapi, search
+    from service.api import (
+        analyses,
+        annexes,
+        checklist,
+        contracts,
+        jobs,
+        library,
+        openapi,
+        org_templates,
+        search,
+        template_sets,
+    )
 
     api = Blueprint("api", __name__, url_prefix="/api")
     library.register(api)
     search.register(api)
     analyses.register(api)
+    jobs.register(api)
     annexes.register(api)
+    template_sets.register(api)
+    org_templates.register(api)
+    contracts.register(api)
+    checklist.register(api)
     openapi.register(api)
     app.register_blueprint(api)
     app.register_error_handler(ClausierError, _domain_error)

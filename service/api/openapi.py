@@ -10,6 +10,8 @@ from typing import Any
 
 from flask import Blueprint
 
+from service.api import openapi_checklist, openapi_contracts
+
 STR = {"type": "string"}
 INT = {"type": "integer"}
 NULL_STR = {"type": ["string", "null"]}
@@ -404,7 +406,7 @@ SCHEMAS["MissingValues"] = {
 }
 SCHEMAS["AnnexRequest"] = {
     "type": "object",
-    "description": "Exactement l'un de « clauses » ou « analysis_id ».",
+    "description": "Exactement l'un de « clauses », « analysis_id » ou « template_set ».",
     "properties": {
         "clauses": {
             "type": "array",
@@ -419,6 +421,13 @@ SCHEMAS["AnnexRequest"] = {
             "type": "integer",
             "description": "Analyse dont on reprend les clauses suggérées",
         },
+        "template_set": {
+            "type": "string",
+            "description": "Ensemble de clauses dont on reprend les clauses, le type de contrat et"
+            " le tableau des livraisons (sauf « deliveries » donné)",
+        },
+        "organisation": {"type": "string", "description": "Organisation du modèle « template »"},
+        "template": {"type": "integer", "description": "Modèle DOCX de l'organisation à utiliser"},
         "leave_out": {**STR_LIST, "description": "Familles à ne pas reprendre de l'analyse"},
         "values": {"type": "object", "additionalProperties": STR},
         "title": {
@@ -436,6 +445,68 @@ SCHEMAS["AnnexRequest"] = {
         },
     },
 }
+
+DELIVERY_ROW = {
+    "type": "object",
+    "required": ["dataset", "format", "frequency", "delay"],
+    "properties": {"dataset": STR, "format": STR, "frequency": STR, "delay": STR},
+}
+SCHEMAS["TemplateSet"] = {
+    "type": "object",
+    "required": ["id", "contract_type", "contract_type_label", "title", "clauses", "deliveries"],
+    "properties": {
+        "id": STR,
+        "contract_type": STR,
+        "contract_type_label": STR,
+        "title": STR,
+        "description": STR,
+        "position": INT,
+        "clauses": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["clause", "version"],
+                "properties": {"clause": STR, "version": {"type": ["integer", "null"]}},
+            },
+        },
+        "deliveries": {"type": "array", "items": DELIVERY_ROW},
+    },
+}
+SCHEMAS["Job"] = {
+    "type": "object",
+    "required": ["id", "kind", "state", "progress", "message", "created_at", "result_url"],
+    "properties": {
+        "id": STR,
+        "kind": STR,
+        "params": {"type": "object"},
+        "state": {"enum": ["queued", "running", "done", "failed"]},
+        "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+        "message": STR,
+        "error": NULL_STR,
+        "created_at": STR,
+        "started_at": NULL_STR,
+        "finished_at": NULL_STR,
+        "result_url": NULL_STR,
+        "result_name": NULL_STR,
+    },
+}
+JOB_ID = _param("job_id", "path", STR, "Identifiant du travail")
+SCHEMAS["OrgTemplate"] = {
+    "type": "object",
+    "required": ["id", "organisation", "name", "filename", "sha256", "variables", "uploaded_at"],
+    "properties": {
+        "id": INT,
+        "organisation": STR,
+        "name": STR,
+        "filename": STR,
+        "sha256": STR,
+        "variables": STR_LIST,
+        "uploaded_by": STR,
+        "uploaded_at": STR,
+    },
+}
+ORG = _param("org", "path", STR, "Identifiant de l'organisation")
+TEMPLATE_ID = _param("template_id", "path", INT, "Numéro du modèle")
 
 PATHS: dict[str, Any] = {
     "/families": {
@@ -688,8 +759,123 @@ PATHS: dict[str, Any] = {
             "parameters": [ANALYSIS_ID],
             "responses": {
                 "200": _binary("application/pdf", "Le rapport (PDF, affiché en ligne)"),
+                "202": {
+                    **_json(
+                        ref("Job"),
+                        "Rapport long : préparé en arrière-plan ; suivre le travail indiqué "
+                        "par Location",
+                    ),
+                    "headers": {"Location": {"schema": STR, "description": "/api/jobs/{id}"}},
+                },
                 **_problems(404),
             },
+        }
+    },
+    "/jobs/{job_id}": {
+        "get": {
+            "summary": "Un travail en arrière-plan : état, avancement, fichier produit",
+            "operationId": "getJob",
+            "parameters": [JOB_ID],
+            "responses": {"200": _json(ref("Job"), "Le travail"), **_problems(404)},
+        }
+    },
+    "/jobs/{job_id}/result": {
+        "get": {
+            "summary": "Le fichier produit par un travail terminé",
+            "operationId": "getJobResult",
+            "parameters": [JOB_ID],
+            "responses": {
+                "200": {
+                    "description": "Le fichier (un PDF pour un rapport)",
+                    "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+                },
+                **_problems(404, 409),
+            },
+        }
+    },
+    "/template-sets": {
+        "get": {
+            "summary": "Ensembles de clauses par type de contrat",
+            "operationId": "listTemplateSets",
+            "parameters": [_param("contract_type", "query", STR, "Type de contrat")],
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "required": ["items"],
+                        "properties": {"items": {"type": "array", "items": ref("TemplateSet")}},
+                    },
+                    "Les ensembles",
+                ),
+                **_problems(400),
+            },
+        }
+    },
+    "/template-sets/{set_id}": {
+        "get": {
+            "summary": "Un ensemble de clauses",
+            "operationId": "getTemplateSet",
+            "parameters": [_param("set_id", "path", STR, "Identifiant de l'ensemble")],
+            "responses": {"200": _json(ref("TemplateSet"), "L'ensemble"), **_problems(404)},
+        }
+    },
+    "/organisations/{org}/templates": {
+        "get": {
+            "summary": "Modèles DOCX d'annexe de l'organisation",
+            "operationId": "listOrgTemplates",
+            "parameters": [ORG],
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "required": ["items"],
+                        "properties": {"items": {"type": "array", "items": ref("OrgTemplate")}},
+                    },
+                    "Les modèles, du plus récent au plus ancien",
+                ),
+                **_problems(404),
+            },
+        },
+        "post": {
+            "summary": "Déposer un modèle DOCX d'annexe (vérifié avant d'être enregistré)",
+            "operationId": "createOrgTemplate",
+            "parameters": [ORG],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["file", "name", "uploaded_by"],
+                            "properties": {
+                                "file": {"type": "string", "format": "binary"},
+                                "name": STR,
+                                "uploaded_by": STR,
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "201": _json(ref("OrgTemplate"), "Le modèle enregistré"),
+                **_problems(400, 404, 413, 422),
+            },
+        },
+    },
+    "/organisations/{org}/templates/{template_id}": {
+        "get": {
+            "summary": "Un modèle de l'organisation",
+            "operationId": "getOrgTemplate",
+            "parameters": [ORG, TEMPLATE_ID],
+            "responses": {"200": _json(ref("OrgTemplate"), "Le modèle"), **_problems(404)},
+        }
+    },
+    "/organisations/{org}/templates/{template_id}/file": {
+        "get": {
+            "summary": "Le fichier DOCX d'un modèle de l'organisation",
+            "operationId": "getOrgTemplateFile",
+            "parameters": [ORG, TEMPLATE_ID],
+            "responses": {"200": _binary(DOCX, "Le modèle (DOCX)"), **_problems(404)},
         }
     },
     "/openapi.json": {
@@ -713,8 +899,8 @@ def document() -> dict[str, Any]:
             "Les erreurs sont au format application/problem+json (RFC 9457).",
         },
         "servers": [{"url": "/api"}],
-        "paths": PATHS,
-        "components": {"schemas": SCHEMAS},
+        "paths": PATHS | openapi_contracts.PATHS | openapi_checklist.PATHS,
+        "components": {"schemas": SCHEMAS | openapi_contracts.SCHEMAS | openapi_checklist.SCHEMAS},
     }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from service.deliveries.models import Contract, Delivery, Obligation, Period
@@ -22,6 +22,7 @@ from service.deliveries.schedule import (
     months_before,
     period_label,
     status_at,
+    status_condition,
     status_expression,
 )
 from service.french import PARIS
@@ -100,93 +101,104 @@ class Dashboard:
         return any(self.counts[status] for status in OVERDUE)
 
 
-def status_counts(session: Session, at: dt.date, scope: Scope = Scope()) -> dict[Status, int]:
-    """How many periods are in each status on day ``at``."""
+def tally(
+    session: Session, at: dt.date, scope: Scope = Scope()
+) -> tuple[dict[Status, int], Compliance]:
+    """How many periods are in each status on day ``at``, and the compliance over the twelve
+    months up to it: the on-time share of the periods due then (read from the due-date index)."""
     status = status_expression(at).label("status")
     query = scope.where(select(status, func.count()).select_from(Period)).group_by(status)
     counts = dict.fromkeys(Status, 0)
     for name, count in session.execute(query):
         counts[Status(name)] = count
-    return counts
-
-
-def compliance(session: Session, at: dt.date, scope: Scope = Scope()) -> Compliance:
-    """The on-time share of the periods whose due date fell in the twelve months up to ``at``."""
     since = months_before(at, 12)
-    status = status_expression(at)
-    query = scope.where(
+    window = scope.where(
         select(
-            func.count().filter(status == Status.ON_TIME.value),
-            func.count().filter(status.in_([s.value for s in SETTLED])),
+            func.count().filter(status_condition(Status.ON_TIME, at)),
+            func.count().filter(or_(*(status_condition(s, at) for s in SETTLED))),
         )
         .select_from(Period)
         .where(Period.due_on > since, Period.due_on <= at)
     )
-    on_time, settled = session.execute(query).one()
-    return Compliance(since=since, on_time=on_time or 0, settled=settled or 0)
+    on_time, settled = session.execute(window).one()
+    return counts, Compliance(since=since, on_time=on_time or 0, settled=settled or 0)
+
+
+def status_counts(session: Session, at: dt.date, scope: Scope = Scope()) -> dict[Status, int]:
+    """How many periods are in each status on day ``at``."""
+    return tally(session, at, scope)[0]
 
 
 def overdue(
     session: Session, at: dt.date, scope: Scope = Scope(), limit: int = OVERDUE_LIMIT
-) -> tuple[list[OverdueItem], int]:
-    """The late, missing and invalid periods on day ``at``, longest overdue first, and their
-    total count."""
-    status = status_expression(at).label("status")
-    base = scope.where(
-        select(
-            Period.start_on,
-            Period.end_on,
-            Period.due_on,
-            Period.first_valid_on,
-            status,
-            Obligation.dataset,
-            Obligation.title,
-            Obligation.frequency,
-            Contract.reference,
-            Organisation.name,
+) -> list[OverdueItem]:
+    """The late, missing and invalid periods on day ``at``: the missing ones first, then the
+    invalid ones, the longest overdue first; then those delivered late, the latest first.
+
+    One query per status, each reading periods in due-date order from an index and stopping
+    at the limit, so the list costs little however many periods there are.
+    """
+    items: list[OverdueItem] = []
+    for status, order in (
+        (Status.MISSING, Period.due_on),
+        (Status.INVALID, Period.due_on),
+        (Status.LATE, Period.due_on.desc()),
+    ):
+        if len(items) >= limit:
+            break
+        query = scope.where(
+            select(
+                Period.start_on,
+                Period.end_on,
+                Period.due_on,
+                Period.first_valid_on,
+                Obligation.dataset,
+                Obligation.title,
+                Obligation.frequency,
+                Contract.reference,
+                Organisation.name,
+            )
+            .join(Obligation, Obligation.id == Period.obligation_id)
+            .join(Contract, Contract.id == Period.contract_id)
+            .join(Organisation, Organisation.id == Contract.organisation_id)
+            .where(status_condition(status, at))
         )
-        .join(Obligation, Obligation.id == Period.obligation_id)
-        .join(Contract, Contract.id == Period.contract_id)
-        .join(Organisation, Organisation.id == Contract.organisation_id)
-        .where(status_expression(at).in_([s.value for s in OVERDUE]))
-    )
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    # Still awaited first (missing, then invalid), oldest due date first; then delivered late.
-    waiting = case(
-        (status == Status.MISSING.value, 0), (status == Status.INVALID.value, 1), else_=2
-    )
-    rows = session.execute(
-        base.order_by(waiting, Period.due_on, Contract.reference, Obligation.dataset).limit(limit)
-    )
-    items = [
-        OverdueItem(
-            contract_reference=row.reference,
-            organisation=row.name,
-            dataset=row.dataset,
-            title=row.title,
-            frequency=row.frequency,
-            start=row.start_on,
-            end=row.end_on,
-            due=row.due_on,
-            status=Status(row.status),
-            days=days_overdue(Status(row.status), row.due_on, row.first_valid_on, at),
-        )
-        for row in rows
-    ]
-    return items, total
+        rows = session.execute(query.order_by(order, Period.id).limit(limit - len(items)))
+        items += [
+            OverdueItem(
+                contract_reference=row.reference,
+                organisation=row.name,
+                dataset=row.dataset,
+                title=row.title,
+                frequency=row.frequency,
+                start=row.start_on,
+                end=row.end_on,
+                due=row.due_on,
+                status=status,
+                days=days_overdue(status, row.due_on, row.first_valid_on, at),
+            )
+            for row in rows
+        ]
+    return items
 
 
 def dashboard(session: Session, at: dt.date, scope: Scope = Scope()) -> Dashboard:
     """Every figure of the dashboard of a scope on day ``at``."""
-    items, total = overdue(session, at, scope)
-    contracts = scope.where(select(func.count(func.distinct(Period.contract_id))))
+    counts, rate = tally(session, at, scope)
+    if scope.contract is not None:
+        contracts = 1
+    else:
+        query = select(func.count(Contract.id))
+        if scope.organisation is not None:
+            query = query.where(Contract.organisation_id == scope.organisation.id)
+        contracts = session.scalar(query) or 0
     return Dashboard(
         at=at,
-        counts=status_counts(session, at, scope),
-        overdue=items,
-        overdue_total=total,
-        compliance=compliance(session, at, scope),
-        contracts=session.scalar(contracts) or 0,
+        counts=counts,
+        overdue=overdue(session, at, scope),
+        overdue_total=sum(counts[status] for status in OVERDUE),
+        compliance=rate,
+        contracts=contracts,
     )
 
 

@@ -161,6 +161,15 @@ class Period(Base):
         UniqueConstraint("obligation_id", "start_on"),
         CheckConstraint("end_on >= start_on", name="period_dates_ordered"),
         Index("ix_period_contract_due", "contract_id", "due_on"),
+        # Covers the status of periods read in due-date order (overdue lists, compliance).
+        Index(
+            "ix_period_due",
+            "due_on",
+            "first_valid_on",
+            "first_received_on",
+            "end_on",
+            "contract_id",
+        ),
     )
 
     id: Mapped[intpk]

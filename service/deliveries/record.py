@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from service.db import utcnow
 from service.deliveries.contracts import find_period
-from service.deliveries.models import DELIVERERS, Delivery, Obligation, Period
+from service.deliveries.models import DELIVERERS, Contract, Delivery, Obligation, Period
 from service.deliveries.validate import FORMATS, Limits, validate_delivery
 from service.errors import Conflict, InvalidInput, NotFound
 from service.french import PARIS
@@ -172,5 +172,28 @@ def list_deliveries(session: Session, obligation: Obligation) -> list[Delivery]:
             .join(Period, Period.id == Delivery.period_id)
             .where(Period.obligation_id == obligation.id)
             .order_by(Delivery.received_at.desc(), Delivery.id.desc())
+        )
+    )
+
+
+def get_contract_delivery(session: Session, contract: Contract, delivery_id: int) -> Delivery:
+    """One delivery of any obligation of the contract, by number."""
+    delivery = session.get(Delivery, delivery_id)
+    if delivery is None or delivery.period.contract_id != contract.id:
+        raise DeliveryNotFound(
+            f"Le contrat « {contract.reference} » n'a pas de livraison n° {delivery_id}."
+        )
+    return delivery
+
+
+def recent_deliveries(session: Session, contract: Contract, limit: int = 20) -> list[Delivery]:
+    """The contract's latest deliveries, newest first."""
+    return list(
+        session.scalars(
+            select(Delivery)
+            .join(Period, Period.id == Delivery.period_id)
+            .where(Period.contract_id == contract.id)
+            .order_by(Delivery.received_at.desc(), Delivery.id.desc())
+            .limit(limit)
         )
     )

@@ -19,10 +19,11 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, case, literal
+from sqlalchemy import ColumnElement, and_, case, literal, or_
 
 from service.deliveries.models import Frequency, Period
 from service.errors import InvalidContract
+from service.french import MONTHS as MONTH_NAMES
 
 #: Months per period for the calendar frequencies.
 MONTHS = {
@@ -125,22 +126,6 @@ def period_label(frequency: str, start: dt.date, end: dt.date) -> str:
     return "fin de contrat"
 
 
-MONTH_NAMES = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
-
 def status_at(
     end: dt.date,
     due: dt.date,
@@ -165,19 +150,40 @@ def status_at(
 
 
 def status_expression(at: dt.date) -> ColumnElement[str]:
-    """``status_at`` as a SQL expression over the ``period`` table."""
-    valid = and_(Period.first_valid_on.is_not(None), Period.first_valid_on <= at)
+    """``status_at`` as a SQL expression over the ``period`` table.
+
+    Written for speed over a million rows: a NULL day compares as unknown, which a CASE takes
+    as false, so no IS NULL test is needed, and most rows (delivered valid) take two tests.
+    """
     return case(
-        (and_(valid, Period.first_valid_on <= Period.due_on), literal(Status.ON_TIME.value)),
-        (valid, literal(Status.LATE.value)),
         (
-            and_(Period.first_received_on.is_not(None), Period.first_received_on <= at),
-            literal(Status.INVALID.value),
+            Period.first_valid_on <= at,
+            case(
+                (Period.first_valid_on <= Period.due_on, literal(Status.ON_TIME.value)),
+                else_=literal(Status.LATE.value),
+            ),
         ),
+        (Period.first_received_on <= at, literal(Status.INVALID.value)),
         (Period.end_on >= at, literal(Status.UPCOMING.value)),
         (Period.due_on >= at, literal(Status.DUE.value)),
         else_=literal(Status.MISSING.value),
     )
+
+
+def status_condition(status: Status, at: dt.date) -> ColumnElement[bool]:
+    """A SQL condition true of the periods in ``status`` on day ``at``, usable with an index
+    on the due date (the overdue lists read periods in due-date order)."""
+    nothing_by_then = or_(Period.first_received_on.is_(None), Period.first_received_on > at)
+    no_valid_by_then = or_(Period.first_valid_on.is_(None), Period.first_valid_on > at)
+    conditions = {
+        Status.ON_TIME: and_(Period.first_valid_on <= at, Period.first_valid_on <= Period.due_on),
+        Status.LATE: and_(Period.first_valid_on <= at, Period.first_valid_on > Period.due_on),
+        Status.INVALID: and_(Period.first_received_on <= at, no_valid_by_then),
+        Status.UPCOMING: and_(nothing_by_then, Period.end_on >= at),
+        Status.DUE: and_(nothing_by_then, Period.end_on < at, Period.due_on >= at),
+        Status.MISSING: and_(nothing_by_then, Period.due_on < at),
+    }
+    return conditions[status]
 
 
 def days_overdue(status: Status, due: dt.date, first_valid_on: dt.date | None, at: dt.date) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from service.french import french_datetime
+from service.french import french_date, french_datetime
 from service.library.rules import PLACEHOLDER, fill
 
 STATUS_LABELS = {"draft": "Projet", "approved": "Approuvée", "retired": "Retirée"}
@@ -40,8 +40,11 @@ _BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
 _SIMPLE_PLACEHOLDER = re.compile(r"\{\{\s*([a-z][a-z0-9_]*)\s*\}\}")
 
 
-def date_fr(moment: dt.datetime | None) -> str:
-    """Return a UTC timestamp as Paris time in French: « 12 janvier 2026 à 10 h 00 »."""
+def date_fr(moment: dt.datetime | dt.date | None) -> str:
+    """Return a UTC timestamp as Paris time in French (« 12 janvier 2026 à 10 h 00 »), or a
+    calendar day (« 1er mars 2026 »)."""
+    if isinstance(moment, dt.date) and not isinstance(moment, dt.datetime):
+        return french_date(moment)
     return french_datetime(moment)
 
 

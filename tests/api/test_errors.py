@@ -64,6 +64,8 @@ CASES = [
     ("post", "/api/clauses/open-data-test/versions/1/approve", {}, 422),
     ("post", "/api/clauses/reversibilite-test/versions/1/retire", {"retired_by": "A"}, 409),
     ("delete", "/api/clauses/reversibilite-test", None, 405),
+    ("get", "/api/jobs/inconnu", None, 404),
+    ("get", "/api/jobs/00000000-0000-0000-0000-000000000000/result", None, 404),
 ]
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from service.deliveries.dashboard import Scope, dashboard, status_counts, timelines
 from service.deliveries.models import Period
 from service.deliveries.record import record_delivery
-from service.deliveries.schedule import Status, status_at, status_expression
+from service.deliveries.schedule import Status, status_at, status_condition, status_expression
 from tests.deliveries.factories import (
     BAD_CSV,
     GOOD_CSV,
@@ -40,7 +40,16 @@ def test_the_database_computes_the_same_status_as_python(db_session: Session) ->
         db_session.flush()
         for at in days:
             sql = db_session.scalar(select(status_expression(at)).where(Period.id == period.id))
-            assert sql == status_at(period.end_on, period.due_on, received, valid, at)
+            expected = status_at(period.end_on, period.due_on, received, valid, at)
+            assert sql == expected
+            matching = {
+                status
+                for status in Status
+                if db_session.scalar(
+                    select(Period.id).where(Period.id == period.id, status_condition(status, at))
+                )
+            }
+            assert matching == {expected}  # each status' own condition agrees too
             checked += 1
     assert checked > 100
 

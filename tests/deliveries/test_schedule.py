@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 from hypothesis import given
@@ -81,9 +82,7 @@ def test_a_one_off_dataset_is_due_on_its_date_plus_the_delay() -> None:
 def test_ten_years_monthly_make_120_contiguous_periods() -> None:
     periods = expected_periods("monthly", D(2026, 1, 1), D(2035, 12, 31), 15)
     assert len(periods) == 120
-    assert all(
-        b.start == a.end + dt.timedelta(days=1) for a, b in zip(periods, periods[1:], strict=False)
-    )
+    assert all(b.start == a.end + dt.timedelta(days=1) for a, b in itertools.pairwise(periods))
 
 
 @given(
@@ -98,7 +97,7 @@ def test_periods_tile_the_contract_without_gap_or_overlap(
     periods = expected_periods(frequency, start, end, 10)
     assert periods[0].start == start
     assert periods[-1].end == end
-    for before, after in zip(periods, periods[1:], strict=False):
+    for before, after in itertools.pairwise(periods):
         assert after.start == before.end + dt.timedelta(days=1)
         assert after.start.day == 1
 

@@ -239,3 +239,15 @@ def iterparse(
         raise DocumentUnreadable(DAMAGED) from error
     except (zipfile.BadZipFile, EOFError, OSError) as error:
         raise DocumentUnreadable(DAMAGED) from error
+
+
+def check_archive(data: bytes, limits: Limits) -> SafeZip:
+    """Open a zip archive and read every member within the limits, their total included —
+    declared sizes can lie — so that a library reading it afterwards cannot be fed a bomb."""
+    archive = SafeZip(data, limits)
+    total = 0
+    for member in archive.names:
+        total += len(archive.read(member))
+        if total > limits.max_member_bytes:
+            raise _suspicious("(archive entière)", _megabytes(limits.max_member_bytes))
+    return archive

@@ -106,6 +106,11 @@ def upgrade() -> None:
         sa.CheckConstraint("end_on >= start_on", name="period_dates_ordered"),
     )
     op.create_index("ix_period_contract_due", "period", ["contract_id", "due_on"])
+    op.create_index(
+        "ix_period_due",
+        "period",
+        ["due_on", "first_valid_on", "first_received_on", "end_on", "contract_id"],
+    )
     op.create_table(
         "delivery",
         sa.Column("id", sa.Integer(), primary_key=True),

@@ -1,0 +1,500 @@
+"""The delivery follow-up's part of the OpenAPI document: organisations, contracts,
+obligations, deliveries, dashboards and calendars (merged by ``openapi.document``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+INT = {"type": "integer"}
+STR = {"type": "string"}
+NULL_STR = {"type": ["string", "null"]}
+DATE = {"type": "string", "format": "date"}
+STATUSES = ["upcoming", "due", "on_time", "late", "missing", "invalid"]
+FORMATS = ["csv", "geojson", "json", "xlsx", "zip_shp", "pdf"]
+FREQUENCIES = ["monthly", "quarterly", "half_yearly", "yearly", "once", "end_of_contract"]
+
+
+def ref(name: str) -> dict[str, str]:
+    """A reference to a schema of the document."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _problems(*statuses: int) -> dict[str, Any]:
+    words = {
+        400: "Requête invalide",
+        404: "Introuvable",
+        409: "Conflit avec l'état actuel",
+        413: "Trop volumineux",
+        415: "Format non conforme",
+        422: "Données invalides ou livraison refusée",
+    }
+    return {
+        str(status): {
+            "description": words[status],
+            "content": {"application/problem+json": {"schema": ref("Problem")}},
+        }
+        for status in statuses
+    }
+
+
+def _path(name: str, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": STR, "description": description}
+
+
+ORG = _path("org", "Identifiant de l'organisation")
+REFERENCE = _path("reference", "Référence du contrat")
+DATASET = _path("dataset", "Identifiant du jeu de données")
+DELIVERY_ID = {
+    "name": "delivery_id",
+    "in": "path",
+    "required": True,
+    "schema": INT,
+    "description": "Numéro de la livraison",
+}
+AT = {
+    "name": "at",
+    "in": "query",
+    "required": False,
+    "schema": DATE,
+    "description": "Jour du calcul (aujourd'hui, heure de Paris, par défaut)",
+}
+ICS = {"description": "Flux iCalendar", "content": {"text/calendar": {"schema": STR}}}
+
+SCHEMAS: dict[str, Any] = {
+    "Organisation": {
+        "type": "object",
+        "required": ["slug", "name"],
+        "properties": {"slug": STR, "name": STR},
+    },
+    "ObligationInput": {
+        "type": "object",
+        "required": ["dataset", "title", "format", "frequency"],
+        "properties": {
+            "dataset": STR,
+            "title": STR,
+            "description": STR,
+            "format": {"enum": FORMATS},
+            "table_schema": {"type": ["object", "null"]},
+            "frequency": {"enum": FREQUENCIES},
+            "delay_days": INT,
+            "due_on": {"type": ["string", "null"], "format": "date"},
+            "deliverer": {"enum": ["titulaire", "acheteur"]},
+        },
+    },
+    "Obligation": {
+        "type": "object",
+        "required": ["dataset", "title", "format", "frequency", "delay_days", "periods"],
+        "properties": {
+            "dataset": STR,
+            "title": STR,
+            "description": STR,
+            "format": {"enum": FORMATS},
+            "table_schema": {"type": ["object", "null"]},
+            "frequency": {"enum": FREQUENCIES},
+            "delay_days": INT,
+            "due_on": NULL_STR,
+            "deliverer": {"enum": ["titulaire", "acheteur"]},
+            "periods": INT,
+        },
+    },
+    "ContractInput": {
+        "type": "object",
+        "required": ["reference", "title", "kind", "titulaire", "start", "end"],
+        "properties": {
+            "reference": STR,
+            "title": STR,
+            "kind": {"enum": ["concession", "dsp", "marche"]},
+            "titulaire": {
+                "type": "object",
+                "required": ["name"],
+                "properties": {"name": STR, "siren": NULL_STR},
+            },
+            "start": DATE,
+            "end": DATE,
+            "clauses": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["clause", "version"],
+                    "properties": {"clause": STR, "version": INT},
+                },
+            },
+            "obligations": {"type": "array", "items": ref("ObligationInput")},
+        },
+    },
+    "Contract": {
+        "type": "object",
+        "required": [
+            "organisation",
+            "reference",
+            "title",
+            "kind",
+            "titulaire",
+            "start",
+            "end",
+            "clauses",
+            "obligations",
+        ],
+        "properties": {
+            "organisation": STR,
+            "reference": STR,
+            "title": STR,
+            "kind": {"enum": ["concession", "dsp", "marche"]},
+            "titulaire": {
+                "type": "object",
+                "properties": {"name": STR, "siren": NULL_STR},
+            },
+            "start": STR,
+            "end": STR,
+            "clauses": {"type": "array", "items": {"type": "object"}},
+            "obligations": {"type": "array", "items": ref("Obligation")},
+        },
+    },
+    "Delivery": {
+        "type": "object",
+        "required": [
+            "id",
+            "period",
+            "filename",
+            "size",
+            "sha256",
+            "received_at",
+            "sender",
+            "sender_role",
+            "valid",
+            "supersedes",
+            "report",
+            "file",
+        ],
+        "properties": {
+            "id": INT,
+            "period": {
+                "type": "object",
+                "required": ["start", "end"],
+                "properties": {"start": STR, "end": STR},
+            },
+            "filename": STR,
+            "size": INT,
+            "sha256": STR,
+            "received_at": STR,
+            "sender": STR,
+            "sender_role": {"enum": ["titulaire", "acheteur"]},
+            "valid": {"type": "boolean"},
+            "supersedes": {"type": ["integer", "null"]},
+            "note": STR,
+            "report": {
+                "type": "object",
+                "required": ["valid", "checks", "errors"],
+                "properties": {
+                    "valid": {"type": "boolean"},
+                    "checks": {"type": "array", "items": {"type": "object"}},
+                    "errors": {"type": "array", "items": {"type": "object"}},
+                },
+            },
+            "file": STR,
+        },
+    },
+    "Dashboard": {
+        "type": "object",
+        "required": ["at", "contracts", "counts", "compliance", "overdue_total", "overdue"],
+        "properties": {
+            "at": STR,
+            "contracts": INT,
+            "counts": {
+                "type": "object",
+                "required": STATUSES,
+                "properties": {status: INT for status in STATUSES},
+            },
+            "compliance": {
+                "type": "object",
+                "required": ["since", "on_time", "settled", "rate"],
+                "properties": {
+                    "since": STR,
+                    "on_time": INT,
+                    "settled": INT,
+                    "rate": {"type": ["number", "null"]},
+                },
+            },
+            "overdue_total": INT,
+            "overdue": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["contract", "dataset", "period", "due", "status", "days"],
+                    "properties": {
+                        "contract": STR,
+                        "organisation": STR,
+                        "dataset": STR,
+                        "period": STR,
+                        "start": STR,
+                        "end": STR,
+                        "due": STR,
+                        "status": {"enum": ["late", "missing", "invalid"]},
+                        "status_label": STR,
+                        "days": INT,
+                    },
+                },
+            },
+            "timelines": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["dataset", "periods"],
+                    "properties": {
+                        "dataset": STR,
+                        "periods": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["start", "end", "due", "label", "status"],
+                                "properties": {
+                                    "start": STR,
+                                    "end": STR,
+                                    "due": STR,
+                                    "label": STR,
+                                    "status": {"enum": STATUSES},
+                                    "days": INT,
+                                    "deliveries": INT,
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+
+BASE = "/organisations/{org}/contracts/{reference}"
+DELIVERIES = BASE + "/obligations/{dataset}/deliveries"
+DELIVERY_FORM = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file", "period", "sender"],
+                "properties": {
+                    "file": {"type": "string", "format": "binary"},
+                    "period": {
+                        "type": "string",
+                        "description": "2025-03, 2025-T1, 2025-S2, 2025 ou un jour de la période",
+                    },
+                    "sender": STR,
+                    "sender_role": {"enum": ["titulaire", "acheteur"]},
+                    "received_at": {
+                        "type": "string",
+                        "description": "Réception par un autre canal (ISO 8601 avec fuseau)",
+                    },
+                    "note": STR,
+                },
+            }
+        }
+    },
+}
+
+PATHS: dict[str, Any] = {
+    "/organisations": {
+        "get": {
+            "summary": "Organisations",
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "required": ["items"],
+                        "properties": {"items": {"type": "array", "items": ref("Organisation")}},
+                    },
+                    "Les organisations",
+                )
+            },
+        },
+        "post": {
+            "summary": "Créer une organisation",
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": ref("Organisation")}},
+            },
+            "responses": {
+                "201": _json(ref("Organisation"), "L'organisation"),
+                **_problems(400, 422),
+            },
+        },
+    },
+    "/organisations/{org}/contracts": {
+        "parameters": [ORG],
+        "get": {
+            "summary": "Contrats d'une organisation",
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "required": ["items"],
+                        "properties": {"items": {"type": "array", "items": ref("Contract")}},
+                    },
+                    "Les contrats",
+                ),
+                **_problems(404),
+            },
+        },
+        "post": {
+            "summary": "Créer un contrat et ses obligations",
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": ref("ContractInput")}},
+            },
+            "responses": {
+                "201": _json(ref("Contract"), "Le contrat créé"),
+                **_problems(400, 404, 409, 422),
+            },
+        },
+    },
+    "/organisations/{org}/dashboard": {
+        "parameters": [ORG],
+        "get": {
+            "summary": "Tableau de bord des contrats d'une organisation",
+            "parameters": [AT],
+            "responses": {
+                "200": _json(ref("Dashboard"), "Le tableau de bord"),
+                **_problems(400, 404),
+            },
+        },
+    },
+    "/organisations/{org}/calendar.ics": {
+        "parameters": [ORG],
+        "get": {
+            "summary": "Échéances des contrats d'une organisation (iCalendar)",
+            "responses": {"200": ICS, **_problems(404)},
+        },
+    },
+    "/dashboard": {
+        "get": {
+            "summary": "Tableau de bord de tous les contrats",
+            "parameters": [AT],
+            "responses": {"200": _json(ref("Dashboard"), "Le tableau de bord"), **_problems(400)},
+        }
+    },
+    BASE: {
+        "parameters": [ORG, REFERENCE],
+        "get": {
+            "summary": "Un contrat",
+            "responses": {"200": _json(ref("Contract"), "Le contrat"), **_problems(404)},
+        },
+    },
+    BASE + "/dashboard": {
+        "parameters": [ORG, REFERENCE],
+        "get": {
+            "summary": "Tableau de bord d'un contrat, avec la frise de chaque obligation",
+            "parameters": [AT],
+            "responses": {
+                "200": _json(ref("Dashboard"), "Le tableau de bord"),
+                **_problems(400, 404),
+            },
+        },
+    },
+    BASE + "/calendar.ics": {
+        "parameters": [ORG, REFERENCE],
+        "get": {
+            "summary": "Échéances d'un contrat (iCalendar)",
+            "responses": {"200": ICS, **_problems(404)},
+        },
+    },
+    BASE + "/obligations": {
+        "parameters": [ORG, REFERENCE],
+        "post": {
+            "summary": "Ajouter une obligation de livraison",
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": ref("ObligationInput")}},
+            },
+            "responses": {
+                "201": _json(ref("Obligation"), "L'obligation et ses périodes"),
+                **_problems(400, 404, 409, 422),
+            },
+        },
+    },
+    BASE + "/obligations/annex": {
+        "parameters": [ORG, REFERENCE],
+        "post": {
+            "summary": "Reprendre les obligations du tableau des livraisons d'une annexe DOCX",
+            "description": "Lit le tableau « Jeu de données | Format | Fréquence | Délai » de "
+            "l'annexe et crée les obligations qui manquent au contrat, tout ou rien.",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["file"],
+                            "properties": {"file": {"type": "string", "format": "binary"}},
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "201": _json(
+                    {
+                        "type": "object",
+                        "required": ["items"],
+                        "properties": {"items": {"type": "array", "items": ref("Obligation")}},
+                    },
+                    "Les obligations créées",
+                ),
+                **_problems(400, 404, 413, 422),
+            },
+        },
+    },
+    DELIVERIES: {
+        "parameters": [ORG, REFERENCE, DATASET],
+        "get": {
+            "summary": "Livraisons d'une obligation",
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "required": ["items"],
+                        "properties": {"items": {"type": "array", "items": ref("Delivery")}},
+                    },
+                    "Les livraisons, la plus récente d'abord",
+                ),
+                **_problems(404),
+            },
+        },
+        "post": {
+            "summary": "Déposer une livraison pour une période",
+            "description": "Le fichier est validé (format, UTF-8, schéma de table). Un fichier "
+            "illisible ou au mauvais format est refusé et rien n'est enregistré ; un fichier "
+            "lisible qui enfreint le schéma est enregistré comme livraison invalide, avec son "
+            "rapport. Une nouvelle livraison pour la même période remplace la précédente, qui "
+            "est conservée.",
+            "requestBody": DELIVERY_FORM,
+            "responses": {
+                "201": _json(ref("Delivery"), "La livraison et son rapport de validation"),
+                **_problems(400, 404, 409, 413, 415, 422),
+            },
+        },
+    },
+    DELIVERIES + "/{delivery_id}": {
+        "parameters": [ORG, REFERENCE, DATASET, DELIVERY_ID],
+        "get": {
+            "summary": "Une livraison et son rapport",
+            "responses": {"200": _json(ref("Delivery"), "La livraison"), **_problems(404)},
+        },
+    },
+    DELIVERIES + "/{delivery_id}/file": {
+        "parameters": [ORG, REFERENCE, DATASET, DELIVERY_ID],
+        "get": {
+            "summary": "Le fichier livré, tel que reçu",
+            "responses": {
+                "200": {
+                    "description": "Le fichier",
+                    "content": {"application/octet-stream": {"schema": STR}},
+                },
+                **_problems(404),
+            },
+        },
+    },
+}

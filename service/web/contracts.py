@@ -1,0 +1,293 @@
+"""Pages of the delivery follow-up: the dashboard across contracts, an organisation's
+contracts, a contract with its timelines, the upload of a delivery and its report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import quote
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from service.deliveries import contracts, record
+from service.deliveries.dashboard import Scope, dashboard, timelines
+from service.deliveries.models import CONTRACT_KINDS, DELIVERERS, FREQUENCIES, Contract
+from service.deliveries.schedule import STATUS_LABELS, Status
+from service.deliveries.validate import FORMATS
+from service.errors import DeliveryError, InvalidInput, status_for
+from service.extensions import db_session, transaction
+from service.french import today_in_paris
+from service.organisations import get_organisation, list_organisations
+from service.storage import StoredFile
+from service.web import csrf
+from service.web.timeline import COLOURS, timeline_svg
+
+bp = Blueprint("contracts", __name__)
+bp.before_request(csrf.protect)
+
+
+@bp.app_context_processor
+def _labels() -> dict[str, Any]:
+    return {
+        "DELIVERY_STATUS_LABELS": STATUS_LABELS,
+        "DELIVERY_STATUSES": list(Status),
+        "STATUS_COLOURS": COLOURS,
+        "FREQUENCIES": FREQUENCIES,
+        "DELIVERY_FORMATS": FORMATS,
+        "CONTRACT_KINDS": CONTRACT_KINDS,
+        "DELIVERERS": DELIVERERS,
+    }
+
+
+def _day() -> tuple[dt.date, str | None]:
+    """The day the page is computed for (``?au=AAAA-MM-JJ``, today by default), and an error."""
+    raw = request.args.get("au", "").strip()
+    if raw:
+        try:
+            return dt.date.fromisoformat(raw), None
+        except ValueError:
+            return today_in_paris(), f"Date « {raw} » illisible : la page est calculée à ce jour."
+    return today_in_paris(), None
+
+
+@bp.get("/suivi")
+def overview() -> str:
+    """The dashboard across every contract, and the organisations."""
+    session = db_session()
+    at, error = _day()
+    return render_template(
+        "deliveries/overview.html",
+        board=dashboard(session, at),
+        organisations=list_organisations(session),
+        contracts=contracts.list_contracts(session),
+        at=at,
+        date_error=error,
+        today=today_in_paris(),
+    )
+
+
+@bp.get("/organisations/<org>")
+def organisation(org: str) -> str:
+    """An organisation's contracts and their dashboard."""
+    session = db_session()
+    organisation = get_organisation(session, org)
+    at, error = _day()
+    return render_template(
+        "deliveries/organisation.html",
+        organisation=organisation,
+        board=dashboard(session, at, Scope(organisation=organisation)),
+        contracts=contracts.list_contracts(session, organisation),
+        at=at,
+        date_error=error,
+        today=today_in_paris(),
+    )
+
+
+def _contract(org: str, reference: str) -> Contract:
+    session = db_session()
+    return contracts.get_contract(session, get_organisation(session, org), reference)
+
+
+@bp.get("/organisations/<org>/contrats/<path:reference>/livraisons/<int:delivery_id>")
+def delivery(org: str, reference: str, delivery_id: int) -> str:
+    """One delivery: who sent it, when, and its validation report."""
+    session = db_session()
+    contract = _contract(org, reference)
+    found = record.get_contract_delivery(session, contract, delivery_id)
+    return render_template(
+        "deliveries/delivery.html", contract=contract, delivery=found, today=today_in_paris()
+    )
+
+
+@bp.get("/organisations/<org>/contrats/<path:reference>/livraisons/<int:delivery_id>/fichier")
+def delivery_file(org: str, reference: str, delivery_id: int) -> Response:
+    """The delivered file, as received."""
+    session = db_session()
+    found = record.get_contract_delivery(session, _contract(org, reference), delivery_id)
+    stored = session.get(StoredFile, found.file_sha256)
+    response = Response(stored.content, mimetype=stored.media_type)
+    disposition = f"attachment; filename*=UTF-8''{quote(found.filename)}"
+    response.headers["Content-Disposition"] = disposition
+    return response
+
+
+@bp.post("/organisations/<org>/contrats/<path:reference>/livraisons")
+def upload(org: str, reference: str) -> Response | tuple[str, int]:
+    """Receive a delivery from the form; a refused file is explained on the contract page."""
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        return _contract_page(org, reference, "Choisissez le fichier livré.", 400)
+    try:
+        with transaction() as session:
+            contract = contracts.get_contract(session, get_organisation(session, org), reference)
+            obligation = contracts.get_obligation(
+                session, contract, request.form.get("dataset", "")
+            )
+            received = record.record_delivery(
+                session,
+                obligation,
+                request.form.get("period", ""),
+                file.stream,
+                filename=file.filename,
+                sender=request.form.get("sender", ""),
+                sender_role=request.form.get("sender_role", "titulaire"),
+                note=request.form.get("note", ""),
+            )
+            number, valid = received.id, received.valid
+    except (DeliveryError, InvalidInput) as error:
+        detail = error.detail + "".join(
+            f" {item.get('message') or item.get('reason')}."
+            for item in getattr(error, "errors", [])
+        )
+        return _contract_page(org, reference, detail, status_for(error))
+    finally:
+        file.close()
+    if valid:
+        flash("Livraison reçue et valide.", "success")
+    else:
+        flash("Livraison reçue mais invalide : voyez le rapport ci-dessous.", "error")
+    return redirect(url_for(".delivery", org=org, reference=reference, delivery_id=number))
+
+
+@bp.get("/organisations/<org>/contrats/<path:reference>")
+def contract(org: str, reference: str) -> str | tuple[str, int]:
+    """A contract: counts, compliance, one timeline per obligation, overdue list, upload."""
+    return _contract_page(org, reference)
+
+
+def _contract_page(
+    org: str, reference: str, upload_error: str | None = None, status: int = 200
+) -> tuple[str, int]:
+    session = db_session()
+    contract = _contract(org, reference)
+    at, error = _day()
+    lines = timelines(session, contract, at)
+    page = render_template(
+        "deliveries/contract.html",
+        contract=contract,
+        board=dashboard(session, at, Scope(contract=contract)),
+        timelines=lines,
+        chart=timeline_svg(lines, contract.start_on, contract.end_on, at),
+        recent=record.recent_deliveries(session, contract),
+        at=at,
+        date_error=error,
+        today=today_in_paris(),
+        upload_error=upload_error,
+        form=request.form if upload_error else {},
+    )
+    return page, status
+
+
+def _errors_text(error: InvalidInput) -> str:
+    """An error's detail followed by each of its field errors, for a flash message."""
+    parts = [
+        f"{item.get('field', '')} : {item.get('message') or item.get('reason')}".strip(" :")
+        for item in getattr(error, "errors", [])
+    ]
+    return error.detail + (" — " + " ; ".join(parts) if parts else "")
+
+
+@bp.route("/organisations/<org>/contrats/nouveau", methods=["GET", "POST"])
+def new_contract(org: str) -> str | tuple[str, int] | Response:
+    """The form that creates a contract of the organisation."""
+    session = db_session()
+    organisation = get_organisation(session, org)
+    error = None
+    if request.method == "POST":
+        form = request.form
+        try:
+            with transaction() as session:
+                created = contracts.create_contract(
+                    session,
+                    get_organisation(session, org),
+                    reference=form.get("reference", "").strip(),
+                    title=form.get("title", ""),
+                    kind=form.get("kind", ""),
+                    titulaire_name=form.get("titulaire_name", ""),
+                    titulaire_siren=form.get("titulaire_siren", "").replace(" ", "") or None,
+                    start_on=_form_date("start_on"),
+                    end_on=_form_date("end_on"),
+                )
+                reference = created.reference
+        except InvalidInput as problem:
+            error = _errors_text(problem)
+        except DeliveryError as problem:
+            error = problem.detail
+        else:
+            flash("Contrat créé : ajoutez maintenant les données qu'il prévoit.", "success")
+            return redirect(url_for(".contract", org=org, reference=reference))
+    page = render_template(
+        "deliveries/new_contract.html", organisation=organisation, error=error, form=request.form
+    )
+    return page, 422 if error else 200
+
+
+def _form_date(name: str) -> dt.date:
+    raw = request.form.get(name, "").strip()
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(
+            "Dates du contrat illisibles.", errors=[{"field": name, "message": "date attendue"}]
+        ) from None
+
+
+@bp.post("/organisations/<org>/contrats/<path:reference>/obligations")
+def add_obligation(org: str, reference: str) -> Response:
+    """Add a dataset the contract owes, from the form on the contract page."""
+    form = request.form
+    try:
+        delay = int(form.get("delay_days", "").strip() or "-1")
+    except ValueError:
+        delay = -1
+    try:
+        with transaction() as session:
+            contract = contracts.get_contract(session, get_organisation(session, org), reference)
+            due_on = form.get("due_on", "").strip()
+            contracts.add_obligation(
+                session,
+                contract,
+                dataset=form.get("dataset", "").strip(),
+                title=form.get("title", ""),
+                description=form.get("description", ""),
+                format=form.get("format", ""),
+                frequency=form.get("frequency", ""),
+                delay_days=delay,
+                due_on=dt.date.fromisoformat(due_on) if due_on else None,
+                deliverer=form.get("deliverer", "titulaire"),
+            )
+    except ValueError:
+        flash("Date de livraison ponctuelle illisible (AAAA-MM-JJ).", "error")
+    except InvalidInput as problem:
+        flash(_errors_text(problem), "error")
+    except DeliveryError as problem:
+        flash(problem.detail, "error")
+    else:
+        flash("Obligation ajoutée, avec ses périodes attendues.", "success")
+    return redirect(url_for(".contract", org=org, reference=reference) + "#obligations")
+
+
+@bp.post("/organisations/<org>/contrats/<path:reference>/obligations/annexe")
+def import_annex(org: str, reference: str) -> Response:
+    """Take the obligations from the delivery table of an annex DOCX."""
+    from service.deliveries.annex_import import import_obligations
+
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        flash("Choisissez l'annexe .docx dont reprendre le tableau des livraisons.", "error")
+        return redirect(url_for(".contract", org=org, reference=reference) + "#obligations")
+    try:
+        with transaction() as session:
+            contract = contracts.get_contract(session, get_organisation(session, org), reference)
+            created = [o.title for o in import_obligations(session, contract, file.read())]
+    except InvalidInput as problem:
+        flash(_errors_text(problem), "error")
+    except DeliveryError as problem:
+        flash(problem.detail, "error")
+    else:
+        if created:
+            flash(f"Obligations reprises de l'annexe : {', '.join(created)}.", "success")
+        else:
+            flash("Toutes les obligations de l'annexe étaient déjà suivies.", "success")
+    return redirect(url_for(".contract", org=org, reference=reference) + "#obligations")

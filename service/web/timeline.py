@@ -1,0 +1,85 @@
+"""The timeline of a contract's obligations, drawn as SVG by the app: one row per obligation,
+one mark per period, placed on the contract's calendar and coloured by status."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from markupsafe import Markup, escape
+
+from service.deliveries.dashboard import Timeline
+from service.deliveries.schedule import STATUS_LABELS, Status
+
+#: Mark colours, the hues of the status badges in clausier.css.
+COLOURS = {
+    Status.UPCOMING: "#cecece",
+    Status.DUE: "#6a6af4",
+    Status.ON_TIME: "#18753c",
+    Status.LATE: "#b06c00",
+    Status.MISSING: "#c9191e",
+    Status.INVALID: "#6e1450",
+}
+#: Geometry (SVG user units): label column, drawing width, row height, mark height.
+LABEL, WIDTH, ROW, MARK, TOP, AXIS = 250, 760, 30, 16, 8, 24
+#: Closest two year labels may be on the axis (a contract starting in December…).
+YEAR_GAP = 32
+
+
+def timeline_svg(lines: Sequence[Timeline], start: dt.date, end: dt.date, at: dt.date) -> Markup:
+    """The SVG of the timelines, with a tooltip per mark and a line on day ``at``."""
+    span = max((end - start).days + 1, 1)
+
+    def x(day: dt.date) -> float:
+        return LABEL + WIDTH * min(max((day - start).days, 0), span) / span
+
+    height = TOP + ROW * len(lines) + AXIS
+    parts = [
+        f'<svg class="timeline" viewBox="0 0 {LABEL + WIDTH + 10} {height}" role="img"'
+        ' aria-labelledby="timeline-title" xmlns="http://www.w3.org/2000/svg">'
+        '<title id="timeline-title">Frise des livraisons attendues, une ligne par jeu de'
+        " données, une marque par période colorée selon son état</title>"
+    ]
+    for row, line in enumerate(lines):
+        y = TOP + row * ROW
+        parts.append(
+            f'<text x="{LABEL - 8}" y="{y + MARK - 3}" text-anchor="end" class="timeline__label">'
+            f"{escape(_short(line.obligation.title))}</text>"
+        )
+        for mark in line.marks:
+            left = x(mark.start)
+            width = max(x(mark.end + dt.timedelta(days=1)) - left - 1, 1.5)
+            tip = f"{mark.label} : {STATUS_LABELS[mark.status]}"
+            if mark.days:
+                tip += f" ({mark.days} j)"
+            tip += f", échéance le {mark.due:%d/%m/%Y}"
+            if mark.deliveries:
+                tip += f", {mark.deliveries} livraison{'s' if mark.deliveries > 1 else ''}"
+            parts.append(
+                f'<rect x="{left:.1f}" y="{y}" width="{width:.1f}" height="{MARK}"'
+                f' fill="{COLOURS[mark.status]}" data-status="{mark.status.value}">'
+                f"<title>{escape(tip)}</title></rect>"
+            )
+    axis = TOP + ROW * len(lines)
+    last = -YEAR_GAP
+    for year in range(start.year, end.year + 1):
+        left = x(max(dt.date(year, 1, 1), start))
+        first_is_short = (
+            year == start.year < end.year and x(dt.date(year + 1, 1, 1)) - left < YEAR_GAP
+        )
+        if first_is_short or left - last < YEAR_GAP:
+            continue  # the label would overlap its neighbour
+        parts.append(f'<text x="{left:.1f}" y="{axis + 14}" class="timeline__year">{year}</text>')
+        last = left
+    if start <= at <= end:
+        parts.append(
+            f'<line x1="{x(at):.1f}" x2="{x(at):.1f}" y1="0" y2="{axis}" class="timeline__today">'
+            f"<title>Jour du calcul : {at:%d/%m/%Y}</title></line>"
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _short(title: str, length: int = 32) -> str:
+    """A title cut to fit the label column."""
+    return title if len(title) <= length else title[: length - 1].rstrip() + "…"

@@ -1,0 +1,62 @@
+"""The demo concession of contracts/ loads, twice without duplicates, and shows the situation
+its README describes; ``clausier deliveries status`` prints it and fails when something is late
+(service/deliveries/files.py, service/cli/deliveries.py)."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import func, select
+
+from service.deliveries.dashboard import Scope, dashboard
+from service.deliveries.files import load_contract
+from service.deliveries.models import Delivery
+from service.deliveries.schedule import Status
+from service.settings import PROJECT_ROOT
+from tests.conftest import clausier
+
+FOLDER = PROJECT_ROOT / "contracts" / "concession-eclairage"
+
+
+def test_the_demo_concession_loads_once(app: Flask, reference_library: object) -> None:
+    import datetime as dt
+
+    with clausier(app).db.session() as session:
+        first = load_contract(session, FOLDER)
+    with clausier(app).db.session() as session:
+        again = load_contract(session, FOLDER)
+        total = session.scalar(select(func.count()).select_from(Delivery))
+        assert (first.created, again.created) == (True, False)
+        assert first.deliveries == total > 50
+        assert again.deliveries == 0 and again.skipped == total
+        assert not first.refused
+        board = dashboard(session, dt.date(2026, 11, 1), Scope(contract=again.contract))
+        clauses = {c.version.clause_id for c in again.contract.clauses}
+    # README: one inventory never corrected (invalid), late and missing periods
+    assert board.counts[Status.INVALID] == 1
+    assert board.counts[Status.LATE] >= 5
+    assert board.counts[Status.MISSING] >= 3
+    assert "reversibilite-concession" in clauses
+
+
+def test_deliveries_status_exit_codes(
+    app: Flask, runner: FlaskCliRunner, reference_library: object
+) -> None:
+    loaded = runner.invoke(args=["contracts", "load", str(FOLDER)])
+    assert loaded.exit_code == 0, loaded.output
+    assert "EP-2024-01 créé" in loaded.output
+    late = runner.invoke(
+        args=["deliveries", "status", "--contract", "EP-2024-01", "--at", "2026-11-01"]
+    )
+    assert late.exit_code == 1
+    assert "situation au 01/11/2026" in late.output
+    assert "invalide" in late.output and "Inventaire des points lumineux" in late.output
+    before = runner.invoke(args=["deliveries", "status", "--at", "2024-07-20"])
+    assert before.exit_code == 0, before.output
+    assert "à venir" in before.output
+    unknown = runner.invoke(args=["deliveries", "status", "--contract", "XX"])
+    assert unknown.exit_code == 2
+    assert "XX" in unknown.output
+    bad_day = runner.invoke(args=["deliveries", "status", "--at", "31/12/2026"])
+    assert bad_day.exit_code == 2
+    assert "AAAA-MM-JJ" in bad_day.output

@@ -1,0 +1,80 @@
+"""The forms of the follow-up pages: a new contract, a dataset owed, the obligations taken from
+an annex's delivery table."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+from flask.testing import FlaskClient
+
+from service.deliveries.annex_import import fold
+from tests.deliveries.test_annex_import import _annex
+
+
+def test_the_contract_page_forms(
+    client: FlaskClient, reference_library: Path, form_token: Callable[[str], str]
+) -> None:
+    client.post("/api/organisations", json={"slug": "valbrune", "name": "Valbrune"})
+    token = form_token("/organisations/valbrune/contrats/nouveau")
+    refused = client.post(
+        "/organisations/valbrune/contrats/nouveau",
+        data={
+            "csrf_token": token,
+            "reference": "EP-1",
+            "title": "Éclairage",
+            "kind": "concession",
+            "titulaire_name": "Lumicité",
+            "titulaire_siren": "123456789",
+            "start_on": "2025-01-01",
+            "end_on": "2030-12-31",
+        },
+    )
+    assert refused.status_code == 422
+    assert "SIREN invalide" in refused.get_data(as_text=True)
+    created = client.post(
+        "/organisations/valbrune/contrats/nouveau",
+        data={
+            "csrf_token": token,
+            "reference": "EP-1",
+            "title": "Éclairage",
+            "kind": "concession",
+            "titulaire_name": "Lumicité",
+            "start_on": "2025-01-01",
+            "end_on": "2030-12-31",
+        },
+    )
+    assert created.status_code == 302
+    page = "/organisations/valbrune/contrats/EP-1"
+    added = client.post(
+        page + "/obligations",
+        data={
+            "csrf_token": token,
+            "title": "Pannes",
+            "dataset": "pannes",
+            "format": "csv",
+            "frequency": "quarterly",
+            "delay_days": "30",
+            "deliverer": "titulaire",
+        },
+        follow_redirects=True,
+    )
+    assert "Obligation ajoutée" in added.get_data(as_text=True)
+    imported = client.post(
+        page + "/obligations/annexe",
+        content_type="multipart/form-data",
+        data={"csrf_token": token, "file": (io.BytesIO(_annex(client)), "annexe.docx")},
+        follow_redirects=True,
+    )
+    text = imported.get_data(as_text=True)
+    assert (
+        "Obligations reprises de l&#39;annexe" in text or "Obligations reprises de l'annexe" in text
+    )
+    assert fold("Rapport annuel du délégataire") in fold(text)
+    assert (
+        client.get("/api/organisations/valbrune/contracts/EP-1").get_json()["obligations"][0][
+            "frequency"
+        ]
+        == "quarterly"
+    )
