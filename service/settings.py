@@ -72,6 +72,12 @@ SETTINGS: tuple[Setting, ...] = (
         20 * 1024 * 1024,
         "Largest accepted request body, in bytes; larger requests get HTTP 413.",
     ),
+    Setting(
+        "DELIVERY_MAX_BYTES",
+        200 * 1024 * 1024,
+        "Largest delivery upload, in bytes (it replaces MAX_CONTENT_LENGTH for deliveries); "
+        "larger uploads get HTTP 413 before being read.",
+    ),
     Setting("PAGE_SIZE", 20, "Default number of items per page in lists."),
     Setting("MAX_PAGE_SIZE", 100, "Largest number of items per page a client may ask for."),
     Setting(

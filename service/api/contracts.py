@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 
 from service.api.params import BadRequest, json_body, text_field
 from service.api.serialize import when
@@ -18,6 +18,7 @@ from service.errors import InvalidInput
 from service.extensions import db_session, transaction
 from service.french import today_in_paris
 from service.organisations import ensure_organisation, get_organisation, list_organisations
+from service.web.responses import file_response
 
 BASE = "/organisations/<org>/contracts/<reference>"
 
@@ -299,6 +300,7 @@ def _deliveries_base(org: str, reference: str, dataset: str) -> str:
 
 def create_delivery(org: str, reference: str, dataset: str) -> tuple[dict[str, Any], int, dict]:
     """Receive a file for one period (multipart: file, period, sender, sender_role, note)."""
+    request.max_content_length = current_app.config["DELIVERY_MAX_BYTES"]
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise BadRequest(
@@ -360,15 +362,7 @@ def delivery_file(org: str, reference: str, dataset: str, delivery_id: int) -> R
     obligation = contracts.get_obligation(session, _contract(org, reference), dataset)
     delivery = record.get_delivery(session, obligation, delivery_id)
     stored = session.get(StoredFile, delivery.file_sha256)
-    response = Response(stored.content, mimetype=stored.media_type)
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(delivery)}"
-    return response
-
-
-def _quote(delivery: Delivery) -> str:
-    from urllib.parse import quote
-
-    return quote(delivery.filename)
+    return file_response(stored.content, stored.media_type, delivery.filename)
 
 
 # -- dashboards and calendars ---------------------------------------------------------------

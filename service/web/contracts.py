@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from urllib.parse import quote
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from service.deliveries import contracts, record
@@ -21,9 +20,19 @@ from service.french import today_in_paris
 from service.organisations import get_organisation, list_organisations
 from service.storage import StoredFile
 from service.web import csrf
+from service.web.responses import file_response, requested_day
 from service.web.timeline import COLOURS, timeline_svg
 
 bp = Blueprint("contracts", __name__)
+
+
+@bp.before_request
+def _delivery_size() -> None:
+    """Deliveries may be larger than other uploads; set before the form token reads the body."""
+    if request.endpoint == "contracts.upload":
+        request.max_content_length = current_app.config["DELIVERY_MAX_BYTES"]
+
+
 bp.before_request(csrf.protect)
 
 
@@ -40,22 +49,11 @@ def _labels() -> dict[str, Any]:
     }
 
 
-def _day() -> tuple[dt.date, str | None]:
-    """The day the page is computed for (``?au=AAAA-MM-JJ``, today by default), and an error."""
-    raw = request.args.get("au", "").strip()
-    if raw:
-        try:
-            return dt.date.fromisoformat(raw), None
-        except ValueError:
-            return today_in_paris(), f"Date « {raw} » illisible : la page est calculée à ce jour."
-    return today_in_paris(), None
-
-
 @bp.get("/suivi")
 def overview() -> str:
     """The dashboard across every contract, and the organisations."""
     session = db_session()
-    at, error = _day()
+    at, error = requested_day()
     return render_template(
         "deliveries/overview.html",
         board=dashboard(session, at),
@@ -72,7 +70,7 @@ def organisation(org: str) -> str:
     """An organisation's contracts and their dashboard."""
     session = db_session()
     organisation = get_organisation(session, org)
-    at, error = _day()
+    at, error = requested_day()
     return render_template(
         "deliveries/organisation.html",
         organisation=organisation,
@@ -106,10 +104,7 @@ def delivery_file(org: str, reference: str, delivery_id: int) -> Response:
     session = db_session()
     found = record.get_contract_delivery(session, _contract(org, reference), delivery_id)
     stored = session.get(StoredFile, found.file_sha256)
-    response = Response(stored.content, mimetype=stored.media_type)
-    disposition = f"attachment; filename*=UTF-8''{quote(found.filename)}"
-    response.headers["Content-Disposition"] = disposition
-    return response
+    return file_response(stored.content, stored.media_type, found.filename)
 
 
 @bp.post("/organisations/<org>/contrats/<path:reference>/livraisons")
@@ -161,7 +156,7 @@ def _contract_page(
 ) -> tuple[str, int]:
     session = db_session()
     contract = _contract(org, reference)
-    at, error = _day()
+    at, error = requested_day()
     lines = timelines(session, contract, at)
     page = render_template(
         "deliveries/contract.html",

@@ -187,7 +187,7 @@ def test_a_zip_bomb_is_refused(app: Flask, client: FlaskClient) -> None:
 def test_an_upload_over_the_limit_is_refused_before_reading(
     app: Flask, client: FlaskClient, contract: dict[str, Any]
 ) -> None:
-    app.config["MAX_CONTENT_LENGTH"] = 10_000
+    app.config["DELIVERY_MAX_BYTES"] = 10_000
     response = _upload(client, b"id;puissance_w\n" + b"PL;1\n" * 5000)
     assert response.status_code == 413
     assert response.mimetype == "application/problem+json"

@@ -152,3 +152,27 @@ def test_another_organisation_cannot_see_the_contract(app: Flask, client: FlaskC
         make_organisation(session, "montclair")
     assert client.get("/organisations/montclair/contrats/EP-2024-01").status_code == 404
     assert client.get("/organisations/inconnue").status_code == 404
+
+
+def test_a_delivery_larger_than_other_uploads_is_accepted_up_to_its_own_limit(
+    app: Flask, client: FlaskClient, form_token: Callable[[str], str]
+) -> None:
+    _contract(app)
+    app.config["MAX_CONTENT_LENGTH"] = 1_000  # analyses and other forms
+    big = b"id;puissance_w\n" + b"".join(b"PL-%d;70\n" % n for n in range(400))
+    token = form_token(PAGE)
+    fields = {"csrf_token": token, "dataset": "inventaire", "period": "2025-03", "sender": "L"}
+    accepted = client.post(
+        PAGE + "/livraisons",
+        content_type="multipart/form-data",
+        data={**fields, "file": (io.BytesIO(big), "mars.csv")},
+    )
+    assert accepted.status_code == 302
+    app.config["DELIVERY_MAX_BYTES"] = 2_000
+    refused = client.post(
+        PAGE + "/livraisons",
+        content_type="multipart/form-data",
+        data={**fields, "file": (io.BytesIO(big), "mars.csv")},
+    )
+    assert refused.status_code == 413
+    assert "taille maximale" in refused.get_data(as_text=True)
