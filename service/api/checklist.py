@@ -4,7 +4,6 @@ item's history, the evidence files, and the DOCX and PDF exports."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from flask import Blueprint, Response, request
 
@@ -16,6 +15,7 @@ from service.deliveries.models import Contract
 from service.extensions import db_session, transaction
 from service.french import today_in_paris
 from service.organisations import get_organisation
+from service.web.responses import file_response
 
 BASE = "/organisations/<org>/contracts/<reference>/checklist"
 #: The fields of a tick besides the file.
@@ -87,11 +87,7 @@ def tick(org: str, reference: str, item: str) -> tuple[dict[str, Any], int]:
 def evidence_file(org: str, reference: str, event_id: int) -> Response:
     """The file attached to a tick, as uploaded."""
     event, stored = domain.evidence_file(db_session(), _contract(org, reference), event_id)
-    return Response(
-        stored.content,
-        mimetype=stored.media_type,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(event.filename)}"},
-    )
+    return file_response(stored.content, stored.media_type, event.filename or "piece")
 
 
 def checklist_docx(org: str, reference: str) -> Response:

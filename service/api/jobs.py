@@ -10,6 +10,7 @@ from service import jobs
 from service.api.serialize import when
 from service.extensions import job_timeout, transaction
 from service.jobs_models import Job
+from service.web.responses import file_response
 
 
 def register(api: Blueprint) -> None:
@@ -46,8 +47,6 @@ def job_result(job_id: str) -> Response:
     """The file a finished job made; 409 while it runs or when it failed."""
     with transaction() as session:
         job, stored = jobs.job_result(session, job_id, stale_after=job_timeout())
-        return Response(
-            stored.content,
-            mimetype=stored.media_type,
-            headers={"Content-Disposition": f'inline; filename="{job.result_name}"'},
+        return file_response(
+            stored.content, stored.media_type, job.result_name or "resultat", inline=True
         )

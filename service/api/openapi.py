@@ -10,63 +10,26 @@ from typing import Any
 
 from flask import Blueprint
 
-from service.api import openapi_checklist, openapi_contracts
+from service.api import openapi_annexes, openapi_checklist, openapi_contracts
+from service.api.openapi_parts import (
+    INT,
+    NULL_STR,
+    STR,
+    STR_LIST,
+    items_of,
+    json_body,
+    json_response,
+    param,
+    problems,
+    ref,
+)
 
-STR = {"type": "string"}
-INT = {"type": "integer"}
-NULL_STR = {"type": ["string", "null"]}
-STR_LIST = {"type": "array", "items": STR}
-
-
-def ref(name: str) -> dict[str, str]:
-    """A reference to a schema of the document."""
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _problems(*statuses: int) -> dict[str, Any]:
-    words = {
-        400: "Requête invalide",
-        404: "Introuvable",
-        409: "Conflit avec l'état actuel",
-        413: "Trop volumineux",
-        415: "Format non pris en charge",
-        422: "Données invalides",
-    }
-    return {
-        str(status): {
-            "description": words[status],
-            "content": {"application/problem+json": {"schema": ref("Problem")}},
-        }
-        for status in statuses
-    }
-
-
-def _param(
-    name: str, where: str, schema: dict[str, Any], description: str, required: bool = False
-) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": where,
-        "required": required or where == "path",
-        "schema": schema,
-        "description": description,
-    }
-
-
-CLAUSE_ID = _param("clause_id", "path", STR, "Identifiant de la clause")
-NUMBER = _param("number", "path", INT, "Numéro de version")
+CLAUSE_ID = param("clause_id", "path", STR, "Identifiant de la clause")
+NUMBER = param("number", "path", INT, "Numéro de version")
 PAGE = [
-    _param("page", "query", {"type": "integer", "minimum": 1}, "Page (à partir de 1)"),
-    _param("per_page", "query", {"type": "integer", "minimum": 1}, "Éléments par page"),
+    param("page", "query", {"type": "integer", "minimum": 1}, "Page (à partir de 1)"),
+    param("per_page", "query", {"type": "integer", "minimum": 1}, "Éléments par page"),
 ]
-
-
-def _body(schema: str) -> dict[str, Any]:
-    return {"required": True, "content": {"application/json": {"schema": ref(schema)}}}
 
 
 VARIABLE = {
@@ -380,157 +343,21 @@ SCHEMAS["AnalysisPage"] = {
         "per_page": INT,
     },
 }
-ANALYSIS_ID = _param("analysis_id", "path", INT, "Numéro de l'analyse")
-
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _binary(mimetype: str, description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {mimetype: {"schema": {"type": "string", "format": "binary"}}},
-    }
-
-
-MISSING_VALUE = {
-    "type": "object",
-    "required": ["clause", "name", "label"],
-    "properties": {"clause": STR, "name": STR, "label": STR},
-}
-SCHEMAS["MissingValue"] = MISSING_VALUE
-SCHEMAS["MissingValues"] = {
-    "type": "object",
-    "required": ["missing"],
-    "properties": {"missing": {"type": "array", "items": ref("MissingValue")}},
-}
-SCHEMAS["AnnexRequest"] = {
-    "type": "object",
-    "description": "Exactement l'un de « clauses », « analysis_id » ou « template_set ».",
-    "properties": {
-        "clauses": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["id"],
-                "properties": {"id": STR, "version": INT},
-            },
-            "description": "Clauses choisies (version approuvée actuelle si omise)",
-        },
-        "analysis_id": {
-            "type": "integer",
-            "description": "Analyse dont on reprend les clauses suggérées",
-        },
-        "template_set": {
-            "type": "string",
-            "description": "Ensemble de clauses dont on reprend les clauses, le type de contrat et"
-            " le tableau des livraisons (sauf « deliveries » donné)",
-        },
-        "organisation": {"type": "string", "description": "Organisation du modèle « template »"},
-        "template": {"type": "integer", "description": "Modèle DOCX de l'organisation à utiliser"},
-        "leave_out": {**STR_LIST, "description": "Familles à ne pas reprendre de l'analyse"},
-        "values": {"type": "object", "additionalProperties": STR},
-        "title": {
-            "type": "object",
-            "properties": {"acheteur": STR, "objet": STR, "reference": STR, "date": STR},
-        },
-        "allow_drafts": {"type": "boolean"},
-        "contract_type": STR,
-        "deliveries": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"dataset": STR, "format": STR, "frequency": STR, "delay": STR},
-            },
-        },
-    },
-}
-
-DELIVERY_ROW = {
-    "type": "object",
-    "required": ["dataset", "format", "frequency", "delay"],
-    "properties": {"dataset": STR, "format": STR, "frequency": STR, "delay": STR},
-}
-SCHEMAS["TemplateSet"] = {
-    "type": "object",
-    "required": ["id", "contract_type", "contract_type_label", "title", "clauses", "deliveries"],
-    "properties": {
-        "id": STR,
-        "contract_type": STR,
-        "contract_type_label": STR,
-        "title": STR,
-        "description": STR,
-        "position": INT,
-        "clauses": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["clause", "version"],
-                "properties": {"clause": STR, "version": {"type": ["integer", "null"]}},
-            },
-        },
-        "deliveries": {"type": "array", "items": DELIVERY_ROW},
-    },
-}
-SCHEMAS["Job"] = {
-    "type": "object",
-    "required": ["id", "kind", "state", "progress", "message", "created_at", "result_url"],
-    "properties": {
-        "id": STR,
-        "kind": STR,
-        "params": {"type": "object"},
-        "state": {"enum": ["queued", "running", "done", "failed"]},
-        "progress": {"type": "integer", "minimum": 0, "maximum": 100},
-        "message": STR,
-        "error": NULL_STR,
-        "created_at": STR,
-        "started_at": NULL_STR,
-        "finished_at": NULL_STR,
-        "result_url": NULL_STR,
-        "result_name": NULL_STR,
-    },
-}
-JOB_ID = _param("job_id", "path", STR, "Identifiant du travail")
-SCHEMAS["OrgTemplate"] = {
-    "type": "object",
-    "required": ["id", "organisation", "name", "filename", "sha256", "variables", "uploaded_at"],
-    "properties": {
-        "id": INT,
-        "organisation": STR,
-        "name": STR,
-        "filename": STR,
-        "sha256": STR,
-        "variables": STR_LIST,
-        "uploaded_by": STR,
-        "uploaded_at": STR,
-    },
-}
-ORG = _param("org", "path", STR, "Identifiant de l'organisation")
-TEMPLATE_ID = _param("template_id", "path", INT, "Numéro du modèle")
-
+ANALYSIS_ID = param("analysis_id", "path", INT, "Numéro de l'analyse")
 PATHS: dict[str, Any] = {
     "/families": {
         "get": {
             "summary": "Familles de clauses et leurs éléments requis",
             "operationId": "listFamilies",
-            "responses": {
-                "200": _json(
-                    {
-                        "type": "object",
-                        "required": ["items"],
-                        "properties": {"items": {"type": "array", "items": ref("Family")}},
-                    },
-                    "Les familles",
-                )
-            },
+            "responses": {"200": items_of("Family", "Les familles")},
         }
     },
     "/families/{family_id}": {
         "get": {
             "summary": "Une famille",
             "operationId": "getFamily",
-            "parameters": [_param("family_id", "path", STR, "Identifiant de la famille")],
-            "responses": {"200": _json(ref("Family"), "La famille"), **_problems(404)},
+            "parameters": [param("family_id", "path", STR, "Identifiant de la famille")],
+            "responses": {"200": json_response(ref("Family"), "La famille"), **problems(404)},
         }
     },
     "/clauses": {
@@ -538,8 +365,8 @@ PATHS: dict[str, Any] = {
             "summary": "Liste des clauses",
             "operationId": "listClauses",
             "parameters": [
-                _param("family", "query", STR, "Filtrer par famille"),
-                _param(
+                param("family", "query", STR, "Filtrer par famille"),
+                param(
                     "status",
                     "query",
                     {"enum": ["draft", "approved", "retired"]},
@@ -548,17 +375,17 @@ PATHS: dict[str, Any] = {
                 *PAGE,
             ],
             "responses": {
-                "200": _json(ref("ClausePage"), "Une page de clauses"),
-                **_problems(400, 404, 422),
+                "200": json_response(ref("ClausePage"), "Une page de clauses"),
+                **problems(400, 404, 422),
             },
         },
         "post": {
             "summary": "Créer une clause (version 1 en projet)",
             "operationId": "createClause",
-            "requestBody": _body("NewClause"),
+            "requestBody": json_body("NewClause"),
             "responses": {
-                "201": _json(ref("Version"), "La version 1 créée"),
-                **_problems(400, 404, 409, 422),
+                "201": json_response(ref("Version"), "La version 1 créée"),
+                **problems(400, 404, 409, 422),
             },
         },
     },
@@ -567,7 +394,7 @@ PATHS: dict[str, Any] = {
             "summary": "Une clause et l'historique de ses versions",
             "operationId": "getClause",
             "parameters": [CLAUSE_ID],
-            "responses": {"200": _json(ref("Clause"), "La clause"), **_problems(404)},
+            "responses": {"200": json_response(ref("Clause"), "La clause"), **problems(404)},
         }
     },
     "/clauses/{clause_id}/versions": {
@@ -576,25 +403,18 @@ PATHS: dict[str, Any] = {
             "operationId": "listVersions",
             "parameters": [CLAUSE_ID],
             "responses": {
-                "200": _json(
-                    {
-                        "type": "object",
-                        "required": ["items"],
-                        "properties": {"items": {"type": "array", "items": ref("Version")}},
-                    },
-                    "Les versions",
-                ),
-                **_problems(404),
+                "200": items_of("Version", "Les versions"),
+                **problems(404),
             },
         },
         "post": {
             "summary": "Créer un projet de nouvelle version",
             "operationId": "createDraft",
             "parameters": [CLAUSE_ID],
-            "requestBody": _body("NewDraft"),
+            "requestBody": json_body("NewDraft"),
             "responses": {
-                "201": _json(ref("Version"), "Le projet créé"),
-                **_problems(400, 404, 422),
+                "201": json_response(ref("Version"), "Le projet créé"),
+                **problems(400, 404, 422),
             },
         },
     },
@@ -603,16 +423,16 @@ PATHS: dict[str, Any] = {
             "summary": "Une version",
             "operationId": "getVersion",
             "parameters": [CLAUSE_ID, NUMBER],
-            "responses": {"200": _json(ref("Version"), "La version"), **_problems(404)},
+            "responses": {"200": json_response(ref("Version"), "La version"), **problems(404)},
         },
         "patch": {
             "summary": "Modifier un projet (une version approuvée ne change jamais)",
             "operationId": "editDraft",
             "parameters": [CLAUSE_ID, NUMBER],
-            "requestBody": _body("DraftChanges"),
+            "requestBody": json_body("DraftChanges"),
             "responses": {
-                "200": _json(ref("Version"), "Le projet modifié"),
-                **_problems(400, 404, 409, 422),
+                "200": json_response(ref("Version"), "Le projet modifié"),
+                **problems(400, 404, 409, 422),
             },
         },
     },
@@ -621,10 +441,10 @@ PATHS: dict[str, Any] = {
             "summary": "Approuver un projet",
             "operationId": "approveVersion",
             "parameters": [CLAUSE_ID, NUMBER],
-            "requestBody": _body("Approval"),
+            "requestBody": json_body("Approval"),
             "responses": {
-                "200": _json(ref("Version"), "La version approuvée"),
-                **_problems(400, 404, 409, 422),
+                "200": json_response(ref("Version"), "La version approuvée"),
+                **problems(400, 404, 409, 422),
             },
         }
     },
@@ -633,10 +453,10 @@ PATHS: dict[str, Any] = {
             "summary": "Retirer une version",
             "operationId": "retireVersion",
             "parameters": [CLAUSE_ID, NUMBER],
-            "requestBody": _body("Retirement"),
+            "requestBody": json_body("Retirement"),
             "responses": {
-                "200": _json(ref("Version"), "La version retirée"),
-                **_problems(400, 404, 409, 422),
+                "200": json_response(ref("Version"), "La version retirée"),
+                **problems(400, 404, 409, 422),
             },
         }
     },
@@ -646,10 +466,13 @@ PATHS: dict[str, Any] = {
             "operationId": "diffVersions",
             "parameters": [
                 CLAUSE_ID,
-                _param("from", "query", INT, "Version de départ (défaut : la première)"),
-                _param("to", "query", INT, "Version d'arrivée (défaut : la dernière)"),
+                param("from", "query", INT, "Version de départ (défaut : la première)"),
+                param("to", "query", INT, "Version d'arrivée (défaut : la dernière)"),
             ],
-            "responses": {"200": _json(ref("Diff"), "Les différences"), **_problems(400, 404)},
+            "responses": {
+                "200": json_response(ref("Diff"), "Les différences"),
+                **problems(400, 404),
+            },
         }
     },
     "/search": {
@@ -657,15 +480,15 @@ PATHS: dict[str, Any] = {
             "summary": "Recherche plein texte en français",
             "operationId": "search",
             "parameters": [
-                _param("q", "query", STR, "Mots recherchés", required=True),
-                _param("family", "query", STR, "Filtrer par famille"),
-                _param(
+                param("q", "query", STR, "Mots recherchés", required=True),
+                param("family", "query", STR, "Filtrer par famille"),
+                param(
                     "status",
                     "query",
                     {"enum": ["draft", "approved", "retired"]},
                     "Filtrer par statut",
                 ),
-                _param(
+                param(
                     "all_versions",
                     "query",
                     {"type": "boolean"},
@@ -674,8 +497,8 @@ PATHS: dict[str, Any] = {
                 *PAGE,
             ],
             "responses": {
-                "200": _json(ref("SearchResults"), "Les résultats classés"),
-                **_problems(400, 404, 422),
+                "200": json_response(ref("SearchResults"), "Les résultats classés"),
+                **problems(400, 404, 422),
             },
         }
     },
@@ -685,8 +508,8 @@ PATHS: dict[str, Any] = {
             "operationId": "listAnalyses",
             "parameters": PAGE,
             "responses": {
-                "200": _json(ref("AnalysisPage"), "Une page d'analyses"),
-                **_problems(400),
+                "200": json_response(ref("AnalysisPage"), "Une page d'analyses"),
+                **problems(400),
             },
         },
         "post": {
@@ -705,9 +528,11 @@ PATHS: dict[str, Any] = {
                 },
             },
             "responses": {
-                "201": _json(ref("Report"), "Le rapport de la nouvelle analyse"),
-                "200": _json(ref("Report"), "Fichier déjà analysé avec la même bibliothèque"),
-                **_problems(400, 413, 415, 422),
+                "201": json_response(ref("Report"), "Le rapport de la nouvelle analyse"),
+                "200": json_response(
+                    ref("Report"), "Fichier déjà analysé avec la même bibliothèque"
+                ),
+                **problems(400, 413, 415, 422),
             },
         },
     },
@@ -716,7 +541,7 @@ PATHS: dict[str, Any] = {
             "summary": "Le rapport d'une analyse",
             "operationId": "getAnalysis",
             "parameters": [ANALYSIS_ID],
-            "responses": {"200": _json(ref("Report"), "Le rapport"), **_problems(404)},
+            "responses": {"200": json_response(ref("Report"), "Le rapport"), **problems(404)},
         }
     },
     "/analyses/{analysis_id}/rerun": {
@@ -725,164 +550,16 @@ PATHS: dict[str, Any] = {
             "operationId": "rerunAnalysis",
             "parameters": [ANALYSIS_ID],
             "responses": {
-                "201": _json(ref("Report"), "La nouvelle analyse et ses changements"),
-                **_problems(404),
+                "201": json_response(ref("Report"), "La nouvelle analyse et ses changements"),
+                **problems(404),
             },
-        }
-    },
-    "/annexes": {
-        "post": {
-            "summary": "Générer l'annexe DOCX « Clauses relatives aux données »",
-            "operationId": "createAnnex",
-            "requestBody": _body("AnnexRequest"),
-            "responses": {
-                "200": _binary(DOCX, "L'annexe (pièce jointe annexe-donnees.docx)"),
-                **_problems(400, 404, 409, 422),
-            },
-        }
-    },
-    "/annexes/missing": {
-        "post": {
-            "summary": "Les valeurs obligatoires qui manquent encore à l'annexe",
-            "operationId": "annexMissing",
-            "requestBody": _body("AnnexRequest"),
-            "responses": {
-                "200": _json(ref("MissingValues"), "Les valeurs manquantes (liste vide : aucune)"),
-                **_problems(400, 404, 409, 422),
-            },
-        }
-    },
-    "/analyses/{analysis_id}/report.pdf": {
-        "get": {
-            "summary": "Le rapport d'une analyse en PDF",
-            "operationId": "getAnalysisReportPdf",
-            "parameters": [ANALYSIS_ID],
-            "responses": {
-                "200": _binary("application/pdf", "Le rapport (PDF, affiché en ligne)"),
-                "202": {
-                    **_json(
-                        ref("Job"),
-                        "Rapport long : préparé en arrière-plan ; suivre le travail indiqué "
-                        "par Location",
-                    ),
-                    "headers": {"Location": {"schema": STR, "description": "/api/jobs/{id}"}},
-                },
-                **_problems(404),
-            },
-        }
-    },
-    "/jobs/{job_id}": {
-        "get": {
-            "summary": "Un travail en arrière-plan : état, avancement, fichier produit",
-            "operationId": "getJob",
-            "parameters": [JOB_ID],
-            "responses": {"200": _json(ref("Job"), "Le travail"), **_problems(404)},
-        }
-    },
-    "/jobs/{job_id}/result": {
-        "get": {
-            "summary": "Le fichier produit par un travail terminé",
-            "operationId": "getJobResult",
-            "parameters": [JOB_ID],
-            "responses": {
-                "200": {
-                    "description": "Le fichier (un PDF pour un rapport)",
-                    "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
-                },
-                **_problems(404, 409),
-            },
-        }
-    },
-    "/template-sets": {
-        "get": {
-            "summary": "Ensembles de clauses par type de contrat",
-            "operationId": "listTemplateSets",
-            "parameters": [_param("contract_type", "query", STR, "Type de contrat")],
-            "responses": {
-                "200": _json(
-                    {
-                        "type": "object",
-                        "required": ["items"],
-                        "properties": {"items": {"type": "array", "items": ref("TemplateSet")}},
-                    },
-                    "Les ensembles",
-                ),
-                **_problems(400),
-            },
-        }
-    },
-    "/template-sets/{set_id}": {
-        "get": {
-            "summary": "Un ensemble de clauses",
-            "operationId": "getTemplateSet",
-            "parameters": [_param("set_id", "path", STR, "Identifiant de l'ensemble")],
-            "responses": {"200": _json(ref("TemplateSet"), "L'ensemble"), **_problems(404)},
-        }
-    },
-    "/organisations/{org}/templates": {
-        "get": {
-            "summary": "Modèles DOCX d'annexe de l'organisation",
-            "operationId": "listOrgTemplates",
-            "parameters": [ORG],
-            "responses": {
-                "200": _json(
-                    {
-                        "type": "object",
-                        "required": ["items"],
-                        "properties": {"items": {"type": "array", "items": ref("OrgTemplate")}},
-                    },
-                    "Les modèles, du plus récent au plus ancien",
-                ),
-                **_problems(404),
-            },
-        },
-        "post": {
-            "summary": "Déposer un modèle DOCX d'annexe (vérifié avant d'être enregistré)",
-            "operationId": "createOrgTemplate",
-            "parameters": [ORG],
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "multipart/form-data": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["file", "name", "uploaded_by"],
-                            "properties": {
-                                "file": {"type": "string", "format": "binary"},
-                                "name": STR,
-                                "uploaded_by": STR,
-                            },
-                        }
-                    }
-                },
-            },
-            "responses": {
-                "201": _json(ref("OrgTemplate"), "Le modèle enregistré"),
-                **_problems(400, 404, 413, 422),
-            },
-        },
-    },
-    "/organisations/{org}/templates/{template_id}": {
-        "get": {
-            "summary": "Un modèle de l'organisation",
-            "operationId": "getOrgTemplate",
-            "parameters": [ORG, TEMPLATE_ID],
-            "responses": {"200": _json(ref("OrgTemplate"), "Le modèle"), **_problems(404)},
-        }
-    },
-    "/organisations/{org}/templates/{template_id}/file": {
-        "get": {
-            "summary": "Le fichier DOCX d'un modèle de l'organisation",
-            "operationId": "getOrgTemplateFile",
-            "parameters": [ORG, TEMPLATE_ID],
-            "responses": {"200": _binary(DOCX, "Le modèle (DOCX)"), **_problems(404)},
         }
     },
     "/openapi.json": {
         "get": {
             "summary": "Ce document",
             "operationId": "openapi",
-            "responses": {"200": _json({"type": "object"}, "Le document OpenAPI")},
+            "responses": {"200": json_response({"type": "object"}, "Le document OpenAPI")},
         }
     },
 }
@@ -899,8 +576,13 @@ def document() -> dict[str, Any]:
             "Les erreurs sont au format application/problem+json (RFC 9457).",
         },
         "servers": [{"url": "/api"}],
-        "paths": PATHS | openapi_contracts.PATHS | openapi_checklist.PATHS,
-        "components": {"schemas": SCHEMAS | openapi_contracts.SCHEMAS | openapi_checklist.SCHEMAS},
+        "paths": PATHS | openapi_annexes.PATHS | openapi_contracts.PATHS | openapi_checklist.PATHS,
+        "components": {
+            "schemas": SCHEMAS
+            | openapi_annexes.SCHEMAS
+            | openapi_contracts.SCHEMAS
+            | openapi_checklist.SCHEMAS
+        },
     }
 
 

@@ -4,47 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.api.openapi_contracts import AT, ORG, REFERENCE
+from service.api.openapi_contracts import AT, REFERENCE
+from service.api.openapi_parts import (
+    BOOL,
+    DATE,
+    DOCX,
+    INT,
+    NULL_STR,
+    ORG,
+    STR,
+    binary_response,
+    json_response,
+    obj,
+    problems,
+    ref,
+)
 
-INT = {"type": "integer"}
-STR = {"type": "string"}
-BOOL = {"type": "boolean"}
-NULL_STR = {"type": ["string", "null"]}
-DATE = {"type": "string", "format": "date"}
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ITEM_STATES = ["done", "pending", "not_provided"]
-
-
-def ref(name: str) -> dict[str, str]:
-    """A reference to a schema of the document."""
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _binary(mimetype: str, description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {mimetype: {"schema": {"type": "string", "format": "binary"}}},
-    }
-
-
-def _problems(*statuses: int) -> dict[str, Any]:
-    words = {400: "Requête invalide", 404: "Introuvable", 413: "Trop volumineux"}
-    words[422] = "Élément inconnu ou coche invalide"
-    return {
-        str(status): {
-            "description": words[status],
-            "content": {"application/problem+json": {"schema": ref("Problem")}},
-        }
-        for status in statuses
-    }
-
-
-def _object(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "object", "required": required, "properties": properties}
 
 
 ITEM = {
@@ -61,7 +37,7 @@ EVENT_ID = {
     "schema": INT,
     "description": "Numéro de la coche portant la pièce",
 }
-DELIVERY_EVIDENCE = _object(
+DELIVERY_EVIDENCE = obj(
     ["id", "dataset", "period", "filename", "sha256", "received_at", "on_time"],
     {
         "id": INT,
@@ -73,7 +49,7 @@ DELIVERY_EVIDENCE = _object(
         "on_time": BOOL,
     },
 )
-EVENT = _object(
+EVENT = obj(
     ["id", "item", "state", "note", "filename", "sha256", "author", "created_at"],
     {
         "id": INT,
@@ -86,7 +62,7 @@ EVENT = _object(
         "created_at": STR,
     },
 )
-ITEM_LINE = _object(
+ITEM_LINE = obj(
     ["item", "label", "essential", "provided", "state", "state_label", "evidence", "deliveries"],
     {
         "item": STR,
@@ -101,7 +77,7 @@ ITEM_LINE = _object(
         "deliveries": {"type": "array", "items": ref("DeliveryEvidence")},
     },
 )
-DATASET_LINE = _object(
+DATASET_LINE = obj(
     [
         "dataset",
         "title",
@@ -121,7 +97,7 @@ DATASET_LINE = _object(
         "format_label": STR,
         "schema": {
             "oneOf": [
-                _object(["name", "fields"], {"name": NULL_STR, "fields": INT}),
+                obj(["name", "fields"], {"name": NULL_STR, "fields": INT}),
                 {"type": "null"},
             ]
         },
@@ -133,7 +109,7 @@ DATASET_LINE = _object(
         "periods_late": INT,
         "missing": {
             "type": "array",
-            "items": _object(
+            "items": obj(
                 ["period", "due_on", "status"], {"period": STR, "due_on": DATE, "status": STR}
             ),
         },
@@ -141,11 +117,11 @@ DATASET_LINE = _object(
         "verdict": {"enum": ["complete", "incomplete", "nothing_due"]},
     },
 )
-CHECKLIST = _object(
+CHECKLIST = obj(
     ["organisation", "contract", "at", "has_clause", "clauses", "findings", "datasets", "items"],
     {
         "organisation": STR,
-        "contract": _object(
+        "contract": obj(
             ["reference", "title", "titulaire", "start_on", "end_on"],
             {
                 "reference": STR,
@@ -164,14 +140,14 @@ CHECKLIST = _object(
         },
         "clauses": {
             "type": "array",
-            "items": _object(
+            "items": obj(
                 ["clause", "version", "title"], {"clause": STR, "version": INT, "title": STR}
             ),
         },
         "findings": {"type": "array", "items": STR},
         "datasets": {"type": "array", "items": ref("ChecklistDataset")},
         "items": {"type": "array", "items": ref("ChecklistItem")},
-        "summary": _object(ITEM_STATES, dict.fromkeys(ITEM_STATES, INT)),
+        "summary": obj(ITEM_STATES, dict.fromkeys(ITEM_STATES, INT)),
     },
 )
 SCHEMAS: dict[str, Any] = {
@@ -183,10 +159,10 @@ SCHEMAS: dict[str, Any] = {
     "ChecklistItemHistory": {
         "allOf": [
             ref("ChecklistItem"),
-            _object(["history"], {"history": {"type": "array", "items": ref("ChecklistEvent")}}),
+            obj(["history"], {"history": {"type": "array", "items": ref("ChecklistEvent")}}),
         ]
     },
-    "ChecklistTick": _object(
+    "ChecklistTick": obj(
         ["event", "item"], {"event": ref("ChecklistEvent"), "item": ref("ChecklistItem")}
     ),
 }
@@ -208,7 +184,7 @@ PATHS: dict[str, Any] = {
             "éléments de fin de contrat requis par la famille « réversibilité » : fait, à faire "
             "ou non prévu au contrat (absent de la clause de réversibilité du contrat).",
             "parameters": [AT],
-            "responses": {"200": _json(ref("Checklist"), "La liste"), **_problems(400, 404)},
+            "responses": {"200": json_response(ref("Checklist"), "La liste"), **problems(400, 404)},
         },
     },
     BASE + ".docx": {
@@ -216,7 +192,7 @@ PATHS: dict[str, Any] = {
         "get": {
             "summary": "La liste de contrôle de réversibilité en DOCX",
             "parameters": [AT],
-            "responses": {"200": _binary(DOCX, "Le document Word"), **_problems(400, 404)},
+            "responses": {"200": binary_response(DOCX, "Le document Word"), **problems(400, 404)},
         },
     },
     BASE + ".pdf": {
@@ -224,7 +200,10 @@ PATHS: dict[str, Any] = {
         "get": {
             "summary": "La liste de contrôle de réversibilité en PDF",
             "parameters": [AT],
-            "responses": {"200": _binary("application/pdf", "Le PDF"), **_problems(400, 404)},
+            "responses": {
+                "200": binary_response("application/pdf", "Le PDF"),
+                **problems(400, 404),
+            },
         },
     },
     BASE + "/items/{item}": {
@@ -232,10 +211,10 @@ PATHS: dict[str, Any] = {
         "get": {
             "summary": "Un élément de fin de contrat et l'historique de ses coches",
             "responses": {
-                "200": _json(
+                "200": json_response(
                     ref("ChecklistItemHistory"), "L'élément, coches les plus récentes d'abord"
                 ),
-                **_problems(404, 422),
+                **problems(404, 422),
             },
         },
         "post": {
@@ -245,9 +224,9 @@ PATHS: dict[str, Any] = {
             "requestBody": {
                 "required": True,
                 "content": {
-                    "application/json": {"schema": _object(["state", "author"], TICK_FIELDS)},
+                    "application/json": {"schema": obj(["state", "author"], TICK_FIELDS)},
                     "multipart/form-data": {
-                        "schema": _object(
+                        "schema": obj(
                             ["state", "author"],
                             {**TICK_FIELDS, "file": {"type": "string", "format": "binary"}},
                         )
@@ -255,8 +234,8 @@ PATHS: dict[str, Any] = {
                 },
             },
             "responses": {
-                "201": _json(ref("ChecklistTick"), "La coche enregistrée et l'élément"),
-                **_problems(400, 404, 413, 422),
+                "201": json_response(ref("ChecklistTick"), "La coche enregistrée et l'élément"),
+                **problems(400, 404, 413, 422),
             },
         },
     },
@@ -269,7 +248,7 @@ PATHS: dict[str, Any] = {
                     "description": "Le fichier",
                     "content": {"application/octet-stream": {"schema": STR}},
                 },
-                **_problems(404),
+                **problems(404),
             },
         },
     },

@@ -5,49 +5,25 @@ from __future__ import annotations
 
 from typing import Any
 
-INT = {"type": "integer"}
-STR = {"type": "string"}
-NULL_STR = {"type": ["string", "null"]}
-DATE = {"type": "string", "format": "date"}
+from service.api.openapi_parts import (
+    DATE,
+    INT,
+    NULL_STR,
+    ORG,
+    STR,
+    items_of,
+    json_response,
+    param,
+    problems,
+    ref,
+)
+
 STATUSES = ["upcoming", "due", "on_time", "late", "missing", "invalid"]
 FORMATS = ["csv", "geojson", "json", "xlsx", "zip_shp", "pdf"]
 FREQUENCIES = ["monthly", "quarterly", "half_yearly", "yearly", "once", "end_of_contract"]
 
-
-def ref(name: str) -> dict[str, str]:
-    """A reference to a schema of the document."""
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _problems(*statuses: int) -> dict[str, Any]:
-    words = {
-        400: "Requête invalide",
-        404: "Introuvable",
-        409: "Conflit avec l'état actuel",
-        413: "Trop volumineux",
-        415: "Format non conforme",
-        422: "Données invalides ou livraison refusée",
-    }
-    return {
-        str(status): {
-            "description": words[status],
-            "content": {"application/problem+json": {"schema": ref("Problem")}},
-        }
-        for status in statuses
-    }
-
-
-def _path(name: str, description: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": STR, "description": description}
-
-
-ORG = _path("org", "Identifiant de l'organisation")
-REFERENCE = _path("reference", "Référence du contrat")
-DATASET = _path("dataset", "Identifiant du jeu de données")
+REFERENCE = param("reference", "path", STR, "Référence du contrat")
+DATASET = param("dataset", "path", STR, "Identifiant du jeu de données")
 DELIVERY_ID = {
     "name": "delivery_id",
     "in": "path",
@@ -301,16 +277,7 @@ PATHS: dict[str, Any] = {
     "/organisations": {
         "get": {
             "summary": "Organisations",
-            "responses": {
-                "200": _json(
-                    {
-                        "type": "object",
-                        "required": ["items"],
-                        "properties": {"items": {"type": "array", "items": ref("Organisation")}},
-                    },
-                    "Les organisations",
-                )
-            },
+            "responses": {"200": items_of("Organisation", "Les organisations")},
         },
         "post": {
             "summary": "Créer une organisation",
@@ -319,8 +286,8 @@ PATHS: dict[str, Any] = {
                 "content": {"application/json": {"schema": ref("Organisation")}},
             },
             "responses": {
-                "201": _json(ref("Organisation"), "L'organisation"),
-                **_problems(400, 422),
+                "201": json_response(ref("Organisation"), "L'organisation"),
+                **problems(400, 422),
             },
         },
     },
@@ -329,15 +296,8 @@ PATHS: dict[str, Any] = {
         "get": {
             "summary": "Contrats d'une organisation",
             "responses": {
-                "200": _json(
-                    {
-                        "type": "object",
-                        "required": ["items"],
-                        "properties": {"items": {"type": "array", "items": ref("Contract")}},
-                    },
-                    "Les contrats",
-                ),
-                **_problems(404),
+                "200": items_of("Contract", "Les contrats"),
+                **problems(404),
             },
         },
         "post": {
@@ -347,8 +307,8 @@ PATHS: dict[str, Any] = {
                 "content": {"application/json": {"schema": ref("ContractInput")}},
             },
             "responses": {
-                "201": _json(ref("Contract"), "Le contrat créé"),
-                **_problems(400, 404, 409, 422),
+                "201": json_response(ref("Contract"), "Le contrat créé"),
+                **problems(400, 404, 409, 422),
             },
         },
     },
@@ -358,8 +318,8 @@ PATHS: dict[str, Any] = {
             "summary": "Tableau de bord des contrats d'une organisation",
             "parameters": [AT],
             "responses": {
-                "200": _json(ref("Dashboard"), "Le tableau de bord"),
-                **_problems(400, 404),
+                "200": json_response(ref("Dashboard"), "Le tableau de bord"),
+                **problems(400, 404),
             },
         },
     },
@@ -367,21 +327,24 @@ PATHS: dict[str, Any] = {
         "parameters": [ORG],
         "get": {
             "summary": "Échéances des contrats d'une organisation (iCalendar)",
-            "responses": {"200": ICS, **_problems(404)},
+            "responses": {"200": ICS, **problems(404)},
         },
     },
     "/dashboard": {
         "get": {
             "summary": "Tableau de bord de tous les contrats",
             "parameters": [AT],
-            "responses": {"200": _json(ref("Dashboard"), "Le tableau de bord"), **_problems(400)},
+            "responses": {
+                "200": json_response(ref("Dashboard"), "Le tableau de bord"),
+                **problems(400),
+            },
         }
     },
     BASE: {
         "parameters": [ORG, REFERENCE],
         "get": {
             "summary": "Un contrat",
-            "responses": {"200": _json(ref("Contract"), "Le contrat"), **_problems(404)},
+            "responses": {"200": json_response(ref("Contract"), "Le contrat"), **problems(404)},
         },
     },
     BASE + "/dashboard": {
@@ -390,8 +353,8 @@ PATHS: dict[str, Any] = {
             "summary": "Tableau de bord d'un contrat, avec la frise de chaque obligation",
             "parameters": [AT],
             "responses": {
-                "200": _json(ref("Dashboard"), "Le tableau de bord"),
-                **_problems(400, 404),
+                "200": json_response(ref("Dashboard"), "Le tableau de bord"),
+                **problems(400, 404),
             },
         },
     },
@@ -399,7 +362,7 @@ PATHS: dict[str, Any] = {
         "parameters": [ORG, REFERENCE],
         "get": {
             "summary": "Échéances d'un contrat (iCalendar)",
-            "responses": {"200": ICS, **_problems(404)},
+            "responses": {"200": ICS, **problems(404)},
         },
     },
     BASE + "/obligations": {
@@ -411,8 +374,8 @@ PATHS: dict[str, Any] = {
                 "content": {"application/json": {"schema": ref("ObligationInput")}},
             },
             "responses": {
-                "201": _json(ref("Obligation"), "L'obligation et ses périodes"),
-                **_problems(400, 404, 409, 422),
+                "201": json_response(ref("Obligation"), "L'obligation et ses périodes"),
+                **problems(400, 404, 409, 422),
             },
         },
     },
@@ -435,15 +398,8 @@ PATHS: dict[str, Any] = {
                 },
             },
             "responses": {
-                "201": _json(
-                    {
-                        "type": "object",
-                        "required": ["items"],
-                        "properties": {"items": {"type": "array", "items": ref("Obligation")}},
-                    },
-                    "Les obligations créées",
-                ),
-                **_problems(400, 404, 413, 422),
+                "201": items_of("Obligation", "Les obligations créées"),
+                **problems(400, 404, 413, 422),
             },
         },
     },
@@ -452,15 +408,8 @@ PATHS: dict[str, Any] = {
         "get": {
             "summary": "Livraisons d'une obligation",
             "responses": {
-                "200": _json(
-                    {
-                        "type": "object",
-                        "required": ["items"],
-                        "properties": {"items": {"type": "array", "items": ref("Delivery")}},
-                    },
-                    "Les livraisons, la plus récente d'abord",
-                ),
-                **_problems(404),
+                "200": items_of("Delivery", "Les livraisons, la plus récente d'abord"),
+                **problems(404),
             },
         },
         "post": {
@@ -472,8 +421,8 @@ PATHS: dict[str, Any] = {
             "est conservée.",
             "requestBody": DELIVERY_FORM,
             "responses": {
-                "201": _json(ref("Delivery"), "La livraison et son rapport de validation"),
-                **_problems(400, 404, 409, 413, 415, 422),
+                "201": json_response(ref("Delivery"), "La livraison et son rapport de validation"),
+                **problems(400, 404, 409, 413, 415, 422),
             },
         },
     },
@@ -481,7 +430,7 @@ PATHS: dict[str, Any] = {
         "parameters": [ORG, REFERENCE, DATASET, DELIVERY_ID],
         "get": {
             "summary": "Une livraison et son rapport",
-            "responses": {"200": _json(ref("Delivery"), "La livraison"), **_problems(404)},
+            "responses": {"200": json_response(ref("Delivery"), "La livraison"), **problems(404)},
         },
     },
     DELIVERIES + "/{delivery_id}/file": {
@@ -493,7 +442,7 @@ PATHS: dict[str, Any] = {
                     "description": "Le fichier",
                     "content": {"application/octet-stream": {"schema": STR}},
                 },
-                **_problems(404),
+                **problems(404),
             },
         },
     },

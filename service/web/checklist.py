@@ -16,10 +16,11 @@ from service.deliveries.contracts import get_contract
 from service.deliveries.models import ChecklistEvent, Contract
 from service.errors import InvalidInput
 from service.extensions import db_session, transaction
-from service.french import french_date, today_in_paris
+from service.french import french_date
 from service.organisations import get_organisation
 from service.web import csrf
 from service.web.checklist_pdf import render_checklist_pdf
+from service.web.responses import file_response, requested_day
 
 bp = Blueprint("checklist", __name__)
 bp.before_request(csrf.protect)
@@ -38,17 +39,6 @@ def _contract(org: str, reference: str) -> Contract:
     return get_contract(session, get_organisation(session, org), reference)
 
 
-def _day() -> tuple[dt.date, str | None]:
-    """The day the checklist is computed for (``?au=AAAA-MM-JJ``, today by default)."""
-    raw = request.args.get("au", "").strip()
-    if raw:
-        try:
-            return dt.date.fromisoformat(raw), None
-        except ValueError:
-            return today_in_paris(), f"Date « {raw} » illisible : la liste est établie à ce jour."
-    return today_in_paris(), None
-
-
 @bp.get(BASE)
 def page(org: str, reference: str) -> tuple[str, int]:
     """The checklist of a contract, with a tick form per item."""
@@ -64,7 +54,7 @@ def _page(
 ) -> tuple[str, int]:
     session = db_session()
     contract = _contract(org, reference)
-    at, date_error = _day()
+    at, date_error = requested_day()
     args = {"org": org, "reference": reference}
     if "au" in request.args and not date_error:
         args["au"] = at.isoformat()
@@ -125,17 +115,13 @@ def tick(org: str, reference: str, item: str) -> Response | tuple[str, int]:
 def evidence(org: str, reference: str, event_id: int) -> Response:
     """The evidence file of a tick, as it was uploaded."""
     event, stored = domain.evidence_file(db_session(), _contract(org, reference), event_id)
-    return Response(
-        stored.content,
-        mimetype=stored.media_type,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(event.filename)}"},
-    )
+    return file_response(stored.content, stored.media_type, event.filename or "piece")
 
 
 def _exports(org: str, reference: str) -> tuple[domain.Checklist, dict[str, Any]]:
     session = db_session()
     contract = _contract(org, reference)
-    at, _error = _day()
+    at, _error = requested_day()
     return domain.build_checklist(session, contract, at), domain.contract_history(session, contract)
 
 

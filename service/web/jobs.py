@@ -7,6 +7,7 @@ from flask import Blueprint, Response, render_template, url_for
 from service import jobs
 from service.extensions import job_timeout, transaction
 from service.jobs_models import Job
+from service.web.responses import file_response
 
 bp = Blueprint("jobs", __name__)
 
@@ -42,10 +43,8 @@ def result(job_id: str) -> Response:
     """The file a finished job made, shown in the browser."""
     with transaction() as session:
         job, stored = jobs.job_result(session, job_id, stale_after=job_timeout())
-        return Response(
-            stored.content,
-            mimetype=stored.media_type,
-            headers={"Content-Disposition": f'inline; filename="{job.result_name}"'},
+        return file_response(
+            stored.content, stored.media_type, job.result_name or "resultat", inline=True
         )
 
 
