@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from service.deliveries.contracts import add_obligation, create_contract
-from service.deliveries.models import Contract, Obligation
+from service.deliveries.models import Contract, Delivery, Obligation
+from service.deliveries.record import record_delivery
 from service.organisations import Organisation, ensure_organisation
 
 #: A valid SIREN (Luhn) for the titulaire.
@@ -79,3 +80,27 @@ def paris(year: int, month: int, day: int, hour: int = 10) -> dt.datetime:
     from service.french import PARIS
 
     return dt.datetime(year, month, day, hour, tzinfo=PARIS)
+
+
+def deliver(
+    session: Session,
+    obligation: Obligation,
+    period: str,
+    data: bytes,
+    received_at: dt.datetime | None = None,
+    *,
+    filename: str = "livraison.csv",
+    sender: str = "Lumicité",
+    sender_role: str = "titulaire",
+) -> Delivery:
+    """Record a delivery of ``data`` for a period, by the titulaire unless told otherwise."""
+    return record_delivery(
+        session,
+        obligation,
+        period,
+        data,
+        filename=filename,
+        sender=sender,
+        sender_role=sender_role,
+        received_at=received_at,
+    )

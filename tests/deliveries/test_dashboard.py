@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from service.deliveries.dashboard import Scope, dashboard, status_counts, timelines
 from service.deliveries.models import Period
-from service.deliveries.record import record_delivery
 from service.deliveries.schedule import Status, status_at, status_condition, status_expression
 from tests.deliveries.factories import (
     BAD_CSV,
     GOOD_CSV,
+    deliver,
     make_contract,
     make_obligation,
     make_organisation,
@@ -54,25 +54,12 @@ def test_the_database_computes_the_same_status_as_python(db_session: Session) ->
     assert checked > 100
 
 
-def _deliver(session: Session, obligation, spec: str, data: bytes, when: dt.datetime) -> None:
-    record_delivery(
-        session,
-        obligation,
-        spec,
-        data,
-        filename="f.csv",
-        sender="Lumicité",
-        sender_role="titulaire",
-        received_at=when,
-    )
-
-
 def test_a_contract_dashboard_on_a_given_day(db_session: Session) -> None:
     contract = make_contract(db_session, start=D(2025, 1, 1), end=D(2026, 12, 31))
     obligation = make_obligation(db_session, contract, delay_days=20)
-    _deliver(db_session, obligation, "2025-01", GOOD_CSV, paris(2025, 2, 10))  # on time
-    _deliver(db_session, obligation, "2025-02", GOOD_CSV, paris(2025, 3, 25))  # 5 days late
-    _deliver(db_session, obligation, "2025-03", BAD_CSV, paris(2025, 4, 2))  # invalid
+    deliver(db_session, obligation, "2025-01", GOOD_CSV, paris(2025, 2, 10))  # on time
+    deliver(db_session, obligation, "2025-02", GOOD_CSV, paris(2025, 3, 25))  # 5 days late
+    deliver(db_session, obligation, "2025-03", BAD_CSV, paris(2025, 4, 2))  # invalid
     # April: nothing (missing on 1 June); May: due; June onwards: upcoming
     db_session.commit()
     board = dashboard(db_session, D(2025, 6, 1), Scope(contract=contract))
@@ -126,8 +113,8 @@ def test_timelines_mark_every_period(db_session: Session) -> None:
     contract = make_contract(db_session, start=D(2025, 1, 1), end=D(2025, 12, 31))
     monthly = make_obligation(db_session, contract, delay_days=10)
     make_obligation(db_session, contract, "rapport", frequency="yearly", schema=None, format="pdf")
-    _deliver(db_session, monthly, "2025-01", GOOD_CSV, paris(2025, 2, 3))
-    _deliver(db_session, monthly, "2025-01", GOOD_CSV, paris(2025, 2, 4))
+    deliver(db_session, monthly, "2025-01", GOOD_CSV, paris(2025, 2, 3))
+    deliver(db_session, monthly, "2025-01", GOOD_CSV, paris(2025, 2, 4))
     db_session.commit()
     lines = timelines(db_session, contract, D(2025, 3, 1))
     assert [len(line.marks) for line in lines] == [12, 1]

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from service.deliveries.contracts import ContractExists, find_period, get_contract
 from service.deliveries.models import Delivery, Period
-from service.deliveries.record import record_delivery
 from service.deliveries.validate import NotUtf8
 from service.errors import (
     ContractNotFound,
@@ -23,6 +22,7 @@ from service.storage import StoredFile
 from tests.deliveries.factories import (
     BAD_CSV,
     GOOD_CSV,
+    deliver,
     make_contract,
     make_obligation,
     make_organisation,
@@ -45,15 +45,14 @@ def test_periods_are_created_with_the_obligation(db_session: Session) -> None:
 
 def test_a_valid_delivery_is_stored_with_its_report(db_session: Session) -> None:
     obligation = make_obligation(db_session, make_contract(db_session))
-    delivery = record_delivery(
+    delivery = deliver(
         db_session,
         obligation,
         "2024-08",
         GOOD_CSV,
+        paris(2024, 9, 10),
         filename="inventaire-2024-08.csv",
         sender="Lumicité Exploitation SAS",
-        sender_role="titulaire",
-        received_at=paris(2024, 9, 10),
     )
     db_session.commit()
     assert delivery.valid
@@ -69,15 +68,7 @@ def test_a_schema_breaking_delivery_is_kept_as_invalid_with_row_errors(
     db_session: Session,
 ) -> None:
     obligation = make_obligation(db_session, make_contract(db_session))
-    delivery = record_delivery(
-        db_session,
-        obligation,
-        "2024-08-12",
-        BAD_CSV,
-        filename="inventaire.csv",
-        sender="Lumicité",
-        sender_role="titulaire",
-    )
+    delivery = deliver(db_session, obligation, "2024-08-12", BAD_CSV, filename="inventaire.csv")
     db_session.commit()
     assert not delivery.valid
     errors = delivery.report["errors"]
@@ -90,35 +81,27 @@ def test_a_correction_supersedes_the_former_delivery_and_both_are_kept(
     db_session: Session,
 ) -> None:
     obligation = make_obligation(db_session, make_contract(db_session))
-    first = record_delivery(
-        db_session,
-        obligation,
-        "2024-08",
-        BAD_CSV,
-        filename="a.csv",
-        sender="L",
-        sender_role="titulaire",
-        received_at=paris(2024, 9, 5),
+    first = deliver(
+        db_session, obligation, "2024-08", BAD_CSV, paris(2024, 9, 5), filename="a.csv", sender="L"
     )
-    second = record_delivery(
+    second = deliver(
         db_session,
         obligation,
         "2024-08",
         GOOD_CSV,
+        paris(2024, 9, 25),
         filename="b.csv",
         sender="L",
-        sender_role="titulaire",
-        received_at=paris(2024, 9, 25),
     )
-    third = record_delivery(
+    third = deliver(
         db_session,
         obligation,
         "2024-08",
         GOOD_CSV,
+        paris(2024, 9, 26),
         filename="c.csv",
         sender="Service",
         sender_role="acheteur",
-        received_at=paris(2024, 9, 26),
     )
     db_session.commit()
     assert (first.supersedes_id, second.supersedes_id, third.supersedes_id) == (
@@ -135,15 +118,7 @@ def test_a_correction_supersedes_the_former_delivery_and_both_are_kept(
 
 def test_deliveries_can_be_neither_changed_nor_deleted(db_session: Session) -> None:
     obligation = make_obligation(db_session, make_contract(db_session))
-    delivery = record_delivery(
-        db_session,
-        obligation,
-        "2024-08",
-        GOOD_CSV,
-        filename="a.csv",
-        sender="L",
-        sender_role="titulaire",
-    )
+    delivery = deliver(db_session, obligation, "2024-08", GOOD_CSV, filename="a.csv", sender="L")
     db_session.commit()
     with pytest.raises(RecordKept):
         db_session.execute(update(Delivery).values(valid=False))
@@ -160,27 +135,11 @@ def test_deliveries_can_be_neither_changed_nor_deleted(db_session: Session) -> N
 
 def test_a_refused_file_leaves_nothing_behind(db_session: Session) -> None:
     obligation = make_obligation(db_session, make_contract(db_session))
-    record_delivery(
-        db_session,
-        obligation,
-        "2024-08",
-        GOOD_CSV,
-        filename="a.csv",
-        sender="L",
-        sender_role="titulaire",
-    )
+    deliver(db_session, obligation, "2024-08", GOOD_CSV, filename="a.csv", sender="L")
     db_session.commit()
     latin1 = "id;puissance_w\nPL-é;70\n".encode("latin-1")
     with pytest.raises(NotUtf8):
-        record_delivery(
-            db_session,
-            obligation,
-            "2024-08",
-            latin1,
-            filename="b.csv",
-            sender="L",
-            sender_role="titulaire",
-        )
+        deliver(db_session, obligation, "2024-08", latin1, filename="b.csv", sender="L")
     db_session.rollback()
     assert _count(db_session, Delivery) == 1
     assert _count(db_session, StoredFile) == 1
@@ -190,15 +149,7 @@ def test_a_refused_file_leaves_nothing_behind(db_session: Session) -> None:
 def test_a_period_outside_the_contract_is_refused(db_session: Session, spec: str) -> None:
     obligation = make_obligation(db_session, make_contract(db_session))
     with pytest.raises(PeriodOutsideContract):
-        record_delivery(
-            db_session,
-            obligation,
-            spec,
-            GOOD_CSV,
-            filename="a.csv",
-            sender="L",
-            sender_role="titulaire",
-        )
+        deliver(db_session, obligation, spec, GOOD_CSV, filename="a.csv", sender="L")
 
 
 @pytest.mark.parametrize(
@@ -223,16 +174,7 @@ def test_a_received_time_in_the_future_is_refused(db_session: Session) -> None:
     obligation = make_obligation(db_session, make_contract(db_session))
     future = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
     with pytest.raises(Exception, match="ne peut pas être enregistrée"):
-        record_delivery(
-            db_session,
-            obligation,
-            "2024-08",
-            GOOD_CSV,
-            filename="a.csv",
-            sender="L",
-            sender_role="titulaire",
-            received_at=future,
-        )
+        deliver(db_session, obligation, "2024-08", GOOD_CSV, future, filename="a.csv", sender="L")
 
 
 def test_another_organisations_contract_is_not_found(db_session: Session) -> None:

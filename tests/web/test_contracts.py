@@ -10,11 +10,11 @@ from collections.abc import Callable
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.deliveries.record import record_delivery
 from tests.conftest import clausier
 from tests.deliveries.factories import (
     BAD_CSV,
     GOOD_CSV,
+    deliver,
     make_contract,
     make_obligation,
     make_organisation,
@@ -35,26 +35,10 @@ def _contract(app: Flask) -> None:
             end=dt.date(2026, 12, 31),
         )
         obligation = make_obligation(session, contract, delay_days=20)
-        record_delivery(
-            session,
-            obligation,
-            "2025-01",
-            GOOD_CSV,
-            filename="janvier.csv",
-            sender="Lumicité",
-            sender_role="titulaire",
-            received_at=paris(2025, 2, 10),
+        deliver(
+            session, obligation, "2025-01", GOOD_CSV, paris(2025, 2, 10), filename="janvier.csv"
         )
-        record_delivery(
-            session,
-            obligation,
-            "2025-02",
-            BAD_CSV,
-            filename="fevrier.csv",
-            sender="Lumicité",
-            sender_role="titulaire",
-            received_at=paris(2025, 3, 10),
-        )
+        deliver(session, obligation, "2025-02", BAD_CSV, paris(2025, 3, 10), filename="fevrier.csv")
 
 
 def _text(html: str) -> str:
