@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from service.cli import fail
 from service.errors import ClausierError
 from service.extensions import state
 
@@ -16,11 +17,6 @@ from service.extensions import state
 EXIT_OVERDUE = 1
 #: Exit code for a usage error (unknown contract, unreadable date).
 EXIT_USAGE = 2
-
-
-def _fail(message: str, code: int = EXIT_USAGE) -> None:
-    click.secho(message, fg="red", err=True)
-    raise SystemExit(code)
 
 
 @click.group("contracts", cls=AppGroup, help="Contrats suivis.")
@@ -39,7 +35,7 @@ def contracts_load(directory: Path) -> None:
             result = load_contract(session, directory)
             reference = result.contract.reference
     except ClausierError as error:
-        _fail(error.detail + "".join(f"\n  {e}" for e in getattr(error, "errors", [])))
+        fail(error.detail + "".join(f"\n  {e}" for e in getattr(error, "errors", [])), EXIT_USAGE)
     verb = "créé" if result.created else "déjà connu"
     click.echo(
         f"Contrat {reference} {verb} : {result.deliveries} livraison(s) enregistrée(s)"
@@ -80,12 +76,12 @@ def deliveries_status(reference: str | None, org: str | None, at: str | None) ->
     try:
         day = dt.date.fromisoformat(at) if at else today_in_paris()
     except ValueError:
-        _fail(f"Date illisible « {at} » : écrivez AAAA-MM-JJ.")
+        fail(f"Date illisible « {at} » : écrivez AAAA-MM-JJ.", EXIT_USAGE)
     with state().db.sessions() as session:
         try:
             organisation = get_organisation(session, org) if org else None
         except ClausierError as error:
-            _fail(error.detail)
+            fail(error.detail, EXIT_USAGE)
         scope = Scope(organisation=organisation)
         title = organisation.name if organisation else "Tous les contrats"
         if reference:
@@ -94,9 +90,12 @@ def deliveries_status(reference: str | None, org: str | None, at: str | None) ->
                 query = query.where(Contract.organisation_id == organisation.id)
             found = list(session.scalars(query))
             if not found:
-                _fail(f"Aucun contrat de référence « {reference} ».")
+                fail(f"Aucun contrat de référence « {reference} ».", EXIT_USAGE)
             if len(found) > 1:
-                _fail(f"Plusieurs organisations ont un contrat « {reference} » : précisez --org.")
+                fail(
+                    f"Plusieurs organisations ont un contrat « {reference} » : précisez --org.",
+                    EXIT_USAGE,
+                )
             scope = Scope(contract=found[0])
             title = f"{found[0].reference} — {found[0].title}"
         board = dashboard(session, day, scope)
