@@ -264,7 +264,8 @@ DELIVERY_FORM = {
                     "sender_role": {"enum": ["titulaire", "acheteur"]},
                     "received_at": {
                         "type": "string",
-                        "description": "Réception par un autre canal (ISO 8601 avec fuseau)",
+                        "description": "Réception par un autre canal, par l'acheteur seulement"
+                        " (ISO 8601 avec fuseau)",
                     },
                     "note": STR,
                 },

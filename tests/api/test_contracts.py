@@ -140,6 +140,7 @@ def _zip_bomb() -> bytes:
         (GOOD_CSV, "a.csv", {"period": "demain"}, 422, "illisible"),
         (GOOD_CSV, "a.csv", {"sender": ""}, 422, "livraison"),
         (b"", "a.csv", {}, 422, "vide"),
+        (GOOD_CSV, "a.csv", {"received_at": "2024-09-01T10:00:00+02:00"}, 422, "acheteur"),
     ],
 )
 def test_bad_deliveries_get_a_french_problem_and_store_nothing(
