@@ -129,7 +129,11 @@ class ImportRejected(InvalidInput, LibraryError):
         self.problems = problems
 
 
-class SearchError(ClausierError):
+class ServiceUnavailable(ClausierError):
+    """Something Clausier relies on (the search index, the job queue) does not answer now."""
+
+
+class SearchError(ServiceUnavailable):
     """The search index could not answer."""
 
     title = "Erreur de recherche"
@@ -222,4 +226,4 @@ def status_for(error: ClausierError) -> int:
         return 409
     if isinstance(error, InvalidInput):
         return 422
-    return 500 if not isinstance(error, SearchError) else 503
+    return 503 if isinstance(error, ServiceUnavailable) else 500

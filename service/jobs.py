@@ -33,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.db import Database, utcnow
-from service.errors import ClausierError, Conflict, NotFound
+from service.errors import ClausierError, Conflict, NotFound, ServiceUnavailable
 from service.jobs_models import Job
 from service.storage import StoredFile, store_file
 
@@ -82,7 +82,7 @@ class UnknownJobKind(JobError):
     """A job names a kind no module registered in this process."""
 
 
-class JobQueueUnavailable(JobError):
+class JobQueueUnavailable(JobError, ServiceUnavailable):
     """The job could not be handed to its runner (Redis unreachable…)."""
 
     title = "File des travaux indisponible"

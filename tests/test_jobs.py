@@ -287,7 +287,7 @@ def test_an_unreachable_redis_is_said_in_french_and_the_job_can_be_asked_again(
             import_library(session, LIBRARY_DIR)
         number = _analyse(app)
         response = app.test_client().get(f"/api/analyses/{number}/report.pdf")
-        assert response.status_code == 500
+        assert response.status_code == 503
         assert response.mimetype == "application/problem+json"
         assert "file d'attente" in response.get_json()["detail"]
         with clausier(app).db.sessions() as session:

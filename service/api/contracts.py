@@ -430,5 +430,5 @@ def org_calendar(org: str) -> Response:
 def contract_calendar(org: str, reference: str) -> Response:
     """The due dates of one contract, as an iCalendar feed."""
     contract = _contract(org, reference)
-    data = calendar_feed.contract_feed(db_session(), contract, request.url_root)
+    data = calendar_feed.contract_feed(contract, request.url_root)
     return _ics(data, contract.reference.replace("/", "-"))

@@ -16,6 +16,7 @@ from service.api.openapi_parts import (
     NULL_STR,
     STR,
     STR_LIST,
+    file_upload_body,
     items_of,
     json_body,
     json_response,
@@ -515,18 +516,7 @@ PATHS: dict[str, Any] = {
         "post": {
             "summary": "Analyser un CCTP (DOCX, ODT, PDF, texte, Markdown)",
             "operationId": "createAnalysis",
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "multipart/form-data": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["file"],
-                            "properties": {"file": {"type": "string", "format": "binary"}},
-                        }
-                    }
-                },
-            },
+            "requestBody": file_upload_body(),
             "responses": {
                 "201": json_response(ref("Report"), "Le rapport de la nouvelle analyse"),
                 "200": json_response(

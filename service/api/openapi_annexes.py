@@ -180,7 +180,7 @@ PATHS: dict[str, Any] = {
                     ),
                     "headers": {"Location": {"schema": STR, "description": "/api/jobs/{id}"}},
                 },
-                **problems(404),
+                **problems(404, 503),
             },
         }
     },

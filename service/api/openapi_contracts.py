@@ -11,7 +11,9 @@ from service.api.openapi_parts import (
     NULL_STR,
     ORG,
     STR,
+    file_upload_body,
     items_of,
+    json_body,
     json_response,
     param,
     problems,
@@ -282,10 +284,7 @@ PATHS: dict[str, Any] = {
         },
         "post": {
             "summary": "Créer une organisation",
-            "requestBody": {
-                "required": True,
-                "content": {"application/json": {"schema": ref("Organisation")}},
-            },
+            "requestBody": json_body("Organisation"),
             "responses": {
                 "201": json_response(ref("Organisation"), "L'organisation"),
                 **problems(400, 422),
@@ -303,10 +302,7 @@ PATHS: dict[str, Any] = {
         },
         "post": {
             "summary": "Créer un contrat et ses obligations",
-            "requestBody": {
-                "required": True,
-                "content": {"application/json": {"schema": ref("ContractInput")}},
-            },
+            "requestBody": json_body("ContractInput"),
             "responses": {
                 "201": json_response(ref("Contract"), "Le contrat créé"),
                 **problems(400, 404, 409, 422),
@@ -370,10 +366,7 @@ PATHS: dict[str, Any] = {
         "parameters": [ORG, REFERENCE],
         "post": {
             "summary": "Ajouter une obligation de livraison",
-            "requestBody": {
-                "required": True,
-                "content": {"application/json": {"schema": ref("ObligationInput")}},
-            },
+            "requestBody": json_body("ObligationInput"),
             "responses": {
                 "201": json_response(ref("Obligation"), "L'obligation et ses périodes"),
                 **problems(400, 404, 409, 422),
@@ -386,18 +379,7 @@ PATHS: dict[str, Any] = {
             "summary": "Reprendre les obligations du tableau des livraisons d'une annexe DOCX",
             "description": "Lit le tableau « Jeu de données | Format | Fréquence | Délai » de "
             "l'annexe et crée les obligations qui manquent au contrat, tout ou rien.",
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "multipart/form-data": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["file"],
-                            "properties": {"file": {"type": "string", "format": "binary"}},
-                        }
-                    }
-                },
-            },
+            "requestBody": file_upload_body(),
             "responses": {
                 "201": items_of("Obligation", "Les obligations créées"),
                 **problems(400, 404, 413, 422),

@@ -21,6 +21,7 @@ PROBLEM_WORDS = {
     413: "Trop volumineux",
     415: "Format non pris en charge",
     422: "Données invalides",
+    503: "Service momentanément indisponible (file des travaux, index de recherche)",
 }
 
 
@@ -69,6 +70,18 @@ def param(
 def json_body(schema: str) -> dict[str, Any]:
     """A required JSON request body of a named schema."""
     return {"required": True, "content": {"application/json": {"schema": ref(schema)}}}
+
+
+def file_upload_body() -> dict[str, Any]:
+    """A required multipart body carrying one file in the field ``file``."""
+    return {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": obj(["file"], {"file": {"type": "string", "format": "binary"}})
+            }
+        },
+    }
 
 
 def obj(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:

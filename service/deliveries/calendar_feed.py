@@ -22,7 +22,7 @@ from service.organisations import Organisation
 PRODUCT = "-//Clausier//Échéances des livraisons de données//FR"
 
 
-def contract_feed(session: Session, contract: Contract, site: str) -> bytes:
+def contract_feed(contract: Contract, site: str) -> bytes:
     """The due dates of one contract."""
     return _feed(f"Clausier — {contract.reference}", [contract], site)
 

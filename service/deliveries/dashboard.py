@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from service.deliveries.models import Contract, Delivery, Obligation, Period
 from service.deliveries.schedule import (
@@ -237,8 +237,14 @@ def timelines(session: Session, contract: Contract, at: dt.date) -> list[Timelin
             .group_by(Delivery.period_id)
         ).all()
     )
+    obligations = session.scalars(
+        select(Obligation)
+        .where(Obligation.contract_id == contract.id)
+        .order_by(Obligation.id)
+        .options(selectinload(Obligation.periods))  # every period in one query, not one each
+    )
     result = []
-    for obligation in contract.obligations:
+    for obligation in obligations:
         timeline = Timeline(obligation)
         for period in obligation.periods:
             status = status_at(
