@@ -9,7 +9,10 @@ confidence gives the area under the precision-recall curve and the precision at 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 ADDRESSED = {"present", "weak", "contradicted"}
 
@@ -72,6 +75,20 @@ class Evaluation:
             total.tn += counts.tn
         return total
 
+    def contradictions(self) -> Counts:
+        """The « contredite » verdicts against the labels."""
+        counts = Counts()
+        for (truth, predicted), number in self.confusion.items():
+            for _ in range(number):
+                counts.add(truth == "contradicted", predicted == "contradicted")
+        return counts
+
+    def agreement(self) -> float:
+        """Share of present-vs-weak decisions that are right (both called present or weak)."""
+        weak = self.total(self.weak)
+        decided = weak.tp + weak.tn + weak.fp + weak.fn
+        return (weak.tp + weak.tn) / decided if decided else 0.0
+
     def aupr(self) -> float:
         """Area under the precision-recall curve of the presence decisions."""
         curve = self._curve()
@@ -93,6 +110,17 @@ class Evaluation:
             tp, fp = tp + truth, fp + (not truth)
             points.append((tp / (tp + fp), tp / positives if positives else 0.0))
         return points
+
+
+def load_labels(path: Path) -> list[dict[str, Any]]:
+    """The entries of a labels file (a list, or a mapping with a ``documents`` list)."""
+    entries = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    entries = entries.get("documents", entries) if isinstance(entries, dict) else entries
+    if not isinstance(entries, list) or not all(
+        isinstance(e, dict) and "file" in e and isinstance(e.get("families"), dict) for e in entries
+    ):
+        raise ValueError("une liste d'entrées avec « file » et « families » est attendue")
+    return entries
 
 
 def score(evaluation: Evaluation, labels: dict[str, str], report: dict[str, Any]) -> None:
@@ -129,7 +157,7 @@ def render(evaluation: Evaluation) -> str:
     total = evaluation.total(evaluation.presence)
     lines.append(f"{'ensemble':28} {total.precision:9.3f} {total.recall:7.3f} {total.f1:6.3f}")
     weak = evaluation.total(evaluation.weak)
-    accuracy = (weak.tp + weak.tn) / max(1, weak.tp + weak.tn + weak.fp + weak.fn)
+    accuracy = evaluation.agreement()
     lines += [
         "",
         "Distinction présente / insuffisante (classe « insuffisante »)",
@@ -138,6 +166,7 @@ def render(evaluation: Evaluation) -> str:
         "",
         "Matrice de confusion (étiquette → verdict)",
     ]
+    contradicted = evaluation.contradictions()
     verdicts = ("present", "weak", "missing", "contradicted")
     lines.append(f"{'':14}" + "".join(f"{v:>14}" for v in verdicts))
     for truth in verdicts:
@@ -145,6 +174,8 @@ def render(evaluation: Evaluation) -> str:
         lines.append(f"{truth:14}{row}")
     lines += [
         "",
+        f"Contradictions : précision {contradicted.precision:.3f}, rappel "
+        f"{contradicted.recall:.3f} ({contradicted.fp} fausse(s) « contredite »)",
         f"AUPR (présence, classement par confiance) : {evaluation.aupr():.3f}",
         f"Précision à 80 % de rappel : {evaluation.precision_at_recall(0.8):.3f}",
     ]

@@ -1,53 +1,64 @@
-"""Judging each clause family in a read document: evidence, elements, contradictions, verdict."""
+"""Judging each clause family in a read document: evidence, elements, contradictions, verdict.
+
+The unit is the sentence. A family is *addressed* when a sentence about its subject puts a
+duty on someone or gives a right — even a single vague one — and is not a passing mention
+(a contents line, a definition, a citation of a text, a bare reference to another document,
+a part that only lists or defines). A sentence is about a family when it holds one of the
+family's signals, or when it stands under a heading that names the family (a heading and all
+its sub-articles are one clause). Signals that are ordinary words of any contract
+(« résiliation », « hébergement », « sécurité ») count alone only where the sentence also
+speaks of data or information systems. Elements are credited only from the family's own
+sentences, never from a negated or emptied one; a delay or a frequency only from a figure
+that stands with what it is about.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from service.analysis.document import Document, Section
+from service.analysis.language import has_quantity, is_listing_title, is_obligation, is_passing
 from service.analysis.rules import (
     ClauseChoice,
+    ElementRule,
     FamilyRule,
     Ruleset,
     contradiction_kind,
-    has_quantity,
+    empties,
     is_deferral,
 )
-from service.analysis.text import IndexedText, stems_of
+from service.analysis.text import IndexedText, fold, stems_of
 
-#: A section speaks of a family when its signals weigh this much (a signal in the title
-#: weighs 3, each distinct signal in the text 1).
-SECTION_THRESHOLD = 2
-#: A section speaks of a family when it does at least this share of what it does of the
-#: family it speaks most of, unless its title names the family.
-DOMINANCE = 0.5
-#: Fewer words than this (promises to say more later left out) is a heading, not a clause.
-MIN_WORDS = 8
-TITLE_WEIGHT = 3
 MAX_EVIDENCE = 3
+#: A clause has at least this many words: shorter, it is a heading or a table's cell.
+MIN_WORDS = 5
 EXCERPT_CHARS = 320
-
-
-@dataclass
-class IndexedSection:
-    """A section with its title and text tokenised once for every family."""
-
-    section: Section
-    title: IndexedText
-    text: IndexedText
-
-    substantive: bool = True
-
-    @classmethod
-    def build(cls, section: Section) -> IndexedSection:
-        """Tokenise a section."""
-        text = IndexedText.build(section.text)
-        words = sum(
-            len(sentence.split())
-            for sentence in map(text.folded_sentence, range(len(text.sentences)))
-            if not is_deferral(sentence)
-        )
-        return cls(section, IndexedText.build(section.title), text, words >= MIN_WORDS)
+#: Concepts of signals that are ordinary words of any contract: alone, they need a sentence
+#: that speaks of data or of an information system to count.
+COMMON = frozenset(
+    stems_of(
+        "résiliation fin échéance expiration terme avenant modification évolution comité "
+        "pilotage suivi résultat résultats réutilisation sous-traitant traitant hébergement "
+        "sécurité sauvegarde sauvegardes union européenne données base bases code source "
+        "continuité service score disponibilité taux consommation énergie énergétique "
+        "obsolescence réemploi licence exécution cours contrat marché titulaire prestataire "
+        "nouveau nouvel propriété exclusive accès adaptation bilan document documents "
+        "administratif administratifs actualisation annexes seuil volume produites collectées "
+        "brutes maîtrise calcul règles paramètres modèle aide décision"
+    )
+)
+#: Words that make a sentence speak of data or of an information system.
+DATA_CONTEXT = frozenset(
+    stems_of(
+        "données donnée information informations fichier fichiers base application logiciel "
+        "logiciels système systèmes serveur serveurs numérique informatique plateforme "
+        "solution traitement traitements cloud datacenter stockage export jeu jeux "
+        "sauvegarde sauvegardes réseau réseaux SI progiciel portail internet web api"
+    )
+)
+#: Words of time, which anchor no element (they come with every delay).
+_TIME = frozenset(stems_of("délai délais jours mois semaines heures ans années durée"))
 
 
 @dataclass
@@ -75,8 +86,96 @@ class FamilyFinding:
     contradiction: Evidence | None = None
     reasons: list[str] = field(default_factory=list)
     suggested_clause: ClauseChoice | None = None
+    #: One French sentence a buyer reads first: the verdict and why.
+    explanation: str = ""
     #: The text of the sections that treat the family (not reported: for comparisons).
     source_text: str = ""
+
+
+@dataclass
+class IndexedSection:
+    """A section with its title and text tokenised once, and its place in the outline."""
+
+    section: Section
+    title: IndexedText
+    text: IndexedText
+    depth: int
+    #: The sections it stands under, nearest first (their titles name its subject too).
+    ancestors: tuple[int, ...] = ()
+    #: A part that only lists or defines (contents, glossary, applicable texts).
+    listing: bool = False
+    #: Per sentence: the folded text, whether it binds someone, whether it is a passing mention.
+    folded: list[str] = field(default_factory=list)
+    binding: list[bool] = field(default_factory=list)
+    data_context: list[bool] = field(default_factory=list)
+    #: For a table row, what its cells mean: the header row, the sentence that introduces
+    #: the table and the section's title ("Délai" in a header is the delay of every row).
+    row_context: dict[int, frozenset[str]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, section: Section) -> IndexedSection:
+        """Tokenise a section and read each sentence's kind."""
+        text = IndexedText.build(section.text)
+        indexed = cls(section, IndexedText.build(section.title), text, _depth(section))
+        indexed.listing = is_listing_title(fold(section.title))
+        for number in range(len(text.sentences)):
+            folded = text.folded_sentence(number)
+            indexed.folded.append(folded)
+            indexed.binding.append(
+                (number in text.with_verb or is_obligation(folded))
+                and len(folded.split()) >= MIN_WORDS
+                and not is_passing(folded)
+                and not is_deferral(folded)
+            )
+            indexed.data_context.append(not DATA_CONTEXT.isdisjoint(text.concepts_of(number)))
+        indexed._read_tables()
+        return indexed
+
+    def _read_tables(self) -> None:
+        text, header = self.text, None
+        title = self.title.concepts_of(0) if self.title.sentences else set()
+        for number in range(len(text.sentences)):
+            if " | " not in text.sentence(number):
+                header = None
+                continue
+            if header is None:
+                header = number
+                intro = text.concepts_of(number - 1) if number else set()
+                context = frozenset(text.concepts_of(number) | intro | title)
+                continue
+            self.row_context[number] = context
+
+
+def _depth(section: Section) -> int:
+    by_number = section.number.count(".") + 1 if section.number else 1
+    return max(section.level or 1, by_number)
+
+
+def _outline(sections: list[IndexedSection]) -> None:
+    """Give each section the chain of headings it stands under."""
+    stack: list[int] = []
+    for index, section in enumerate(sections):
+        while stack and sections[stack[-1]].depth >= section.depth:
+            stack.pop()
+        section.ancestors = tuple(reversed(stack))
+        if any(sections[a].listing for a in stack):
+            section.listing = True
+        stack.append(index)
+
+
+@dataclass
+class _Signals:
+    """The family's signals compiled for matching: specific ones, and ordinary words."""
+
+    specific: tuple[tuple[str, tuple[str, ...]], ...]
+    common: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @classmethod
+    def of(cls, family: FamilyRule) -> _Signals:
+        specific, common = [], []
+        for text, phrase in family.signals:
+            (common if set(phrase) <= COMMON else specific).append((text, phrase))
+        return cls(tuple(specific), tuple(common))
 
 
 def judge_document(
@@ -84,189 +183,358 @@ def judge_document(
 ) -> list[FamilyFinding]:
     """Judge every family of the library on a document."""
     sections = [IndexedSection.build(s) for s in document.sections if s.title or s.text]
-    scores = [
-        {family.id: _signal_score(family, section) for family in ruleset.families}
-        for section in sections
+    _outline(sections)
+    compiled = [_Signals.of(family) for family in ruleset.families]
+    titled = [[_titled(signals, s) for s in sections] for signals in compiled]
+    weights = [_weights(signals, sections) for signals in compiled]
+    owners = _owners(sections, titled, weights)
+    return [
+        judge_family(
+            family, sections, _about(f, compiled, sections, owners, weights), contract_type
+        )
+        for f, family in enumerate(ruleset.families)
     ]
-    return [judge_family(family, sections, scores, contract_type) for family in ruleset.families]
 
 
-def _speaks_of(
-    family: FamilyRule, section: IndexedSection, scores: dict[str, tuple[int, list[str], bool]]
-) -> bool:
-    """Whether a section treats the family, rather than mentioning it in passing.
+@dataclass
+class _Sentence:
+    """A sentence about the family: where it stands and what it holds."""
 
-    It must hold an obligation of some length (a heading alone, or a promise to say more
-    later, is not a clause), and either name the family in its title or speak of it at
-    least half as much as of the family it speaks most of.
-    """
-    score, _, in_title = scores[family.id]
-    if score < SECTION_THRESHOLD or not section.substantive:
+    section: int
+    index: int
+    signals: list[str]
+    titled: bool
+    binding: bool
+
+
+def _titled(family: _Signals, section: IndexedSection) -> bool:
+    """Whether a section's own title names the family (an ordinary word, « Hébergement »,
+    only where the title or the body speaks of data: not « Hébergement du personnel »)."""
+    if section.listing or not section.title.sentences:
         return False
-    strongest = max(value[0] for value in scores.values())
-    return in_title or score >= DOMINANCE * strongest
+    title = section.title
+    if any(title.find_loose(phrase) for _, phrase in family.specific):
+        return True
+    named = [phrase for _, phrase in family.common if title.find_loose(phrase)]
+    if not named:
+        return False
+    words = title.concepts_of(0)
+    bare = words <= {concept for phrase in named for concept in phrase}
+    return (
+        not DATA_CONTEXT.isdisjoint(words)
+        or len(named) >= 2
+        or (bare and any(section.data_context))
+    )
+
+
+#: A section whose title names no family still belongs to the family whose signals dominate
+#: it: they weigh at least this much, and this share of the strongest family's.
+DOMINANT_WEIGHT = 6
+DOMINANCE = 0.6
+
+
+def _owners(
+    sections: list[IndexedSection],
+    titled: list[list[bool]],
+    weights: list[dict[tuple[int, int], tuple[int, list[str]]]],
+) -> list[frozenset[int]]:
+    """For each section, the families of the clause it belongs to: those its own title names,
+    else those of the nearest heading above it that names some, else the family its signals
+    dominate."""
+    totals = [[0] * len(sections) for _ in weights]
+    for family, table in enumerate(weights):
+        for (number, _), (weight, _) in table.items():
+            totals[family][number] += weight
+    owners = []
+    for number, section in enumerate(sections):
+        owner: frozenset[int] = frozenset()
+        for node in (number, *section.ancestors):
+            named = frozenset(f for f, row in enumerate(titled) if row[node])
+            if named:
+                owner = named
+                break
+        if not owner and not section.listing:
+            strongest = max((row[number] for row in totals), default=0)
+            owner = frozenset(
+                f
+                for f, row in enumerate(totals)
+                if row[number] >= DOMINANT_WEIGHT and row[number] >= DOMINANCE * strongest
+            )
+        owners.append(owner)
+    return owners
+
+
+#: A specific signal weighs this much in a sentence, an ordinary word 1.
+SPECIFIC_WEIGHT = 2
+
+
+def _weights(
+    family: _Signals, sections: list[IndexedSection]
+) -> dict[tuple[int, int], tuple[int, list[str]]]:
+    """Per (section, sentence): the weight of the family's signals there, and the signals."""
+    found: dict[tuple[int, int], tuple[int, list[str]]] = {}
+    for number, section in enumerate(sections):
+        if section.listing:
+            continue
+        for weight, group in ((SPECIFIC_WEIGHT, family.specific), (1, family.common)):
+            for text, phrase in group:
+                for index in section.text.find_loose(phrase, window=4):
+                    total, hits = found.get((number, index), (0, []))
+                    found[(number, index)] = (total + weight, [*hits, text])
+    return found
+
+
+def _about(
+    family: int,
+    compiled: list[_Signals],
+    sections: list[IndexedSection],
+    owners: list[frozenset[int]],
+    weights: list[dict[tuple[int, int], tuple[int, list[str]]]],
+) -> list[_Sentence]:
+    """Every sentence about the family's subject, in document order.
+
+    Inside the family's own clause, every sentence; in another family's clause, none (a
+    sentence counts for the family of the clause it belongs to); elsewhere, a sentence whose
+    signals of this family weigh most, and enough — an ordinary word needs a sentence about
+    data.
+    """
+    found: list[_Sentence] = []
+    mine = weights[family]
+    specific_texts = {text for text, _ in compiled[family].specific}
+    for number, section in enumerate(sections):
+        if section.listing:
+            continue
+        owner = owners[number]
+        if family in owner:
+            indexes: Iterable[int] = range(len(section.text.sentences))
+        else:
+            indexes = sorted(index for (s, index) in mine if s == number)
+        for index in indexes:
+            weight, hits = mine.get((number, index), (0, []))
+            specific = any(text in specific_texts for text in hits)
+            if family not in owner and not _counts(
+                family, number, index, weight, specific, section, owner, weights
+            ):
+                continue
+            if is_passing(section.folded[index]):
+                continue
+            found.append(_Sentence(number, index, hits, family in owner, section.binding[index]))
+    return found
+
+
+def _counts(
+    family: int,
+    number: int,
+    index: int,
+    weight: int,
+    specific: bool,
+    section: IndexedSection,
+    owner: frozenset[int],
+    weights: list[dict[tuple[int, int], tuple[int, list[str]]]],
+) -> bool:
+    """Whether a sentence outside the family's clause still counts for the family: one
+    specific signal, or two ordinary words in a sentence about data."""
+    if owner:
+        return False
+    if weight < SPECIFIC_WEIGHT or (weight == SPECIFIC_WEIGHT and not specific):
+        return False
+    if not specific and not section.data_context[index]:
+        return False
+    strongest = max(table.get((number, index), (0, []))[0] for table in weights)
+    return weight * 2 >= strongest
 
 
 def judge_family(
     family: FamilyRule,
     sections: list[IndexedSection],
-    scores: list[dict[str, tuple[int, list[str], bool]]],
+    about: list[_Sentence],
     contract_type: str | None = None,
 ) -> FamilyFinding:
-    """Judge one family on the tokenised sections and every family's signal scores."""
+    """Judge one family on the tokenised sections and its sentences."""
     finding = FamilyFinding(family.id, family.label, "missing", 0.0)
-    scored = sorted(
-        (
-            (
-                scores[i][family.id][0],
-                -i,
-                s,
-                scores[i][family.id][1],
-                _speaks_of(family, s, scores[i]),
-            )
-            for i, s in enumerate(sections)
-            if scores[i][family.id][0]
-        ),
-        key=lambda item: item[:2],
-        reverse=True,
-    )
-    relevant = [(s, hits) for _, _, s, hits, speaks in scored if speaks]
-    if not relevant:
-        strongest = scored[0][0] if scored else 0
-        finding.confidence = round(0.95 - 0.15 * strongest, 2)
-        finding.reasons.append(
-            "Aucun article ne traite de cette famille."
-            if not scored
-            else "Seules des mentions isolées, sans article qui en traite, ont été trouvées."
-        )
-        finding.elements_missing = [e.key for e in family.elements]
-        finding.essential_missing = [e.key for e in family.elements if e.essential]
-        finding.suggested_clause = suggest_clause(family, finding.essential_missing, contract_type)
-        return finding
-    evidence_sections = [s for s, _ in relevant[:MAX_EVIDENCE]]
-    finding.source_text = "\n".join(s.section.text for s in evidence_sections)
-    finding.evidence = [_evidence(s, hits) for s, hits in relevant[:MAX_EVIDENCE]]
-    signal_words = sorted({hit for _, hits in relevant for hit in hits})
+    addressing = [s for s in about if s.binding and (s.signals or s.titled)]
+    if not addressing:
+        return _missing(family, finding, about, sections, contract_type)
+    ranked = sorted(addressing, key=lambda s: (-(len(s.signals) + 2 * s.titled), s.section))
+    finding.evidence = _evidence(sections, ranked)
+    used = sorted({s.section for s in about if s.signals or s.titled})
+    finding.source_text = "\n".join(sections[i].section.text for i in used)
+    words = sorted({hit for s in addressing for hit in s.signals})
     finding.reasons.append(
-        f"Signaux trouvés dans {len(relevant)} article(s) : {', '.join(signal_words[:8])}."
+        f"Traitée dans {len({s.section for s in addressing})} article(s)"
+        + (f" (signaux : {', '.join(words[:8])})." if words else ".")
     )
-    _check_elements(family, evidence_sections, finding)
-    contradiction = _find_contradiction(family, evidence_sections)
-    score = sum(_signal_score(family, s)[0] for s in evidence_sections)
-    strength = min(1.0, score / 8)
+    vague = _check_elements(family, sections, about, finding)
+    contradiction = _find_contradiction(sections, about)
+    strength = min(1.0, (len(words) + 2 * any(s.titled for s in addressing)) / 6)
     if contradiction is not None:
         finding.verdict = "contradicted"
         finding.contradiction = contradiction[0]
-        finding.confidence = round(0.75 + 0.2 * strength, 2)
+        finding.confidence = round(0.7 + 0.2 * strength, 2)
         finding.reasons.append(
             f"Contradiction ({contradiction[1]}) : « {contradiction[0].excerpt} »."
         )
     elif finding.essential_missing:
         finding.verdict = "weak"
-        essentials = [e for e in family.elements if e.essential]
-        share = len(finding.essential_missing) / max(1, len(essentials))
-        finding.confidence = round(0.5 + 0.25 * strength + 0.2 * share, 2)
+        finding.confidence = round(0.6 + 0.3 * strength, 2)
     else:
         finding.verdict = "present"
         finding.confidence = round(0.6 + 0.35 * strength, 2)
+    finding.explanation = _explain(family, finding, vague, contradiction)
     finding.suggested_clause = suggest_clause(
         family, finding.essential_missing or finding.elements_missing, contract_type
     )
     return finding
 
 
-def _signal_score(family: FamilyRule, section: IndexedSection) -> tuple[int, list[str], bool]:
-    """The weight of the family's signals in a section, the signals, and whether the title
-    holds one."""
-    score, hits, in_title = 0, [], False
-    title, body = section.title.positions, section.text.positions
-    for text, phrase in family.signals:
-        if phrase[0] not in title and phrase[0] not in body:
-            continue  # the cheap test first: most signals are absent from most sections
-        if section.title.find(phrase):
-            score += TITLE_WEIGHT
-            hits.append(text)
-            in_title = True
-        elif section.text.find(phrase):
-            score += 1
-            hits.append(text)
-    return score, hits, in_title
+def _missing(
+    family: FamilyRule,
+    finding: FamilyFinding,
+    about: list[_Sentence],
+    sections: list[IndexedSection],
+    contract_type: str | None,
+) -> FamilyFinding:
+    mentioned = any(s.signals for s in about) or any(
+        s.listing and any(s.text.find(p) or s.title.find(p) for _, p in family.signals)
+        for s in sections
+    )
+    finding.confidence = 0.7 if mentioned else 0.95
+    finding.reasons.append(
+        "Seules des mentions en passant (sommaire, définitions, textes cités, renvois, titres "
+        "sans contenu) ont été trouvées : aucune obligation ne porte sur ce sujet."
+        if mentioned
+        else "Aucun article ne traite de cette famille."
+    )
+    finding.explanation = (
+        f"Absente : le document ne contient aucune stipulation sur « {family.label} »"
+        + (", seulement des mentions en passant." if mentioned else ".")
+    )
+    finding.elements_missing = [e.key for e in family.elements]
+    finding.essential_missing = [e.key for e in family.elements if e.essential]
+    finding.suggested_clause = suggest_clause(family, finding.essential_missing, contract_type)
+    return finding
 
 
-def _evidence(section: IndexedSection, hits: list[str]) -> Evidence:
-    excerpt = ""
-    for text in hits:
-        found = section.text.find(stems_of(text))
-        if found:
-            excerpt = section.text.sentence(found[0])
+def _evidence(sections: list[IndexedSection], ranked: list[_Sentence]) -> list[Evidence]:
+    evidence, seen = [], set()
+    for item in ranked:
+        if item.section in seen:
+            continue
+        seen.add(item.section)
+        section = sections[item.section]
+        excerpt = section.text.sentence(item.index)
+        if len(excerpt) > EXCERPT_CHARS:
+            excerpt = excerpt[: EXCERPT_CHARS - 1].rsplit(" ", 1)[0] + "…"
+        evidence.append(
+            Evidence(section.section.number or "", section.section.title, excerpt, item.signals)
+        )
+        if len(evidence) == MAX_EVIDENCE:
             break
-    if not excerpt:
-        excerpt = " ".join(section.section.text.split())
-    if len(excerpt) > EXCERPT_CHARS:
-        excerpt = excerpt[: EXCERPT_CHARS - 1].rsplit(" ", 1)[0] + "…"
-    return Evidence(section.section.number or "", section.section.title, excerpt, hits)
+    return evidence
 
 
 def _check_elements(
-    family: FamilyRule, sections: list[IndexedSection], finding: FamilyFinding
-) -> None:
+    family: FamilyRule,
+    sections: list[IndexedSection],
+    about: list[_Sentence],
+    finding: FamilyFinding,
+) -> set[str]:
+    """Credit each element found in a sentence about the family; return the ones only
+    mentioned without the figure they need."""
+    usable = [s for s in about if not empties(sections[s.section].folded[s.index])]
+    vague: set[str] = set()
     for element in family.elements:
-        found, vague = False, False
-        for section in sections:
-            for phrase in element.phrases:
-                for sentence in section.text.find(phrase):
-                    if element.needs_quantity and not _quantified(section.text, sentence):
-                        vague = True
-                        continue
-                    found = True
-                    break
-                if found:
-                    break
-            if found:
-                break
-        if found:
+        state = _element_state(element, sections, usable)
+        if state == "found":
             finding.elements_found.append(element.key)
             continue
+        if state == "vague":
+            vague.add(element.key)
         finding.elements_missing.append(element.key)
         if element.essential:
             finding.essential_missing.append(element.key)
-            why = " (mentionné, mais sans durée chiffrée)" if vague else ""
+            why = " (mentionné, mais sans durée chiffrée)" if state == "vague" else ""
             finding.reasons.append(f"Élément essentiel absent : {element.label}{why}.")
+    return vague
 
 
-#: A figure may follow its subject by a few sentences (or rows, in a table).
-QUANTITY_WINDOW = 3
-
-
-def _quantified(text: IndexedText, sentence: int) -> bool:
-    """Whether a figure of time stands in the sentence or just after it."""
-    last = min(len(text.sentences), sentence + QUANTITY_WINDOW + 1)
-    return any(has_quantity(text.sentence(i)) for i in range(sentence, last))
+def _element_state(
+    element: ElementRule, sections: list[IndexedSection], usable: list[_Sentence]
+) -> str:
+    """ "found", "vague" (named without the figure it needs) or "absent"."""
+    vague = False
+    for item in usable:
+        section = sections[item.section]
+        text = section.text
+        concepts = text.concepts_of(item.index)
+        row = section.row_context.get(item.index)
+        if row is not None:
+            concepts = concepts | row  # a cell means what its header says
+        named = any(
+            set(phrase) <= concepts and (row is not None or item.index in text.find_loose(phrase))
+            for phrase in element.phrases
+        )
+        if not element.needs_quantity:
+            if named:
+                return "found"
+            continue
+        anchored = not element.anchors.isdisjoint(concepts) or any(
+            set(phrase) <= concepts and not set(phrase) <= _TIME for phrase in element.phrases
+        )
+        if not (named or anchored):
+            continue
+        if anchored and has_quantity(sections[item.section].folded[item.index]):
+            return "found"
+        vague = True
+    return "vague" if vague else "absent"
 
 
 def _find_contradiction(
-    family: FamilyRule, sections: list[IndexedSection]
+    sections: list[IndexedSection], about: list[_Sentence]
 ) -> tuple[Evidence, str] | None:
-    phrases = [phrase for _, phrase in family.signals]
-    phrases += [p for element in family.elements if element.essential for p in element.phrases]
-    for section in sections:
-        related: set[int] = set()
-        for phrase in phrases:
-            related.update(section.text.find(phrase))
-        for index in sorted(related):
-            sentence = section.text.sentence(index)
-            kind = contradiction_kind(sentence)
-            if kind:
-                excerpt = (
-                    sentence
-                    if len(sentence) <= EXCERPT_CHARS
-                    else (sentence[: EXCERPT_CHARS - 1] + "…")
-                )
-                evidence = Evidence(
-                    section.section.number or "", section.section.title, excerpt, []
-                )
-                return evidence, kind
+    for item in about:
+        section = sections[item.section]
+        sentence = section.text.sentence(item.index)
+        kind = contradiction_kind(sentence)
+        if kind:
+            excerpt = (
+                sentence if len(sentence) <= EXCERPT_CHARS else sentence[: EXCERPT_CHARS - 1] + "…"
+            )
+            evidence = Evidence(section.section.number or "", section.section.title, excerpt, [])
+            return evidence, kind
     return None
+
+
+def _where(evidence: Evidence) -> str:
+    if evidence.section and evidence.title:
+        return f"l'article {evidence.section} « {evidence.title} »"
+    if evidence.section:
+        return f"l'article {evidence.section}"
+    if evidence.title:
+        return f"la partie « {evidence.title} »"
+    return "le préambule"
+
+
+def _explain(
+    family: FamilyRule,
+    finding: FamilyFinding,
+    vague: set[str],
+    contradiction: tuple[Evidence, str] | None,
+) -> str:
+    """The verdict in one sentence a buyer understands."""
+    first = finding.evidence[0]
+    if contradiction is not None:
+        evidence, kind = contradiction
+        return f"Contredite : {_where(evidence)} vide la clause ({kind})."
+    labels = {e.key: e.label.lower() for e in family.elements}
+    if finding.essential_missing:
+        missing = [
+            labels[key] + (" (sans durée chiffrée)" if key in vague else "")
+            for key in finding.essential_missing
+        ]
+        listed = ", ".join(missing[:-1]) + (" et " if len(missing) > 1 else "") + missing[-1]
+        return f"Insuffisante : {_where(first)} en traite, mais il manque : {listed}."
+    return f"Présente : {_where(first)} en traite et en énonce les éléments essentiels."
 
 
 def suggest_clause(

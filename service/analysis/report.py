@@ -49,6 +49,7 @@ def _family(finding: FamilyFinding) -> dict[str, Any]:
         "family": finding.family,
         "label": finding.label,
         "verdict": finding.verdict,
+        "explanation": finding.explanation,
         "confidence": finding.confidence,
         "evidence": [
             {"section": e.section, "title": e.title, "excerpt": e.excerpt} for e in finding.evidence
@@ -84,10 +85,9 @@ def render_text(report: dict[str, Any]) -> str:
         "",
     ]
     for family in report["families"]:
-        lines.append(
-            f"[{VERDICT_LABELS[family['verdict']]:>12}] {family['label']} "
-            f"(confiance {family['confidence']:.2f})"
-        )
+        lines.append(f"[{VERDICT_LABELS[family['verdict']]:>12}] {family['label']}")
+        if family.get("explanation"):
+            lines.append(f"    {family['explanation']}")
         for evidence in family["evidence"][:2]:
             where = f"Article {evidence['section']}" if evidence["section"] else "Texte"
             lines.append(f"    {where} {evidence['title']} : « {evidence['excerpt']} »")

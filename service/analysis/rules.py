@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from service.analysis.language import (
+    BUYER,
+    PARTY,
+    VOID,
+    denies_duty,
+    negation_kinds,
+)
 from service.analysis.text import fold, stems_of
 from service.library import store
+from service.library.files import read_library
 from service.library.models import Status
 
 Phrase = tuple[str, ...]
@@ -32,6 +41,10 @@ class ElementRule:
     phrases: tuple[Phrase, ...]
     #: A delay or a frequency is only stated with a figure ("dans un délai raisonnable" is not).
     needs_quantity: bool
+    #: What the figure must be about: the concepts of the label that are not words of time
+    #: ("Délai de restitution" → restitution), so that a plan due « dans les trois mois »
+    #: is not taken for a restitution delay.
+    anchors: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -65,23 +78,16 @@ class Ruleset:
 
 
 _QUANTIFIED = ("delai", "frequence", "periodi", "duree")
+#: Words of time in an element's label: they say a figure is needed, not what it is about.
+_TIME_CONCEPTS = frozenset(
+    stems_of("délai fréquence périodique période durée date daté annuel chiffré mesurable")
+)
 
 
 def load_ruleset(session: Session) -> Ruleset:
-    """Compile the rules from the library as it is now."""
-    families, state = [], {"families": {}, "clauses": {}}
+    """Compile the rules from the library as it is now in the database."""
+    families = []
     for family in store.list_families(session):
-        elements = tuple(
-            ElementRule(
-                key=element.key,
-                label=element.label,
-                explanation=element.explanation,
-                essential=element.essential,
-                phrases=_phrases(element.hints),
-                needs_quantity=any(word in fold(element.label) for word in _QUANTIFIED),
-            )
-            for element in family.elements
-        )
         clauses = []
         for clause in family.clauses:
             approved = [v for v in clause.versions if v.status == Status.APPROVED]
@@ -96,61 +102,123 @@ def load_ruleset(session: Session) -> Ruleset:
                         frozenset(version.contract_types),
                     )
                 )
-                state["clauses"][clause.id] = version.number
-        signals = tuple((text, stems_of(text)) for text in family.signals if stems_of(text))
-        families.append(FamilyRule(family.id, family.label, signals, elements, tuple(clauses)))
-        state["families"][family.id] = {
-            "signals": list(family.signals),
-            "elements": [element.as_dict() for element in family.elements],
+        data = {"id": family.id, "label": family.label, "signals": list(family.signals)}
+        data["elements"] = [element.as_dict() for element in family.elements]
+        families.append((data, clauses))
+    return compile_ruleset(families)
+
+
+def ruleset_from_files(directory: Path) -> Ruleset:
+    """Compile the rules from a library folder (``clauses/``), without any database.
+
+    What ``clausier analyze`` uses on a machine where nothing was set up yet.
+    """
+    source = read_library(directory)
+    families = []
+    for family in sorted(source.families.values(), key=lambda f: (f["position"], f["id"])):
+        clauses = []
+        for clause_id, versions in sorted(source.versions.items()):
+            approved = [
+                v for v in versions if v.family == family["id"] and v.header["status"] == "approved"
+            ]
+            if approved:
+                version = max(approved, key=lambda v: v.number)
+                content = version.content()
+                clauses.append(
+                    ClauseChoice(
+                        clause_id,
+                        version.number,
+                        content["title"],
+                        frozenset(content["elements"]),
+                        frozenset(content["contract_types"]),
+                    )
+                )
+        families.append((family, clauses))
+    return compile_ruleset(families)
+
+
+def compile_ruleset(families: list[tuple[dict[str, Any], list[ClauseChoice]]]) -> Ruleset:
+    """Compile families (as in ``family.yaml``) and their suggestible clauses into rules."""
+    compiled, state = [], {"families": {}, "clauses": {}}
+    for family, clauses in families:
+        elements = tuple(
+            ElementRule(
+                key=element["id"],
+                label=element["label"],
+                explanation=element["explanation"],
+                essential=element["essential"],
+                phrases=_phrases(element["hints"]),
+                needs_quantity=any(word in fold(element["label"]) for word in _QUANTIFIED),
+                anchors=frozenset(stems_of(element["label"])) - _TIME_CONCEPTS,
+            )
+            for element in family["elements"]
+        )
+        for choice in clauses:
+            state["clauses"][choice.clause_id] = choice.version
+        signals = tuple((text, stems_of(text)) for text in family["signals"] if stems_of(text))
+        compiled.append(
+            FamilyRule(family["id"], family["label"], signals, elements, tuple(clauses))
+        )
+        state["families"][family["id"]] = {
+            "signals": list(family["signals"]),
+            "elements": [
+                {key: element[key] for key in ("id", "label", "essential", "explanation", "hints")}
+                for element in family["elements"]
+            ],
         }
-    return Ruleset(tuple(families), state)
+    return Ruleset(tuple(compiled), state)
 
 
 def _phrases(texts: list[str]) -> tuple[Phrase, ...]:
     return tuple(phrase for phrase in (stems_of(text) for text in texts) if phrase)
 
 
-# -- the grammar of obligations -----------------------------------------------------------
+# -- the grammar of contradictions --------------------------------------------------------
 
-_PARTY = (
-    r"(?:titulaire|prestataire|delegataire|concessionnaire|fournisseur|editeur|exploitant|"
-    r"infogerant|hebergeur|operateur|laboratoire|societe|candidat)"
-)
-_NEG = r"(?:ne|n')\s*(?:\w+\s+){0,3}?(?:pas|nullement|aucunement|jamais|point)\b"
-_DUTY = (
-    r"(?:tenue?s?|obligee?s?|astreinte?s?|contraint|responsables?|exige|exigee?s?|exigible|"
-    r"due?s?|requise?s?|imposee?s?|garantie?s?|prevue?s?|restitu\w*|remett\w*|remise?s?|"
-    r"livr\w*|fourni\w*|transmett\w*|transmise?s?|communiqu\w*|publi\w*|diffus\w*|"
-    r"ouvert\w*|appliqu\w*|notifi\w*|supprim\w*|effac\w*|detrui\w*|accord\w*|audit\w*)"
-)
-#: "le titulaire n'est pas tenu de restituer", "aucune pénalité ne sera appliquée",
-#: "ne sont communiqués ni à la commune ni aux usagers", "sans mention du traitement".
-NEGATED_DUTY = re.compile(
-    rf"{_NEG}\s*(?:\w+\s+){{0,3}}?{_DUTY}"
-    rf"|(?:ne|n')\s*(?:\w+\s+){{0,2}}?{_DUTY}\s+(?:\w+\s+){{0,2}}?(?:pas|ni|nullement)\b"
-    rf"|\baucune?s?\s+(?:\w+\s+){{0,4}}?(?:ne|n')\s*(?:\w+\s+){{0,3}}?"
-    rf"(?:etre\s+)?{_DUTY}"
-    rf"|\b(?:dispense|exonere|degage)e?s?\s+de\b"
-    rf"|\bsans\s+(?:aucune\s+)?(?:obligation|mention|indication|explication|notification)\b"
-    rf"|\b(?:d')?aucune?s?\s+(?:clause\s+de\s+)?(?:reexamen|restitution|reversibilite|audit|"
-    rf"penalite|obligation|garantie|notification|documentation|mention|explication)s?\b"
+_PARTY = PARTY
+#: What no negation parse sees: "sans aucune obligation", "aucune restitution", "dispensé de".
+DENIED_NOUN = re.compile(
+    r"\bsans\s+(?:aucune\s+)?(?:obligation|notification)\b|\bsans\s+(?:mention|indication|"
+    r"explication)\s+(?:du|de\s+l'|des)\s*(?:traitement|algorithme|recours)"
+    r"|\b(?:d')?aucune?s?\s+(?:clause\s+de\s+)?(?:reexamen|restitution|reversibilite|audit|"
+    r"penalite|obligation|garantie|notification|documentation|mention|explication)s?\b"
+    r"(?!\s+(?:ne|n')\s*(?:\w+\s+){0,2}?(?:peu|pourr|saur|doi|devr))"
 )
 #: Exclusions the law itself makes (personal data, protected secrets) do not empty a duty.
 LAWFUL_EXCLUSION = re.compile(
     r"\b(?:personnel|personnelles|nominati\w*|vie\s+privee|secret\s+(?:defense|medical|"
-    r"statistique)|securite\s+publique|surete)\b"
+    r"statistique|des\s+affaires|industriel\s+et\s+commercial)|securite\s+publique|surete|"
+    r"anonymis\w*|pseudonymis\w*|occult\w*|droits?\s+de\s+tiers|propriete\s+de\s+tiers)\b"
 )
 #: An exclusion left to the contractor's judgement empties the obligation.
 DISCRETIONARY_EXCLUSION = re.compile(
-    rf"(?:exclu\w*|sauf|a\s+l'exception|hormis)\b.*\b(?:{_PARTY}|il)\s+(?:\w+\s+){{0,2}}?"
-    rf"(?:estime|juge|considere|apprecie|qualifie|designe)"
+    rf"(?:exclu\w*|sauf|a\s+l'exception|hormis|sous\s+reserve)\b.*\b(?:{_PARTY}|il)\s+"
+    rf"(?:\w+\s+){{0,2}}?(?:estime|juge|considere|apprecie|qualifie|designe|accepte)"
 )
-#: "le titulaire peut librement…", "sans autorisation préalable", "à sa seule discrétion".
+#: The buyer's use left to the contractor's consent: "sans l'accord écrit du titulaire".
+CONTRACTOR_VETO = re.compile(
+    r"\b(?:sans|sauf|sous\s+reserve\s+de)\s+(?:l'|le\s+|son\s+)?(?:accord|autorisation|"
+    r"consentement|agrement|validation)\s+(?:\w+\s+){0,2}?(?:du|de\s+la|de\s+l')\s*"
+    rf"{_PARTY}\b"
+)
+#: A freedom the contractor is given: "le titulaire peut librement…", "à sa seule discrétion".
 FREEDOM = re.compile(
     r"\b(?:librement|sans\s+(?:aucune\s+)?(?:restriction|limitation|limite|autorisation|"
     r"accord|information|en\s+informer|l'accord)|a\s+sa\s+(?:seule\s+)?(?:discretion|"
     r"convenance)|est\s+libre\s+de|sont\s+libres?\s+de|pour\s+ses\s+propres\s+"
     r"(?:fins|finalites|besoins)|pour\s+son\s+propre\s+compte|a\s+des\s+fins\s+commerciales)\b"
+)
+#: The matter left to the contractor: "laissées à la seule appréciation du titulaire".
+LEFT_TO_PARTY = re.compile(
+    r"\b(?:laissee?s?|relev\w+|abandonnee?s?|renvoyee?s?)\s+(?:a|de)\s+(?:la|l')\s*(?:seule\s+|libre\s+)?"
+    r"(?:appreciation|discretion|initiative|organisation\s+interne|responsabilite|choix|decision)\s+"
+    rf"(?:du|de\s+l'|de\s+la)\s*{_PARTY}"
+)
+#: Data let go anywhere: "y compris hors de l'Union européenne", "dans tout pays".
+ANYWHERE = re.compile(
+    r"\b(?:y\s+compris\s+(?:hors|en\s+dehors)\s+(?:de\s+l'|du\s+|de\s+)(?:union|ue|espace|"
+    r"territoire|france)|en\s+tout\s+lieu|dans\s+(?:tout|n'importe\s+quel)\s+(?:pays|etat)|"
+    r"sans\s+(?:aucune\s+)?restriction\s+(?:geographique|de\s+localisation))"
 )
 #: The contractor allowed to act: "le titulaire peut", "il pourra", "est autorisé à".
 PARTY_MAY = re.compile(
@@ -160,7 +228,10 @@ PARTY_MAY = re.compile(
 #: Freedoms given to the buyer or the public are not the contractor's: "librement réutilisable".
 PUBLIC_FREEDOM = re.compile(
     r"\blibrement\s+(?:re)?(?:utilisable|accessible|consultable|exploitable|telechargeable|"
-    r"diffusable)s?\b"
+    r"diffusable|reutilisee?s?|publiee?s?)s?\b|\b(?:re)?utilisee?s?\s+librement"
+    rf"|(?:{BUYER})\s+(?:\w+\s+){{0,3}}?(?:peut|pourra|peuvent|pourront|est\s+libre)"
+    rf"|\bpar\s+(?:la\s+|le\s+|l')?(?:{BUYER}|tous|toute\s+personne|quiconque)"
+    r"|sans\s+que\s+le\s+\w+\s+(?:puisse|ne\s+puisse)"
 )
 #: The contractor claims the data or the results.
 OWNERSHIP = re.compile(
@@ -173,31 +244,37 @@ OWNERSHIP = re.compile(
     rf"demeure\s+titulaire)\b[^.;]{{0,40}}?\b(?:droits|propriete)\b"
 )
 #: A contractor keeping its prior knowledge is the ordinary rule, not a claim on the results.
-PRIOR_KNOWLEDGE = re.compile(r"connaissances\s+anterieures|savoir-faire\s+preexistant")
-#: A figure of time: "deux mois", "30 jours", "72 h", "trimestriel", "chaque année".
-QUANTITY = re.compile(
-    r"\b(?:\d+|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|trente|"
-    r"quarante|soixante|cent)\s*(?:\(\s*\d+\s*\)\s*)?(?:jours?|mois|semaines?|heures?|h|ans?|"
-    r"annees?|trimestres?|minutes?)\b"
-    r"|\b(?:mensuel|trimestriel|semestriel|annuel|hebdomadaire|quotidien)\w*"
-    r"|\bchaque\s+(?:jour|semaine|mois|trimestre|semestre|annee|an)\b"
-    r"|\b(?:tous|toutes)\s+les\s+(?:\w+\s+)?(?:jours|semaines|mois|trimestres|ans|annees)\b"
-    r"|\bpar\s+(?:an|annee|mois|semaine|trimestre|semestre|jour)\b"
-    r"|\b\d{1,2}(?:er)?\s+(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|"
-    r"octobre|novembre|decembre)\b"
+PRIOR_KNOWLEDGE = re.compile(
+    r"connaissances?\s+anterieures?|savoir-faire\s+preexistant|preexistan\w+|"
+    r"(?:elements|logiciels?|outils|composants|briques)\s+(?:\w+\s+){0,2}?(?:anterieur\w*|standards?|"
+    r"propres)"
 )
 
 
 def contradiction_kind(sentence: str) -> str | None:
-    """Name the rule a sentence breaks an obligation by, or None."""
+    """Name the rule a sentence breaks an obligation by, or None.
+
+    A prohibition that protects the buyer (« aucun accès depuis un pays tiers n'est permis »)
+    breaks nothing; a duty denied, a freedom that defeats the clause, the data claimed, the
+    matter declared « sans objet » or the buyer's use left to the contractor's consent do.
+    """
     folded = fold(sentence)
     if OWNERSHIP.search(folded) and not PRIOR_KNOWLEDGE.search(folded):
         return "propriété revendiquée par le titulaire"
-    if DISCRETIONARY_EXCLUSION.search(folded):
-        return "exclusion laissée à l'appréciation du titulaire"
-    if NEGATED_DUTY.search(folded) and not LAWFUL_EXCLUSION.search(folded):
+    if DISCRETIONARY_EXCLUSION.search(folded) or LEFT_TO_PARTY.search(folded):
+        return "laissé à l'appréciation du titulaire"
+    if CONTRACTOR_VETO.search(folded):
+        return "usage subordonné à l'accord du titulaire"
+    if VOID.search(folded):
+        return "stipulations déclarées sans objet"
+    lawful = LAWFUL_EXCLUSION.search(folded) is not None
+    if (denies_duty(folded) or DENIED_NOUN.search(folded)) and not lawful:
         return "obligation niée ou écartée"
-    if FREEDOM.search(PUBLIC_FREEDOM.sub("", folded)) and _party_may(folded):
+    prohibited = "prohibition" in negation_kinds(folded)
+    if ANYWHERE.search(folded) and not prohibited:
+        return "localisation laissée libre"
+    freed = PUBLIC_FREEDOM.sub("", folded)
+    if FREEDOM.search(freed) and _party_may(freed) and not prohibited:
         return "liberté laissée au titulaire"
     return None
 
@@ -205,11 +282,21 @@ def contradiction_kind(sentence: str) -> str | None:
 def _party_may(folded: str) -> bool:
     """Whether the contractor is allowed something — "ne peut pas" is a prohibition."""
     for match in PARTY_MAY.finditer(folded):
-        span = match.group(0)
         after = folded[match.end() : match.end() + 12]
-        if not re.search(r"\b(?:ne|n')\b|n'", span) and not re.match(r"\s*(?:pas|jamais)\b", after):
+        if not re.search(r"\b(?:ne|n')\b|n'", match.group(0)) and not re.match(
+            r"\s*(?:pas|jamais)\b", after
+        ):
             return True
     return False
+
+
+def empties(sentence_folded: str) -> bool:
+    """Whether a folded sentence is negated or emptied, so that it credits no element.
+
+    A protective prohibition and a restriction (« hébergées qu'en France ») still credit.
+    """
+    kinds = negation_kinds(sentence_folded)
+    return "denied" in kinds or VOID.search(sentence_folded) is not None
 
 
 #: "will be specified later": a promise, not an obligation.
@@ -223,8 +310,3 @@ DEFERRAL = re.compile(
 def is_deferral(folded_sentence: str) -> bool:
     """Whether a (folded) sentence only promises to settle the matter later."""
     return DEFERRAL.search(folded_sentence) is not None
-
-
-def has_quantity(sentence: str) -> bool:
-    """Whether a sentence gives a figure of time."""
-    return QUANTITY.search(fold(sentence)) is not None

@@ -1,9 +1,11 @@
-"""Text as the analyzer sees it: folded, stemmed words, with their sentences.
+"""Text as the analyzer sees it: words reduced to concepts, with their sentences.
 
-A section is tokenised once; phrases (a hint, a signal) are then looked up as sequences of
-stems through a position index, which is far cheaper than one regular expression per phrase.
-Stems come from the same French analyzer as the search index, so "restitue", "restitution"
-and "restituées" are the same word, with or without accents.
+A section is tokenised once. Each word is lemmatised (simplemma's French dictionary: "remis" →
+"remettre", "hébergées" → "héberger"), folded, stemmed (Snowball, so that "restitution" and
+"restituer" meet) and mapped to a concept of French contract language ("marché", "contrat" and
+"accord-cadre" are one word; so are "supprimer", "détruire" and "effacer"). Phrases (a signal,
+a hint) are then looked up through a position index: as a run of concepts, or as concepts of
+one sentence close to each other in any order — far cheaper than a regular expression each.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from simplemma import lemmatize
 from whoosh.lang.snowball.french import FrenchStemmer
 
 WORD = re.compile(r"\w+")
@@ -29,7 +32,25 @@ STOP_WORDS = frozenset(
     "mon n ne nos notre nous on ou par pas pour qu que qui s sa se ses son sur t ta te tes "
     "un une vos votre vous y cet cette ceux celle celles dont lors est sont".split()
 )
-# Negations ("ne … pas") are read on the sentence's text, not on stems.
+#: Words that mean the same in a contract, each group named by its first word. Written for
+#: the language of French public contracts, never for one document.
+SYNONYMS = (
+    "contrat marche convention concession delegation",
+    "titulaire prestataire concessionnaire delegataire fournisseur editeur exploitant "
+    "cocontractant infogerant",
+    "acheteur adjudicateur concedant delegant collectivite",
+    "restituer restitution remettre remise reverser reversement rendre retourner recuperer "
+    "recuperation",
+    "supprimer suppression detruire destruction effacer effacement purger purge",
+    "heberger hebergement hebergeur",
+    "transmettre transmission fournir fourniture livrer livraison",
+    "publier publication diffuser diffusion",
+    "sauvegarde backup",
+    "produire produit production",
+    "collecter collecte recueillir recueil",
+    "reexamen reexaminer revoyure",
+)
+# Negations ("ne … pas") are read on the sentence's text, not on concepts.
 
 
 def fold(text: str) -> str:
@@ -37,8 +58,12 @@ def fold(text: str) -> str:
     return text.lower().translate(_FOLD)
 
 
-#: Stems already computed: most words of a document recur, and a dict is the fastest cache.
-_STEMS: dict[str, str] = {}
+#: Concepts already computed, by lowercase word: most words of a document recur.
+_CONCEPTS: dict[str, str] = {}
+#: Lowercase words that are conjugated verbs ("notifie" → "notifier", "font" → "faire").
+_VERBS: set[str] = set()
+_VERB_ENDINGS = ("er", "ir", "re", "oir")
+_CACHE_LIMIT = 500_000  # bounded: a hostile document cannot grow it for ever
 
 
 def stem(word: str) -> str:
@@ -51,20 +76,56 @@ def stem(word: str) -> str:
     if len(word) <= 3:
         return word
     root = _STEMMER.stem(word)
-    root = root.rstrip("e") if len(root) > 4 else root
-    if len(_STEMS) < 500_000:  # bounded: a hostile document cannot grow it for ever
-        _STEMS[word] = root
-    return root
+    return root.rstrip("e") if len(root) > 4 else root
+
+
+def _build_synonyms() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for group in SYNONYMS:
+        words = group.split()
+        head = stem(fold(words[0]))
+        for word in words:
+            table[stem(fold(word))] = head
+    return table
+
+
+_SYNONYM_OF = _build_synonyms()
+
+
+def concept(word: str) -> str:
+    """The concept of one lowercase word: lemma, folded, stemmed, then its synonym group."""
+    known = _CONCEPTS.get(word)
+    if known is not None:
+        return known
+    folded = fold(word)
+    if len(folded) <= 3 or folded.isdigit():
+        result = folded
+    else:
+        lemma = fold(lemmatize(word, lang="fr"))
+        if lemma != folded and lemma.endswith(_VERB_ENDINGS) and not folded.endswith(_VERB_ENDINGS):
+            _VERBS.add(word)
+        root = stem(lemma if lemma.isalpha() else folded)
+        result = _SYNONYM_OF.get(root) or _SYNONYM_OF.get(stem(folded)) or root
+    if len(_CONCEPTS) < _CACHE_LIMIT:
+        _CONCEPTS[word] = result
+    return result
 
 
 def stems_of(text: str) -> tuple[str, ...]:
-    """The stems of a phrase, stop words left out."""
-    return tuple(stem(w) for w in WORD.findall(fold(text)) if w not in STOP_WORDS)
+    """The concepts of a phrase, stop words left out."""
+    lowered = text.lower()
+    return tuple(
+        concept(m.group()) for m in WORD.finditer(lowered) if fold(m.group()) not in STOP_WORDS
+    )
+
+
+#: How far apart (in concepts) the words of a phrase may stand when their order differs.
+LOOSE_WINDOW = 8
 
 
 @dataclass
 class IndexedText:
-    """A text tokenised once: its stems, where each stem occurs, and its sentences."""
+    """A text tokenised once: its concepts, where each occurs, and its sentences."""
 
     text: str
     folded: str = ""
@@ -73,13 +134,18 @@ class IndexedText:
     #: For each token, the index of its sentence; and each sentence's character span.
     sentence_of: list[int] = field(default_factory=list)
     sentences: list[tuple[int, int]] = field(default_factory=list)
+    #: The first token of each sentence (and one past the last, at the end).
+    sentence_start: list[int] = field(default_factory=list)
+    #: The sentences that hold a conjugated verb (a heading or a table cell often has none).
+    with_verb: set[int] = field(default_factory=set)
 
     @classmethod
     def build(cls, text: str) -> IndexedText:
         """Tokenise ``text``."""
         folded = fold(text)
+        lowered = text.lower() if len(text.lower()) == len(text) else folded
         indexed = cls(text, folded)
-        stems, sentence_of, known = indexed.stems, indexed.sentence_of, _STEMS
+        stems, sentence_of, known = indexed.stems, indexed.sentence_of, _CONCEPTS
         start = 0
         bounds = [m.end() for m in SENTENCE_END.finditer(folded)] + [len(folded)]
         for end in bounds:
@@ -87,21 +153,26 @@ class IndexedText:
                 continue
             number = len(indexed.sentences)
             indexed.sentences.append((start, end))
+            indexed.sentence_start.append(len(stems))
+            words = [m.group() for m in WORD.finditer(lowered, start, end)]
             tokens = [
-                known.get(word) or stem(word)
-                for word in WORD.findall(folded, start, end)
-                if word not in STOP_WORDS
+                known.get(word) or concept(word)
+                for word in words
+                if word not in STOP_WORDS and fold(word) not in STOP_WORDS
             ]
+            if any(word in _VERBS for word in words):
+                indexed.with_verb.add(number)
             stems.extend(tokens)
             sentence_of.extend([number] * len(tokens))
             start = end
+        indexed.sentence_start.append(len(stems))
         positions = indexed.positions
         for index, token in enumerate(stems):
             positions[token].append(index)
         return indexed
 
     def find(self, phrase: tuple[str, ...]) -> list[int]:
-        """Sentence indexes where the phrase's stems occur in a row."""
+        """Sentence indexes where the phrase's concepts occur in a row."""
         if not phrase:
             return []
         starts = self.positions.get(phrase[0])
@@ -117,6 +188,33 @@ class IndexedText:
                 if not found or found[-1] != sentence:
                     found.append(sentence)
         return found
+
+    def find_loose(self, phrase: tuple[str, ...], window: int = LOOSE_WINDOW) -> list[int]:
+        """Sentence indexes where every concept of the phrase stands, in any order, within
+        ``window`` concepts of the first one's occurrence."""
+        if not phrase:
+            return []
+        if len(phrase) == 1:
+            return self.find(phrase)
+        if any(token not in self.positions for token in phrase):
+            return []
+        rarest = min(phrase, key=lambda token: len(self.positions[token]))
+        others = [token for token in phrase if token != rarest]
+        found: list[int] = []
+        for position in self.positions[rarest]:
+            sentence = self.sentence_of[position]
+            if found and found[-1] == sentence:
+                continue
+            low = max(self.sentence_start[sentence], position - window)
+            high = min(self.sentence_start[sentence + 1], position + window + 1)
+            near = set(self.stems[low:high])
+            if all(token in near for token in others):
+                found.append(sentence)
+        return sorted(set(found))
+
+    def concepts_of(self, index: int) -> set[str]:
+        """The concepts of one sentence."""
+        return set(self.stems[self.sentence_start[index] : self.sentence_start[index + 1]])
 
     def folded_sentence(self, index: int) -> str:
         """One sentence, lowercased and without accents (as the rules read it)."""

@@ -162,16 +162,38 @@ def search_command(words: tuple[str, ...], family: str | None, status: str | Non
 
 
 def _ruleset():  # type: ignore[no-untyped-def]
-    from service.analysis.rules import load_ruleset
+    """The rules of the library in the database or, where none was set up yet, of the shipped
+    library folder (LIBRARY_DIR), with a note saying so; and whether they came from the
+    database."""
+    from sqlalchemy.exc import SQLAlchemyError
 
-    with state().db.sessions() as session:
-        ruleset = load_ruleset(session)
-    if not ruleset.families:
+    from service.analysis.rules import load_ruleset, ruleset_from_files
+
+    try:
+        with state().db.sessions() as session:
+            ruleset = load_ruleset(session)
+    except SQLAlchemyError:
+        ruleset = None
+    if ruleset is not None and ruleset.families:
+        return ruleset, True
+    folder = Path(current_app.config["LIBRARY_DIR"])
+    if not (folder / "reversibilite").is_dir():
         fail(
-            "La bibliothèque est vide : importez-la d'abord (« clausier library import clauses »).",
+            "La bibliothèque est vide : lancez « clausier db upgrade » puis "
+            "« clausier library import clauses ».",
             2,
         )
-    return ruleset
+    try:
+        ruleset = ruleset_from_files(folder)
+    except ClausierError as error:
+        fail(f"Bibliothèque {folder} illisible : {error.detail}", 2)
+    click.secho(
+        f"Base non initialisée : règles lues dans {folder} (« clausier db upgrade » puis "
+        "« clausier library import clauses » pour garder les analyses).",
+        fg="yellow",
+        err=True,
+    )
+    return ruleset, False
 
 
 @click.command("analyze", help="Analyse un ou plusieurs CCTP (DOCX, ODT, PDF, texte).")
@@ -191,9 +213,10 @@ def analyze_command(files: tuple[Path, ...], output: str) -> None:
     from service.analysis.analyze import analyze_bytes, closest_by_search
     from service.analysis.report import render_text
 
-    ruleset, failed, reports = _ruleset(), 0, []
+    (ruleset, from_database), failed, reports = _ruleset(), 0, []
     session = state().db.sessions()
-    closest = closest_by_search(state().index, session)
+    # Without a database (rules read from the files), no closest clause is searched for.
+    closest = closest_by_search(state().index, session) if from_database else None
     for path in files:
         try:
             data = path.read_bytes()
@@ -221,30 +244,51 @@ def analyze_command(files: tuple[Path, ...], output: str) -> None:
 
 @click.command("eval", help="Mesure la justesse de l'analyse sur un corpus étiqueté.")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--split",
+    type=click.Choice(["dev", "test", "all"]),
+    default="all",
+    show_default=True,
+    help="Moitié du corpus à mesurer (documents étiquetés « split »).",
+)
 @with_appcontext
-def eval_command(directory: Path) -> None:
+def eval_command(directory: Path, split: str) -> None:
     """Analyse every labelled document of DIRECTORY/labels.yaml and print the metrics."""
-    import yaml
-
     from service.analysis.analyze import analyze_bytes
-    from service.analysis.evaluate import Evaluation, render, score
+    from service.analysis.evaluate import Evaluation, load_labels, render, score
     from service.settings import PROJECT_ROOT
 
-    labels_file = directory / "labels.yaml"
-    if not labels_file.is_file():
-        fail(f"{labels_file} introuvable : le corpus doit avoir un fichier labels.yaml.", 2)
-    entries = yaml.safe_load(labels_file.read_text(encoding="utf-8"))
-    entries = entries.get("documents", entries) if isinstance(entries, dict) else entries
-    ruleset, evaluation = _ruleset(), Evaluation()
+    try:
+        entries = load_labels(directory / "labels.yaml")
+    except (OSError, ValueError) as error:
+        fail(f"{directory / 'labels.yaml'} illisible : {error}", 2)
+    if split != "all":
+        entries = [entry for entry in entries if entry.get("split", "test") == split]
+    (ruleset, _), evaluation = _ruleset(), Evaluation()
+    absent = []
     for entry in entries:
-        path = Path(entry["file"])
-        path = path if path.is_file() else PROJECT_ROOT / path
+        path = directory / entry["file"]
+        path = path if path.is_file() else PROJECT_ROOT / entry["file"]
+        if not path.is_file():
+            absent.append(entry["file"])
+            continue
         try:
             report = analyze_bytes(path.read_bytes(), path.name, ruleset)
         except (OSError, ClausierError) as error:
             evaluation.errors.append(f"{entry['file']} : {error}")
             continue
         score(evaluation, entry["families"], report)
+    if absent:
+        click.secho(
+            f"{len(absent)} document(s) étiqueté(s) absent(s) de {directory} (copies non "
+            "présentes : voir le README du corpus pour les relire) : "
+            + ", ".join(absent[:5])
+            + (" …" if len(absent) > 5 else ""),
+            fg="yellow",
+            err=True,
+        )
+    if not evaluation.documents:
+        fail("Aucun document à évaluer.", 2 if not absent else 3)
     click.echo(render(evaluation))
     if evaluation.errors:
         sys.exit(1)

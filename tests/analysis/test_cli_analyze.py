@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from flask.testing import FlaskCliRunner
@@ -43,14 +46,55 @@ def test_an_unreadable_file_exits_non_zero_with_a_message(
     assert "Réversibilité" in result.output, "the readable file is still reported"
 
 
-def test_analyze_without_a_library_says_to_import_it(
+def test_analyze_without_a_library_reads_the_shipped_one_and_says_so(
     runner: FlaskCliRunner, tmp_path: Path
 ) -> None:
     path = tmp_path / "cctp.md"
     path.write_text(CCTP, encoding="utf-8")
     result = runner.invoke(args=["analyze", str(path)])
-    assert result.exit_code == 2
-    assert "library import" in result.output
+    assert result.exit_code == 0, result.output
+    assert "[    présente] Réversibilité" in result.output
+    assert "règles lues dans" in result.output and "library import" in result.output
+
+
+def test_analyze_on_a_machine_where_nothing_was_set_up(tmp_path: Path) -> None:
+    """No database, no index: the analysis still runs, in French, without a traceback."""
+    path = tmp_path / "cctp.md"
+    path.write_text(CCTP, encoding="utf-8")
+    environment = {**os.environ, "CLAUSIER_DATA_DIR": str(tmp_path / "neuf")}
+    environment.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "service.cli", "analyze", str(path)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Réversibilité" in done.stdout
+    assert "Base non initialisée" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_analyze_without_any_library_says_what_to_run(tmp_path: Path) -> None:
+    path = tmp_path / "cctp.md"
+    path.write_text(CCTP, encoding="utf-8")
+    environment = {
+        **os.environ,
+        "CLAUSIER_DATA_DIR": str(tmp_path / "neuf"),
+        "LIBRARY_DIR": str(tmp_path / "absente"),
+    }
+    environment.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "service.cli", "analyze", str(path)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "clausier db upgrade" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_analyze_html_is_a_standalone_page(

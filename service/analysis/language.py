@@ -1,0 +1,231 @@
+"""The grammar of French contract language the analyzer needs, on folded sentences.
+
+Figures of time (« quarante-huit heures », « 30 j », « une fois par trimestre »), who a sentence
+binds (an obligation on the titulaire, a right of the buyer), the scope of a negation (a duty
+denied, a protective prohibition, a restriction « ne … que », a relative clause) and the
+passing mentions that are not clauses (a table of contents line, a definition, a list of
+applicable texts, a bare reference to another document). Nothing here names a document's
+sentence: these are patterns of the language, tested with sentences written for the tests.
+"""
+
+from __future__ import annotations
+
+import re
+
+# -- figures of time ----------------------------------------------------------------------
+
+_UNITS_WORDS = (
+    "zero un une deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze "
+    "quinze seize vingt trente quarante cinquante soixante cent"
+).split()
+_NUMBER_WORD = rf"(?:{'|'.join(_UNITS_WORDS)}|et)"
+#: A number, in digits or in words ("quarante-huit", "soixante et onze", "deux cents").
+NUMBER = rf"(?:\d+(?:[,.]\d+)?|{_NUMBER_WORD}(?:[-\s]{_NUMBER_WORD}s?){{0,3}})"
+_UNIT = (
+    r"(?:jours?|j|mois|semaines?|heures?|h|hrs?|ans?|annees?|trimestres?|semestres?|minutes?|"
+    r"min|jours?\s+(?:ouvres|ouvrables|calendaires|francs))"
+)
+_PERIOD = r"(?:jour|semaine|mois|trimestre|semestre|annee|an|quinzaine|heure)"
+QUANTITY = re.compile(
+    rf"\b{NUMBER}\s*(?:\(\s*\d+\s*\)\s*)?{_UNIT}\b"
+    r"|\b(?:mensuel|trimestriel|semestriel|annuel|hebdomadaire|quotidien|bimestriel|biannuel|"
+    r"bisannuel|journalier)\w*"
+    rf"|\bchaque\s+{_PERIOD}s?\b"
+    rf"|\b(?:tous|toutes)\s+les\s+(?:\w+\s+)?{_PERIOD}s\b"
+    rf"|\b(?:par|l')\s*{_PERIOD}s?\b"
+    r"|\b(?:une|deux|trois|quatre)\s+fois\s+par\s+\w+"
+    r"|\b(?:sous|dans\s+la)\s+(?:huitaine|quinzaine)\b"
+    r"|\bau\s+fil\s+de\s+l'eau\b|\ben\s+temps\s+reel\b|\ben\s+continu\b"
+    r"|\b\d{1,2}(?:er)?\s+(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|"
+    r"octobre|novembre|decembre)\b"
+)
+
+
+def has_quantity(folded: str) -> bool:
+    """Whether a folded sentence gives a figure of time: a delay, a duration or a frequency."""
+    return QUANTITY.search(folded) is not None
+
+
+# -- who is bound -------------------------------------------------------------------------
+
+PARTY = (
+    r"(?:titulaire|prestataire|delegataire|concessionnaire|fournisseur|editeur|exploitant|"
+    r"infogerant|hebergeur|operateur|cocontractant|societe|candidat|soumissionnaire|"
+    r"mandataire|entreprise|sous-traitant|laboratoire|attributaire|groupement)s?"
+)
+BUYER = (
+    r"(?:acheteur|pouvoir\s+adjudicateur|autorite\s+concedante|autorite\s+delegante|delegant|"
+    r"collectivite|commune|ville|metropole|departement|region|syndicat|administration|"
+    r"maitre\s+d'ouvrage|personne\s+publique|etablissement|universite|ministere|client)"
+)
+#: A duty, a commitment, a right or a rule stated: what makes a sentence a clause.
+OBLIGATION = re.compile(
+    r"\b(?:doi[tv]\w*|devr\w+|s'engag\w*|s'oblig\w*|est\s+tenu\w*|sont\s+tenu\w*|"
+    r"s'effor\w+|veill\w+|garanti\w*|assur\w+|s'assur\w+|respect\w+|oblig\w+|impos\w+|"
+    r"exig\w+|requi\w+|imperati\w+|a\s+la\s+charge|incomb\w+|il\s+appartient|"
+    r"se\s+reserve|a\s+le\s+droit|dispose\s+d|peu[tv]\w*|pourr\w+|interdi\w+|"
+    r"prend\s+en\s+charge|met\s+a\s+disposition|mett\w+\s+a\s+disposition|"
+    r"(?:est|sont|sera|seront)\s+(?:\w+\s+)?(?:\w+ee?s?|\w+is|\w+ue?s?|\w+ite?s?|\w+ert\w*)\b|"
+    r"\w+(?:ra|ront)\b)"
+    rf"|\b{PARTY}\s+(?:\w+\s+){{0,2}}?\w+(?:e|ent|it|ut)\b"
+)
+
+
+def is_obligation(folded: str) -> bool:
+    """Whether a folded sentence puts a duty on someone or gives a right (not a title)."""
+    return OBLIGATION.search(folded) is not None
+
+
+# -- negation and its scope -----------------------------------------------------------------
+
+_NEG_END = r"(?:pas|plus|jamais|nullement|aucunement|point|guere|aucune?s?|ni|rien|personne)"
+#: "ne … pas" and its kin; "ne … que" is a restriction, read apart.
+NEGATION = re.compile(rf"\b(?:ne|n')\s*(?P<verb>(?:\w+[\s',]+){{0,3}}?){_NEG_END}\b")
+#: "Nul accès …", "aucun format … n'est admis": a negative subject.
+NEGATIVE_SUBJECT = re.compile(
+    r"\b(?:aucune?s?|nul(?:le)?s?)\s+(?:\w+[\s']+){0,6}?(?:ne|n')\s*(?P<verb>(?:\w+[\s']+){0,3})"
+)
+_RELATIVE_BEFORE = re.compile(r"\b(?:qui|que|qu'|dont|lesquel\w*|laquelle|ou|si)\s*$")
+#: A negated permission is a prohibition: it protects the buyer.
+PERMISSION = re.compile(
+    r"\b(?:peu[tv]\w*|pourr\w+|pouvant|autoris\w+|admi[st]\w*|permi[st]\w*|accept\w+|"
+    r"saur\w+|doi[tv]\w*|devr\w+|toler\w+|possible|licite|donne\w*\s+lieu)\b"
+)
+#: What a prohibition denies the buyer: "aucun audit ne pourra être exigé par la commune".
+BUYER_DENIED = re.compile(
+    r"\b(?:exig\w+|impos\w+|demand\w+|reclam\w+|requi\w+|opposable\w*|opposee?s?)\b"
+    rf"|\bpar\s+(?:la\s+|le\s+|l')?{BUYER}\b"
+)
+#: A negated duty denies the obligation: "n'est pas tenu", "ne restitue pas". Verbs of a
+#: harmful act ("aucune donnée n'est transférée") are not duties: negated, they protect.
+DUTY = re.compile(
+    r"\b(?:tenu\w*|oblig\w+|astrei\w+|contrain\w+|exig\w+|requi\w+|dus|dues|"
+    r"prevu\w*|impos\w+|applicabl\w+|appliqu\w+|garanti\w*|engag\w+|a\s+(?:\w+\s+)?charge|"
+    r"a\s+(?:\w+\s+)?l'obligation|restitu\w*|remet\w*|remis\w*|rend\w*|livr\w*|fourni\w*|"
+    r"transm\w*|communiqu\w*|publi\w*|diffus\w*|notifi\w*|supprim\w*|effac\w*|detrui\w*|"
+    r"audit\w*|inform\w+|signal\w+|associ\w+|consult\w+|organis\w+|reun\w+|consent\w*|"
+    r"ced\w+|conced\w+|octroy\w+|transfer\w+\s+a\s+l)\b"
+)
+#: The buyer's consent as the only way out: what follows a negation is then a prohibition.
+BUYER_CONSENT = re.compile(
+    r"\b(?:sans|sauf)\s+(?:\w+\s+){0,2}?(?:accord|autorisation|consentement|agrement|"
+    rf"validation|approbation)\s+(?:\w+\s+){{0,3}}?(?:du|de\s+la|de\s+l'|de)\s*{BUYER}"
+)
+
+
+def negation_kinds(folded: str) -> list[str]:
+    """The negations of a folded sentence: "denied" (a duty denied), "prohibition" (a
+    permission denied, which protects), "relative" (inside a relative clause: scope limited).
+
+    "ne … que" is a restriction ("hébergées qu'en France"), not a negation, and is not listed.
+    """
+    kinds: list[str] = []
+    if BUYER_CONSENT.search(folded):
+        return ["prohibition"]
+    for match in NEGATION.finditer(folded):
+        before = folded[: match.start()]
+        kind = _kind(match.group("verb") + " " + folded[match.end() : match.end() + 40])
+        if _RELATIVE_BEFORE.search(before[-12:]) and kind != "denied":
+            kinds.append("relative")  # "les données qui ne relèvent pas du point 1"
+            continue
+        kinds.append(_denied_to_buyer(kind, folded[match.end() : match.end() + 60]))
+    for match in NEGATIVE_SUBJECT.finditer(folded):
+        kind = _kind(match.group("verb") + " " + folded[match.end() : match.end() + 40])
+        kinds.append(_denied_to_buyer(kind, folded[match.end() : match.end() + 60]))
+    return kinds
+
+
+def _denied_to_buyer(kind: str, after: str) -> str:
+    """A prohibition that binds the buyer ("ne pourra être exigé par la commune") denies the
+    buyer a right: for the clause, it is a duty denied, not a protection."""
+    if kind == "prohibition" and BUYER_DENIED.search(after):
+        return "denied"
+    return kind
+
+
+_AUXILIARY = frozenset(
+    "est sont sera seront serait seraient etre a ont y en le la les lui leur se s'".split()
+)
+
+
+def _kind(words: str) -> str:
+    head = [w for w in re.findall(r"[\w']+", words) if w not in _AUXILIARY][:3]
+    first_permission = next((i for i, w in enumerate(head) if PERMISSION.match(w)), None)
+    first_duty = next((i for i, w in enumerate(head) if DUTY.match(w)), None)
+    if first_permission is not None and (first_duty is None or first_permission <= first_duty):
+        return "prohibition"
+    return "denied" if first_duty is not None else "other"
+
+
+def denies_duty(folded: str) -> bool:
+    """Whether a folded sentence denies a duty ("le titulaire n'est pas tenu de …")."""
+    return "denied" in negation_kinds(folded)
+
+
+#: "sans objet", "non applicable": the matter declared void.
+VOID = re.compile(
+    r"\b(?:est|sont|sera|seront|demeure\w*|rest\w+|declaree?s?|considere\w*|reputee?s?)\s+"
+    r"(?:\w+\s+)?(?:sans\s+objet|non\s+applicables?|inapplicables?)\b"
+    r"|^\W*(?:sans\s+objet|non\s+applicable|neant)\W*$"
+    r"|\b(?:dispense|exonere|degage|libere|exempte)e?s?\s+de\b"
+)
+
+# -- passing mentions ---------------------------------------------------------------------
+
+#: A table of contents line: dot leaders, or a title ending with its page number.
+TOC_LINE = re.compile(r"(?:\.{4,}|…{2,}|_{4,}|\s{3,})\s*\d{1,3}\s*$|^[^.;:]{3,90}\s\d{1,3}$")
+#: A definition: "Hébergement : désigne …", "On entend par …", "X | se dit de …".
+DEFINITION = re.compile(
+    r"^[^.;|]{1,80}?(?:\s*[:|–—-]\s*|\s+)(?:designe|designent|s'entend|s'entendent|signifie|"
+    r"correspond|correspondent|represente|est\s+defini|sont\s+definis|on\s+entend)\b"
+    r"|^(?:on\s+entend\s+par|par\s+\S+\s+(?:\S+\s+){0,4}?on\s+entend|au\s+sens\s+du\s+present\s+"
+    r"(?:document|cahier|contrat|marche|cctp|ccap)\s*,?\s*(?:on\s+entend|le\s+terme))"
+)
+#: A citation of an applicable text: "Loi n° 2016-1321 du 7 octobre 2016 pour …".
+CITATION = re.compile(
+    r"^(?:[-•*–]\s*)?(?:la\s+|le\s+|l')?(?:loi|decret|arrete|ordonnance|reglement|directive|"
+    r"circulaire|code|norme|nf\s|iso\s|referentiel|guide|doctrine|deliberation|instruction|"
+    r"cahier\s+des\s+clauses|ccag)\b[^;]{0,300}$"
+)
+#: A bare reference to another document: "voir CCAP", "cf. article 12 du CCAP".
+REFERENCE = re.compile(
+    r"\b(?:voir|cf\.?|se\s+(?:reporter|referer)|conformement\s+a|tel(?:le)?s?\s+que\s+"
+    r"(?:defini|prevu|precise)\w*|(?:defini|prevu|precise|fixe|detaille)e?s?\s+(?:a|au|dans))"
+    r"\s+(?:l'article|l'annexe|le|la|au|aux|a\s+l'|les)?\s*[^.;]{0,60}?\b(?:ccap|cctp|rc|ae|"
+    r"reglement\s+de\s+(?:la\s+)?consultation|acte\s+d'engagement|annexe|ccag\w*|bpu|dpgf)\b"
+)
+#: Matters left to another document: "sont régies par les autres pièces du marché".
+DEFERRED_TO = re.compile(
+    r"\b(?:regie?s?|relev\w+|trait\w+|fixee?s?|definie?s?|precisee?s?|prevue?s?|couverte?s?)\s+"
+    r"(?:par|dans|de|a|au)\s+(?:l'|le\s+|la\s+|les\s+)?(?:autres?\s+)?(?:pieces?|documents?|"
+    r"ccap|cctp|ccag\w*|cahier\s+des\s+clauses\s+administratives|annexes?\s+(?:du|au)\s+ccap)\b"
+)
+#: Section titles of the parts that only list or define: no clause lives there.
+LISTING_TITLE = re.compile(
+    r"\b(?:sommaire|table\s+des\s+matieres|glossaire|definitions?|terminologie|lexique|"
+    r"abreviations|acronymes|sigles|textes?\s+(?:applicables|de\s+reference|reglementaires)|"
+    r"references?\s+(?:reglementaires|normatives|juridiques)|normes?\s+(?:applicables|et)|"
+    r"cadre\s+(?:reglementaire|juridique|legal)|documents?\s+(?:contractuels|de\s+reference|"
+    r"applicables)|pieces?\s+(?:contractuelles|constitutives)|reglementation\s+applicable|"
+    r"contexte|presentation\s+(?:de|du|generale)|existant|etat\s+des\s+lieux|historique|"
+    r"situation\s+actuelle)\b"
+)
+
+
+def is_passing(folded: str) -> bool:
+    """Whether a folded sentence is a passing mention: a contents line, a definition, a
+    citation of a text, or a bare reference to another document without its content."""
+    stripped = folded.strip()
+    if TOC_LINE.search(stripped) and not is_obligation(stripped):
+        return True
+    if DEFINITION.search(stripped) or CITATION.search(stripped):
+        return True
+    short = len(stripped.split()) <= 25
+    return short and (
+        REFERENCE.search(stripped) is not None or DEFERRED_TO.search(stripped) is not None
+    )
+
+
+def is_listing_title(folded_title: str) -> bool:
+    """Whether a section's (folded) title names a part that only lists or defines."""
+    return LISTING_TITLE.search(folded_title) is not None
