@@ -45,16 +45,16 @@ COMMON = frozenset(
         "obsolescence réemploi licence exécution cours contrat marché titulaire prestataire "
         "nouveau nouvel propriété exclusive accès adaptation bilan document documents "
         "administratif administratifs actualisation annexes seuil volume produites collectées "
-        "brutes maîtrise calcul règles paramètres modèle aide décision"
+        "brutes maîtrise calcul règles paramètres modèle aide décision chiffrement chiffrer "
+        "pondération score scoring droit droits personne personnes secret affaires"
     )
 )
 #: Words that make a sentence speak of data or of an information system.
 DATA_CONTEXT = frozenset(
     stems_of(
-        "données donnée information informations fichier fichiers base application logiciel "
-        "logiciels système systèmes serveur serveurs numérique informatique plateforme "
-        "solution traitement traitements cloud datacenter stockage export jeu jeux "
-        "sauvegarde sauvegardes réseau réseaux SI progiciel portail internet web api"
+        "données fichier fichiers logiciel logiciels système systèmes serveur serveurs "
+        "numérique informatique plateforme cloud datacenter export sauvegarde sauvegardes "
+        "progiciel portail internet web api"
     )
 )
 #: Words of time, which anchor no element (they come with every delay).
@@ -174,7 +174,12 @@ class _Signals:
     def of(cls, family: FamilyRule) -> _Signals:
         specific, common = [], []
         for text, phrase in family.signals:
-            (common if set(phrase) <= COMMON else specific).append((text, phrase))
+            # "hébergement" or "fin du contrat" alone are ordinary words; "hébergement des
+            # données" is not.
+            ordinary = set(phrase) <= COMMON and (
+                len(phrase) == 1 or DATA_CONTEXT.isdisjoint(phrase)
+            )
+            (common if ordinary else specific).append((text, phrase))
         return cls(tuple(specific), tuple(common))
 
 
@@ -213,24 +218,21 @@ def _titled(family: _Signals, section: IndexedSection) -> bool:
     if section.listing or not section.title.sentences:
         return False
     title = section.title
-    if any(title.find_loose(phrase) for _, phrase in family.specific):
+    if any(title.find_loose(phrase, TITLE_WINDOW) for _, phrase in family.specific):
         return True
-    named = [phrase for _, phrase in family.common if title.find_loose(phrase)]
+    named = [phrase for _, phrase in family.common if title.find_loose(phrase, TITLE_WINDOW)]
     if not named:
         return False
-    words = title.concepts_of(0)
-    bare = words <= {concept for phrase in named for concept in phrase}
-    return (
-        not DATA_CONTEXT.isdisjoint(words)
-        or len(named) >= 2
-        or (bare and any(section.data_context))
-    )
+    return not DATA_CONTEXT.isdisjoint(title.concepts_of(0)) or len(named) >= 2
 
 
 #: A section whose title names no family still belongs to the family whose signals dominate
 #: it: they weigh at least this much, and this share of the strongest family's.
 DOMINANT_WEIGHT = 6
 DOMINANCE = 0.6
+#: … when it is the size of a clause: in a longer one (a PDF read as one block, a chapter),
+#: a sentence is judged on its own signals.
+CLAUSE_SENTENCES = 15
 
 
 def _owners(
@@ -253,7 +255,7 @@ def _owners(
             if named:
                 owner = named
                 break
-        if not owner and not section.listing:
+        if not owner and not section.listing and len(section.text.sentences) <= CLAUSE_SENTENCES:
             strongest = max((row[number] for row in totals), default=0)
             owner = frozenset(
                 f
@@ -264,6 +266,8 @@ def _owners(
     return owners
 
 
+#: How far apart a signal's words may stand in a title (« données en vue de leur ouverture »).
+TITLE_WINDOW = 4
 #: A specific signal weighs this much in a sentence, an ordinary word 1.
 SPECIFIC_WEIGHT = 2
 
@@ -278,10 +282,17 @@ def _weights(
             continue
         for weight, group in ((SPECIFIC_WEIGHT, family.specific), (1, family.common)):
             for text, phrase in group:
-                for index in section.text.find_loose(phrase, window=4):
+                # A signal's words stand together, in any order ("données restituées"), one
+                # word apart at most.
+                for index in section.text.find_loose(phrase, window=_window(phrase)):
                     total, hits = found.get((number, index), (0, []))
                     found[(number, index)] = (total + weight, [*hits, text])
     return found
+
+
+def _window(phrase: tuple[str, ...]) -> int:
+    """Two words side by side; longer signals may have one more word among them."""
+    return 1 if len(phrase) <= 2 else len(phrase)
 
 
 def _about(
@@ -355,7 +366,9 @@ def judge_family(
     addressing = [s for s in about if s.binding and (s.signals or s.titled)]
     if not addressing:
         return _missing(family, finding, about, sections, contract_type)
-    ranked = sorted(addressing, key=lambda s: (-(len(s.signals) + 2 * s.titled), s.section))
+    ranked = sorted(
+        addressing, key=lambda s: (-(len(s.signals) + 2 * s.titled), -len(s.signals), s.section)
+    )
     finding.evidence = _evidence(sections, ranked)
     used = sorted({s.section for s in about if s.signals or s.titled})
     finding.source_text = "\n".join(sections[i].section.text for i in used)

@@ -86,6 +86,16 @@ NEGATIVE_SUBJECT = re.compile(
     r"\b(?:aucune?s?|nul(?:le)?s?)\s+(?:\w+[\s']+){0,6}?(?:ne|n')\s*(?P<verb>(?:\w+[\s']+){0,3})"
 )
 _RELATIVE_BEFORE = re.compile(r"\b(?:qui|que|qu'|dont|lesquel\w*|laquelle|ou|si)\s*$")
+#: A condition: "si le titulaire ne remplit pas …", "lorsque la modification n'est pas prévue".
+_CONDITION = re.compile(
+    r"(?:\b|^)(?:si|s'il|s'ils|lorsque|lorsqu'|quand|dans\s+le\s+cas\s+ou|"
+    r"au\s+cas\s+ou|a\s+moins\s+que|tant\s+que|faute\s+de|en\s+cas)\b[^,;:]*$"
+)
+#: Idioms whose negation states no duty: "ne remet pas en cause", "ne fait pas obstacle".
+_IDIOM = re.compile(
+    r"^\s*(?:\w+\s+){0,2}?(?:en\s+cause|obstacle|atteinte|prejudice|d'effet|lieu\s+a|"
+    r"exception|exclusive?s?|limitati\w+|exhausti\w+|moins)\b"
+)
 #: A negated permission is a prohibition: it protects the buyer.
 PERMISSION = re.compile(
     r"\b(?:peu[tv]\w*|pourr\w+|pouvant|autoris\w+|admi[st]\w*|permi[st]\w*|accept\w+|"
@@ -124,6 +134,9 @@ def negation_kinds(folded: str) -> list[str]:
         return ["prohibition"]
     for match in NEGATION.finditer(folded):
         before = folded[: match.start()]
+        if _CONDITION.search(before) or _IDIOM.match(folded[match.end() : match.end() + 40]):
+            kinds.append("other")
+            continue
         kind = _kind(match.group("verb") + " " + folded[match.end() : match.end() + 40])
         if _RELATIVE_BEFORE.search(before[-12:]) and kind != "denied":
             kinds.append("relative")  # "les données qui ne relèvent pas du point 1"

@@ -197,7 +197,7 @@ DISCRETIONARY_EXCLUSION = re.compile(
 )
 #: The buyer's use left to the contractor's consent: "sans l'accord écrit du titulaire".
 CONTRACTOR_VETO = re.compile(
-    r"\b(?:sans|sauf|sous\s+reserve\s+de)\s+(?:l'|le\s+|son\s+)?(?:accord|autorisation|"
+    rf"{BUYER}[^.;]*\b(?:sans|sauf|sous\s+reserve\s+de)\s+(?:l'|le\s+|son\s+)?(?:accord|autorisation|"
     r"consentement|agrement|validation)\s+(?:\w+\s+){0,2}?(?:du|de\s+la|de\s+l')\s*"
     rf"{_PARTY}\b"
 )
@@ -245,7 +245,7 @@ OWNERSHIP = re.compile(
 )
 #: A contractor keeping its prior knowledge is the ordinary rule, not a claim on the results.
 PRIOR_KNOWLEDGE = re.compile(
-    r"connaissances?\s+anterieures?|savoir-faire\s+preexistant|preexistan\w+|"
+    r"connaissances?\s+anterieures?|savoir-faire|preexistan\w+|methodes|"
     r"(?:elements|logiciels?|outils|composants|briques)\s+(?:\w+\s+){0,2}?(?:anterieur\w*|standards?|"
     r"propres)"
 )

@@ -33,22 +33,23 @@ STOP_WORDS = frozenset(
     "un une vos votre vous y cet cette ceux celle celles dont lors est sont".split()
 )
 #: Words that mean the same in a contract, each group named by its first word. Written for
-#: the language of French public contracts, never for one document.
+#: the language of French public contracts, never for one document; a word whose stem is
+#: also another word's ("exploitant" and "exploitation", "délégation" and "délégué") stays
+#: out.
 SYNONYMS = (
-    "contrat marche convention concession delegation",
-    "titulaire prestataire concessionnaire delegataire fournisseur editeur exploitant "
-    "cocontractant infogerant",
-    "acheteur adjudicateur concedant delegant collectivite",
-    "restituer restitution remettre remise reverser reversement rendre retourner recuperer "
-    "recuperation",
+    "contrat marche convention concession",
+    "titulaire prestataire concessionnaire delegataire fournisseur cocontractant",
+    "acheteur adjudicateur delegant collectivite",
+    "restituer restitution remettre remise reverser reversement retourner recuperer recuperation",
     "supprimer suppression detruire destruction effacer effacement purger purge",
     "heberger hebergement hebergeur",
-    "transmettre transmission fournir fourniture livrer livraison",
+    "transmettre transmission fournir livrer livraison",
     "publier publication diffuser diffusion",
+    "reexamen reexaminer revoyure",
     "sauvegarde backup",
     "produire produit production",
     "collecter collecte recueillir recueil",
-    "reexamen reexaminer revoyure",
+    "donnees donnee",
 )
 # Negations ("ne … pas") are read on the sentence's text, not on concepts.
 
