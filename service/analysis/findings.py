@@ -14,6 +14,7 @@ that stands with what it is about.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -345,9 +346,7 @@ def _counts(
 ) -> bool:
     """Whether a sentence outside the family's clause still counts for the family: one
     specific signal, or two ordinary words in a sentence about data."""
-    if owner:
-        return False
-    if weight < SPECIFIC_WEIGHT or (weight == SPECIFIC_WEIGHT and not specific):
+    if owner or weight < SPECIFIC_WEIGHT:
         return False
     if not specific and not section.data_context[index]:
         return False
@@ -457,7 +456,8 @@ def _check_elements(
     usable = [s for s in about if not empties(sections[s.section].folded[s.index])]
     vague: set[str] = set()
     for element in family.elements:
-        state = _element_state(element, sections, usable)
+        rivals = frozenset(e.head for e in family.elements if e.key != element.key and e.head)
+        state = _element_state(element, sections, usable, rivals - element.anchors)
         if state == "found":
             finding.elements_found.append(element.key)
             continue
@@ -472,9 +472,17 @@ def _check_elements(
 
 
 def _element_state(
-    element: ElementRule, sections: list[IndexedSection], usable: list[_Sentence]
+    element: ElementRule,
+    sections: list[IndexedSection],
+    usable: list[_Sentence],
+    rivals: frozenset[str] = frozenset(),
 ) -> str:
-    """ "found", "vague" (named without the figure it needs) or "absent"."""
+    """ "found", "vague" (named without the figure it needs) or "absent".
+
+    A figure counts for the element only when no other element of the family stands in the
+    same part of the sentence: in « remet un plan de réversibilité dans les trois mois », the
+    three months are the plan's, not the restitution's.
+    """
     vague = False
     for item in usable:
         section = sections[item.section]
@@ -496,10 +504,21 @@ def _element_state(
         )
         if not (named or anchored):
             continue
-        if anchored and has_quantity(sections[item.section].folded[item.index]):
+        if anchored and _own_figure(section.folded[item.index], rivals):
             return "found"
         vague = True
     return "vague" if vague else "absent"
+
+
+_SEGMENT = re.compile(r"[^,;:()]+")
+
+
+def _own_figure(folded: str, rivals: frozenset[str]) -> bool:
+    """Whether a figure of time stands in a part of the sentence that names no rival."""
+    for part in _SEGMENT.finditer(folded):
+        if has_quantity(part.group()) and rivals.isdisjoint(stems_of(part.group())):
+            return True
+    return False
 
 
 def _find_contradiction(

@@ -123,23 +123,36 @@ BUYER_CONSENT = re.compile(
 )
 
 
+#: "ne peut … sans": a permission denied unless a condition is met.
+_PROHIBITED_UNLESS = re.compile(
+    r"\b(?:ne|n')\s*(?:peu[tv]\w*|pourr\w+|doi[tv]\w*|devr\w+|saur\w+)\b[^.;]{0,80}?\bsans\b"
+)
+
+
 def negation_kinds(folded: str) -> list[str]:
     """The negations of a folded sentence: "denied" (a duty denied), "prohibition" (a
-    permission denied, which protects), "relative" (inside a relative clause: scope limited).
+    permission or a harmful act denied, which protects), "negated" (another fact denied: it is
+    not stated), "relative" (inside a relative clause: scope limited), "neutral" (inside a
+    condition, or an idiom such as « ne remet pas en cause »).
 
     "ne … que" is a restriction ("hébergées qu'en France"), not a negation, and is not listed.
     """
     kinds: list[str] = []
     if BUYER_CONSENT.search(folded):
         return ["prohibition"]
+    if _PROHIBITED_UNLESS.search(folded) and not BUYER_DENIED.search(folded):
+        return ["prohibition"]
     for match in NEGATION.finditer(folded):
         before = folded[: match.start()]
         if _CONDITION.search(before) or _IDIOM.match(folded[match.end() : match.end() + 40]):
-            kinds.append("other")
+            kinds.append("neutral")
             continue
         kind = _kind(match.group("verb") + " " + folded[match.end() : match.end() + 40])
-        if _RELATIVE_BEFORE.search(before[-12:]) and kind != "denied":
-            kinds.append("relative")  # "les données qui ne relèvent pas du point 1"
+        if _RELATIVE_BEFORE.search(before[-12:]):
+            # "les données qui ne relèvent pas du point 1": the relative clause's own verb only
+            # ("le titulaire, qui n'est pas tenu de …" still denies a duty).
+            verb = _kind(match.group("verb") + " " + folded[match.end() : match.end() + 40], 1)
+            kinds.append("denied" if verb == "denied" else "relative")
             continue
         kinds.append(_denied_to_buyer(kind, folded[match.end() : match.end() + 60]))
     for match in NEGATIVE_SUBJECT.finditer(folded):
@@ -161,13 +174,27 @@ _AUXILIARY = frozenset(
 )
 
 
-def _kind(words: str) -> str:
-    head = [w for w in re.findall(r"[\w']+", words) if w not in _AUXILIARY][:3]
+#: Acts a clause protects the buyer from: negated, they are a protection.
+HARM = re.compile(
+    r"\b(?:hors|tiers|etrangers?|exterieur|transf[ae]r\w*|export\w*|acce[sd]\w*|commerciali\w*|"
+    r"vend\w*|ced\w+|cession|sous-trait\w*|reutilis\w*|exploit\w*|proprietaire|conserv\w*|"
+    r"copi\w*|divulg\w*|utilis\w*|collect\w*|revend\w*)\b"
+)
+
+
+def _kind(words: str, span: int = 3) -> str:
+    """What the first ``span`` words after a negation deny: a permission, a duty, or neither."""
+    tokens = (re.sub(r"^(?:l|d|qu|s|n)'", "", w) for w in re.findall(r"[\w']+", words))
+    head = [w for w in tokens if w and w not in _AUXILIARY][:span]
     first_permission = next((i for i, w in enumerate(head) if PERMISSION.match(w)), None)
     first_duty = next((i for i, w in enumerate(head) if DUTY.match(w)), None)
     if first_permission is not None and (first_duty is None or first_permission <= first_duty):
         return "prohibition"
-    return "denied" if first_duty is not None else "other"
+    if first_duty is not None:
+        return "denied"
+    # Neither a permission nor a duty: a harmful act negated protects ("aucun export n'est
+    # réalisé vers un pays tiers"); any other fact negated is simply not stated.
+    return "prohibition" if HARM.search(words) else "negated"
 
 
 def denies_duty(folded: str) -> bool:

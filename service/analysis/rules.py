@@ -45,6 +45,8 @@ class ElementRule:
     #: ("Délai de restitution" → restitution), so that a plan due « dans les trois mois »
     #: is not taken for a restitution delay.
     anchors: frozenset[str] = frozenset()
+    #: The label's first word that is not a word of time: what the element is ("plan").
+    head: str = ""
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,7 @@ def compile_ruleset(families: list[tuple[dict[str, Any], list[ClauseChoice]]]) -
                 phrases=_phrases(element["hints"]),
                 needs_quantity=any(word in fold(element["label"]) for word in _QUANTIFIED),
                 anchors=frozenset(stems_of(element["label"])) - _TIME_CONCEPTS,
+                head=next((c for c in stems_of(element["label"]) if c not in _TIME_CONCEPTS), ""),
             )
             for element in family["elements"]
         )
@@ -296,12 +299,12 @@ def empties(sentence_folded: str) -> bool:
     A protective prohibition and a restriction (« hébergées qu'en France ») still credit.
     """
     kinds = negation_kinds(sentence_folded)
-    return "denied" in kinds or VOID.search(sentence_folded) is not None
+    return bool({"denied", "negated"} & set(kinds)) or VOID.search(sentence_folded) is not None
 
 
 #: "will be specified later": a promise, not an obligation.
 DEFERRAL = re.compile(
-    r"\b(?:ulterieurement|plus\s+tard|feront?\s+l'objet\s+d'echanges|a\s+preciser|"
+    r"\b(?:ulterieurement|(?<!au\s)plus\s+tard|feront?\s+l'objet\s+d'echanges|a\s+preciser|"
     r"a\s+definir|seront?\s+(?:precisee?s?|definie?s?|fixee?s?)\s+(?:par\s+la\s+suite|"
     r"ulterieurement|lors\s+de))\b"
 )

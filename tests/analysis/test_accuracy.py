@@ -1,8 +1,9 @@
 """The analyzer on the labelled corpus (tests/corpus/labels.yaml) keeps its accuracy.
 
 The figures are those of ``clausier eval tests/corpus`` (written in BENCHMARKS.md); this test
-fails if a change lets them fall below the aims of the issue: F1 ≥ 0.95 on whether a family is
-addressed, F1 ≥ 0.85 on telling a present clause from a weak one.
+fails if a change lets them fall below the figures this corpus had before the analysis was
+made general (0.961 and 0.893, kept as the floor, with a small margin): F1 ≥ 0.95 on whether a
+family is addressed, F1 ≥ 0.89 on telling a present clause from a weak one.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def test_accuracy_on_the_labelled_corpus(reference_library: Path, db_session: Se
         path = PROJECT_ROOT / entry["file"]
         score(evaluation, entry["families"], analyze_bytes(path.read_bytes(), path.name, ruleset))
     assert evaluation.total(evaluation.presence).f1 >= 0.95
-    assert evaluation.total(evaluation.weak).f1 >= 0.85
+    assert evaluation.total(evaluation.weak).f1 >= 0.89
     contradicted = sum(
         n
         for (truth, verdict), n in evaluation.confusion.items()

@@ -1,0 +1,275 @@
+"""What the analysis understands of a CCTP, family by family, on texts written for the tests.
+
+Each test names a capability a buyer relies on: an obligation sentence addresses its family
+even when vague, a passing mention does not, elements are concepts (figures in words, synonyms,
+any word order) credited only from the family's own sentences, a heading and its sub-articles
+are one clause, negations are read with their scope, and each verdict says why in French.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from service.analysis.analyze import analyze_bytes
+from service.analysis.rules import Ruleset, ruleset_from_files
+from service.settings import PROJECT_ROOT
+
+
+@pytest.fixture(scope="module")
+def ruleset() -> Ruleset:
+    return ruleset_from_files(PROJECT_ROOT / "clauses")
+
+
+def judge(ruleset: Ruleset, text: str, name: str = "cctp.md") -> dict[str, dict[str, Any]]:
+    report = analyze_bytes(text.encode("utf-8"), name, ruleset)
+    return {family["family"]: family for family in report["families"]}
+
+
+PREAMBLE = (
+    "# Article 1 – Objet\n\nLe présent marché porte sur l'exploitation d'un portail de "
+    "démarches en ligne pour la commune de Brevanne.\n\n"
+)
+
+# -- 1. obligation sentences ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "family"),
+    [
+        ("Le titulaire veille à limiter l'empreinte environnementale du portail.", "sobriete"),
+        (
+            "Les clauses du présent marché relatives aux données pourront être revues si la loi "
+            "évolue.",
+            "revoyure",
+        ),
+        (
+            "Le titulaire prend les mesures appropriées pour assurer la cybersécurité du portail.",
+            "cybersecurite",
+        ),
+    ],
+)
+def test_a_vague_lone_obligation_is_a_weak_clause(
+    ruleset: Ruleset, sentence: str, family: str
+) -> None:
+    text = PREAMBLE + "# Article 2 – Exécution\n\n" + sentence + "\n"
+    assert judge(ruleset, text)[family]["verdict"] == "weak"
+
+
+@pytest.mark.parametrize(
+    ("text", "family"),
+    [
+        (
+            "# Sommaire\n\nArticle 7 – Réversibilité ........ 9\nArticle 8 – Hébergement "
+            "........ 10\n",
+            "reversibilite",
+        ),
+        (
+            "# Article 2 – Définitions\n\n| Terme | Définition |\n|---|---|\n| Hébergement | "
+            "Désigne la mise à disposition de serveurs. |\n",
+            "hebergement",
+        ),
+        (
+            "# Article 9 – Sobriété numérique\n\n# Article 10 – Prix\n\nLes prix sont fermes.\n",
+            "sobriete",
+        ),
+        (
+            "# Article 3 – Textes applicables\n\n- Règlement (UE) 2016/679 du 27 avril 2016 "
+            "relatif à la protection des données personnelles\n- Loi n° 2021-1485 visant à "
+            "réduire l'empreinte environnementale du numérique\n",
+            "rgpd",
+        ),
+        (
+            "# Article 6 – Intervention sur site\n\nL'hébergement des techniciens pendant les "
+            "travaux est à la charge du titulaire.\n",
+            "hebergement",
+        ),
+        (
+            "# Article 6 – Armoires\n\nChaque armoire hébergeant les batteries est fermée à "
+            "clé et contrôlée une fois par an par le titulaire.\n",
+            "hebergement",
+        ),
+        (
+            "# Article 6 – Luminaires\n\nLes données techniques de chaque luminaire figurent "
+            "sur sa fiche, que le titulaire remet avec le matériel.\n",
+            "donnees_publiques",
+        ),
+        (
+            "# Article 11 – Données\n\nLes stipulations relatives aux données sont définies au "
+            "CCAP.\n",
+            "donnees_publiques",
+        ),
+    ],
+)
+def test_a_passing_mention_is_not_a_clause(ruleset: Ruleset, text: str, family: str) -> None:
+    assert judge(ruleset, PREAMBLE + text)[family]["verdict"] == "missing"
+
+
+# -- 2. elements as concepts ----------------------------------------------------------------
+
+CYBER = (
+    "# Article 8 – Sécurité du système d'information\n\n"
+    "Le titulaire remet un plan d'assurance sécurité avant la mise en service. "
+    "Tout incident de sécurité est notifié à la commune {delay}. "
+    "La commune peut faire réaliser chaque année un audit de sécurité et un test d'intrusion.\n"
+)
+
+
+@pytest.mark.parametrize(
+    "delay",
+    ["sous quarante-huit heures", "dans les 48 h", "dans un délai de deux jours ouvrés"],
+)
+def test_a_delay_in_words_or_digits_is_a_delay(ruleset: Ruleset, delay: str) -> None:
+    finding = judge(ruleset, PREAMBLE + CYBER.format(delay=delay))["cybersecurite"]
+    assert finding["verdict"] == "present", finding["explanation"]
+
+
+def test_a_delay_without_a_figure_leaves_the_clause_weak(ruleset: Ruleset) -> None:
+    finding = judge(ruleset, PREAMBLE + CYBER.format(delay="dans les meilleurs délais"))
+    assert finding["cybersecurite"]["verdict"] == "weak"
+    assert "notification" in finding["cybersecurite"]["explanation"]
+
+
+REVERSIBILITY = (
+    "# Article 12 – Fin du contrat\n\n"
+    "À l'échéance du contrat, les fichiers de la commune, historiques et paramétrages compris, "
+    "lui sont remis au format CSV ouvert et documenté, avec leur modèle de données, "
+    "{delay}.\n"
+)
+
+
+@pytest.mark.parametrize(
+    "delay", ["un mois au plus tard après la fin du contrat", "dans les trente jours qui suivent"]
+)
+def test_synonyms_and_word_order_state_the_elements(ruleset: Ruleset, delay: str) -> None:
+    finding = judge(ruleset, PREAMBLE + REVERSIBILITY.format(delay=delay))["reversibilite"]
+    assert finding["verdict"] == "present", finding["explanation"]
+
+
+def test_a_figure_about_something_else_is_not_the_return_delay(ruleset: Ruleset) -> None:
+    text = PREAMBLE + (
+        "# Article 12 – Réversibilité\n\n"
+        "Le titulaire remet un plan de réversibilité dans les trois mois suivant la "
+        "notification. À la fin du contrat, il restitue l'ensemble des données de la commune "
+        "au format CSV ouvert et documenté.\n"
+    )
+    finding = judge(ruleset, text)["reversibilite"]
+    assert finding["verdict"] == "weak"
+    assert "delai" in finding["essential_missing"]
+
+
+# -- 3. structure ---------------------------------------------------------------------------
+
+HEADED = """# Article 9 – Réversibilité
+
+## 9.1 Périmètre
+
+Sont restitués l'ensemble des données, les historiques et les paramétrages.
+
+## 9.2 Formats
+
+Les données sont restituées dans un format ouvert et documenté, avec le dictionnaire des données.
+
+## 9.3 Délai
+
+La restitution est achevée dans les deux mois suivant la fin du marché.
+"""
+
+
+def test_a_heading_and_its_sub_articles_are_one_clause(ruleset: Ruleset) -> None:
+    finding = judge(ruleset, PREAMBLE + HEADED)["reversibilite"]
+    assert finding["verdict"] == "present", finding["explanation"]
+    assert {"perimetre", "formats", "delai"} <= set(finding["elements_found"])
+
+
+def test_markdown_headings_are_read_in_a_txt_file(ruleset: Ruleset) -> None:
+    finding = judge(ruleset, PREAMBLE + HEADED, name="cctp.txt")["reversibilite"]
+    assert finding["verdict"] == "present", finding["explanation"]
+
+
+def test_elements_are_looked_for_in_every_part_that_treats_the_family(ruleset: Ruleset) -> None:
+    filler = "".join(
+        f"# Article {n} – Prestation {n}\n\nLe titulaire réalise la prestation {n} selon le "
+        "planning validé par la commune.\n\n"
+        for n in range(2, 9)
+    )
+    text = (
+        PREAMBLE
+        + "# Article 1 bis – Hébergement\n\nLes données et leurs sauvegardes sont hébergées en "
+        "France.\n\n"
+        + filler
+        + "# Article 20 – Hébergeurs\n\nLe titulaire communique la liste de ses sous-traitants "
+        "d'hébergement et n'en change qu'avec l'accord écrit de la commune. Aucun transfert de "
+        "données hors de l'Union européenne n'est permis.\n"
+    )
+    finding = judge(ruleset, text)["hebergement"]
+    assert finding["verdict"] == "present", finding["explanation"]
+
+
+# -- 4. negation, exceptions, freedoms --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Aucun accès aux données depuis un État tiers ne peut être autorisé.",
+        "Aucun format propriétaire n'est admis sans l'accord écrit de la commune.",
+    ],
+)
+def test_a_protective_prohibition_strengthens_the_clause(ruleset: Ruleset, sentence: str) -> None:
+    text = PREAMBLE + HEADED + "\n" + sentence + "\n"
+    finding = judge(ruleset, text)["reversibilite"]
+    assert finding["verdict"] == "present", finding["explanation"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "family"),
+    [
+        (
+            "# Article 8 – Hébergement\n\nLes données peuvent être hébergées dans tout centre "
+            "du prestataire, y compris hors de l'Union européenne, sans restriction.\n",
+            "hebergement",
+        ),
+        (
+            "# Article 8 – Données personnelles\n\nLe titulaire peut recourir librement à tout "
+            "sous-traitant ultérieur pour traiter les données personnelles.\n",
+            "rgpd",
+        ),
+        (
+            "# Article 8 – Sobriété numérique\n\nLes exigences environnementales du présent "
+            "article sont sans objet pour ce marché.\n",
+            "sobriete",
+        ),
+        (
+            "# Article 8 – Réversibilité\n\nÀ la fin du marché, le prestataire n'a pas "
+            "l'obligation de remettre les historiques.\n",
+            "reversibilite",
+        ),
+    ],
+)
+def test_a_freedom_or_a_denial_that_empties_the_clause_contradicts(
+    ruleset: Ruleset, sentence: str, family: str
+) -> None:
+    finding = judge(ruleset, PREAMBLE + sentence)[family]
+    assert finding["verdict"] == "contradicted"
+    assert finding["contradiction"]["excerpt"]
+
+
+def test_an_element_is_never_credited_from_a_denied_sentence(ruleset: Ruleset) -> None:
+    text = PREAMBLE + (
+        "# Article 8 – Hébergement\n\nLes données ne sont pas nécessairement hébergées en "
+        "France ni dans l'Union européenne.\n"
+    )
+    assert "localisation" not in judge(ruleset, text)["hebergement"]["elements_found"]
+
+
+# -- 6. verdicts a person can trust ---------------------------------------------------------
+
+
+def test_each_verdict_says_why_in_one_french_sentence(ruleset: Ruleset) -> None:
+    found = judge(ruleset, PREAMBLE + CYBER.format(delay="dans les meilleurs délais") + HEADED)
+    assert found["reversibilite"]["explanation"].startswith("Présente : l'article 9")
+    assert found["cybersecurite"]["explanation"].startswith("Insuffisante : l'article 8")
+    assert "délai de notification" in found["cybersecurite"]["explanation"]
+    assert found["rgpd"]["explanation"].startswith("Absente :")
