@@ -47,7 +47,8 @@ COMMON = frozenset(
         "nouveau nouvel propriété exclusive accès adaptation bilan document documents "
         "administratif administratifs actualisation annexes seuil volume produites collectées "
         "brutes maîtrise calcul règles paramètres modèle aide décision chiffrement chiffrer "
-        "pondération score scoring droit droits personne personnes secret affaires"
+        "pondération score scoring droit droits personne personnes secret affaires algorithme "
+        "algorithmes algorithmique cloud"
     )
 )
 #: Words that make a sentence speak of data or of an information system.

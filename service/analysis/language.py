@@ -182,6 +182,12 @@ HARM = re.compile(
 )
 
 
+#: Who a protection keeps out: third parties, other countries, trade.
+THIRD_PARTIES = re.compile(
+    r"\b(?:tiers|hors\s+(?:de|du|d')|etranger\w*|pays|commerciale?s?|vendre|louer|revendre)\b"
+)
+
+
 def _kind(words: str, span: int = 3) -> str:
     """What the first ``span`` words after a negation deny: a permission, a duty, or neither."""
     tokens = (re.sub(r"^(?:l|d|qu|s|n)'", "", w) for w in re.findall(r"[\w']+", words))
@@ -190,6 +196,8 @@ def _kind(words: str, span: int = 3) -> str:
     first_duty = next((i for i, w in enumerate(head) if DUTY.match(w)), None)
     if first_permission is not None and (first_duty is None or first_permission <= first_duty):
         return "prohibition"
+    if THIRD_PARTIES.search(words):
+        return "prohibition"  # "ne pas vendre ni céder à des tiers": it protects
     if first_duty is not None:
         return "denied"
     # Neither a permission nor a duty: a harmful act negated protects ("aucun export n'est

@@ -283,7 +283,14 @@ SCHEMAS["Report"] = {
                     "family": STR,
                     "label": STR,
                     "verdict": {"enum": ["present", "weak", "missing", "contradicted"]},
-                    "confidence": {"type": "number"},
+                    "explanation": {
+                        "type": "string",
+                        "description": "Le verdict et sa raison, en une phrase.",
+                    },
+                    "confidence": {
+                        "type": "number",
+                        "description": "Solidité du verdict (0 à 1) : sous 0,7, peu d'indices.",
+                    },
                     "evidence": {"type": "array", "items": EVIDENCE},
                     "elements_found": STR_LIST,
                     "elements_missing": STR_LIST,

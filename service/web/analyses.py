@@ -142,7 +142,8 @@ def report_context(report: dict[str, Any], analysis: Analysis | None = None) -> 
         "priorities": priorities,
         "family_labels": labels,
         "elements": elements,
-        "chart": coverage_chart(families, priorities, labels),
+        "chart": coverage_chart(families, priorities, labels, elements),
+        "TO_CHECK": TO_CHECK,
         "analysed_at": analysis.created_at if analysis else None,
         "contract_label": report.get("contract_type_label")
         or CONTRACT_LABELS.get(report["document"].get("contract_type") or ""),
@@ -169,29 +170,52 @@ def _library(
     return labels, found
 
 
+#: Below this confidence a verdict rests on few clues: the page says it should be re-read.
+TO_CHECK = 0.7
+
+
 def coverage_chart(
-    families: list[dict[str, Any]], priorities: list[str], labels: dict[str, str]
+    families: list[dict[str, Any]],
+    priorities: list[str],
+    labels: dict[str, str],
+    elements: dict[str, dict[str, dict[str, Any]]] | None = None,
 ) -> dict[str, Any]:
-    """One horizontal bar per family (library order): colour by verdict, length by confidence."""
+    """One horizontal bar per family (library order), coloured by verdict, as long as the
+    share of the family's essential elements the document states (full when present, empty
+    when missing, full and dashed when contradicted)."""
     size = CHART
     track_x = size["label"]
     rows = []
     for i, family in enumerate(families):
-        confidence = max(0.0, min(1.0, float(family.get("confidence") or 0)))
+        known = (elements or {}).get(family["family"], {})
+        essentials = [key for key, e in known.items() if e.get("essential")]
+        missing = set(family.get("essential_missing") or [])
+        stated = len([key for key in essentials if key not in missing])
+        verdict = family["verdict"]
+        if verdict in ("present", "contradicted"):
+            share = 1.0
+        elif verdict == "weak" and essentials:
+            share = stated / len(essentials)
+        else:
+            share = 0.0
         y = size["top"] + i * size["row"]
         rows.append(
             {
                 "id": family["family"],
                 "label": labels.get(family["family"]) or family["family"],
-                "verdict": family["verdict"],
-                "colour": COLOURS.get(family["verdict"], "#595959"),
-                "verdict_label": VERDICT_LABELS.get(family["verdict"], family["verdict"]),
-                "percent": round(confidence * 100),
+                "verdict": verdict,
+                "colour": COLOURS.get(verdict, "#595959"),
+                "verdict_label": VERDICT_LABELS.get(verdict, verdict),
+                "essentials": (
+                    f"{stated}/{len(essentials)} essentiels"
+                    if essentials and verdict in ("present", "weak")
+                    else ""
+                ),
                 "priority": family["family"] in priorities,
                 "y": y,
                 "text_y": y + size["row"] // 2 + 5,
                 "bar_y": y + (size["row"] - size["bar"]) // 2,
-                "bar_width": max(2, round(confidence * size["track"])),
+                "bar_width": max(2, round(share * size["track"])),
             }
         )
     return {

@@ -127,6 +127,7 @@ def estimate_pages(report: dict[str, Any]) -> int:
         excerpts = [*(family.get("evidence") or []), family.get("contradiction") or {}]
         characters += sum(len(e.get("excerpt") or "") for e in excerpts)
         characters += sum(len(reason) for reason in family.get("reasons") or [])
+        characters += len(family.get("explanation") or "")
     return round(
         FIXED_PAGES
         + missing / MISSING_PER_PAGE

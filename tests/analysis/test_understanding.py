@@ -186,6 +186,7 @@ def test_a_heading_and_its_sub_articles_are_one_clause(ruleset: Ruleset) -> None
 def test_markdown_headings_are_read_in_a_txt_file(ruleset: Ruleset) -> None:
     finding = judge(ruleset, PREAMBLE + HEADED, name="cctp.txt")["reversibilite"]
     assert finding["verdict"] == "present", finding["explanation"]
+    assert finding["evidence"][0]["section"].startswith("9")
 
 
 def test_elements_are_looked_for_in_every_part_that_treats_the_family(ruleset: Ruleset) -> None:

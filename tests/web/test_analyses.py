@@ -114,8 +114,17 @@ def test_report_draws_the_coverage_chart_with_one_bar_per_family(
     svg = page[page.index("<svg") : page.index("</svg>")]
     assert 'role="img"' in svg and '<title id="coverage-title">' in svg
     assert len(re.findall(r'class="coverage__bar coverage__bar--', svg)) == 10
-    assert "Réversibilité : présente, confiance" in svg  # the text alternative
+    assert re.search(r"Réversibilité : présente, \d/\d essentiels", svg)  # the text alternative
     assert "Sur 10 familles de clauses données" in page
+
+
+def test_each_family_says_its_verdict_in_a_sentence_without_a_bare_percentage(
+    client: FlaskClient, reference_library: Path, form_token: Token
+) -> None:
+    _, page = analysed(client, form_token)
+    assert '<p class="finding__explanation">Présente : ' in page
+    assert '<p class="finding__explanation">Absente : ' in page
+    assert "confiance" not in page
 
 
 def test_same_file_again_reopens_its_analysis(

@@ -96,16 +96,33 @@ def _setext_ok(block: Block) -> bool:
     return block.kind == PARAGRAPH and not block.is_heading and block.label is None
 
 
+#: A plain text file written in Markdown: a few "#" headings, or a table's rule.
+MARKDOWN_HEADINGS = 2
+
+
+def looks_like_markdown(lines: list[str]) -> bool:
+    """Whether a .txt file is Markdown: ``#`` headings, or a ``|---|`` table rule."""
+    headings = 0
+    for line in lines[:5000]:
+        if _ATX.match(line):
+            headings += 1
+            if headings >= MARKDOWN_HEADINGS:
+                return True
+        elif _TABLE_RULE.match(line.strip()) and "|" in line:
+            return True
+    return False
+
+
 def read_text(data: bytes, *, markdown: bool = False) -> Document:
-    """Read plain text or Markdown into a Document."""
+    """Read plain text or Markdown into a Document (a .txt written in Markdown as Markdown)."""
     text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
-    if markdown:
+    if markdown or looks_like_markdown(lines):
         blocks = merge_lines(_markdown_lines(lines), sentence_breaks=False)
         for block in blocks:
             if block.label == "":
                 block.label = None  # "" only kept the line apart from its neighbours
-        return build_document("md", blocks, unit="l.")
+        return build_document("md" if markdown else "txt", blocks, unit="l.")
     raw = [Block(line.rstrip(), location=n) for n, line in enumerate(lines, start=1)]
     if wrap_width(b.text for b in raw) > WRAPPED_WIDTH:
         blocks = [b for b in raw if b.text.strip()]

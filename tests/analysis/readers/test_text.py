@@ -115,3 +115,22 @@ def test_markdown_headings_tables_lists_and_contents() -> None:
         "Donnée | Format\nComptages | CSV"
     )
     assert document.table_of_contents == ["Article 1 – Objet", "Article 2 – Réversibilité"]
+
+
+def test_a_txt_file_written_in_markdown_is_read_as_markdown() -> None:
+    text = "# Article 4 – Sécurité\n\nTexte.\n\n## 4.1 Audits\n\n| Audit | Fréquence |\n|---|---|\n"
+    document = read_document(text.encode(), "cctp.txt")
+
+    assert document.format == "txt"
+    assert [(s.number, s.title) for s in document.sections] == [
+        ("4", "Sécurité"),
+        ("4.1", "Audits"),
+    ]
+    assert document.sections[1].text == "Audit | Fréquence"
+
+
+def test_a_txt_file_with_one_hash_line_stays_plain_text() -> None:
+    document = read_document(
+        b"ARTICLE 1 - OBJET\n\n# pas un titre\nLe marche porte sur X.\n", "a.txt"
+    )
+    assert all("#" not in s.title for s in document.sections)
