@@ -106,10 +106,11 @@ class IndexedSection:
     ancestors: tuple[int, ...] = ()
     #: A part that only lists or defines (contents, glossary, applicable texts).
     listing: bool = False
-    #: Per sentence: the folded text, whether it binds someone, whether it is a passing mention.
+    #: Per sentence: the folded text, and whether it speaks of data.
     folded: list[str] = field(default_factory=list)
-    binding: list[bool] = field(default_factory=list)
     data_context: list[bool] = field(default_factory=list)
+    #: Per sentence, once asked: whether it binds someone (see ``binds``).
+    _binding: dict[int, bool] = field(default_factory=dict)
     #: For a table row, what its cells mean: the header row, the sentence that introduces
     #: the table and the section's title ("Délai" in a header is the delay of every row).
     row_context: dict[int, frozenset[str]] = field(default_factory=dict)
@@ -121,17 +122,25 @@ class IndexedSection:
         indexed = cls(section, IndexedText.build(section.title), text, _depth(section))
         indexed.listing = is_listing_title(fold(section.title))
         for number in range(len(text.sentences)):
-            folded = text.folded_sentence(number)
-            indexed.folded.append(folded)
-            indexed.binding.append(
-                (number in text.with_verb or is_obligation(folded))
+            indexed.folded.append(text.folded_sentence(number))
+            indexed.data_context.append(not DATA_CONTEXT.isdisjoint(text.concepts_of(number)))
+        indexed._read_tables()
+        return indexed
+
+    def binds(self, number: int) -> bool:
+        """Whether a sentence puts a duty on someone or gives a right: a clause, not a heading,
+        a passing mention or a promise to settle the matter later (read only when asked)."""
+        known = self._binding.get(number)
+        if known is None:
+            folded = self.folded[number]
+            known = (
+                (number in self.text.with_verb or is_obligation(folded))
                 and len(folded.split()) >= MIN_WORDS
                 and not is_passing(folded)
                 and not is_deferral(folded)
             )
-            indexed.data_context.append(not DATA_CONTEXT.isdisjoint(text.concepts_of(number)))
-        indexed._read_tables()
-        return indexed
+            self._binding[number] = known
+        return known
 
     def _read_tables(self) -> None:
         text, header = self.text, None
@@ -171,6 +180,8 @@ class _Signals:
 
     specific: tuple[tuple[str, tuple[str, ...]], ...]
     common: tuple[tuple[str, tuple[str, ...]], ...]
+    #: Every concept of every signal: a text holding none of them is skipped at once.
+    concepts: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, family: FamilyRule) -> _Signals:
@@ -182,7 +193,8 @@ class _Signals:
                 len(phrase) == 1 or DATA_CONTEXT.isdisjoint(phrase)
             )
             (common if ordinary else specific).append((text, phrase))
-        return cls(tuple(specific), tuple(common))
+        concepts = frozenset(c for _, phrase in family.signals for c in phrase)
+        return cls(tuple(specific), tuple(common), concepts)
 
 
 def judge_document(
@@ -220,6 +232,8 @@ def _titled(family: _Signals, section: IndexedSection) -> bool:
     if section.listing or not section.title.sentences:
         return False
     title = section.title
+    if family.concepts.isdisjoint(title.positions):
+        return False
     if any(title.find_loose(phrase, TITLE_WINDOW) for _, phrase in family.specific):
         return True
     named = [phrase for _, phrase in family.common if title.find_loose(phrase, TITLE_WINDOW)]
@@ -280,10 +294,13 @@ def _weights(
     """Per (section, sentence): the weight of the family's signals there, and the signals."""
     found: dict[tuple[int, int], tuple[int, list[str]]] = {}
     for number, section in enumerate(sections):
-        if section.listing:
+        if section.listing or family.concepts.isdisjoint(section.text.positions):
             continue
+        present = section.text.positions
         for weight, group in ((SPECIFIC_WEIGHT, family.specific), (1, family.common)):
             for text, phrase in group:
+                if phrase[0] not in present:
+                    continue
                 # A signal's words stand together, in any order ("données restituées"), one
                 # word apart at most.
                 for index in section.text.find_loose(phrase, window=_window(phrase)):
@@ -331,7 +348,7 @@ def _about(
                 continue
             if is_passing(section.folded[index]):
                 continue
-            found.append(_Sentence(number, index, hits, family in owner, section.binding[index]))
+            found.append(_Sentence(number, index, hits, family in owner, section.binds(index)))
     return found
 
 

@@ -156,10 +156,11 @@ class IndexedText:
             indexed.sentences.append((start, end))
             indexed.sentence_start.append(len(stems))
             words = [m.group() for m in WORD.finditer(lowered, start, end)]
+            # The folded text has the same offsets: its words say which are stop words.
             tokens = [
                 known.get(word) or concept(word)
-                for word in words
-                if word not in STOP_WORDS and fold(word) not in STOP_WORDS
+                for word, bare in zip(words, WORD.findall(folded, start, end), strict=False)
+                if bare not in STOP_WORDS
             ]
             if any(word in _VERBS for word in words):
                 indexed.with_verb.add(number)
