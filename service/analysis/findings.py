@@ -363,8 +363,14 @@ def _counts(
     weights: list[dict[tuple[int, int], tuple[int, list[str]]]],
 ) -> bool:
     """Whether a sentence outside the family's clause still counts for the family: one
-    specific signal, or two ordinary words in a sentence about data."""
-    if owner or weight < SPECIFIC_WEIGHT:
+    specific signal, or two ordinary words in a sentence about data; in another family's
+    clause, two specific signals that outweigh that family's."""
+    if owner:
+        # In another family's clause, only a sentence that speaks far more of this family
+        # (« l'indicateur PUE et la part d'énergie renouvelable » under « Hébergement »).
+        owners = max(weights[f].get((number, index), (0, []))[0] for f in owner)
+        return specific and weight >= 2 * SPECIFIC_WEIGHT and weight > 2 * owners
+    if weight < SPECIFIC_WEIGHT:
         return False
     if not specific and not section.data_context[index]:
         return False
@@ -517,7 +523,7 @@ def _element_state(
             if named:
                 return "found"
             continue
-        anchored = not element.anchors.isdisjoint(concepts) or any(
+        anchored = (bool(element.anchors) and element.anchors <= concepts) or any(
             set(phrase) <= concepts and not set(phrase) <= _TIME for phrase in element.phrases
         )
         if not (named or anchored):
