@@ -400,8 +400,13 @@ def judge_family(
         f"Traitée dans {len({s.section for s in addressing})} article(s)"
         + (f" (signaux : {', '.join(words[:8])})." if words else ".")
     )
-    vague = _check_elements(family, sections, about, finding)
-    contradiction = _find_contradiction(sections, about)
+    breaks = {
+        (item.section, item.index): kind
+        for item in about
+        if (kind := contradiction_kind(sections[item.section].text.sentence(item.index)))
+    }
+    vague = _check_elements(family, sections, about, finding, breaks)
+    contradiction = _find_contradiction(sections, about, breaks)
     strength = min(1.0, (len(words) + 2 * any(s.titled for s in addressing)) / 6)
     if contradiction is not None:
         finding.verdict = "contradicted"
@@ -474,10 +479,16 @@ def _check_elements(
     sections: list[IndexedSection],
     about: list[_Sentence],
     finding: FamilyFinding,
+    breaks: dict[tuple[int, int], str],
 ) -> set[str]:
-    """Credit each element found in a sentence about the family; return the ones only
-    mentioned without the figure they need."""
-    usable = [s for s in about if not empties(sections[s.section].folded[s.index])]
+    """Credit each element found in a sentence about the family — never in a negated one nor
+    in one that breaks the clause; return the ones only mentioned without the figure they
+    need."""
+    usable = [
+        s
+        for s in about
+        if (s.section, s.index) not in breaks and not empties(sections[s.section].folded[s.index])
+    ]
     vague: set[str] = set()
     for element in family.elements:
         rivals = frozenset(e.head for e in family.elements if e.key != element.key and e.head)
@@ -546,12 +557,14 @@ def _own_figure(folded: str, rivals: frozenset[str]) -> bool:
 
 
 def _find_contradiction(
-    sections: list[IndexedSection], about: list[_Sentence]
+    sections: list[IndexedSection],
+    about: list[_Sentence],
+    breaks: dict[tuple[int, int], str],
 ) -> tuple[Evidence, str] | None:
     for item in about:
         section = sections[item.section]
         sentence = section.text.sentence(item.index)
-        kind = contradiction_kind(sentence)
+        kind = breaks.get((item.section, item.index))
         if kind:
             excerpt = (
                 sentence if len(sentence) <= EXCERPT_CHARS else sentence[: EXCERPT_CHARS - 1] + "…"

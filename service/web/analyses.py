@@ -207,7 +207,7 @@ def coverage_chart(
                 "colour": COLOURS.get(verdict, "#595959"),
                 "verdict_label": VERDICT_LABELS.get(verdict, verdict),
                 "essentials": (
-                    f"{stated}/{len(essentials)} essentiels"
+                    f"{stated}/{len(essentials)}"
                     if essentials and verdict in ("present", "weak")
                     else ""
                 ),

@@ -274,3 +274,15 @@ def test_each_verdict_says_why_in_one_french_sentence(ruleset: Ruleset) -> None:
     assert found["cybersecurite"]["explanation"].startswith("Insuffisante : l'article 8")
     assert "délai de notification" in found["cybersecurite"]["explanation"]
     assert found["rgpd"]["explanation"].startswith("Absente :")
+
+
+def test_a_freedom_to_host_anywhere_credits_neither_location_nor_transfers(
+    ruleset: Ruleset,
+) -> None:
+    text = PREAMBLE + (
+        "# Article 8 – Hébergement\n\nLe prestataire héberge les données dans ses centres de "
+        "données, y compris hors de l'Union européenne, sans restriction.\n"
+    )
+    finding = judge(ruleset, text)["hebergement"]
+    assert finding["verdict"] == "contradicted"
+    assert not {"localisation", "transferts"} & set(finding["elements_found"])

@@ -114,7 +114,7 @@ def test_report_draws_the_coverage_chart_with_one_bar_per_family(
     svg = page[page.index("<svg") : page.index("</svg>")]
     assert 'role="img"' in svg and '<title id="coverage-title">' in svg
     assert len(re.findall(r'class="coverage__bar coverage__bar--', svg)) == 10
-    assert re.search(r"Réversibilité : présente, \d/\d essentiels", svg)  # the text alternative
+    assert re.search(r"Réversibilité : présente, \d/\d éléments essentiels", svg)  # text alt
     assert "Sur 10 familles de clauses données" in page
 
 
