@@ -89,7 +89,15 @@ _RELATIVE_BEFORE = re.compile(r"\b(?:qui|que|qu'|dont|lesquel\w*|laquelle|ou|si)
 #: A condition: "si le titulaire ne remplit pas …", "lorsque la modification n'est pas prévue".
 _CONDITION = re.compile(
     r"(?:\b|^)(?:si|s'il|s'ils|lorsque|lorsqu'|quand|dans\s+le\s+cas\s+ou|"
+    r"dans\s+l'hypothese\s+ou|pour\s+le\s+cas\s+ou|a\s+defaut\s+de|"
     r"au\s+cas\s+ou|a\s+moins\s+que|tant\s+que|faute\s+de|en\s+cas)\b[^,;:]*$"
+)
+#: A sentence that opens on a condition: "Si, après consultation, aucun titulaire n'a …, …".
+_OPENING_CONDITION = re.compile(r"^\W*(?:si|s'il|s'ils|lorsque|lorsqu'|dans\s+l'hypothese\s+ou)\b")
+#: An exemption denied is a protection: "il n'est prévu aucune exonération des pénalités".
+_EXEMPTION = re.compile(
+    r"^\s*(?:\w+\s+){0,3}?(?:exoneration|derogation|exception|dispense|franchise|limitation|"
+    r"plafonnement|abattement|remise\s+de\s+penalite)s?\b"
 )
 #: Idioms whose negation states no duty: "ne remet pas en cause", "ne fait pas obstacle".
 _IDIOM = re.compile(
@@ -118,7 +126,7 @@ DUTY = re.compile(
 )
 #: The buyer's consent as the only way out: what follows a negation is then a prohibition.
 BUYER_CONSENT = re.compile(
-    r"\b(?:sans|sauf)\s+(?:\w+\s+){0,2}?(?:accord|autorisation|consentement|agrement|"
+    r"\b(?:sans|sauf)\s+(?:\w+\s+){0,2}?(?:l'|d')?(?:accord|autorisation|consentement|agrement|"
     rf"validation|approbation)\s+(?:\w+\s+){{0,3}}?(?:du|de\s+la|de\s+l'|de)\s*{BUYER}"
 )
 
@@ -144,8 +152,11 @@ def negation_kinds(folded: str) -> list[str]:
         return ["prohibition"]
     for match in NEGATION.finditer(folded):
         before = folded[: match.start()]
-        if _CONDITION.search(before) or _IDIOM.match(folded[match.end() : match.end() + 40]):
+        if _conditional(folded, before) or _IDIOM.match(folded[match.end() : match.end() + 40]):
             kinds.append("neutral")
+            continue
+        if _EXEMPTION.match(folded[match.end() : match.end() + 60]):
+            kinds.append("prohibition")
             continue
         kind = _kind(match.group("verb") + " " + folded[match.end() : match.end() + 40])
         if _RELATIVE_BEFORE.search(before[-12:]):
@@ -156,9 +167,20 @@ def negation_kinds(folded: str) -> list[str]:
             continue
         kinds.append(_denied_to_buyer(kind, folded[match.end() : match.end() + 60]))
     for match in NEGATIVE_SUBJECT.finditer(folded):
+        if _conditional(folded, folded[: match.start()]):
+            kinds.append("neutral")
+            continue
         kind = _kind(match.group("verb") + " " + folded[match.end() : match.end() + 40])
         kinds.append(_denied_to_buyer(kind, folded[match.end() : match.end() + 60]))
     return kinds
+
+
+def _conditional(folded: str, before: str) -> bool:
+    """Whether a negation stands inside a condition: after "si", "lorsque" with no
+    punctuation between, or in a sentence that opens on a condition, before its last comma."""
+    if _CONDITION.search(before):
+        return True
+    return bool(_OPENING_CONDITION.match(folded)) and "," in folded[len(before) :]
 
 
 def _denied_to_buyer(kind: str, after: str) -> str:
@@ -215,7 +237,7 @@ VOID = re.compile(
     r"\b(?:est|sont|sera|seront|demeure\w*|rest\w+|declaree?s?|considere\w*|reputee?s?)\s+"
     r"(?:\w+\s+)?(?:sans\s+objet|non\s+applicables?|inapplicables?)\b"
     r"|^\W*(?:sans\s+objet|non\s+applicable|neant)\W*$"
-    r"|\b(?:dispense|exonere|degage|libere|exempte)e?s?\s+de\b"
+    rf"|\b{PARTY}\s+(?:\w+\s+){{0,3}}?(?:dispense|exonere|degage|libere)e?s?\s+de\b"
 )
 
 # -- passing mentions ---------------------------------------------------------------------

@@ -246,6 +246,12 @@ OWNERSHIP = re.compile(
     rf"|{_PARTY}[^.;]{{0,100}}?\b(?:conserve|detient|garde|se\s+reserve|reste\s+titulaire|"
     rf"demeure\s+titulaire)\b[^.;]{{0,40}}?\b(?:droits|propriete)\b"
 )
+#: What a claim of ownership must bear on to break a data clause (not packaging or tools).
+CLAIMABLE = re.compile(
+    r"\b(?:donnees?|bases?|fichiers?|informations?|resultats?|livrables?|code|logiciels?|"
+    r"developpements?|documents?|documentation|contenus?|mesures|comptages|rapports?|etudes?|"
+    r"droits)\b"
+)
 #: A contractor keeping its prior knowledge is the ordinary rule, not a claim on the results.
 PRIOR_KNOWLEDGE = re.compile(
     r"connaissances?\s+anterieures?|savoir-faire|preexistan\w+|methodes|"
@@ -262,7 +268,7 @@ def contradiction_kind(sentence: str) -> str | None:
     matter declared « sans objet » or the buyer's use left to the contractor's consent do.
     """
     folded = fold(sentence)
-    if OWNERSHIP.search(folded) and not PRIOR_KNOWLEDGE.search(folded):
+    if OWNERSHIP.search(folded) and CLAIMABLE.search(folded) and not PRIOR_KNOWLEDGE.search(folded):
         return "propriété revendiquée par le titulaire"
     if DISCRETIONARY_EXCLUSION.search(folded) or LEFT_TO_PARTY.search(folded):
         return "laissé à l'appréciation du titulaire"

@@ -56,6 +56,13 @@ def test_a_delay_without_a_figure_is_not_a_figure(sentence: str) -> None:
         ("Les serveurs ne sont pas nécessairement situés en France.", "negated"),
         ("Si le prestataire ne livre pas le fichier, une pénalité s'applique.", "neutral"),
         ("Cette modification ne remet pas en cause l'économie du contrat.", "neutral"),
+        ("Dans l'hypothèse où le titulaire ne livre pas, l'acheteur le met en demeure.", "neutral"),
+        ("Si, au terme du délai, aucun titulaire n'a répondu, l'acheteur relance.", "neutral"),
+        ("Il n'est prévu aucune exonération des pénalités de retard.", "prohibition"),
+        (
+            "Il ne fait appel à aucun sous-traitant sans l'autorisation écrite de la commune.",
+            "prohibition",
+        ),
     ],
 )
 def test_the_scope_of_a_negation(sentence: str, kind: str) -> None:
@@ -119,3 +126,20 @@ def test_a_phrase_is_found_in_any_order_within_a_sentence() -> None:
     )
     assert text.find_loose(stems_of("restitution des données")) == [0]
     assert text.find(stems_of("restitution des données")) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "broken"),
+    [
+        ("Les palettes de livraison restent la propriété du titulaire.", False),
+        ("Les comptages et les bases constituées restent la propriété du titulaire.", True),
+        ("Le logiciel, connaissance antérieure du titulaire, reste sa propriété.", False),
+        ("Les denrées doivent être exemptes de toute trace de moisissure.", False),
+        ("Les stipulations du présent article sont sans objet.", True),
+        ("Le titulaire est dispensé de remettre le plan.", True),
+    ],
+)
+def test_what_breaks_a_clause_and_what_does_not(sentence: str, broken: bool) -> None:
+    from service.analysis.rules import contradiction_kind
+
+    assert (contradiction_kind(sentence) is not None) is broken
