@@ -242,31 +242,34 @@ def analyze_command(files: tuple[Path, ...], output: str) -> None:
         sys.exit(1)
 
 
-@click.command("eval", help="Mesure la justesse de l'analyse sur un corpus étiqueté.")
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.command("eval", help="Mesure la justesse de l'analyse sur un ou plusieurs corpus étiquetés.")
+@click.argument("directories", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--split",
     type=click.Choice(["dev", "test", "all"]),
     default="all",
     show_default=True,
-    help="Moitié du corpus à mesurer (documents étiquetés « split »).",
+    help="Moitié à mesurer (un document sans « split » est un document de test).",
 )
 @with_appcontext
-def eval_command(directory: Path, split: str) -> None:
-    """Analyse every labelled document of DIRECTORY/labels.yaml and print the metrics."""
+def eval_command(directories: tuple[Path, ...], split: str) -> None:
+    """Analyse every labelled document of each DIRECTORY/labels.yaml and print the metrics."""
     from service.analysis.analyze import analyze_bytes
     from service.analysis.evaluate import Evaluation, load_labels, render, score
     from service.settings import PROJECT_ROOT
 
-    try:
-        entries = load_labels(directory / "labels.yaml")
-    except (OSError, ValueError) as error:
-        fail(f"{directory / 'labels.yaml'} illisible : {error}", 2)
+    entries = []
+    for directory in directories:
+        try:
+            labelled = load_labels(directory / "labels.yaml")
+        except (OSError, ValueError) as error:
+            fail(f"{directory / 'labels.yaml'} illisible : {error}", 2)
+        entries += [(directory, entry) for entry in labelled]
     if split != "all":
-        entries = [entry for entry in entries if entry.get("split", "test") == split]
+        entries = [(d, e) for d, e in entries if e.get("split", "test") == split]
     (ruleset, _), evaluation = _ruleset(), Evaluation()
     absent = []
-    for entry in entries:
+    for directory, entry in entries:
         path = directory / entry["file"]
         path = path if path.is_file() else PROJECT_ROOT / entry["file"]
         if not path.is_file():
@@ -280,15 +283,15 @@ def eval_command(directory: Path, split: str) -> None:
         score(evaluation, entry["families"], report)
     if absent:
         click.secho(
-            f"{len(absent)} document(s) étiqueté(s) absent(s) de {directory} (copies non "
-            "présentes : voir le README du corpus pour les relire) : "
+            f"{len(absent)} document(s) étiqueté(s) absent(s) (copies non présentes : voir le "
+            "README du corpus pour les relire) : "
             + ", ".join(absent[:5])
             + (" …" if len(absent) > 5 else ""),
             fg="yellow",
             err=True,
         )
     if not evaluation.documents:
-        fail("Aucun document à évaluer.", 2 if not absent else 3)
+        fail("Aucun document à évaluer.", 3 if absent else 2)
     click.echo(render(evaluation))
     if evaluation.errors:
         sys.exit(1)
