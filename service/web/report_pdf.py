@@ -101,19 +101,19 @@ def _dated_report(analysis: Analysis) -> dict[str, Any]:
     return analysis.report | {"id": analysis.id, "created_at": when(analysis.created_at)}
 
 
-# Page count of a report, measured: the reports of the 45 sample CCTPs (contracts/ and
-# tests/corpus) make 16 to 21 pages. A least-squares fit on 15 of them and on three cut to 3 and
-# 6 families (8 to 13 pages) gives 3.2 pages + 0.17 per missing element + 0.04 per element found
-# + 1.1 per 1,000 characters of excerpts and reasons. The rounded ratios below are off by 0.5 page
-# on average on those 21 PDFs, 2 at most. Families count through their elements.
+# Page count of a report, measured: the reports of 21 sample CCTPs (contracts/ and tests/corpus)
+# make 15 to 21 pages since each family leads with its one-sentence explanation. A search over
+# rounded ratios on them gives 5 pages + 1/6 page per missing element + 1/48 per element found
+# + 1/2 page per 1,000 characters of excerpts, explanations and reasons: off by 0.55 page on
+# average on those 21 PDFs, 2 at most. Families count through their elements.
 #: Cover, document, coverage chart and appendix.
-FIXED_PAGES = 4
+FIXED_PAGES = 5
 #: Required elements missing per page (each shown with its explanation).
 MISSING_PER_PAGE = 6
 #: Elements found per page (one checklist line each).
-FOUND_PER_PAGE = 24
-#: Characters of excerpts (evidence, contradiction) and of reasons per page.
-CHARACTERS_PER_PAGE = 1000
+FOUND_PER_PAGE = 48
+#: Characters of excerpts (evidence, contradiction), explanations and reasons per page.
+CHARACTERS_PER_PAGE = 2000
 #: Progress when weasyprint's layout is done: writing the file takes about 40 % of the time.
 PROGRESS_WRITE = 60
 
