@@ -57,20 +57,25 @@ def test_analyze_without_a_library_reads_the_shipped_one_and_says_so(
     assert "règles lues dans" in result.output and "library import" in result.output
 
 
-def test_analyze_on_a_machine_where_nothing_was_set_up(tmp_path: Path) -> None:
-    """No database, no index: the analysis still runs, in French, without a traceback."""
-    path = tmp_path / "cctp.md"
-    path.write_text(CCTP, encoding="utf-8")
-    environment = {**os.environ, "CLAUSIER_DATA_DIR": str(tmp_path / "neuf")}
+def fresh_clausier(tmp_path: Path, *args: str, **settings: str) -> subprocess.CompletedProcess[str]:
+    """``clausier ARGS`` in a new process with an empty data directory and no DATABASE_URL."""
+    environment = {**os.environ, "CLAUSIER_DATA_DIR": str(tmp_path / "neuf"), **settings}
     environment.pop("DATABASE_URL", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "service.cli", "analyze", str(path)],
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli", *args],
         capture_output=True,
         text=True,
         env=environment,
         timeout=120,
         check=False,
     )
+
+
+def test_analyze_on_a_machine_where_nothing_was_set_up(tmp_path: Path) -> None:
+    """No database, no index: the analysis still runs, in French, without a traceback."""
+    path = tmp_path / "cctp.md"
+    path.write_text(CCTP, encoding="utf-8")
+    done = fresh_clausier(tmp_path, "analyze", str(path))
     assert done.returncode == 0, done.stderr
     assert "Réversibilité" in done.stdout
     assert "Base non initialisée" in done.stderr and "Traceback" not in done.stderr
@@ -79,20 +84,7 @@ def test_analyze_on_a_machine_where_nothing_was_set_up(tmp_path: Path) -> None:
 def test_analyze_without_any_library_says_what_to_run(tmp_path: Path) -> None:
     path = tmp_path / "cctp.md"
     path.write_text(CCTP, encoding="utf-8")
-    environment = {
-        **os.environ,
-        "CLAUSIER_DATA_DIR": str(tmp_path / "neuf"),
-        "LIBRARY_DIR": str(tmp_path / "absente"),
-    }
-    environment.pop("DATABASE_URL", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "service.cli", "analyze", str(path)],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=120,
-        check=False,
-    )
+    done = fresh_clausier(tmp_path, "analyze", str(path), LIBRARY_DIR=str(tmp_path / "absente"))
     assert done.returncode == 2
     assert "clausier db upgrade" in done.stderr and "Traceback" not in done.stderr
 

@@ -13,22 +13,12 @@ import yaml
 from flask.testing import FlaskCliRunner
 
 from service.analysis.evaluate import load_labels
+from service.library.files import read_library
 from service.settings import PROJECT_ROOT
 
 REAL = PROJECT_ROOT / "tests" / "real"
 BLIND = PROJECT_ROOT / "tests" / "blind"
-FAMILIES = {
-    "donnees_publiques",
-    "open_data",
-    "reversibilite",
-    "hebergement",
-    "cybersecurite",
-    "sobriete",
-    "revoyure",
-    "rgpd",
-    "transparence_algorithmique",
-    "propriete_intellectuelle",
-}
+FAMILIES = set(read_library(PROJECT_ROOT / "clauses").families)
 VERDICTS = {"present", "weak", "missing", "contradicted"}
 
 
