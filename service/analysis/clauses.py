@@ -1,0 +1,331 @@
+"""Which sentences of a document speak of each clause family.
+
+The unit is the sentence. A heading and all its sub-articles are one clause: a section belongs
+to the families its own title names, else to those of the nearest heading above it that names
+some, else — at the size of a clause — to the family whose signals dominate it. A sentence
+counts for the family of the clause it stands in; outside any clause, for the family whose
+signals it holds (a specific signal, or two ordinary words in a sentence about data). Signals
+that are ordinary words of any contract (« résiliation », « hébergement », « sécurité ») count
+alone only where the sentence also speaks of data or information systems. Passing mentions (a
+contents line, a definition, a citation of a text, a bare reference to another document, a
+part that only lists or defines) never count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from service.analysis.document import Document, Section
+from service.analysis.language import is_listing_title, is_obligation, is_passing
+from service.analysis.rules import FamilyRule, Ruleset, is_deferral
+from service.analysis.text import IndexedText, fold, stems_of
+
+#: A clause has at least this many words: shorter, it is a heading or a table's cell.
+MIN_WORDS = 5
+#: Concepts of signals that are ordinary words of any contract: alone, they need a sentence
+#: that speaks of data or of an information system to count.
+COMMON = frozenset(
+    stems_of(
+        "résiliation fin échéance expiration terme avenant modification évolution comité "
+        "pilotage suivi résultat résultats réutilisation sous-traitant traitant hébergement "
+        "sécurité sauvegarde sauvegardes union européenne données base bases code source "
+        "continuité service score disponibilité taux consommation énergie énergétique "
+        "obsolescence réemploi licence exécution cours contrat marché titulaire prestataire "
+        "nouveau nouvel propriété exclusive accès adaptation bilan document documents "
+        "administratif administratifs actualisation annexes seuil volume produites collectées "
+        "brutes maîtrise calcul règles paramètres modèle aide décision chiffrement chiffrer "
+        "pondération score scoring droit droits personne personnes secret affaires algorithme "
+        "algorithmes algorithmique cloud"
+    )
+)
+#: Words that make a sentence speak of data or of an information system.
+DATA_CONTEXT = frozenset(
+    stems_of(
+        "données fichier fichiers logiciel logiciels système systèmes serveur serveurs "
+        "numérique informatique plateforme cloud datacenter export sauvegarde sauvegardes "
+        "progiciel portail internet web api"
+    )
+)
+
+
+@dataclass
+class IndexedSection:
+    """A section with its title and text tokenised once, and its place in the outline."""
+
+    section: Section
+    title: IndexedText
+    text: IndexedText
+    depth: int
+    #: The sections it stands under, nearest first (their titles name its subject too).
+    ancestors: tuple[int, ...] = ()
+    #: A part that only lists or defines (contents, glossary, applicable texts).
+    listing: bool = False
+    #: Per sentence: the folded text, and whether it speaks of data.
+    folded: list[str] = field(default_factory=list)
+    data_context: list[bool] = field(default_factory=list)
+    #: Per sentence, once asked: whether it binds someone (see ``binds``).
+    _binding: dict[int, bool] = field(default_factory=dict)
+    #: For a table row, what its cells mean: the header row, the sentence that introduces
+    #: the table and the section's title ("Délai" in a header is the delay of every row).
+    row_context: dict[int, frozenset[str]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, section: Section) -> IndexedSection:
+        """Tokenise a section and read each sentence's kind."""
+        text = IndexedText.build(section.text)
+        indexed = cls(section, IndexedText.build(section.title), text, _depth(section))
+        indexed.listing = is_listing_title(fold(section.title))
+        for number in range(len(text.sentences)):
+            indexed.folded.append(text.folded_sentence(number))
+            indexed.data_context.append(not DATA_CONTEXT.isdisjoint(text.concepts_of(number)))
+        indexed._read_tables()
+        return indexed
+
+    def binds(self, number: int) -> bool:
+        """Whether a sentence puts a duty on someone or gives a right: a clause, not a heading,
+        a passing mention or a promise to settle the matter later (read only when asked)."""
+        known = self._binding.get(number)
+        if known is None:
+            folded = self.folded[number]
+            known = (
+                (number in self.text.with_verb or is_obligation(folded))
+                and len(folded.split()) >= MIN_WORDS
+                and not is_passing(folded)
+                and not is_deferral(folded)
+            )
+            self._binding[number] = known
+        return known
+
+    def _read_tables(self) -> None:
+        text, header = self.text, None
+        title = self.title.concepts_of(0) if self.title.sentences else set()
+        for number in range(len(text.sentences)):
+            if " | " not in text.sentence(number):
+                header = None
+                continue
+            if header is None:
+                header = number
+                intro = text.concepts_of(number - 1) if number else set()
+                context = frozenset(text.concepts_of(number) | intro | title)
+                continue
+            self.row_context[number] = context
+
+
+def _depth(section: Section) -> int:
+    by_number = section.number.count(".") + 1 if section.number else 1
+    return max(section.level or 1, by_number)
+
+
+def _outline(sections: list[IndexedSection]) -> None:
+    """Give each section the chain of headings it stands under."""
+    stack: list[int] = []
+    for index, section in enumerate(sections):
+        while stack and sections[stack[-1]].depth >= section.depth:
+            stack.pop()
+        section.ancestors = tuple(reversed(stack))
+        if any(sections[a].listing for a in stack):
+            section.listing = True
+        stack.append(index)
+
+
+@dataclass
+class _Signals:
+    """The family's signals compiled for matching: specific ones, and ordinary words."""
+
+    specific: tuple[tuple[str, tuple[str, ...]], ...]
+    common: tuple[tuple[str, tuple[str, ...]], ...]
+    #: Every concept of every signal: a text holding none of them is skipped at once.
+    concepts: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, family: FamilyRule) -> _Signals:
+        specific, common = [], []
+        for text, phrase in family.signals:
+            # "hébergement" or "fin du contrat" alone are ordinary words; "hébergement des
+            # données" is not.
+            ordinary = set(phrase) <= COMMON and (
+                len(phrase) == 1 or DATA_CONTEXT.isdisjoint(phrase)
+            )
+            (common if ordinary else specific).append((text, phrase))
+        concepts = frozenset(c for _, phrase in family.signals for c in phrase)
+        return cls(tuple(specific), tuple(common), concepts)
+
+
+def sentences_by_family(
+    document: Document, ruleset: Ruleset
+) -> tuple[list[IndexedSection], list[list[FamilySentence]]]:
+    """The document's sections, tokenised, and for each family of the ruleset (in order) the
+    sentences that speak of it."""
+    sections = [IndexedSection.build(s) for s in document.sections if s.title or s.text]
+    _outline(sections)
+    compiled = [_Signals.of(family) for family in ruleset.families]
+    titled = [[_titled(signals, s) for s in sections] for signals in compiled]
+    weights = [_weights(signals, sections) for signals in compiled]
+    owners = _owners(sections, titled, weights)
+    return sections, [
+        _about(f, compiled, sections, owners, weights) for f in range(len(ruleset.families))
+    ]
+
+
+@dataclass
+class FamilySentence:
+    """A sentence about the family: where it stands and what it holds."""
+
+    section: int
+    index: int
+    signals: list[str]
+    titled: bool
+    binding: bool
+
+
+def _titled(family: _Signals, section: IndexedSection) -> bool:
+    """Whether a section's own title names the family (an ordinary word, « Hébergement »,
+    only where the title or the body speaks of data: not « Hébergement du personnel »)."""
+    if section.listing or not section.title.sentences:
+        return False
+    title = section.title
+    if family.concepts.isdisjoint(title.positions):
+        return False
+    if any(title.find_loose(phrase, TITLE_WINDOW) for _, phrase in family.specific):
+        return True
+    named = [phrase for _, phrase in family.common if title.find_loose(phrase, TITLE_WINDOW)]
+    if not named:
+        return False
+    return not DATA_CONTEXT.isdisjoint(title.concepts_of(0)) or len(named) >= 2
+
+
+#: A section whose title names no family still belongs to the family whose signals dominate
+#: it: they weigh at least this much, and this share of the strongest family's.
+DOMINANT_WEIGHT = 6
+DOMINANCE = 0.6
+#: … when it is the size of a clause: in a longer one (a PDF read as one block, a chapter),
+#: a sentence is judged on its own signals.
+CLAUSE_SENTENCES = 15
+
+
+def _owners(
+    sections: list[IndexedSection],
+    titled: list[list[bool]],
+    weights: list[dict[tuple[int, int], tuple[int, list[str]]]],
+) -> list[frozenset[int]]:
+    """For each section, the families of the clause it belongs to: those its own title names,
+    else those of the nearest heading above it that names some, else the family its signals
+    dominate."""
+    totals = [[0] * len(sections) for _ in weights]
+    for family, table in enumerate(weights):
+        for (number, _), (weight, _) in table.items():
+            totals[family][number] += weight
+    owners = []
+    for number, section in enumerate(sections):
+        owner: frozenset[int] = frozenset()
+        for node in (number, *section.ancestors):
+            named = frozenset(f for f, row in enumerate(titled) if row[node])
+            if named:
+                owner = named
+                break
+        if not owner and not section.listing and len(section.text.sentences) <= CLAUSE_SENTENCES:
+            strongest = max((row[number] for row in totals), default=0)
+            owner = frozenset(
+                f
+                for f, row in enumerate(totals)
+                if row[number] >= DOMINANT_WEIGHT and row[number] >= DOMINANCE * strongest
+            )
+        owners.append(owner)
+    return owners
+
+
+#: How far apart a signal's words may stand in a title (« données en vue de leur ouverture »).
+TITLE_WINDOW = 4
+#: A specific signal weighs this much in a sentence, an ordinary word 1.
+SPECIFIC_WEIGHT = 2
+
+
+def _weights(
+    family: _Signals, sections: list[IndexedSection]
+) -> dict[tuple[int, int], tuple[int, list[str]]]:
+    """Per (section, sentence): the weight of the family's signals there, and the signals."""
+    found: dict[tuple[int, int], tuple[int, list[str]]] = {}
+    for number, section in enumerate(sections):
+        if section.listing or family.concepts.isdisjoint(section.text.positions):
+            continue
+        present = section.text.positions
+        for weight, group in ((SPECIFIC_WEIGHT, family.specific), (1, family.common)):
+            for text, phrase in group:
+                if phrase[0] not in present:
+                    continue
+                # A signal's words stand together, in any order ("données restituées"), one
+                # word apart at most.
+                for index in section.text.find_loose(phrase, window=_window(phrase)):
+                    total, hits = found.get((number, index), (0, []))
+                    found[(number, index)] = (total + weight, [*hits, text])
+    return found
+
+
+def _window(phrase: tuple[str, ...]) -> int:
+    """Two words side by side; longer signals may have one more word among them."""
+    return 1 if len(phrase) <= 2 else len(phrase)
+
+
+def _about(
+    family: int,
+    compiled: list[_Signals],
+    sections: list[IndexedSection],
+    owners: list[frozenset[int]],
+    weights: list[dict[tuple[int, int], tuple[int, list[str]]]],
+) -> list[FamilySentence]:
+    """Every sentence about the family's subject, in document order.
+
+    Inside the family's own clause, every sentence; in another family's clause, none (a
+    sentence counts for the family of the clause it belongs to); elsewhere, a sentence whose
+    signals of this family weigh most, and enough — an ordinary word needs a sentence about
+    data.
+    """
+    found: list[FamilySentence] = []
+    mine = weights[family]
+    specific_texts = {text for text, _ in compiled[family].specific}
+    for number, section in enumerate(sections):
+        if section.listing:
+            continue
+        owner = owners[number]
+        if family in owner:
+            indexes: Iterable[int] = range(len(section.text.sentences))
+        else:
+            indexes = sorted(index for (s, index) in mine if s == number)
+        for index in indexes:
+            weight, hits = mine.get((number, index), (0, []))
+            specific = any(text in specific_texts for text in hits)
+            if family not in owner and not _counts(
+                family, number, index, weight, specific, section, owner, weights
+            ):
+                continue
+            if is_passing(section.folded[index]):
+                continue
+            found.append(FamilySentence(number, index, hits, family in owner, section.binds(index)))
+    return found
+
+
+def _counts(
+    family: int,
+    number: int,
+    index: int,
+    weight: int,
+    specific: bool,
+    section: IndexedSection,
+    owner: frozenset[int],
+    weights: list[dict[tuple[int, int], tuple[int, list[str]]]],
+) -> bool:
+    """Whether a sentence outside the family's clause still counts for the family: one
+    specific signal, or two ordinary words in a sentence about data; in another family's
+    clause, two specific signals that outweigh that family's."""
+    if owner:
+        # In another family's clause, only a sentence that speaks far more of this family
+        # (« l'indicateur PUE et la part d'énergie renouvelable » under « Hébergement »).
+        owners = max(weights[f].get((number, index), (0, []))[0] for f in owner)
+        return specific and weight >= 2 * SPECIFIC_WEIGHT and weight > 2 * owners
+    if weight < SPECIFIC_WEIGHT:
+        return False
+    if not specific and not section.data_context[index]:
+        return False
+    strongest = max(table.get((number, index), (0, []))[0] for table in weights)
+    return weight * 2 >= strongest
