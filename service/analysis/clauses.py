@@ -250,10 +250,13 @@ def _weights(
         if section.listing or family.concepts.isdisjoint(section.text.positions):
             continue
         present = section.text.positions
-        for weight, group in ((SPECIFIC_WEIGHT, family.specific), (1, family.common)):
+        for specific, group in ((True, family.specific), (False, family.common)):
             for text, phrase in group:
                 if phrase[0] not in present:
                     continue
+                # An ordinary phrase (« consommation d'énergie ») weighs as much as two
+                # ordinary words: in a sentence about data, it addresses the family.
+                weight = SPECIFIC_WEIGHT if specific or len(phrase) > 1 else 1
                 # A signal's words stand together, in any order ("données restituées"), one
                 # word apart at most.
                 for index in section.text.find_loose(phrase, window=_window(phrase)):

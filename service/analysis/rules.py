@@ -214,7 +214,7 @@ FREEDOM = re.compile(
 #: The matter left to the contractor: "laissées à la seule appréciation du titulaire".
 LEFT_TO_PARTY = re.compile(
     r"\b(?:laissee?s?|relev\w+|abandonnee?s?|renvoyee?s?)\s+(?:a|de)\s+(?:la|l')\s*(?:seule\s+|libre\s+)?"
-    r"(?:appreciation|discretion|initiative|organisation\s+interne|responsabilite|choix|decision)\s+"
+    r"(?:appreciation|discretion|initiative|organisation\s+interne|choix|decision)\s+"
     rf"(?:du|de\s+l'|de\s+la)\s*{_PARTY}"
 )
 #: Data let go anywhere: "y compris hors de l'Union européenne", "dans tout pays".

@@ -58,6 +58,64 @@ def test_a_vague_lone_obligation_is_a_weak_clause(
 
 
 @pytest.mark.parametrize(
+    ("sentence", "family"),
+    [
+        (
+            "Lorsque l'outil propose un classement des demandes, le prestataire en documente le "
+            "fonctionnement pour la ville.",
+            "transparence_algorithmique",
+        ),
+        (
+            "Les décisions prises à l'aide de l'outil de notation mentionnent son utilisation.",
+            "transparence_algorithmique",
+        ),
+        (
+            "Le titulaire s'attache à limiter la consommation d'énergie des serveurs utilisés "
+            "pour le service.",
+            "sobriete",
+        ),
+        (
+            "Le prestataire privilégie des solutions techniques peu consommatrices de ressources.",
+            "sobriete",
+        ),
+        (
+            "L'acheteur peut reproduire et modifier les développements réalisés pour son compte.",
+            "propriete_intellectuelle",
+        ),
+        (
+            "La collectivité pourra publier sur son portail les données transmises par le "
+            "titulaire.",
+            "open_data",
+        ),
+        ("Les données saisies dans l'application restent celles de la ville.", "donnees_publiques"),
+        ("Le titulaire protège l'application contre les attaques informatiques.", "cybersecurite"),
+        ("Le prestataire indique le lieu où les données sont stockées.", "hebergement"),
+        (
+            "À l'issue du contrat, le titulaire aide la commune à reprendre ses données.",
+            "reversibilite",
+        ),
+        (
+            "Les parties se rencontrent chaque année pour faire le point sur l'exécution du "
+            "contrat et l'adapter si nécessaire.",
+            "revoyure",
+        ),
+        (
+            "Le titulaire respecte la réglementation relative à la protection des données "
+            "personnelles.",
+            "rgpd",
+        ),
+    ],
+)
+def test_a_vague_sentence_in_everyday_words_addresses_its_family_alone(
+    ruleset: Ruleset, sentence: str, family: str
+) -> None:
+    text = PREAMBLE + "# Article 5 – Exécution des prestations\n\n" + sentence + "\n"
+    found = judge(ruleset, text)
+    assert found[family]["verdict"] == "weak", found[family]["explanation"]
+    assert [f for f, v in found.items() if v["verdict"] != "missing"] == [family]
+
+
+@pytest.mark.parametrize(
     ("text", "family"),
     [
         (
