@@ -279,10 +279,10 @@ def _about(
 ) -> list[FamilySentence]:
     """Every sentence about the family's subject, in document order.
 
-    Inside the family's own clause, every sentence; in another family's clause, none (a
-    sentence counts for the family of the clause it belongs to); elsewhere, a sentence whose
-    signals of this family weigh most, and enough — an ordinary word needs a sentence about
-    data.
+    Inside the family's own clause, every sentence; in another family's clause, only one that
+    speaks far more of this family (a sentence counts for the family of the clause it belongs
+    to); elsewhere, a sentence whose signals of this family weigh most, and enough — ordinary
+    words need a sentence about data.
     """
     found: list[FamilySentence] = []
     mine = weights[family]
