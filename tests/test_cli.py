@@ -67,6 +67,16 @@ def test_index_rebuild_and_search(runner: FlaskCliRunner) -> None:
     assert "reversibilite-test v2 [approved]" in found.output
 
 
+def test_search_prints_text_not_html_entities(
+    runner: FlaskCliRunner, reference_library: Path
+) -> None:
+    found = runner.invoke(args=["search", "restitution"])
+    assert found.exit_code == 0
+    assert "qu'en soit" in found.output or "l'acheteur" in found.output
+    assert "&#39;" not in found.output and "&amp;" not in found.output
+    assert "*restitution*" in found.output
+
+
 def test_empty_search_is_refused(runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["search", " "])
     assert result.exit_code == 2

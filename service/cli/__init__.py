@@ -144,6 +144,7 @@ def index_rebuild() -> None:
 @click.option("--status", type=click.Choice(["draft", "approved", "retired"]))
 def search_command(words: tuple[str, ...], family: str | None, status: str | None) -> None:
     """Print ranked search results."""
+    import html
     import re
 
     try:
@@ -154,7 +155,8 @@ def search_command(words: tuple[str, ...], family: str | None, status: str | Non
     click.echo(f"{results.total} résultat(s)")
     for hit in results.hits:
         click.echo(f"- {hit.clause_id} v{hit.number} [{hit.status}] {hit.title}")
-        excerpt = re.sub(r"</?mark>", "*", hit.excerpt)
+        # The excerpt is HTML (for the pages): a terminal reads its text, matches in *stars*.
+        excerpt = html.unescape(re.sub(r"</?mark>", "*", hit.excerpt))
         click.echo(f"    {excerpt}")
 
 
