@@ -152,6 +152,12 @@ class AnalysisError(ClausierError):
     title = "Analyse impossible"
 
 
+class SeveralDocuments(InvalidInput, AnalysisError):
+    """Several files were sent for one analysis: none is analysed, none is dropped."""
+
+    title = "Un seul document par analyse"
+
+
 class DocumentUnreadable(InvalidInput, AnalysisError):
     """The file is of a known kind but cannot be read (scanned, encrypted, corrupt…)."""
 

@@ -16,7 +16,7 @@ from service.analysis.models import Analysis
 from service.analysis.readers import Limits, read_document
 from service.analysis.report import build_report
 from service.analysis.rules import Ruleset, load_ruleset
-from service.errors import NotFound
+from service.errors import NotFound, SeveralDocuments
 from service.library.search import SearchIndex
 from service.library.store import Page
 from service.storage import StoredFile, checksum, store_file
@@ -38,6 +38,18 @@ class AnalysisNotFound(NotFound):
 QUERY_WORDS = 40
 #: Finds the library clause closest to a text of a family: (family id, text) → clause id.
 Closest = Callable[[str, str], str | None]
+
+
+def one_document(filenames: list[str]) -> None:
+    """Refuse an upload of several files at once, naming them: an analysis judges one
+    document, and silently keeping one of them would lose the others."""
+    if len(filenames) > 1:
+        named = ", ".join(f"« {name} »" for name in filenames)
+        raise SeveralDocuments(
+            f"{len(filenames)} fichiers envoyés ensemble ({named}) : une analyse porte sur un "
+            "seul document. Envoyez-les un par un.",
+            errors=[{"field": "file", "filename": name} for name in filenames],
+        )
 
 
 def analyze_bytes(

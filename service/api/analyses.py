@@ -55,7 +55,9 @@ def _summary(analysis: Analysis) -> dict[str, Any]:
 
 def create_analysis() -> tuple[dict[str, Any], int, dict[str, str]]:
     """Analyse an uploaded file (multipart field ``file``); 201, or 200 for a known file."""
-    upload = request.files.get("file")
+    uploads = [u for u in request.files.getlist("file") if u.filename]
+    analyze.one_document([u.filename or "" for u in uploads])
+    upload = uploads[0] if uploads else None
     if upload is None or not upload.filename:
         raise BadRequest(
             "Envoyez le document dans le champ « file » d'un formulaire multipart/form-data."

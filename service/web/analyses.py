@@ -50,7 +50,12 @@ def index() -> tuple[str, int]:
 @bp.post("/analyses")
 def create() -> Response | tuple[str, int] | tuple[dict[str, str], int]:
     """Analyse the uploaded file and go to its report; a bad file is shown in the form."""
-    upload = request.files.get("file")
+    uploads = [u for u in request.files.getlist("file") if u.filename]
+    try:
+        analyze.one_document([u.filename or "" for u in uploads])
+    except AnalysisError as error:
+        return _upload_page(error.detail, status_for(error))
+    upload = uploads[0] if uploads else None
     if upload is None or not upload.filename:
         return _upload_page("Choisissez un document à analyser (.docx, .odt, .pdf, .txt ou .md).")
     data = upload.read()

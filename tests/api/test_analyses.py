@@ -110,6 +110,21 @@ def test_a_request_without_file_is_400(client: FlaskClient, reference_library: P
     assert "champ « file »" in response.get_json()["detail"]
 
 
+def test_several_files_at_once_are_refused_naming_each_and_nothing_is_kept(
+    client: FlaskClient, reference_library: Path
+) -> None:
+    response = client.post(
+        "/api/analyses",
+        data={"file": [(io.BytesIO(CCTP.encode()), "a.md"), (io.BytesIO(b"# B\n"), "b.md")]},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    problem = response.get_json()
+    assert "« a.md »" in problem["detail"] and "« b.md »" in problem["detail"]
+    assert [e["filename"] for e in problem["errors"]] == ["a.md", "b.md"]
+    assert client.get("/api/analyses").get_json()["total"] == 0
+
+
 def test_an_unknown_analysis_is_404(client: FlaskClient) -> None:
     assert client.get("/api/analyses/999").status_code == 404
     assert client.post("/api/analyses/999/rerun").status_code == 404

@@ -107,6 +107,20 @@ def test_report_explains_missing_elements_and_links_the_clause_to_add(
     assert 'href="/api/analyses/' in page
 
 
+def test_several_files_in_the_form_are_refused_with_their_names(
+    client: FlaskClient, reference_library: Path, form_token: Token
+) -> None:
+    files = [(io.BytesIO(CCTP.encode()), "a.md"), (io.BytesIO(CCTP.encode()), "b.md")]
+    response = client.post(
+        "/analyses",
+        data={"csrf_token": form_token("/analyses"), "file": files},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "« a.md »" in page and "« b.md »" in page and "un par un" in page
+
+
 def test_report_draws_the_coverage_chart_with_one_bar_per_family(
     client: FlaskClient, reference_library: Path, form_token: Token
 ) -> None:
