@@ -180,6 +180,17 @@ def rerun_analysis(
     return after, compare(before, after)
 
 
+def changes_since_rerun(
+    session: Session, analysis: Analysis
+) -> tuple[Analysis | None, list[dict[str, Any]] | None]:
+    """The analysis this one re-ran and the verdicts that changed since, or (None, None) for a
+    first analysis."""
+    if analysis.previous_id is None:
+        return None, None
+    previous = get_analysis(session, analysis.previous_id)
+    return previous, compare(previous, analysis)
+
+
 def compare(before: Analysis, after: Analysis) -> list[dict[str, Any]]:
     """The families whose verdict changed between two analyses of a file, and why."""
     old = {f["family"]: f for f in before.report["families"]}

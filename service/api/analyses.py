@@ -84,8 +84,12 @@ def list_analyses() -> dict[str, Any]:
 
 
 def get_analysis(analysis_id: int) -> dict[str, Any]:
-    """One analysis report."""
-    return analysis_json(analyze.get_analysis(db_session(), analysis_id))
+    """One analysis report; a re-run one with the verdicts that changed since (as the page)."""
+    session = db_session()
+    analysis = analyze.get_analysis(session, analysis_id)
+    _, changes = analyze.changes_since_rerun(session, analysis)
+    body = analysis_json(analysis)
+    return body if changes is None else body | {"changes": changes}
 
 
 def rerun_analysis(analysis_id: int) -> tuple[dict[str, Any], int]:

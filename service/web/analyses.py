@@ -82,10 +82,7 @@ def show(analysis_id: int) -> str:
     """The report of one analysis, with the changes since the analysis it re-ran."""
     session = db_session()
     analysis = analyze.get_analysis(session, analysis_id)
-    previous = changes = None
-    if analysis.previous_id is not None:
-        previous = analyze.get_analysis(session, analysis.previous_id)
-        changes = analyze.compare(previous, analysis)
+    previous, changes = analyze.changes_since_rerun(session, analysis)
     return render_template(
         "analysis.html",
         analysis=analysis,

@@ -88,6 +88,9 @@ def test_rerun_after_a_library_change_says_what_changed_and_why(
     (change,) = [c for c in rerun["changes"] if c["family"] == "reversibilite"]
     assert (change["before"], change["after"]) == ("present", "weak")
     assert "L'élément « Plan de réversibilité » est devenu essentiel." in change["why"]
+    again = client.get(f"/api/analyses/{rerun['id']}").get_json()
+    assert again["changes"] == rerun["changes"], "the report keeps what the re-run said"
+    assert "changes" not in client.get(f"/api/analyses/{first['id']}").get_json()
 
 
 def test_a_doc_file_is_415(client: FlaskClient, reference_library: Path) -> None:
