@@ -143,11 +143,12 @@ def create_clause(
             errors=[{"field": "id", "reason": "format invalide"}],
         )
     get_family(session, family_id)
+    note = checked_change_note(change_note)
     if session.get(Clause, clause_id) is not None:
         raise ClauseExists(f"La clause « {clause_id} » existe déjà.")
     session.add(Clause(id=clause_id, family_id=family_id, last_version=0))
     session.flush()
-    return add_version(session, clause_id, content, author=author, change_note=change_note)
+    return add_version(session, clause_id, content, author=author, change_note=note)
 
 
 def create_draft(
@@ -160,10 +161,11 @@ def create_draft(
     base: int | None = None,
 ) -> ClauseVersion:
     """Create a new draft version from version ``base`` (default: the latest) plus changes."""
+    note = checked_change_note(change_note)
     clause = get_clause(session, clause_id)
     source = get_version(session, clause_id, base) if base else clause.versions[-1]
     content = source.content() | _content_changes(changes or {})
-    return add_version(session, clause_id, content, author=author, change_note=change_note)
+    return add_version(session, clause_id, content, author=author, change_note=note)
 
 
 def add_version(
@@ -238,9 +240,20 @@ def edit_draft(
         setattr(version, name, value)
     version.content_hash = content_hash(content)
     if change_note is not None:
-        version.change_note = change_note
+        version.change_note = checked_change_note(change_note)
     session.flush()
     return version
+
+
+def checked_change_note(note: str | None) -> str:
+    """A version's change note, trimmed; a blank one is refused: the approver reads it."""
+    text = str(note or "").strip()
+    if not text:
+        raise InvalidInput(
+            "La note de changement est obligatoire : dites ce qui change dans cette version.",
+            errors=[{"field": "change_note", "reason": "vide"}],
+        )
+    return text
 
 
 def approve_version(

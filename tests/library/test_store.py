@@ -13,6 +13,7 @@ from service.errors import (
     ApprovedVersionImmutable,
     ClauseExists,
     InvalidClause,
+    InvalidInput,
     InvalidTransition,
     VersionNotFound,
 )
@@ -56,6 +57,27 @@ def test_draft_can_be_edited_in_place(db_session: Session) -> None:
     before = store.get_version(db_session, "rev-test", 1).content_hash
     version = store.edit_draft(db_session, "rev-test", 1, {"title": "Nouveau titre"})
     assert version.title == "Nouveau titre" and version.content_hash != before
+
+
+@pytest.mark.parametrize("note", ["", "   ", "\n\t"])
+def test_a_blank_change_note_is_refused_on_every_path(db_session: Session, note: str) -> None:
+    make_clause(db_session)
+    with pytest.raises(InvalidInput) as refused:
+        store.create_draft(db_session, "rev-test", author="DSI", change_note=note)
+    assert refused.value.errors == [{"field": "change_note", "reason": "vide"}]
+    with pytest.raises(InvalidInput):
+        store.edit_draft(db_session, "rev-test", 1, {}, change_note=note)
+    with pytest.raises(InvalidInput):
+        store.create_clause(
+            db_session, "autre-test", "reversibilite", content(), author="DSI", change_note=note
+        )
+    assert store.get_version(db_session, "rev-test", 1).change_note.strip()
+
+
+def test_a_change_note_is_kept_trimmed(db_session: Session) -> None:
+    make_clause(db_session)
+    draft = store.create_draft(db_session, "rev-test", author="DSI", change_note="  Délai précisé ")
+    assert draft.change_note == "Délai précisé"
 
 
 @pytest.mark.parametrize(
