@@ -199,6 +199,12 @@ class PeriodOutsideContract(InvalidInput, DeliveryError):
     """A delivery names a period the obligation does not expect."""
 
 
+class OrganisationExists(Conflict):
+    """An organisation already has that slug, under another name."""
+
+    title = "Organisation existante"
+
+
 class RecordKept(Conflict, DeliveryError):
     """Someone tried to change or delete a delivery or a checklist event, which are kept."""
 

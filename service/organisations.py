@@ -12,7 +12,7 @@ from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from service.db import Base, intpk, timestamp
-from service.errors import InvalidInput, NotFound
+from service.errors import InvalidInput, NotFound, OrganisationExists
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 
@@ -60,3 +60,18 @@ def ensure_organisation(session: Session, slug: str, name: str) -> Organisation:
         session.add(organisation)
         session.flush()
     return organisation
+
+
+def create_organisation(session: Session, slug: str, name: str) -> tuple[Organisation, bool]:
+    """Create an organisation, and say whether it is new: the same slug and name again is the
+    same organisation, the same slug under another name is refused — never silently ignored."""
+    existing = session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if existing is None:
+        return ensure_organisation(session, slug, name), True
+    if existing.name != (name or "").strip():
+        raise OrganisationExists(
+            f"L'organisation « {slug} » existe déjà sous le nom « {existing.name} ».",
+            slug=slug,
+            name=existing.name,
+        )
+    return existing, False

@@ -17,7 +17,7 @@ from service.deliveries.schedule import STATUS_LABELS, Status
 from service.errors import InvalidInput
 from service.extensions import db_session, transaction
 from service.french import today_in_paris
-from service.organisations import ensure_organisation, get_organisation, list_organisations
+from service.organisations import create_organisation, get_organisation, list_organisations
 from service.web.responses import file_response
 
 BASE = "/organisations/<org>/contracts/<reference>"
@@ -182,13 +182,13 @@ def list_orgs() -> dict[str, Any]:
 
 
 def create_org() -> tuple[dict[str, Any], int]:
-    """Create an organisation (or return the existing one with that slug)."""
+    """Create an organisation: 201; the same one again: 200; its slug under another name: 409."""
     data = json_body()
     with transaction() as session:
-        organisation = ensure_organisation(
+        organisation, created = create_organisation(
             session, text_field(data, "slug") or "", text_field(data, "name") or ""
         )
-        return {"slug": organisation.slug, "name": organisation.name}, 201
+        return {"slug": organisation.slug, "name": organisation.name}, 201 if created else 200
 
 
 def list_org_contracts(org: str) -> dict[str, Any]:

@@ -286,8 +286,9 @@ PATHS: dict[str, Any] = {
             "summary": "Créer une organisation",
             "requestBody": json_body("Organisation"),
             "responses": {
-                "201": json_response(ref("Organisation"), "L'organisation"),
-                **problems(400, 422),
+                "201": json_response(ref("Organisation"), "L'organisation créée"),
+                "200": json_response(ref("Organisation"), "Elle existait déjà, sous ce nom"),
+                **problems(400, 409, 422),
             },
         },
     },

@@ -195,6 +195,21 @@ def test_an_upload_over_the_limit_is_refused_before_reading(
     assert _counts(app) == (0, 0)
 
 
+def test_an_organisation_posted_again_is_not_created_twice_nor_renamed_silently(
+    client: FlaskClient,
+) -> None:
+    body = {"slug": "valbrune", "name": "Valbrune"}
+    assert client.post("/api/organisations", json=body).status_code == 201
+    again = client.post("/api/organisations", json=body)
+    assert again.status_code == 200 and again.get_json() == body
+    renamed = client.post("/api/organisations", json={"slug": "valbrune", "name": "Autre nom"})
+    assert renamed.status_code == 409
+    assert renamed.mimetype == "application/problem+json"
+    assert "existe déjà sous le nom « Valbrune »" in renamed.get_json()["detail"]
+    names = [o["name"] for o in client.get("/api/organisations").get_json()["items"]]
+    assert names == ["Valbrune"]
+
+
 def test_another_organisations_contract_is_out_of_reach(
     app: Flask, client: FlaskClient, contract: dict[str, Any]
 ) -> None:
