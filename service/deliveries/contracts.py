@@ -26,6 +26,7 @@ from service.deliveries.schedule import expected_periods
 from service.errors import (
     Conflict,
     ContractNotFound,
+    DeliveryError,
     InvalidContract,
     ObligationNotFound,
     PeriodOutsideContract,
@@ -37,11 +38,11 @@ REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,79}$")
 DATASET = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 
 
-class ContractExists(Conflict):
+class ContractExists(Conflict, DeliveryError):
     """The organisation already has a contract with that reference."""
 
 
-class ObligationExists(Conflict):
+class ObligationExists(Conflict, DeliveryError):
     """The contract already owes a dataset of that name."""
 
 

@@ -188,7 +188,7 @@ def new_contract(org: str) -> str | tuple[str, int] | Response:
     """The form that creates a contract of the organisation."""
     session = db_session()
     organisation = get_organisation(session, org)
-    error = None
+    error, status = None, 200
     if request.method == "POST":
         form = request.form
         try:
@@ -206,16 +206,16 @@ def new_contract(org: str) -> str | tuple[str, int] | Response:
                 )
                 reference = created.reference
         except InvalidInput as problem:
-            error = _errors_text(problem)
+            error, status = _errors_text(problem), status_for(problem)
         except DeliveryError as problem:
-            error = problem.detail
+            error, status = problem.detail, status_for(problem)
         else:
             flash("Contrat créé : ajoutez maintenant les données qu'il prévoit.", "success")
             return redirect(url_for(".contract", org=org, reference=reference))
     page = render_template(
         "deliveries/new_contract.html", organisation=organisation, error=error, form=request.form
     )
-    return page, 422 if error else 200
+    return page, status
 
 
 def _form_date(name: str) -> dt.date:

@@ -78,3 +78,39 @@ def test_the_contract_page_forms(
         ]
         == "quarterly"
     )
+
+
+def test_a_duplicate_contract_or_obligation_shows_the_form_with_its_message(
+    client: FlaskClient, reference_library: Path, form_token: Callable[[str], str]
+) -> None:
+    client.post("/api/organisations", json={"slug": "valbrune", "name": "Valbrune"})
+    token = form_token("/organisations/valbrune/contrats/nouveau")
+    contract = {
+        "csrf_token": token,
+        "reference": "EP-2",
+        "title": "Éclairage",
+        "kind": "concession",
+        "titulaire_name": "Lumicité",
+        "start_on": "2025-01-01",
+        "end_on": "2030-12-31",
+    }
+    assert client.post("/organisations/valbrune/contrats/nouveau", data=contract).status_code == 302
+    again = client.post("/organisations/valbrune/contrats/nouveau", data=contract)
+    assert again.status_code == 409
+    page = again.get_data(as_text=True)
+    assert "existe déjà" in page and 'name="reference"' in page, "the form, with its message"
+    obligation = {
+        "csrf_token": token,
+        "title": "Pannes",
+        "dataset": "pannes",
+        "format": "csv",
+        "frequency": "quarterly",
+        "delay_days": "30",
+        "deliverer": "titulaire",
+    }
+    url = "/organisations/valbrune/contrats/EP-2/obligations"
+    assert client.post(url, data=obligation).status_code == 302
+    twice = client.post(url, data=obligation, follow_redirects=True)
+    text = twice.get_data(as_text=True)
+    assert twice.status_code == 200, "the contract page and its forms, not a bare 409"
+    assert "déjà" in text and "pannes" in text and 'name="dataset"' in text
