@@ -107,6 +107,7 @@ def test_bad_requests(client: FlaskClient, reference_library: Path) -> None:
 
 
 def test_the_report_pdf(client: FlaskClient, reference_library: Path) -> None:
+    client.application.config["REPORT_BACKGROUND_PAGES"] = 100  # made within the request
     report = upload(client, CCTP.encode(), "cctp-ville.md").get_json()
     response = client.get(f"/api/analyses/{report['id']}/report.pdf")
     assert response.status_code == 200

@@ -58,9 +58,10 @@ def test_a_long_report_is_accepted_then_polled_then_served(
     assert "cctp-long.md" in text
 
 
-def test_a_short_report_is_still_made_in_the_request(
-    client: FlaskClient, reference_library: Path
+def test_a_report_under_the_threshold_is_still_made_in_the_request(
+    app: Flask, client: FlaskClient, reference_library: Path
 ) -> None:
+    app.config["REPORT_BACKGROUND_PAGES"] = 100
     number = upload(client, CCTP.encode()).get_json()["id"]
     response = client.get(f"/api/analyses/{number}/report.pdf")
     assert response.status_code == 200 and response.data[:4] == b"%PDF"

@@ -79,6 +79,7 @@ def test_report_page_links_to_the_pdf_and_the_annex(client: FlaskClient, analysi
 
 
 def test_the_pdf_route_returns_a_pdf(client: FlaskClient, analysis: dict) -> None:
+    client.application.config["REPORT_BACKGROUND_PAGES"] = 100  # made within the request
     response = client.get(f"/analyses/{analysis['id']}/rapport.pdf")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"

@@ -29,6 +29,8 @@ def test_the_estimate_is_within_two_pages_of_the_real_pdf(
             report, library_state = analysis.report, analysis.library_state
         pages = len(PdfReader(io.BytesIO(render_report_pdf(report, library_state))).pages)
     assert abs(estimate_pages(report) - pages) <= 2, (estimate_pages(report), pages)
+    default = next(s.default for s in SETTINGS if s.name == "REPORT_BACKGROUND_PAGES")
+    assert estimate_pages(report) > default, "a sample report (2 s or more) goes to the queue"
 
 
 def test_the_estimate_grows_with_what_fills_the_pages() -> None:
