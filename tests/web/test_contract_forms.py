@@ -13,6 +13,17 @@ from service.deliveries.annex_import import fold
 from tests.deliveries.test_annex_import import _annex
 
 
+#: The dataset form of the contract page, filled for quarterly breakdown reports.
+PANNES = {
+    "title": "Pannes",
+    "dataset": "pannes",
+    "format": "csv",
+    "frequency": "quarterly",
+    "delay_days": "30",
+    "deliverer": "titulaire",
+}
+
+
 def test_the_contract_page_forms(
     client: FlaskClient, reference_library: Path, form_token: Callable[[str], str]
 ) -> None:
@@ -49,15 +60,7 @@ def test_the_contract_page_forms(
     page = "/organisations/valbrune/contrats/EP-1"
     added = client.post(
         page + "/obligations",
-        data={
-            "csrf_token": token,
-            "title": "Pannes",
-            "dataset": "pannes",
-            "format": "csv",
-            "frequency": "quarterly",
-            "delay_days": "30",
-            "deliverer": "titulaire",
-        },
+        data={"csrf_token": token, **PANNES},
         follow_redirects=True,
     )
     assert "Obligation ajoutée" in added.get_data(as_text=True)
@@ -99,15 +102,7 @@ def test_a_duplicate_contract_or_obligation_shows_the_form_with_its_message(
     assert again.status_code == 409
     page = again.get_data(as_text=True)
     assert "existe déjà" in page and 'name="reference"' in page, "the form, with its message"
-    obligation = {
-        "csrf_token": token,
-        "title": "Pannes",
-        "dataset": "pannes",
-        "format": "csv",
-        "frequency": "quarterly",
-        "delay_days": "30",
-        "deliverer": "titulaire",
-    }
+    obligation = {"csrf_token": token, **PANNES}
     url = "/organisations/valbrune/contrats/EP-2/obligations"
     assert client.post(url, data=obligation).status_code == 302
     twice = client.post(url, data=obligation, follow_redirects=True)
