@@ -12,7 +12,6 @@ from flask.testing import FlaskClient
 from service.deliveries.annex_import import fold
 from tests.deliveries.test_annex_import import _annex
 
-
 #: The dataset form of the contract page, filled for quarterly breakdown reports.
 PANNES = {
     "title": "Pannes",
