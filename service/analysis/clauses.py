@@ -286,6 +286,9 @@ def _about(
     """
     found: list[FamilySentence] = []
     mine = weights[family]
+    by_section: dict[int, list[int]] = {}
+    for number, index in sorted(mine):
+        by_section.setdefault(number, []).append(index)
     specific_texts = {text for text, _ in compiled[family].specific}
     for number, section in enumerate(sections):
         if section.listing:
@@ -294,7 +297,7 @@ def _about(
         if family in owner:
             indexes: Iterable[int] = range(len(section.text.sentences))
         else:
-            indexes = sorted(index for (s, index) in mine if s == number)
+            indexes = by_section.get(number, [])
         for index in indexes:
             weight, hits = mine.get((number, index), (0, []))
             specific = any(text in specific_texts for text in hits)

@@ -227,11 +227,6 @@ def _kind(words: str, span: int = 3) -> str:
     return "prohibition" if HARM.search(words) else "negated"
 
 
-def denies_duty(folded: str) -> bool:
-    """Whether a folded sentence denies a duty ("le titulaire n'est pas tenu de …")."""
-    return "denied" in negation_kinds(folded)
-
-
 #: "sans objet", "non applicable": the matter declared void.
 VOID = re.compile(
     r"\b(?:est|sont|sera|seront|demeure\w*|rest\w+|declaree?s?|considere\w*|reputee?s?)\s+"

@@ -19,7 +19,6 @@ from service.analysis.language import (
     BUYER,
     PARTY,
     VOID,
-    denies_duty,
     negation_kinds,
 )
 from service.analysis.text import fold, stems_of
@@ -276,10 +275,11 @@ def contradiction_kind(sentence: str) -> str | None:
         return "usage subordonné à l'accord du titulaire"
     if VOID.search(folded):
         return "stipulations déclarées sans objet"
+    kinds = negation_kinds(folded)  # read once: the costliest parse of the sentence
     lawful = LAWFUL_EXCLUSION.search(folded) is not None
-    if (denies_duty(folded) or DENIED_NOUN.search(folded)) and not lawful:
+    if ("denied" in kinds or DENIED_NOUN.search(folded)) and not lawful:
         return "obligation niée ou écartée"
-    prohibited = "prohibition" in negation_kinds(folded)
+    prohibited = "prohibition" in kinds
     if ANYWHERE.search(folded) and not prohibited:
         return "localisation laissée libre"
     freed = PUBLIC_FREEDOM.sub("", folded)
