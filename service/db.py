@@ -110,8 +110,8 @@ def _translate_errors(context: ExceptionContext) -> None:
     ``RecordKept``."""
     if KEPT_MARKER in str(context.original_exception):
         raise RecordKept(
-            "Une livraison ou une étape de la liste de réversibilité est conservée telle quelle :"
-            " une correction s'enregistre comme une nouvelle entrée."
+            "Une livraison, une étape de la liste de réversibilité ou un avenant est conservé tel"
+            " quel : une correction s'enregistre comme une nouvelle entrée (un nouvel avenant)."
         ) from context.original_exception
     if IMMUTABLE_MARKER in str(context.original_exception):
         raise ApprovedVersionImmutable(

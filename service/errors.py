@@ -206,7 +206,8 @@ class OrganisationExists(Conflict):
 
 
 class RecordKept(Conflict, DeliveryError):
-    """Someone tried to change or delete a delivery or a checklist event, which are kept."""
+    """Someone tried to change or delete a delivery, a checklist event or an amendment (its
+    changes, the terms it set), which are kept."""
 
 
 # -- HTTP ---------------------------------------------------------------------------------

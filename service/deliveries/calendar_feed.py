@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from service.db import utcnow
-from service.deliveries.models import FREQUENCIES, Contract, Obligation
+from service.deliveries.models import FREQUENCIES, Contract, Obligation, Period
 from service.deliveries.schedule import period_label
 from service.organisations import Organisation
 
@@ -32,7 +32,11 @@ def organisation_feed(session: Session, organisation: Organisation, site: str) -
     contracts = session.scalars(
         select(Contract)
         .where(Contract.organisation_id == organisation.id)
-        .options(selectinload(Contract.obligations).selectinload(Obligation.periods))
+        .options(
+            selectinload(Contract.obligations)
+            .selectinload(Obligation.periods)
+            .selectinload(Period.terms)
+        )
         .order_by(Contract.reference)
     )
     return _feed(f"Clausier — {organisation.name}", contracts, site)
@@ -53,7 +57,7 @@ def _feed(name: str, contracts: Iterable[Contract], site: str) -> bytes:
         )
         for obligation in contract.obligations:
             for period in obligation.periods:
-                label = period_label(obligation.frequency, period.start_on, period.end_on)
+                label = period_label(period.terms.frequency, period.start_on, period.end_on)
                 event = Event()
                 event.add("uid", f"{contract.id}-{obligation.dataset}-{period.start_on}@clausier")
                 event.add("dtstamp", stamp)
@@ -62,10 +66,10 @@ def _feed(name: str, contracts: Iterable[Contract], site: str) -> bytes:
                 event.add("summary", f"{contract.reference} · {obligation.title} ({label})")
                 event.add(
                     "description",
-                    f"Livraison {FREQUENCIES[obligation.frequency]} due par"
+                    f"Livraison {FREQUENCIES[period.terms.frequency]} due par"
                     f" {contract.titulaire_name} : {obligation.title}, période du"
                     f" {period.start_on:%d/%m/%Y} au {period.end_on:%d/%m/%Y}, format"
-                    f" {obligation.format}.\n{page}",
+                    f" {period.terms.format}.\n{page}",
                 )
                 event.add("url", page)
                 event.add("categories", ["Clausier", contract.reference])

@@ -140,7 +140,7 @@ def _dataset_line(session: Session, obligation: Obligation, at: dt.date) -> Data
             delivered += 1
             late += status is Status.LATE
         else:
-            label = period_label(obligation.frequency, period.start_on, period.end_on)
+            label = period_label(period.terms.frequency, period.start_on, period.end_on)
             gaps.append(Gap(label, period.due_on, status))
     schema = obligation.table_schema
     spec = FORMATS.get(obligation.format)
@@ -181,7 +181,7 @@ def _last_valid(session: Session, obligation: Obligation, at: dt.date) -> Delive
     return DeliveryEvidence(
         id=delivery.id,
         dataset=obligation.dataset,
-        period=period_label(obligation.frequency, period.start_on, period.end_on),
+        period=period_label(period.terms.frequency, period.start_on, period.end_on),
         filename=delivery.filename,
         sha256=delivery.file_sha256,
         received_at=delivery.received_at,

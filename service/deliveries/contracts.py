@@ -15,14 +15,16 @@ from service.deliveries.models import (
     CONTRACT_KINDS,
     DELIVERERS,
     FREQUENCIES,
+    Amendment,
     Contract,
     ContractClause,
     Delivery,
     Frequency,
     Obligation,
+    ObligationTerms,
     Period,
 )
-from service.deliveries.schedule import expected_periods
+from service.deliveries.schedule import ExpectedPeriod, expected_periods
 from service.errors import (
     Conflict,
     ContractNotFound,
@@ -148,39 +150,29 @@ def add_obligation(
     table_schema: Mapping[str, Any] | None = None,
     due_on: dt.date | None = None,
     deliverer: str = "titulaire",
+    starts_on: dt.date | None = None,
+    amendment: Amendment | None = None,
 ) -> Obligation:
-    """Add a dataset the contract owes, and create its expected periods."""
-    from service.deliveries.validate import FORMATS
+    """Add a dataset the contract owes, and create its expected periods.
 
+    The periods start with the contract, or on ``starts_on`` (never before the contract) for a
+    dataset owed from a later day, as when an amendment adds it.
+    """
     errors = []
     if not DATASET.match(dataset or ""):
         errors.append({"field": "dataset", "message": "identifiant : minuscules, chiffres, _ ou -"})
     if not (title or "").strip():
         errors.append({"field": "title", "message": "intitulé obligatoire"})
-    if format not in FORMATS:
-        errors.append(
-            {"field": "format", "message": f"format inconnu (attendu : {', '.join(FORMATS)})"}
-        )
-    if frequency not in FREQUENCIES:
-        errors.append(
-            {
-                "field": "frequency",
-                "message": f"fréquence inconnue (attendu : {', '.join(FREQUENCIES)})",
-            }
-        )
-    if not isinstance(delay_days, int) or delay_days < 0 or delay_days > 3660:
-        errors.append({"field": "delay_days", "message": "délai en jours, entre 0 et 3660"})
     if deliverer not in DELIVERERS:
         errors.append({"field": "deliverer", "message": "« titulaire » ou « acheteur »"})
-    if frequency == Frequency.ONCE and due_on is None:
-        errors.append(
-            {"field": "due_on", "message": "date obligatoire pour une livraison ponctuelle"}
-        )
-    if table_schema is not None:
-        errors += [{"field": "table_schema", "message": m} for m in schema_problems(table_schema)]
+    errors += terms_problems(format, frequency, delay_days, due_on, table_schema)
+    begin = max(contract.start_on, starts_on or contract.start_on)
+    if begin > contract.end_on:
+        errors.append({"field": "starts_on", "message": "après la fin du contrat"})
+    elif frequency == Frequency.ONCE and due_on is not None and not begin <= due_on:
+        errors.append({"field": "due_on", "message": "avant le début de l'obligation"})
     if errors:
         raise InvalidContract(f"L'obligation « {dataset} » ne peut pas être enregistrée.", errors)
-    periods = expected_periods(frequency, contract.start_on, contract.end_on, delay_days, due_on)
     obligation = Obligation(
         contract=contract,
         dataset=dataset,
@@ -201,20 +193,96 @@ def add_obligation(
         raise ObligationExists(
             f"Le contrat « {contract.reference} » suit déjà le jeu « {dataset} »."
         ) from error
-    session.execute(
-        Period.__table__.insert(),
-        [
-            {
-                "obligation_id": obligation.id,
-                "contract_id": contract.id,
-                "start_on": period.start,
-                "end_on": period.end,
-                "due_on": period.due,
-            }
-            for period in periods
-        ],
+    terms = record_terms(session, obligation, begin, amendment)
+    insert_periods(
+        session,
+        obligation,
+        terms,
+        expected_periods(frequency, begin, contract.end_on, delay_days, due_on),
     )
     return obligation
+
+
+def terms_problems(
+    format: str,
+    frequency: str,
+    delay_days: Any,
+    due_on: dt.date | None,
+    table_schema: Mapping[str, Any] | None,
+) -> list[dict[str, str]]:
+    """What is wrong with the terms a dataset is owed under, field by field, in French."""
+    from service.deliveries.validate import FORMATS
+
+    errors = []
+    if format not in FORMATS:
+        errors.append(
+            {"field": "format", "message": f"format inconnu (attendu : {', '.join(FORMATS)})"}
+        )
+    if frequency not in FREQUENCIES:
+        errors.append(
+            {
+                "field": "frequency",
+                "message": f"fréquence inconnue (attendu : {', '.join(FREQUENCIES)})",
+            }
+        )
+    if (
+        not isinstance(delay_days, int)
+        or isinstance(delay_days, bool)
+        or not 0 <= delay_days <= 3660
+    ):
+        errors.append({"field": "delay_days", "message": "délai en jours, entre 0 et 3660"})
+    if frequency == Frequency.ONCE and due_on is None:
+        errors.append(
+            {"field": "due_on", "message": "date obligatoire pour une livraison ponctuelle"}
+        )
+    if table_schema is not None:
+        errors += [{"field": "table_schema", "message": m} for m in schema_problems(table_schema)]
+    return errors
+
+
+def record_terms(
+    session: Session,
+    obligation: Obligation,
+    effective_on: dt.date,
+    amendment: Amendment | None = None,
+) -> ObligationTerms:
+    """Keep the obligation's current terms as in force from ``effective_on``."""
+    terms = ObligationTerms(
+        obligation=obligation,
+        amendment=amendment,
+        effective_on=effective_on,
+        format=obligation.format,
+        table_schema=obligation.table_schema,
+        frequency=obligation.frequency,
+        delay_days=obligation.delay_days,
+        due_on=obligation.due_on,
+    )
+    session.add(terms)
+    session.flush()
+    return terms
+
+
+def insert_periods(
+    session: Session,
+    obligation: Obligation,
+    terms: ObligationTerms,
+    periods: Iterable[ExpectedPeriod],
+) -> None:
+    """Create the obligation's expected periods, cut by ``terms``."""
+    rows = [
+        {
+            "obligation_id": obligation.id,
+            "contract_id": obligation.contract_id,
+            "terms_id": terms.id,
+            "start_on": period.start,
+            "end_on": period.end,
+            "due_on": period.due,
+        }
+        for period in periods
+    ]
+    if rows:
+        session.execute(Period.__table__.insert(), rows)
+    session.expire(obligation, ["periods"])
 
 
 def schema_problems(descriptor: Mapping[str, Any]) -> list[str]:

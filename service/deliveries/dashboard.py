@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from service.deliveries.models import Contract, Delivery, Obligation, Period
+from service.deliveries.models import Contract, Delivery, Obligation, ObligationTerms, Period
 from service.deliveries.schedule import (
     OVERDUE,
     SETTLED,
@@ -154,11 +154,12 @@ def overdue(
                 Period.first_valid_on,
                 Obligation.dataset,
                 Obligation.title,
-                Obligation.frequency,
+                ObligationTerms.frequency,
                 Contract.reference,
                 Organisation.name,
             )
             .join(Obligation, Obligation.id == Period.obligation_id)
+            .join(ObligationTerms, ObligationTerms.id == Period.terms_id)
             .join(Contract, Contract.id == Period.contract_id)
             .join(Organisation, Organisation.id == Contract.organisation_id)
             .where(status_condition(status, at))
@@ -255,7 +256,7 @@ def timelines(session: Session, contract: Contract, at: dt.date) -> list[Timelin
                     start=period.start_on,
                     end=period.end_on,
                     due=period.due_on,
-                    label=period_label(obligation.frequency, period.start_on, period.end_on),
+                    label=period_label(period.terms.frequency, period.start_on, period.end_on),
                     status=status,
                     days=days_overdue(status, period.due_on, period.first_valid_on, at),
                     deliveries=counts.get(period.id, 0),

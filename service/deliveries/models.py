@@ -93,6 +93,9 @@ class Contract(Base):
     clauses: Mapped[list[ContractClause]] = relationship(
         back_populates="contract", cascade="all, delete-orphan"
     )
+    amendments: Mapped[list[Amendment]] = relationship(
+        back_populates="contract", order_by="Amendment.number"
+    )
 
 
 class ContractClause(Base):
@@ -139,12 +142,102 @@ class Obligation(Base):
     #: The due date of a one-off dataset (frequency "once").
     due_on: Mapped[dt.date | None] = mapped_column(Date)
     deliverer: Mapped[str] = mapped_column(String(16), default="titulaire")
+    #: The day from which the obligation is no longer owed (an amendment ended it): no period
+    #: starts on or after it.
+    ended_on: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[timestamp]
 
     contract: Mapped[Contract] = relationship(back_populates="obligations")
     periods: Mapped[list[Period]] = relationship(
         back_populates="obligation", order_by="Period.start_on"
     )
+    terms: Mapped[list[ObligationTerms]] = relationship(
+        back_populates="obligation",
+        order_by="(ObligationTerms.effective_on, ObligationTerms.id)",
+        foreign_keys="ObligationTerms.obligation_id",
+    )
+
+
+class ObligationTerms(Base):
+    """The terms an obligation is owed under from a day: format, schema, frequency, delay.
+
+    The first terms are the obligation's own; each amendment that changes them adds a row.
+    A period keeps the terms it was cut by (``Period.terms_id``), so the periods before a
+    change keep their old delay, format and schema. Never updated nor deleted.
+    """
+
+    __tablename__ = "obligation_terms"
+    __table_args__ = (Index("ix_obligation_terms_obligation", "obligation_id"),)
+
+    id: Mapped[intpk]
+    obligation_id: Mapped[int] = mapped_column(ForeignKey("obligation.id"))
+    #: The amendment that set these terms; None for the terms the obligation was created with.
+    amendment_id: Mapped[int | None] = mapped_column(ForeignKey("amendment.id"))
+    effective_on: Mapped[dt.date] = mapped_column(Date)
+    format: Mapped[str] = mapped_column(String(16))
+    table_schema: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    frequency: Mapped[str] = mapped_column(String(16))
+    delay_days: Mapped[int]
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[timestamp]
+
+    obligation: Mapped[Obligation] = relationship(
+        back_populates="terms", foreign_keys=[obligation_id]
+    )
+    amendment: Mapped[Amendment | None] = relationship()
+
+
+class Amendment(Base):
+    """An amendment (avenant) of a contract: its changes, from a date, with reason and author.
+
+    Numbered from 1 per contract. Never updated nor deleted, like its changes.
+    """
+
+    __tablename__ = "amendment"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "number"),
+        CheckConstraint("number >= 1", name="amendment_number_positive"),
+    )
+
+    id: Mapped[intpk]
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"))
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(300))
+    signed_on: Mapped[dt.date] = mapped_column(Date)
+    effective_on: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    #: Who recorded it, as declared (accounts come later: then also the account).
+    author: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[timestamp]
+
+    contract: Mapped[Contract] = relationship(back_populates="amendments")
+    changes: Mapped[list[AmendmentChange]] = relationship(
+        back_populates="amendment", order_by="AmendmentChange.id"
+    )
+
+
+class AmendmentChange(Base):
+    """One change an amendment makes, with the terms before and after, and a French summary."""
+
+    __tablename__ = "amendment_change"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('obligation_terms', 'obligation_end', 'obligation_added', 'contract_end')",
+            name="amendment_change_kind_known",
+        ),
+        Index("ix_amendment_change_amendment", "amendment_id"),
+    )
+
+    id: Mapped[intpk]
+    amendment_id: Mapped[int] = mapped_column(ForeignKey("amendment.id"))
+    kind: Mapped[str] = mapped_column(String(24))
+    obligation_id: Mapped[int | None] = mapped_column(ForeignKey("obligation.id"))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    summary: Mapped[str] = mapped_column(Text)
+
+    amendment: Mapped[Amendment] = relationship(back_populates="changes")
+    obligation: Mapped[Obligation | None] = relationship()
 
 
 class Period(Base):
@@ -183,8 +276,11 @@ class Period(Base):
     first_received_on: Mapped[dt.date | None] = mapped_column(Date)
     #: Day (Europe/Paris) the first valid delivery for the period arrived.
     first_valid_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: The terms the period was cut by (frequency, delay) and its deliveries are checked against.
+    terms_id: Mapped[int] = mapped_column(ForeignKey("obligation_terms.id"))
 
     obligation: Mapped[Obligation] = relationship(back_populates="periods")
+    terms: Mapped[ObligationTerms] = relationship()
     deliveries: Mapped[list[Delivery]] = relationship(
         back_populates="period", order_by="Delivery.id"
     )

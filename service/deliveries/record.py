@@ -94,11 +94,11 @@ def record_delivery(
         report = validate_delivery(
             path,
             filename=filename,
-            format=obligation.format,
-            schema=obligation.table_schema,
+            format=period.terms.format,
+            schema=period.terms.table_schema,
             **({"limits": limits} if limits is not None else {}),
         )
-        stored = store_file(session, path.read_bytes(), FORMATS[obligation.format].media_type)
+        stored = store_file(session, path.read_bytes(), FORMATS[period.terms.format].media_type)
     received = received_at or now
     day = received.astimezone(PARIS).date()
     locked = _lock(session, period)
