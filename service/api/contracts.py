@@ -10,9 +10,9 @@ from flask import Blueprint, Response, current_app, request
 
 from service.api.params import BadRequest, json_body, text_field
 from service.api.serialize import when
-from service.deliveries import annex_import, calendar_feed, contracts, record
+from service.deliveries import amendments, annex_import, calendar_feed, contracts, record
 from service.deliveries.dashboard import Dashboard, Scope, dashboard, timelines
-from service.deliveries.models import Contract, Delivery, Obligation
+from service.deliveries.models import Amendment, Contract, Delivery, Obligation
 from service.deliveries.schedule import STATUS_LABELS, Status
 from service.errors import InvalidInput
 from service.extensions import db_session, transaction
@@ -38,6 +38,9 @@ def register(api: Blueprint) -> None:
         (BASE + "/calendar.ics", contract_calendar, ["GET"]),
         (BASE + "/obligations", create_obligation, ["POST"]),
         (BASE + "/obligations/annex", import_annex_obligations, ["POST"]),
+        (BASE + "/amendments", list_amendments, ["GET"]),
+        (BASE + "/amendments", create_amendment, ["POST"]),
+        (BASE + "/amendments/<int:number>", get_amendment, ["GET"]),
         (BASE + "/obligations/<dataset>/deliveries", list_deliveries, ["GET"]),
         (BASE + "/obligations/<dataset>/deliveries", create_delivery, ["POST"]),
         (BASE + "/obligations/<dataset>/deliveries/<int:delivery_id>", get_delivery, ["GET"]),
@@ -101,6 +104,10 @@ def contract_json(contract: Contract) -> dict[str, Any]:
             for link in contract.clauses
         ],
         "obligations": [obligation_json(o) for o in contract.obligations],
+        "amendments": [
+            {"number": a.number, "title": a.title, "effective_on": a.effective_on.isoformat()}
+            for a in contract.amendments
+        ],
     }
 
 
@@ -117,6 +124,41 @@ def obligation_json(obligation: Obligation) -> dict[str, Any]:
         "due_on": obligation.due_on.isoformat() if obligation.due_on else None,
         "deliverer": obligation.deliverer,
         "periods": len(obligation.periods),
+        "ended_on": obligation.ended_on.isoformat() if obligation.ended_on else None,
+        "terms": [
+            {
+                "effective_on": terms.effective_on.isoformat(),
+                "frequency": terms.frequency,
+                "delay_days": terms.delay_days,
+                "format": terms.format,
+                "due_on": terms.due_on.isoformat() if terms.due_on else None,
+                "amendment": terms.amendment.number if terms.amendment else None,
+            }
+            for terms in obligation.terms
+        ],
+    }
+
+
+def amendment_json(amendment: Amendment) -> dict[str, Any]:
+    """An amendment with its changes, each with the terms before and after."""
+    return {
+        "number": amendment.number,
+        "title": amendment.title,
+        "signed_on": amendment.signed_on.isoformat(),
+        "effective_on": amendment.effective_on.isoformat(),
+        "reason": amendment.reason,
+        "author": amendment.author,
+        "created_at": when(amendment.created_at),
+        "changes": [
+            {
+                "kind": change.kind,
+                "dataset": change.obligation.dataset if change.obligation else None,
+                "before": change.before,
+                "after": change.after,
+                "summary": change.summary,
+            }
+            for change in amendment.changes
+        ],
     }
 
 
@@ -289,6 +331,43 @@ def import_annex_obligations(org: str, reference: str) -> tuple[dict[str, Any], 
         created = annex_import.import_obligations(session, contract, data)
         session.flush()
         return {"items": [obligation_json(o) for o in created]}, 201
+
+
+# -- amendments ------------------------------------------------------------------------------
+
+
+def list_amendments(org: str, reference: str) -> dict[str, Any]:
+    """The contract's amendments, oldest first."""
+    return {"items": [amendment_json(a) for a in _contract(org, reference).amendments]}
+
+
+def get_amendment(org: str, reference: str, number: int) -> dict[str, Any]:
+    """One amendment of the contract."""
+    session = db_session()
+    contract = _contract(org, reference)
+    return amendment_json(amendments.get_amendment(session, contract, number))
+
+
+def create_amendment(org: str, reference: str) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """Record an amendment (JSON: effective_on, reason, author, changes, signed_on, title)."""
+    data = json_body()
+    changes = amendments.changes_from_data(data.get("changes"))
+    with transaction() as session:
+        contract = contracts.get_contract(session, get_organisation(session, org), reference)
+        amendment = amendments.amend_contract(
+            session,
+            contract,
+            effective_on=_date_field(data, "effective_on"),
+            signed_on=_date_field(data, "signed_on", required=False),
+            reason=text_field(data, "reason", required=False) or "",
+            author=text_field(data, "author", required=False) or "",
+            title=text_field(data, "title", required=False) or "",
+            changes=changes,
+        )
+        session.flush()
+        body = amendment_json(amendment)
+    location = f"/api/organisations/{org}/contracts/{reference}/amendments/{body['number']}"
+    return body, 201, {"Location": location}
 
 
 # -- deliveries ------------------------------------------------------------------------------

@@ -42,7 +42,74 @@ AT = {
 }
 ICS = {"description": "Flux iCalendar", "content": {"text/calendar": {"schema": STR}}}
 
+AMENDMENT_CHANGE = {
+    "type": "object",
+    "required": ["kind"],
+    "description": "« terms » : dataset et les termes qui changent (frequency, delay_days,"
+    " format, table_schema, due_on) ; « end » : dataset, qui n'est plus dû ; « add » : un"
+    " nouveau jeu (champs d'une obligation) ; « contract_end » : end_on, nouvelle fin du"
+    " contrat.",
+    "properties": {
+        "kind": {"enum": ["terms", "end", "add", "contract_end"]},
+        "dataset": STR,
+        "title": STR,
+        "description": STR,
+        "frequency": {"enum": FREQUENCIES},
+        "delay_days": INT,
+        "format": {"enum": FORMATS},
+        "table_schema": {"type": ["object", "null"]},
+        "due_on": {"type": ["string", "null"], "format": "date"},
+        "deliverer": {"enum": ["titulaire", "acheteur"]},
+        "end_on": DATE,
+    },
+}
+
 SCHEMAS: dict[str, Any] = {
+    "AmendmentInput": {
+        "type": "object",
+        "required": ["effective_on", "reason", "author", "changes"],
+        "properties": {
+            "effective_on": DATE,
+            "signed_on": DATE,
+            "title": STR,
+            "reason": STR,
+            "author": STR,
+            "changes": {"type": "array", "minItems": 1, "items": AMENDMENT_CHANGE},
+        },
+    },
+    "Amendment": {
+        "type": "object",
+        "required": ["number", "title", "effective_on", "reason", "author", "changes"],
+        "properties": {
+            "number": INT,
+            "title": STR,
+            "signed_on": DATE,
+            "effective_on": DATE,
+            "reason": STR,
+            "author": STR,
+            "created_at": STR,
+            "changes": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "kind": {
+                            "enum": [
+                                "obligation_terms",
+                                "obligation_end",
+                                "obligation_added",
+                                "contract_end",
+                            ]
+                        },
+                        "dataset": NULL_STR,
+                        "before": {"type": ["object", "null"]},
+                        "after": {"type": ["object", "null"]},
+                        "summary": STR,
+                    },
+                },
+            },
+        },
+    },
     "Organisation": {
         "type": "object",
         "required": ["slug", "name"],
@@ -77,6 +144,23 @@ SCHEMAS: dict[str, Any] = {
             "due_on": NULL_STR,
             "deliverer": {"enum": ["titulaire", "acheteur"]},
             "periods": INT,
+            "ended_on": {"type": ["string", "null"], "format": "date"},
+            "terms": {
+                "type": "array",
+                "description": "Les termes successifs (le premier : ceux de l'obligation ;"
+                " les suivants : ceux d'un avenant, à compter de leur date d'effet).",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "effective_on": DATE,
+                        "frequency": {"enum": FREQUENCIES},
+                        "delay_days": INT,
+                        "format": {"enum": FORMATS},
+                        "due_on": {"type": ["string", "null"], "format": "date"},
+                        "amendment": {"type": ["integer", "null"]},
+                    },
+                },
+            },
         },
     },
     "ContractInput": {
@@ -130,6 +214,13 @@ SCHEMAS: dict[str, Any] = {
             "end": STR,
             "clauses": {"type": "array", "items": {"type": "object"}},
             "obligations": {"type": "array", "items": ref("Obligation")},
+            "amendments": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"number": INT, "title": STR, "effective_on": DATE},
+                },
+            },
         },
     },
     "Delivery": {
@@ -385,6 +476,47 @@ PATHS: dict[str, Any] = {
                 "201": items_of("Obligation", "Les obligations créées"),
                 **problems(400, 404, 413, 422),
             },
+        },
+    },
+    BASE + "/amendments": {
+        "parameters": [ORG, REFERENCE],
+        "get": {
+            "summary": "Avenants d'un contrat",
+            "responses": {
+                "200": items_of("Amendment", "Les avenants, du plus ancien au plus récent"),
+                **problems(404),
+            },
+        },
+        "post": {
+            "summary": "Enregistrer un avenant",
+            "description": "Change, à compter de la date d'effet, les termes d'une obligation "
+            "(fréquence, délai, format, schéma), met fin à une obligation, en ajoute une ou "
+            "déplace la fin du contrat. Les périodes commencées avant la date d'effet gardent "
+            "leurs termes ; une période qui a déjà reçu une livraison n'est jamais supprimée ni "
+            "redécoupée (l'avenant est alors refusé, avec la date à partir de laquelle il peut "
+            "s'appliquer). Tout ou rien ; l'avenant est conservé tel quel.",
+            "requestBody": json_body("AmendmentInput"),
+            "responses": {
+                "201": json_response(ref("Amendment"), "L'avenant et ses changements"),
+                **problems(400, 404, 409, 422),
+            },
+        },
+    },
+    BASE + "/amendments/{number}": {
+        "parameters": [
+            ORG,
+            REFERENCE,
+            {
+                "name": "number",
+                "in": "path",
+                "required": True,
+                "schema": INT,
+                "description": "Numéro de l'avenant",
+            },
+        ],
+        "get": {
+            "summary": "Un avenant et ses changements",
+            "responses": {"200": json_response(ref("Amendment"), "L'avenant"), **problems(404)},
         },
     },
     DELIVERIES: {

@@ -558,21 +558,18 @@ def changes_from_data(items: Any) -> list[Change]:
             continue
         kind = item.get("kind")
         if kind == "terms":
-            terms = {k: v for k, v in item.items() if k not in ("kind", "dataset")}
-            if "due_on" in terms and terms["due_on"] is not None:
-                terms["due_on"] = _date(terms["due_on"], where + ".due_on", problems)
+            terms = _typed({k: v for k, v in item.items() if k != "kind"}, where, problems)
+            dataset = str(terms.pop("dataset", "") or "")
             if not terms:
                 problems.add(where, "quels termes changent ? (frequency, delay_days, format…)")
-            changes.append(ChangeTerms(str(item.get("dataset") or ""), terms))
+            changes.append(ChangeTerms(dataset, terms))
         elif kind == "end":
             changes.append(EndObligation(str(item.get("dataset") or "")))
         elif kind == "add":
-            fields = {k: v for k, v in item.items() if k != "kind"}
+            fields = _typed({k: v for k, v in item.items() if k != "kind"}, where, problems)
             unknown = set(fields) - _ADD_FIELDS
             for name in sorted(unknown):
                 problems.add(f"{where}.{name}", "champ inconnu")
-            if fields.get("due_on") is not None:
-                fields["due_on"] = _date(fields["due_on"], where + ".due_on", problems)
             changes.append(AddObligation({k: v for k, v in fields.items() if k in _ADD_FIELDS}))
         elif kind == "contract_end":
             end = _date(item.get("end_on"), where + ".end_on", problems)
@@ -595,6 +592,23 @@ _ADD_FIELDS = {
     "due_on",
     "deliverer",
 }
+
+
+def _typed(fields: dict[str, Any], where: str, problems: _Problems) -> dict[str, Any]:
+    """The fields of a change with their types checked: texts, a whole number of days, a
+    Table Schema object, a date."""
+    for name, value in list(fields.items()):
+        if name == "delay_days":
+            if not isinstance(value, int) or isinstance(value, bool):
+                problems.add(f"{where}.delay_days", "délai en jours : un nombre entier")
+        elif name == "table_schema":
+            if value is not None and not isinstance(value, Mapping):
+                problems.add(f"{where}.table_schema", "un objet Table Schema, ou null")
+        elif name == "due_on":
+            fields[name] = None if value is None else _date(value, f"{where}.due_on", problems)
+        elif not isinstance(value, str):
+            problems.add(f"{where}.{name}", "un texte")
+    return fields
 
 
 def _date(value: Any, where: str, problems: _Problems) -> dt.date | None:
