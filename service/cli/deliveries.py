@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import click
 from flask.cli import AppGroup
@@ -35,7 +36,7 @@ def contracts_load(directory: Path) -> None:
             result = load_contract(session, directory)
             reference = result.contract.reference
     except ClausierError as error:
-        fail(error.detail + "".join(f"\n  {e}" for e in getattr(error, "errors", [])), EXIT_USAGE)
+        fail(_error_text(error), EXIT_USAGE)
     verb = "créé" if result.created else "déjà connu"
     click.echo(
         f"Contrat {reference} {verb} : {result.deliveries} livraison(s) enregistrée(s)"
@@ -65,10 +66,8 @@ def deliveries_group() -> None:
 @click.option("--at", "at", help="Jour du calcul, AAAA-MM-JJ (par défaut : aujourd'hui).")
 def deliveries_status(reference: str | None, org: str | None, at: str | None) -> None:
     """Print the dashboard of a contract, an organisation or everything."""
-    from sqlalchemy import select
 
     from service.deliveries.dashboard import Scope, dashboard
-    from service.deliveries.models import Contract
     from service.deliveries.schedule import STATUS_LABELS, Status
     from service.french import today_in_paris
     from service.organisations import get_organisation
@@ -85,19 +84,9 @@ def deliveries_status(reference: str | None, org: str | None, at: str | None) ->
         scope = Scope(organisation=organisation)
         title = organisation.name if organisation else "Tous les contrats"
         if reference:
-            query = select(Contract).where(Contract.reference == reference)
-            if organisation is not None:
-                query = query.where(Contract.organisation_id == organisation.id)
-            found = list(session.scalars(query))
-            if not found:
-                fail(f"Aucun contrat de référence « {reference} ».", EXIT_USAGE)
-            if len(found) > 1:
-                fail(
-                    f"Plusieurs organisations ont un contrat « {reference} » : précisez --org.",
-                    EXIT_USAGE,
-                )
-            scope = Scope(contract=found[0])
-            title = f"{found[0].reference} — {found[0].title}"
+            contract = _find_contract(session, reference, org)
+            scope = Scope(contract=contract)
+            title = f"{contract.reference} — {contract.title}"
         board = dashboard(session, day, scope)
     click.secho(f"{title} : situation au {day:%d/%m/%Y}", bold=True)
     click.echo("  " + " · ".join(f"{STATUS_LABELS[s]} {board.counts[s]}" for s in Status))
@@ -119,3 +108,164 @@ def deliveries_status(reference: str | None, org: str | None, at: str | None) ->
     )
     if waiting:
         raise SystemExit(EXIT_OVERDUE)
+
+
+def _find_contract(session: Any, reference: str, org: str | None) -> Any:
+    """The contract of that reference (in the organisation, when given), or exit with 2."""
+    from sqlalchemy import select
+
+    from service.deliveries.models import Contract
+    from service.organisations import get_organisation
+
+    query = select(Contract).where(Contract.reference == reference)
+    if org:
+        try:
+            organisation = get_organisation(session, org)
+        except ClausierError as error:
+            fail(error.detail, EXIT_USAGE)
+        query = query.where(Contract.organisation_id == organisation.id)
+    found = list(session.scalars(query))
+    if not found:
+        fail(f"Aucun contrat de référence « {reference} ».", EXIT_USAGE)
+    if len(found) > 1:
+        fail(
+            f"Plusieurs organisations ont un contrat « {reference} » : précisez --org.", EXIT_USAGE
+        )
+    return found[0]
+
+
+def _day(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(f"Date illisible « {value} » pour {option} : écrivez AAAA-MM-JJ.", EXIT_USAGE)
+    return None
+
+
+@contracts_group.command(
+    "amend",
+    help="Enregistre un avenant : à compter de --effective, change les termes d'un jeu"
+    " (--dataset avec --delay, --frequency, --format, --schema, --due), met fin à des jeux"
+    " (--end-dataset) ou déplace la fin du contrat (--contract-end).",
+)
+@click.argument("reference")
+@click.option("--org", help="Identifiant de l'organisation (si la référence est ambiguë).")
+@click.option("--effective", required=True, help="Date d'effet, AAAA-MM-JJ.")
+@click.option("--reason", required=True, help="Motif de l'avenant.")
+@click.option("--author", required=True, help="Qui l'enregistre.")
+@click.option("--signed", help="Date de signature, AAAA-MM-JJ (par défaut : la date d'effet).")
+@click.option("--title", default="", help="Intitulé (par défaut : « Avenant n° N »).")
+@click.option("--dataset", help="Le jeu dont les termes changent.")
+@click.option("--delay", type=int, help="Nouveau délai de livraison, en jours.")
+@click.option("--frequency", help="Nouvelle fréquence (monthly, quarterly, half_yearly…).")
+@click.option("--format", "format_", help="Nouveau format (csv, geojson, xlsx…).")
+@click.option(
+    "--schema",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Nouveau schéma de table (fichier JSON Table Schema).",
+)
+@click.option("--due", help="Nouvelle date d'une livraison ponctuelle, AAAA-MM-JJ.")
+@click.option("--end-dataset", multiple=True, help="Un jeu qui n'est plus dû (répétable).")
+@click.option("--contract-end", help="Nouvelle fin du contrat, AAAA-MM-JJ.")
+def contracts_amend(
+    reference: str,
+    org: str | None,
+    effective: str,
+    reason: str,
+    author: str,
+    signed: str | None,
+    title: str,
+    dataset: str | None,
+    delay: int | None,
+    frequency: str | None,
+    format_: str | None,
+    schema: Path | None,
+    due: str | None,
+    end_dataset: tuple[str, ...],
+    contract_end: str | None,
+) -> None:
+    """Record an amendment of a contract."""
+    import json
+
+    from service.deliveries import amendments
+
+    terms: dict[str, Any] = {}
+    if delay is not None:
+        terms["delay_days"] = delay
+    if frequency:
+        terms["frequency"] = frequency
+    if format_:
+        terms["format"] = format_
+    if due:
+        terms["due_on"] = _day(due, "--due")
+    if schema is not None:
+        try:
+            terms["table_schema"] = json.loads(schema.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as error:
+            fail(f"Schéma illisible ({schema.name}) : {error}", EXIT_USAGE)
+    if terms and not dataset:
+        fail("Précisez --dataset : le jeu dont les termes changent.", EXIT_USAGE)
+    if dataset and not terms:
+        fail(f"Quels termes du jeu « {dataset} » changent ? (--delay, --frequency…)", EXIT_USAGE)
+    changes: list[amendments.Change] = []
+    if dataset:
+        changes.append(amendments.ChangeTerms(dataset, terms))
+    changes += [amendments.EndObligation(name) for name in end_dataset]
+    if contract_end:
+        changes.append(amendments.MoveContractEnd(_day(contract_end, "--contract-end")))
+    if not changes:
+        fail(
+            "Un avenant change au moins une chose : --dataset, --end-dataset ou --contract-end.",
+            EXIT_USAGE,
+        )
+    try:
+        with state().db.session() as session:
+            contract = _find_contract(session, reference, org)
+            amendment = amendments.amend_contract(
+                session,
+                contract,
+                effective_on=_day(effective, "--effective"),
+                signed_on=_day(signed, "--signed"),
+                reason=reason,
+                author=author,
+                title=title,
+                changes=changes,
+            )
+            lines = [f"{amendment.title} du contrat {contract.reference} enregistré :"]
+            lines += [f"  {change.summary}" for change in amendment.changes]
+    except ClausierError as error:
+        fail(_error_text(error), EXIT_USAGE)
+    click.echo("\n".join(lines))
+
+
+@contracts_group.command("amendments", help="Liste les avenants d'un contrat.")
+@click.argument("reference")
+@click.option("--org", help="Identifiant de l'organisation (si la référence est ambiguë).")
+def contracts_amendments(reference: str, org: str | None) -> None:
+    """Print a contract's amendments and their changes."""
+    with state().db.sessions() as session:
+        contract = _find_contract(session, reference, org)
+        if not contract.amendments:
+            click.echo(f"Le contrat {contract.reference} n'a pas d'avenant.")
+            return
+        for amendment in contract.amendments:
+            click.secho(
+                f"{amendment.title} — effet le {amendment.effective_on:%d/%m/%Y},"
+                f" enregistré par {amendment.author}",
+                bold=True,
+            )
+            click.echo(f"  Motif : {amendment.reason}")
+            for change in amendment.changes:
+                click.echo(f"  • {change.summary}")
+
+
+def _error_text(error: ClausierError) -> str:
+    """An error's French message with its field errors, one a line."""
+    details = [
+        f"\n  {item.get('field', '')} : {item.get('message') or item.get('reason', '')}"
+        for item in getattr(error, "errors", None) or []
+        if isinstance(item, dict)
+    ]
+    return error.detail + "".join(details)

@@ -337,7 +337,7 @@ def _move_end(
         if obligation.ended_on is not None:
             continue
         terms = _current_terms(obligation)
-        _recut(session, obligation, terms, amendment.effective_on, where, problems)
+        _recut(session, obligation, terms, amendment.effective_on, where, problems, moving_end=True)
     _keep(
         session,
         amendment,
@@ -355,6 +355,8 @@ def _recut(
     day: dt.date,
     where: str,
     problems: _Problems,
+    *,
+    moving_end: bool = False,
 ) -> None:
     """Cut the obligation's periods again from ``day`` under ``terms``: those that started
     before keep their terms (a single period not yet delivered moves with the terms), those
@@ -370,6 +372,15 @@ def _recut(
             and period.first_received_on is None
         )
         (replaced if period.start_on >= day or single_open else kept).append(period)
+    if terms.frequency in SINGLE and kept and kept[-1].terms.frequency in SINGLE:
+        # The single period is past and kept (or delivered): nothing else is owed.
+        if not moving_end:
+            problems.add(
+                where,
+                f"la livraison unique du jeu « {obligation.dataset} » est déjà échue ou reçue :"
+                " ses termes ne changent plus",
+            )
+        return
     if kept:
         begin = kept[-1].end_on + dt.timedelta(days=1)
         if kept[-1].end_on > last_day:  # the contract now ends during this period

@@ -60,3 +60,72 @@ def test_deliveries_status_exit_codes(
     bad_day = runner.invoke(args=["deliveries", "status", "--at", "31/12/2026"])
     assert bad_day.exit_code == 2
     assert "AAAA-MM-JJ" in bad_day.output
+
+
+def test_an_amendment_from_the_command_line(
+    app: Flask, runner: FlaskCliRunner, reference_library: object
+) -> None:
+    assert runner.invoke(args=["contracts", "load", str(FOLDER)]).exit_code == 0
+    amended = runner.invoke(
+        args=[
+            "contracts",
+            "amend",
+            "EP-2024-01",
+            "--effective",
+            "2027-01-01",
+            "--reason",
+            "Inventaire trimestriel à la demande de la commune",
+            "--author",
+            "Direction de l'espace public",
+            "--dataset",
+            "inventaire_points_lumineux",
+            "--frequency",
+            "quarterly",
+            "--delay",
+            "45",
+            "--contract-end",
+            "2038-07-14",
+        ]
+    )
+    assert amended.exit_code == 0, amended.output
+    assert "Avenant n° 1 du contrat EP-2024-01 enregistré" in amended.output
+    assert "semestrielle → trimestrielle" in amended.output
+    assert "prolongé" in amended.output
+    listed = runner.invoke(args=["contracts", "amendments", "EP-2024-01"])
+    assert "Motif : Inventaire trimestriel" in listed.output
+    refused = runner.invoke(
+        args=[
+            "contracts",
+            "amend",
+            "EP-2024-01",
+            "--effective",
+            "2025-01-01",
+            "--reason",
+            "Rétroactif",
+            "--author",
+            "X",
+            "--dataset",
+            "interventions",
+            "--frequency",
+            "quarterly",
+        ]
+    )
+    assert refused.exit_code == 2
+    assert "déjà reçu une livraison" in refused.output
+    assert "Traceback" not in refused.output
+    for args, words in [
+        (["--dataset", "interventions"], "Quels termes"),
+        (["--delay", "3"], "--dataset"),
+        ([], "au moins une chose"),
+        (["--contract-end", "bientôt"], "AAAA-MM-JJ"),
+    ]:
+        result = runner.invoke(
+            args=[
+                *("contracts", "amend", "EP-2024-01", "--effective", "2027-01-01"),
+                *("--reason", "r", "--author", "a", *args),
+            ]
+        )
+        assert result.exit_code == 2 and words in result.output, result.output
+    with clausier(app).db.sessions() as session:
+        contract = load_contract(session, FOLDER).contract
+        assert len(contract.amendments) == 1
