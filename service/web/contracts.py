@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from service.deliveries import contracts, record
+from service.deliveries import amendments, contracts, record
 from service.deliveries.dashboard import Scope, dashboard, timelines
 from service.deliveries.models import CONTRACT_KINDS, DELIVERERS, FREQUENCIES, Contract
 from service.deliveries.schedule import STATUS_LABELS, Status
@@ -286,3 +286,101 @@ def import_annex(org: str, reference: str) -> Response:
         else:
             flash("Toutes les obligations de l'annexe étaient déjà suivies.", "success")
     return redirect(url_for(".contract", org=org, reference=reference) + "#obligations")
+
+
+# -- amendments ------------------------------------------------------------------------------
+
+
+@bp.route("/organisations/<org>/contrats/<path:reference>/avenants", methods=["GET", "POST"])
+def amendments_page(org: str, reference: str) -> str | tuple[str, int] | Response:
+    """A contract's amendments, and the form that records one."""
+    errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        try:
+            with transaction() as session:
+                contract = contracts.get_contract(
+                    session, get_organisation(session, org), reference
+                )
+                amendment = amendments.amend_contract(
+                    session,
+                    contract,
+                    effective_on=_optional_date("effective_on"),
+                    signed_on=_optional_date("signed_on"),
+                    reason=request.form.get("reason", ""),
+                    author=request.form.get("author", ""),
+                    title=request.form.get("title", ""),
+                    changes=_amendment_changes(request.form),
+                )
+                number = amendment.number
+        except InvalidInput as problem:
+            errors = [item.get("message") or item.get("reason") for item in problem.errors or []]
+            errors = errors or [problem.detail]
+            status = status_for(problem)
+        except DeliveryError as problem:
+            errors, status = [problem.detail], status_for(problem)
+        else:
+            flash(f"Avenant n° {number} enregistré.", "success")
+            return redirect(url_for(".amendments_page", org=org, reference=reference))
+    contract = _contract(org, reference)
+    page = render_template(
+        "deliveries/amendments.html",
+        contract=contract,
+        errors=errors,
+        form=request.form if errors else {},
+        today=today_in_paris(),
+    )
+    return page, status
+
+
+def _optional_date(name: str) -> dt.date | None:
+    raw = request.form.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(
+            "Date illisible.", errors=[{"field": name, "message": f"date illisible « {raw} »"}]
+        ) from None
+
+
+def _amendment_changes(form: Any) -> list[amendments.Change]:
+    """The changes the amendment form asks for: one dataset's terms, datasets ended, the
+    contract's end. Blank fields leave things as they are."""
+    changes: list[amendments.Change] = []
+    terms: dict[str, Any] = {}
+    for name in ("frequency", "format"):
+        if form.get(name, "").strip():
+            terms[name] = form[name].strip()
+    if form.get("delay_days", "").strip():
+        try:
+            terms["delay_days"] = int(form["delay_days"])
+        except ValueError:
+            terms["delay_days"] = form["delay_days"]  # refused with its message
+    if form.get("due_on", "").strip():
+        terms["due_on"] = _optional_date("due_on")
+    dataset = form.get("dataset", "").strip()
+    if terms and not dataset:
+        raise InvalidInput(
+            "Choisissez la donnée due dont les termes changent.",
+            errors=[{"field": "dataset", "message": "choisissez la donnée due qui change"}],
+        )
+    if dataset:
+        if not terms:
+            raise InvalidInput(
+                "Indiquez ce qui change pour cette donnée due.",
+                errors=[
+                    {
+                        "field": "dataset",
+                        "message": "indiquez le nouveau délai, la"
+                        " nouvelle fréquence, le nouveau format ou la nouvelle date",
+                    }
+                ],
+            )
+        changes.append(amendments.ChangeTerms(dataset, terms))
+    changes += [amendments.EndObligation(name) for name in form.getlist("end_dataset")]
+    end = _optional_date("contract_end")
+    if end is not None:
+        changes.append(amendments.MoveContractEnd(end))
+    return changes
