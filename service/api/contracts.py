@@ -321,16 +321,40 @@ def create_obligation(org: str, reference: str) -> tuple[dict[str, Any], int]:
 
 
 def import_annex_obligations(org: str, reference: str) -> tuple[dict[str, Any], int]:
-    """Create the obligations listed in the delivery table of an annex DOCX (field ``file``)."""
+    """Bring an annex DOCX (field ``file``) into the contract: the datasets of its delivery
+    table it does not track yet, the clauses of its traceability table; the datasets it
+    tracks under other terms are proposed as an amendment, never changed."""
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise BadRequest("Envoyez l'annexe .docx dans le champ « file » (multipart/form-data).")
+    starts_on = _date_field(dict(request.form), "starts_on", required=False)
     data = upload.read()
     with transaction() as session:
         contract = contracts.get_contract(session, get_organisation(session, org), reference)
-        created = annex_import.import_obligations(session, contract, data)
+        result = annex_import.import_obligations(session, contract, data, starts_on=starts_on)
         session.flush()
-        return {"items": [obligation_json(o) for o in created]}, 201
+        body = {
+            "items": [obligation_json(o) for o in result.created],
+            "unchanged": [o.dataset for o in result.unchanged],
+            "ended": [o.dataset for o in result.ended],
+            "proposed_changes": [
+                {
+                    "dataset": proposal.obligation.dataset,
+                    "annex_row": proposal.row.dataset,
+                    "before": {k: getattr(proposal.obligation, k) for k in proposal.changes},
+                    "after": proposal.changes,
+                }
+                for proposal in result.proposals
+            ],
+            "amendment_changes": [proposal.as_change() for proposal in result.proposals],
+            "clauses_attached": [{"clause": c, "version": v} for c, v in result.clauses_attached],
+            "clauses_unknown": [{"clause": c, "version": v} for c, v in result.clauses_unknown],
+            "clauses_other_version": [
+                {"clause": c, "version": v, "contract_version": held}
+                for c, v, held in result.clauses_other_version
+            ],
+        }
+    return body, 201 if result.created or result.clauses_attached else 200
 
 
 # -- amendments ------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from service.api.openapi_parts import (
     NULL_STR,
     ORG,
     STR,
-    file_upload_body,
     items_of,
     json_body,
     json_response,
@@ -65,6 +64,39 @@ AMENDMENT_CHANGE = {
 }
 
 SCHEMAS: dict[str, Any] = {
+    "AnnexImport": {
+        "type": "object",
+        "required": ["items", "unchanged", "proposed_changes", "amendment_changes"],
+        "properties": {
+            "items": {"type": "array", "items": ref("Obligation")},
+            "unchanged": {"type": "array", "items": STR},
+            "ended": {"type": "array", "items": STR},
+            "proposed_changes": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "dataset": STR,
+                        "annex_row": STR,
+                        "before": {"type": "object"},
+                        "after": {"type": "object"},
+                    },
+                },
+            },
+            "amendment_changes": {"type": "array", "items": AMENDMENT_CHANGE},
+            "clauses_attached": {"type": "array", "items": {"type": "object"}},
+            "clauses_unknown": {"type": "array", "items": {"type": "object"}},
+            "clauses_other_version": {
+                "type": "array",
+                "description": "Clauses que le contrat porte déjà dans une autre version :"
+                " signalées, non rattachées.",
+                "items": {
+                    "type": "object",
+                    "properties": {"clause": STR, "version": INT, "contract_version": INT},
+                },
+            },
+        },
+    },
     "AmendmentInput": {
         "type": "object",
         "required": ["effective_on", "reason", "author", "changes"],
@@ -468,12 +500,33 @@ PATHS: dict[str, Any] = {
     BASE + "/obligations/annex": {
         "parameters": [ORG, REFERENCE],
         "post": {
-            "summary": "Reprendre les obligations du tableau des livraisons d'une annexe DOCX",
+            "summary": "Reprendre une annexe DOCX : tableau des livraisons et clauses",
             "description": "Lit le tableau « Jeu de données | Format | Fréquence | Délai » de "
-            "l'annexe et crée les obligations qui manquent au contrat, tout ou rien.",
-            "requestBody": file_upload_body(),
+            "l'annexe, tout ou rien : un jeu que le contrat ne suit pas encore devient une "
+            "obligation (due dès le début du contrat, ou dès « starts_on », jamais avant) ; un "
+            "jeu déjà suivi (même identifiant, même intitulé ou mêmes mots) n'est jamais "
+            "dupliqué : s'il est écrit avec d'autres termes, le changement est proposé "
+            "(« amendment_changes », à enregistrer comme avenant), pas appliqué. Les clauses du "
+            "tableau de traçabilité sont rattachées au contrat. 201 si quelque chose a été "
+            "ajouté, 200 sinon.",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["file"],
+                            "properties": {
+                                "file": {"type": "string", "format": "binary"},
+                                "starts_on": DATE,
+                            },
+                        }
+                    }
+                },
+            },
             "responses": {
-                "201": items_of("Obligation", "Les obligations créées"),
+                "200": json_response(ref("AnnexImport"), "Rien de nouveau à reprendre"),
+                "201": json_response(ref("AnnexImport"), "Ce qui a été repris et proposé"),
                 **problems(400, 404, 413, 422),
             },
         },

@@ -8,11 +8,12 @@ found by its header row, its cells read as the buyer typed them.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from docx import Document
@@ -21,8 +22,9 @@ from sqlalchemy.orm import Session
 
 from service.analysis.readers.safety import MB, Limits, check_archive
 from service.deliveries.contracts import add_obligation
-from service.deliveries.models import Contract, Frequency, Obligation
-from service.errors import AnalysisError, InvalidContract, InvalidInput
+from service.deliveries.models import Contract, ContractClause, Frequency, Obligation
+from service.errors import AnalysisError, InvalidContract, InvalidInput, NotFound
+from service.library.store import get_version
 
 HEADER = ("jeu de donnees", "format", "frequence", "delai")
 
@@ -133,8 +135,50 @@ def _match(text: str, words: dict[Any, tuple[str, ...]]) -> str | None:
     return None
 
 
-def import_obligations(session: Session, contract: Contract, data: bytes) -> list[Obligation]:
-    """Create the contract's obligations from an annex's delivery table, all or nothing."""
+#: Words that do not tell two datasets apart (folded).
+FILLERS = frozenset("a au aux d de des du en et l la le les par pour sur un une".split())
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """An obligation the contract already tracks, whose terms the annex writes otherwise."""
+
+    obligation: Obligation
+    row: AnnexRow
+    changes: dict[str, Any]
+
+    def as_change(self) -> dict[str, Any]:
+        """The change, as an amendment would record it (``amendments.changes_from_data``)."""
+        return {"kind": "terms", "dataset": self.obligation.dataset, **self.changes}
+
+
+@dataclass
+class AnnexImport:
+    """What an annex brings to a contract: obligations created, already tracked (with the
+    same terms or with other terms, proposed as an amendment), clauses attached."""
+
+    created: list[Obligation] = field(default_factory=list)
+    unchanged: list[Obligation] = field(default_factory=list)
+    proposals: list[Proposal] = field(default_factory=list)
+    ended: list[Obligation] = field(default_factory=list)
+    clauses_attached: list[tuple[str, int]] = field(default_factory=list)
+    clauses_unknown: list[tuple[str, int]] = field(default_factory=list)
+    #: (clause, the annex's version, the version the contract holds)
+    clauses_other_version: list[tuple[str, int, int]] = field(default_factory=list)
+
+
+def import_obligations(
+    session: Session,
+    contract: Contract,
+    data: bytes,
+    *,
+    starts_on: dt.date | None = None,
+) -> AnnexImport:
+    """Bring an annex into a contract, all or nothing: its delivery table's datasets that the
+    contract does not track yet become obligations (owed from the contract's start, or from
+    ``starts_on``, never earlier); those it tracks are matched by name and never duplicated,
+    a difference of terms being proposed, not applied; the library clauses its traceability
+    table lists are attached to the contract."""
     rows = read_delivery_table(data)
     errors = [
         {"field": f"ligne {row.line}", "reason": problem}
@@ -145,23 +189,121 @@ def import_obligations(session: Session, contract: Contract, data: bytes) -> lis
         raise InvalidContract(
             "Le tableau des livraisons de l'annexe ne peut pas être repris tel quel.", errors
         )
-    known = {obligation.dataset for obligation in contract.obligations}
-    created = []
+    result = AnnexImport()
+    taken: set[int] = set()
     for row in rows:
-        dataset = slugify(row.dataset)
-        if dataset in known:
-            continue
-        created.append(
-            add_obligation(
-                session,
-                contract,
-                dataset=dataset,
-                title=row.dataset,
-                format=row.format or "",
-                frequency=row.frequency or "",
-                delay_days=row.delay_days or 0,
-                description="Repris du tableau des livraisons de l'annexe.",
+        match = match_obligation(row.dataset, contract.obligations, taken)
+        if match is None:
+            result.created.append(
+                add_obligation(
+                    session,
+                    contract,
+                    dataset=_free_dataset(slugify(row.dataset), contract),
+                    title=row.dataset,
+                    format=row.format or "",
+                    frequency=row.frequency or "",
+                    delay_days=row.delay_days or 0,
+                    description="Repris du tableau des livraisons de l'annexe.",
+                    starts_on=starts_on,
+                )
             )
-        )
-        known.add(dataset)
-    return created
+            continue
+        taken.add(match.id)
+        if match.ended_on is not None:
+            result.ended.append(match)
+            continue
+        written = {"format": row.format, "frequency": row.frequency, "delay_days": row.delay_days}
+        changes = {k: v for k, v in written.items() if getattr(match, k) != v}
+        if changes:
+            result.proposals.append(Proposal(match, row, changes))
+        else:
+            result.unchanged.append(match)
+    _attach_clauses(session, contract, read_traceability(data), result)
+    session.flush()
+    return result
+
+
+def match_obligation(
+    title: str, obligations: list[Obligation], taken: set[int] = frozenset()
+) -> Obligation | None:
+    """The obligation an annex row names: same identifier, same title, or the same words one
+    within the other (« Consommations d'énergie » is « Consommations d'énergie par
+    armoire »); the closest when several do, none when two are as close."""
+    wanted = _words(title)
+    scored = []
+    for obligation in obligations:
+        if obligation.id in taken:
+            continue
+        if slugify(title) == obligation.dataset or fold(title) == fold(obligation.title):
+            return obligation
+        known = _words(obligation.title) | _words(obligation.dataset.replace("_", " "))
+        if wanted and (wanted <= known or _words(obligation.title) <= wanted):
+            scored.append((len(wanted & known) / len(wanted | known), obligation))
+    scored.sort(key=lambda item: item[0], reverse=True)
+    if not scored or (len(scored) > 1 and scored[0][0] == scored[1][0]):
+        return None
+    return scored[0][1]
+
+
+def _words(text: str) -> frozenset[str]:
+    """The words that name a dataset, folded, without fillers nor plural marks."""
+    words = re.findall(r"[a-z0-9]+", fold(text))
+    return frozenset(w.rstrip("sx") or w for w in words if w not in FILLERS and len(w) > 1)
+
+
+def _free_dataset(dataset: str, contract: Contract) -> str:
+    """The identifier, or the identifier numbered when the contract already uses it."""
+    used = {obligation.dataset for obligation in contract.obligations}
+    candidate, number = dataset, 2
+    while candidate in used:
+        candidate, number = f"{dataset[:76]}_{number}", number + 1
+    return candidate
+
+
+TRACE_HEADER = ("clause", "version")
+
+
+def read_traceability(data: bytes) -> list[tuple[str, int]]:
+    """The (clause, version) pairs of the annex's traceability table, in order."""
+    document = Document(io.BytesIO(data))
+    for table in document.tables:
+        rows = table.rows
+        if not rows:
+            continue
+        header = [fold(cell.text) for cell in rows[0].cells]
+        if not all(name in header for name in TRACE_HEADER):
+            continue
+        clause_at, version_at = header.index("clause"), header.index("version")
+        found = []
+        for row in rows[1:]:
+            cells = [" ".join(cell.text.split()) for cell in row.cells]
+            number = re.search(r"\d+", cells[version_at]) if version_at < len(cells) else None
+            if clause_at < len(cells) and cells[clause_at] and number:
+                found.append((cells[clause_at], int(number.group())))
+        return found
+    return []
+
+
+def _attach_clauses(
+    session: Session, contract: Contract, pairs: list[tuple[str, int]], result: AnnexImport
+) -> None:
+    """Attach the annex's clause versions the contract lacks. A clause the contract already
+    holds in another version is reported, not attached: which version binds is the buyer's
+    call (an amendment of the contract), not an import's."""
+    held: dict[str, set[int]] = {}
+    for link in contract.clauses:
+        held.setdefault(link.version.clause_id, set()).add(link.version.number)
+    for clause_id, number in pairs:
+        if number in held.get(clause_id, set()):
+            continue
+        if clause_id in held:
+            result.clauses_other_version.append((clause_id, number, min(held[clause_id])))
+            continue
+        try:
+            version = get_version(session, clause_id, number)
+        except NotFound:
+            result.clauses_unknown.append((clause_id, number))
+            continue
+        contract.clauses.append(ContractClause(version=version))
+        held[clause_id] = {number}
+        result.clauses_attached.append((clause_id, number))

@@ -264,8 +264,8 @@ def add_obligation(org: str, reference: str) -> Response:
 
 
 @bp.post("/organisations/<org>/contrats/<path:reference>/obligations/annexe")
-def import_annex(org: str, reference: str) -> Response:
-    """Take the obligations from the delivery table of an annex DOCX."""
+def import_annex(org: str, reference: str) -> str | tuple[str, int] | Response:
+    """Bring an annex DOCX into the contract, and say what it brought and what it proposes."""
     from service.deliveries.annex_import import import_obligations
 
     file = request.files.get("file")
@@ -275,16 +275,21 @@ def import_annex(org: str, reference: str) -> Response:
     try:
         with transaction() as session:
             contract = contracts.get_contract(session, get_organisation(session, org), reference)
-            created = [o.title for o in import_obligations(session, contract, file.read())]
+            result = import_obligations(
+                session, contract, file.read(), starts_on=_optional_date("starts_on")
+            )
+            page = render_template(
+                "deliveries/annex_import.html",
+                contract=contract,
+                result=result,
+                filename=file.filename,
+            )
     except InvalidInput as problem:
         flash(_errors_text(problem), "error")
     except DeliveryError as problem:
         flash(problem.detail, "error")
     else:
-        if created:
-            flash(f"Obligations reprises de l'annexe : {', '.join(created)}.", "success")
-        else:
-            flash("Toutes les obligations de l'annexe étaient déjà suivies.", "success")
+        return page
     return redirect(url_for(".contract", org=org, reference=reference) + "#obligations")
 
 
@@ -327,7 +332,7 @@ def amendments_page(org: str, reference: str) -> str | tuple[str, int] | Respons
         "deliveries/amendments.html",
         contract=contract,
         errors=errors,
-        form=request.form if errors else {},
+        form=request.form if errors else request.args,
         today=today_in_paris(),
     )
     return page, status

@@ -3,16 +3,27 @@ API and the contract page (service/deliveries/annex_import.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
+import jsonschema
 import pytest
 from docx import Document
+from flask import Flask
 from flask.testing import FlaskClient
 
-from service.deliveries.annex_import import read_delivery_table
+from service.deliveries.annex_import import match_obligation, read_delivery_table
+from service.deliveries.dashboard import Scope, dashboard
+from service.deliveries.files import load_contract
+from service.deliveries.models import Obligation
+from service.settings import PROJECT_ROOT
 from tests.api.test_annexes import TITLE, complete
-from tests.api.test_contracts import CONTRACT
+from tests.api.test_contracts import CONTRACT, _schema
+from tests.conftest import clausier
+
+DEMO = PROJECT_ROOT / "contracts" / "concession-eclairage"
+BASE_PATH = "/organisations/{org}/contracts/{reference}"
 
 BASE = "/api/organisations/valbrune/contracts/EP-2024-01"
 
@@ -30,30 +41,164 @@ def _contract(client: FlaskClient) -> None:
     assert created.status_code == 201
 
 
+def _import(client: FlaskClient, annex: bytes, **form: str):
+    return client.post(
+        BASE + "/obligations/annex",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(annex), "annexe.docx"), **form},
+    )
+
+
 def test_the_annex_table_becomes_the_contracts_obligations(
     client: FlaskClient, reference_library: Path
 ) -> None:
-    _contract(client)
+    _contract(client)  # tracks « Inventaire des points lumineux », monthly within 20 days
     annex = _annex(client)
-    response = client.post(
-        BASE + "/obligations/annex",
-        content_type="multipart/form-data",
-        data={"file": (io.BytesIO(annex), "annexe.docx")},
-    )
+    response = _import(client, annex)
     assert response.status_code == 201, response.get_json()
-    created = {o["dataset"]: o for o in response.get_json()["items"]}
+    body = response.get_json()
+    jsonschema.validate(body, _schema(BASE_PATH + "/obligations/annex", "post", 201))
+    created = {o["dataset"]: o for o in body["items"]}
+    assert set(created) == {
+        "consommations_d_energie",
+        "interventions",
+        "rapport_annuel_du_delegataire",
+    }
     assert created["consommations_d_energie"]["frequency"] == "monthly"
     assert created["consommations_d_energie"]["delay_days"] == 20
-    assert created["inventaire_des_points_lumineux"]["frequency"] == "half_yearly"
     assert created["rapport_annuel_du_delegataire"]["format"] == "pdf"
-    again = client.post(
-        BASE + "/obligations/annex",
-        content_type="multipart/form-data",
-        data={"file": (io.BytesIO(annex), "annexe.docx")},
-    )
+    # The inventory is tracked under another name and other terms: proposed, not duplicated.
+    (proposal,) = body["proposed_changes"]
+    assert proposal["dataset"] == "inventaire"
+    assert proposal["after"] == {"frequency": "half_yearly", "delay_days": 30}
+    assert body["amendment_changes"] == [
+        {"kind": "terms", "dataset": "inventaire", "frequency": "half_yearly", "delay_days": 30}
+    ]
+    again = _import(client, annex)
+    assert again.status_code == 200
     assert again.get_json()["items"] == []  # already tracked: nothing twice
+    assert len(again.get_json()["unchanged"]) == 3
     contract = client.get(BASE).get_json()
-    assert len(contract["obligations"]) == 1 + 4
+    assert len(contract["obligations"]) == 1 + 3
+    assert contract["obligations"][0]["frequency"] == "monthly"  # unchanged until an amendment
+    # The proposal, recorded as an amendment, applies it.
+    amended = client.post(
+        BASE + "/amendments",
+        json={
+            "effective_on": "2025-01-01",
+            "reason": "Termes de l'annexe",
+            "author": "Acheteur",
+            "changes": body["amendment_changes"],
+        },
+    )
+    assert amended.status_code == 201, amended.get_json()
+    assert _import(client, annex).get_json()["proposed_changes"] == []
+
+
+def test_the_annex_clauses_are_attached_to_the_contract(
+    app: Flask, client: FlaskClient, reference_library: Path
+) -> None:
+    client.post("/api/organisations", json={"slug": "valbrune", "name": "Valbrune"})
+    bare = {k: v for k, v in CONTRACT.items() if k != "obligations"}
+    assert client.post("/api/organisations/valbrune/contracts", json=bare).status_code == 201
+    before = client.get(BASE + "/checklist").get_json()
+    assert before["clauses"] == []
+    response = _import(client, _annex(client))
+    attached = {c["clause"] for c in response.get_json()["clauses_attached"]}
+    assert "reversibilite-concession" in attached
+    assert response.get_json()["clauses_unknown"] == []
+    after = client.get(BASE + "/checklist").get_json()
+    assert [c["clause"] for c in after["clauses"]] == ["reversibilite-concession"]
+    assert any(item["provided"] for item in after["items"])
+    assert _import(client, _annex(client)).get_json()["clauses_attached"] == []
+
+
+def test_new_datasets_start_no_earlier_than_the_contract(
+    client: FlaskClient, reference_library: Path
+) -> None:
+    _contract(client)
+    response = _import(client, _annex(client), starts_on="2026-03-10")
+    created = response.get_json()["items"]
+    assert created and all(o["terms"][0]["effective_on"] == "2026-03-10" for o in created)
+    early = client.post(
+        "/api/organisations/valbrune/contracts",
+        json={**CONTRACT, "reference": "EP-2", "obligations": []},
+    )
+    assert early.status_code == 201
+    other = client.post(
+        "/api/organisations/valbrune/contracts/EP-2/obligations/annex",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(_annex(client)), "annexe.docx"), "starts_on": "2020-01-01"},
+    )
+    assert {o["terms"][0]["effective_on"] for o in other.get_json()["items"]} == {"2024-07-15"}
+    bad = _import(client, _annex(client), starts_on="bientôt")
+    assert bad.status_code == 422
+
+
+def test_the_demo_concession_takes_its_annex_without_a_duplicate(
+    app: Flask, client: FlaskClient, reference_library: Path
+) -> None:
+    """Issue 11, item 2: the demo concession's own annex adds nothing and changes no figure."""
+    with clausier(app).db.session() as session:
+        contract = load_contract(session, DEMO).contract
+        day = dt.date(2026, 11, 1)
+        before = dashboard(session, day, Scope(contract=contract))
+    demo = "/api/organisations/valmont-sur-loire/contracts/EP-2024-01/obligations/annex"
+    response = client.post(
+        demo,
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(_annex(client)), "annexe.docx")},
+    )
+    body = response.get_json()
+    assert body["items"] == [] and body["proposed_changes"] == [], body
+    assert set(body["unchanged"]) == {
+        "inventaire_points_lumineux",
+        "consommations_energie",
+        "interventions",
+        "rapport_annuel",
+    }
+    # The contract holds version 1 of its réversibilité clause: the annex's is reported, and
+    # only the clauses it does not hold at all are attached.
+    other = {c["clause"]: c for c in body["clauses_other_version"]}
+    assert other["reversibilite-concession"]["contract_version"] == 1
+    attached = {c["clause"] for c in body["clauses_attached"]}
+    assert attached and not attached & set(other)
+    with clausier(app).db.sessions() as session:
+        contract = load_contract(session, DEMO).contract
+        after = dashboard(session, day, Scope(contract=contract))
+        held = [link.version.clause_id for link in contract.clauses]
+    assert len(held) == len(set(held))
+    assert after.counts == before.counts
+    assert after.compliance == before.compliance
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Inventaire des points lumineux", "inventaire_points_lumineux"),
+        ("Consommations d'énergie", "consommations_energie"),
+        ("Interventions", "interventions"),
+        ("Rapport annuel du délégataire", "rapport_annuel"),
+        ("interventions de maintenance et dépannages", "interventions"),
+        ("Plan de réversibilité", None),
+        ("Données", None),
+    ],
+)
+def test_rows_are_matched_to_the_tracked_datasets(title: str, expected: str | None) -> None:
+    tracked = [
+        Obligation(
+            id=1, dataset="inventaire_points_lumineux", title="Inventaire des points lumineux"
+        ),
+        Obligation(
+            id=2, dataset="consommations_energie", title="Consommations d'énergie par armoire"
+        ),
+        Obligation(id=3, dataset="interventions", title="Interventions de maintenance"),
+        Obligation(id=4, dataset="rapport_annuel", title="Rapport annuel du délégataire"),
+        Obligation(id=5, dataset="donnees_a", title="Données de comptage"),
+        Obligation(id=6, dataset="donnees_b", title="Données de pannes"),
+    ]
+    found = match_obligation(title, tracked)
+    assert (found.dataset if found else None) == expected
 
 
 def _docx(rows: list[list[str]]) -> bytes:

@@ -78,3 +78,27 @@ def test_a_refused_amendment_keeps_the_form(
     text = html_lib.unescape(_text(blank.get_data(as_text=True)))
     assert "motif obligatoire" in text and "qui enregistre" in text
     assert "Aucun avenant" in text
+
+
+def test_an_annex_proposes_the_amendment_it_implies(
+    app: Flask, client: FlaskClient, form_token: Callable[[str], str], reference_library: object
+) -> None:
+    import io
+    import re
+
+    from tests.deliveries.test_annex_import import _annex
+
+    _contract(app)  # « Inventaire », monthly within 20 days; the annex says half-yearly, 30 days
+    imported = client.post(
+        PAGE + "/obligations/annexe",
+        content_type="multipart/form-data",
+        data={"csrf_token": form_token(PAGE), "file": (io.BytesIO(_annex(client)), "a.docx")},
+    )
+    page = html_lib.unescape(imported.get_data(as_text=True))
+    assert "Changements proposés" in page
+    assert "fréquence mensuelle → semestrielle ; délai 20 → 30 jours" in _text(page)
+    link = re.search(r'href="([^"]*/avenants\?[^"]*)"', page).group(1)
+    prefilled = client.get(link).get_data(as_text=True)
+    assert '<option value="inventaire" selected>' in prefilled
+    assert '<option value="half_yearly" selected>' in prefilled
+    assert 'name="delay_days" type="number" min="0" max="3660" value="30"' in prefilled

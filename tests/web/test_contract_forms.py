@@ -3,13 +3,13 @@ an annex's delivery table."""
 
 from __future__ import annotations
 
+import html
 import io
 from collections.abc import Callable
 from pathlib import Path
 
 from flask.testing import FlaskClient
 
-from service.deliveries.annex_import import fold
 from tests.deliveries.test_annex_import import _annex
 
 #: The dataset form of the contract page, filled for quarterly breakdown reports.
@@ -69,11 +69,19 @@ def test_the_contract_page_forms(
         data={"csrf_token": token, "file": (io.BytesIO(_annex(client)), "annexe.docx")},
         follow_redirects=True,
     )
-    text = imported.get_data(as_text=True)
-    assert (
-        "Obligations reprises de l&#39;annexe" in text or "Obligations reprises de l'annexe" in text
+    text = html.unescape(imported.get_data(as_text=True))
+    assert imported.status_code == 200
+    assert "Annexe reprise dans le contrat EP-1" in text
+    assert "Données dues ajoutées" in text and "Rapport annuel du délégataire" in text
+    assert "reversibilite-concession" in text  # the annex's clauses, attached
+    again = client.post(
+        page + "/obligations/annexe",
+        content_type="multipart/form-data",
+        data={"csrf_token": token, "file": (io.BytesIO(_annex(client)), "annexe.docx")},
     )
-    assert fold("Rapport annuel du délégataire") in fold(text)
+    assert "Aucune : le contrat suivait déjà toutes les données" in html.unescape(
+        again.get_data(as_text=True)
+    )
     assert (
         client.get("/api/organisations/valbrune/contracts/EP-1").get_json()["obligations"][0][
             "frequency"
