@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Flask, request
 from werkzeug.exceptions import HTTPException
 
@@ -14,6 +16,8 @@ TITLES = {
     413: "Requête trop volumineuse",
     415: "Type de contenu non pris en charge",
 }
+#: A contract or one of its obligations: changed by an amendment, not by PUT, PATCH or DELETE.
+AMENDED = re.compile(r"^/api/organisations/[^/]+/contracts/[^/]+(/obligations/[^/]+)?/?$")
 DETAILS = {
     404: "Aucune ressource à cette adresse.",
     405: "Cette méthode n'est pas autorisée à cette adresse.",
@@ -76,4 +80,13 @@ def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
             status, TITLES.get(status, error.name), DETAILS.get(status, error.description or "")
         )
     detail = DETAILS.get(status) if status in DETAILS else (error.description or error.name)
-    return problem(status, TITLES.get(status, error.name), detail)
+    if status == 405 and AMENDED.match(request.path):
+        detail += (
+            " Un contrat et ses obligations se changent par avenant, à compter d'une date :"
+            " POST …/contracts/{référence}/amendments."
+        )
+    response = problem(status, TITLES.get(status, error.name), detail)
+    allowed = getattr(error, "valid_methods", None)
+    if status == 405 and allowed:
+        response.headers["Allow"] = ", ".join(sorted(allowed))
+    return response

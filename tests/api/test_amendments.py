@@ -83,3 +83,12 @@ def test_malformed_requests(client: FlaskClient) -> None:
     assert client.post(AMENDMENTS, json={**BODY, "reason": 3}).status_code == 422
     missing = client.post("/api/organisations/valbrune/contracts/AUTRE/amendments", json=BODY)
     assert missing.status_code == 404
+
+
+@pytest.mark.usefixtures("contract")
+def test_a_contract_is_not_patched_but_amended(client: FlaskClient) -> None:
+    for method in (client.patch, client.put, client.delete):
+        response = method(BASE, json={"end": "2031-01-01"})
+        assert response.status_code == 405
+        assert "GET" in response.headers["Allow"]
+        assert "avenant" in response.get_json()["detail"]
