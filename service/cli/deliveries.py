@@ -269,3 +269,53 @@ def _error_text(error: ClausierError) -> str:
         if isinstance(item, dict)
     ]
     return error.detail + "".join(details)
+
+
+@contracts_group.command(
+    "import-annex",
+    help="Reprend une annexe « Clauses relatives aux données » (.docx) dans un contrat : les"
+    " jeux de son tableau des livraisons que le contrat ne suit pas, ses clauses ; un jeu suivi"
+    " avec d'autres termes est proposé comme avenant, pas changé.",
+)
+@click.argument("reference")
+@click.argument("annex", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--org", help="Identifiant de l'organisation (si la référence est ambiguë).")
+@click.option("--starts", help="Nouveaux jeux dus à partir du (AAAA-MM-JJ ; défaut : début).")
+def contracts_import_annex(
+    reference: str, annex: Path, org: str | None, starts: str | None
+) -> None:
+    """Bring an annex DOCX into a contract and print what it brought and proposes."""
+    from service.deliveries.annex_import import import_obligations
+
+    starts_on = _day(starts, "--starts")
+    try:
+        with state().db.session() as session:
+            contract = _find_contract(session, reference, org)
+            result = import_obligations(session, contract, annex.read_bytes(), starts_on=starts_on)
+            lines = [f"Annexe {annex.name} reprise dans le contrat {contract.reference} :"]
+            lines += [f"  ajouté : {o.title} ({o.dataset})" for o in result.created]
+            lines += [f"  déjà suivi, mêmes termes : {o.title}" for o in result.unchanged]
+            lines += [f"  plus dû depuis un avenant : {o.title}" for o in result.ended]
+            for proposal in result.proposals:
+                options = " ".join(
+                    f"--{_OPTION[name]} {value}" for name, value in proposal.changes.items()
+                )
+                lines.append(
+                    f"  autres termes dans l'annexe pour {proposal.obligation.title} : pour les"
+                    f" appliquer, clausier contracts amend {contract.reference} --dataset"
+                    f" {proposal.obligation.dataset} {options} --effective … --reason …"
+                    " --author …"
+                )
+            lines += [f"  clause rattachée : {c} v{v}" for c, v in result.clauses_attached]
+            lines += [
+                f"  clause déjà portée en version {held} (annexe : v{v}), laissée : {c}"
+                for c, v, held in result.clauses_other_version
+            ]
+            lines += [f"  clause inconnue : {c} v{v}" for c, v in result.clauses_unknown]
+    except ClausierError as error:
+        fail(_error_text(error), EXIT_USAGE)
+    click.echo("\n".join(lines))
+
+
+#: The ``contracts amend`` option of each term an annex may propose to change.
+_OPTION = {"frequency": "frequency", "delay_days": "delay", "format": "format"}

@@ -129,3 +129,29 @@ def test_an_amendment_from_the_command_line(
     with clausier(app).db.sessions() as session:
         contract = load_contract(session, FOLDER).contract
         assert len(contract.amendments) == 1
+
+
+def test_an_annex_taken_from_the_command_line(
+    app: Flask, runner: FlaskCliRunner, reference_library: object, tmp_path
+) -> None:
+    from tests.deliveries.test_annex_import import _annex
+
+    assert runner.invoke(args=["contracts", "load", str(FOLDER)]).exit_code == 0
+    annex = tmp_path / "annexe.docx"
+    annex.write_bytes(_annex(app.test_client()))
+    first = runner.invoke(
+        args=[
+            *("contracts", "amend", "EP-2024-01", "--effective", "2027-01-01", "--reason", "r"),
+            *("--author", "a", "--dataset", "interventions", "--delay", "10"),
+        ]
+    )
+    assert first.exit_code == 0, first.output
+    result = runner.invoke(args=["contracts", "import-annex", "EP-2024-01", str(annex)])
+    assert result.exit_code == 0, result.output
+    assert "déjà suivi, mêmes termes : Consommations d'énergie par armoire" in result.output
+    assert "--dataset interventions --delay 15" in result.output
+    assert "clause déjà portée en version 1 (annexe : v2), laissée : reversibilite" in result.output
+    broken = tmp_path / "autre.docx"
+    broken.write_bytes(b"PK\x03\x04 pas un docx")
+    refused = runner.invoke(args=["contracts", "import-annex", "EP-2024-01", str(broken)])
+    assert refused.exit_code == 2 and "Traceback" not in refused.output
