@@ -98,6 +98,12 @@ class ApprovedVersionImmutable(Conflict, LibraryError):
     title = "Version figée"
 
 
+class VersionNumberTaken(Conflict, LibraryError):
+    """The version number asked for is not the clause's next one: another version holds it."""
+
+    title = "Numéro de version déjà pris"
+
+
 class InvalidTransition(Conflict, LibraryError):
     """The status change asked for is not allowed from the version's current status."""
 

@@ -1,9 +1,16 @@
 """The clause library as plain files (``clauses/``): read, import into the database, export.
 
 The format is described in ``clauses/FORMAT.md``. An import is one transaction: every file is
-read and checked first, and a single problem aborts it with the full list of problems (file,
-line, reason) before anything is written. Importing the same directory twice changes nothing;
-a file whose text changed becomes a new draft version, never an overwrite.
+read and checked first, and compared with the database, and a single problem aborts it with
+the full list of problems (file, line, reason) before anything is written.
+
+A version is known by its number. A file whose number the database lacks is created with that
+number, its status, dates, author and note — even when its text repeats an earlier version's
+(a revert). Same number, same text: « inchangée » (its status may move forward). Same number,
+another text: a new draft after the last version, never an overwrite — unless the directory
+also brings numbers the database lacks: then the two histories diverged, and the import is
+refused rather than renumbered. Importing the same directory twice changes nothing, and
+export → import → export of any library reproduces the files byte for byte.
 """
 
 from __future__ import annotations
@@ -15,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from service.errors import FileProblem, ImportRejected
+from service.errors import FileProblem, ImportRejected, VersionNumberTaken
 from service.library import store
-from service.library.models import STATUSES, Clause, Family, RequiredElement
+from service.library.models import STATUSES, Clause, ClauseVersion, Family, RequiredElement
 from service.library.models import content_hash as hash_content
 from service.library.rules import check_content, normalize_variable
 from service.library.sets import (
@@ -363,12 +370,19 @@ def _parse_time(value: Any) -> dt.datetime | None:
 def import_library(session: Session, directory: Path) -> ImportReport:
     """Import a library directory into the database; idempotent, all or nothing."""
     source = read_library(directory)
+    plans = [
+        _plan_clause(session, clause_id, versions)
+        for clause_id, versions in source.versions.items()
+    ]
+    problems = [problem for plan in plans for problem in plan.problems]
+    if problems:
+        raise ImportRejected(problems)
     report = ImportReport()
     for family in source.families.values():
         _upsert_family(session, family, report)
     session.flush()
-    for clause_id, versions in source.versions.items():
-        _import_clause(session, clause_id, versions, report)
+    for plan in plans:
+        _import_clause(session, plan, report)
     report.sets_created, report.sets_updated = import_sets(session, source.sets)
     return report
 
@@ -412,50 +426,99 @@ def _family_data(family: Family) -> dict[str, Any]:
     }
 
 
-def _import_clause(
-    session: Session, clause_id: str, sources: list[VersionSource], report: ImportReport
-) -> None:
-    clause = session.get(Clause, clause_id)
+#: What the import does with a version file, by comparison with the database.
+SAME, NEW, KNOWN, EDITED = "same", "new", "known", "edited"
+
+
+@dataclass
+class ClausePlan:
+    """What importing one clause's files will do, decided before anything is written.
+
+    Each step pairs a file with the database's version of the same number (if any) and
+    what to do: ``same`` text (follow its status), ``new`` number (create it with that
+    number, its status, dates and author), ``known`` (the file's changed text is already a
+    later version) or ``edited`` (the changed text becomes a new draft).
+    """
+
+    clause_id: str
+    sources: list[VersionSource]
+    exists: bool = False
+    steps: list[tuple[VersionSource, ClauseVersion | None, str]] = field(default_factory=list)
+    problems: list[FileProblem] = field(default_factory=list)
+
+
+def _plan_clause(session: Session, clause_id: str, sources: list[VersionSource]) -> ClausePlan:
+    """Compare a clause's files with its versions in the database, number by number."""
+    plan = ClausePlan(clause_id, sources)
+    clause = session.get(Clause, clause_id, options=[selectinload(Clause.versions)])
     if clause is None:
+        plan.steps = [(source, None, NEW) for source in sources]
+        return plan
+    plan.exists = True
+    if clause.family_id != sources[0].family:
+        problem = f"la clause appartient à la famille {clause.family_id}"
+        plan.problems.append(FileProblem(sources[0].path, 1, problem))
+        return plan
+    stored = {version.number: version for version in clause.versions}
+    for source in sources:
+        version, digest = stored.get(source.number), hash_content(source.content())
+        if version is None:
+            action = NEW
+        elif version.content_hash == digest:
+            action = SAME
+        elif any(v.content_hash == digest for n, v in stored.items() if n > source.number):
+            action = KNOWN
+        else:
+            action = EDITED
+        plan.steps.append((source, version, action))
+    added = [f"v{source.number}" for source, _, action in plan.steps if action == NEW]
+    if added:
+        # A changed text would become a new draft numbered after the database's last
+        # version, the number the directory gives one of its own: the histories diverged.
+        plan.problems += [
+            FileProblem(
+                source.path,
+                0,
+                f"v{source.number} diffère de la version {source.number} enregistrée, et le "
+                f"dossier apporte aussi {', '.join(added)} : ses numéros de version sont en "
+                "conflit avec ceux de la base (rien n'est renuméroté) ; exportez la "
+                "bibliothèque de cette instance et reportez-y vos modifications",
+            )
+            for source, _, action in plan.steps
+            if action in (KNOWN, EDITED)
+        ]
+    return plan
+
+
+def _import_clause(session: Session, plan: ClausePlan, report: ImportReport) -> None:
+    if not plan.exists:
+        first = plan.sources[0]
         session.add(
             Clause(
-                id=clause_id,
-                family_id=sources[0].family,
+                id=plan.clause_id,
+                family_id=first.family,
                 last_version=0,
-                created_at=_parse_time(sources[0].header["created"]),
+                created_at=_parse_time(first.header["created"]),
             )
         )
         session.flush()
-        report.clauses_created.append(clause_id)
-    elif clause.family_id != sources[0].family:
-        raise ImportRejected(
-            [
-                FileProblem(
-                    sources[0].path, 1, f"la clause appartient à la famille {clause.family_id}"
-                )
-            ]
-        )
-    for source in sources:
-        existing = {v.number: v for v in store.get_clause(session, clause_id).versions}
-        hashes = {v.content_hash: v for v in existing.values()}
-        digest = hash_content(source.content())
-        same = existing.get(source.number)
-        if same is not None and same.content_hash == digest:
-            _follow_status(session, same, source, report)
-        elif same is None and digest not in hashes:
-            _add_from_file(session, source, report, keep_status=True)
-        elif digest in hashes:
-            report.unchanged += 1  # this text is already a version (imported earlier)
+        report.clauses_created.append(plan.clause_id)
+    for source, version, action in plan.steps:
+        if action == SAME:
+            _follow_status(session, version, source, report)
+        elif action == NEW:
+            _add_from_file(session, source, report)
+        elif action == KNOWN:
+            report.unchanged += 1  # this changed text was imported earlier, as a later version
         else:
-            _add_from_file(session, source, report, keep_status=False)
+            _add_edited(session, source, report)
 
 
-def _add_from_file(
-    session: Session, source: VersionSource, report: ImportReport, *, keep_status: bool
-) -> None:
+def _add_from_file(session: Session, source: VersionSource, report: ImportReport) -> None:
+    """Create the version a file describes, with its number, status, dates and author."""
     header = source.header
-    if keep_status:
-        version = store.add_version(
+    try:
+        store.add_version(
             session,
             source.clause,
             source.content(),
@@ -467,24 +530,31 @@ def _add_from_file(
             approved_at=_parse_time(header.get("approved_at")),
             retired_by=header.get("retired_by"),
             retired_at=_parse_time(header.get("retired_at")),
+            number=source.number,
         )
-    else:
-        version = store.add_version(
-            session,
-            source.clause,
-            source.content(),
-            author=str(header["author"]),
-            change_note=f"Importé de {source.path}, dont le texte diffère de la version "
-            f"{source.number} enregistrée.",
-        )
-        report.notes.append(
-            f"{source.path} : texte modifié, enregistré comme projet v{version.number}."
-        )
+    except VersionNumberTaken as taken:  # another editor drafted meanwhile
+        raise ImportRejected([FileProblem(source.path, 0, taken.detail)]) from taken
+    report.versions_created.append(f"{source.clause} v{source.number}")
+
+
+def _add_edited(session: Session, source: VersionSource, report: ImportReport) -> None:
+    """Record a file whose text differs from the version of its number as a new draft."""
+    version = store.add_version(
+        session,
+        source.clause,
+        source.content(),
+        author=str(source.header["author"]),
+        change_note=f"Importé de {source.path}, dont le texte diffère de la version "
+        f"{source.number} enregistrée.",
+    )
+    report.notes.append(
+        f"{source.path} : texte modifié, enregistré comme projet v{version.number}."
+    )
     report.versions_created.append(f"{source.clause} v{version.number}")
 
 
 def _follow_status(
-    session: Session, version: Any, source: VersionSource, report: ImportReport
+    session: Session, version: ClauseVersion, source: VersionSource, report: ImportReport
 ) -> None:
     order = {"draft": 0, "approved": 1, "retired": 2}
     wanted, header = source.header["status"], source.header

@@ -2,8 +2,10 @@
 
 The index is derived from the database: ``rebuild`` makes it anew, ``sync`` brings it up to
 date with the versions changed since it last looked (every search starts with a sync, so
-several processes each keeping their own index stay current). The analyzer folds accents and
-stems French words: "pénalités", "penalite" and "Pénalité" find the same clauses.
+several processes each keeping their own index stay current). The analyzer gives the forms
+of a French word one key, accents typed or not (``service.library.words``): "hébergées",
+"hebergement" and "héberger" find the same clauses. The index records the version of the
+analyzer that built it, and an index of another version is rebuilt before it is used.
 """
 
 from __future__ import annotations
@@ -21,22 +23,15 @@ from markupsafe import escape
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from whoosh import index as whoosh_index
-from whoosh.analysis import (
-    Analyzer,
-    CharsetFilter,
-    LowercaseFilter,
-    RegexTokenizer,
-    StemFilter,
-    StopFilter,
-)
+from whoosh.analysis import Analyzer, Filter, LowercaseFilter, RegexTokenizer, StopFilter
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.lang import stopwords_for_language
 from whoosh.qparser import AndGroup, OrGroup, QueryParser
 from whoosh.query import And, Query, Term
-from whoosh.support.charset import accent_map
 
 from service.errors import FamilyNotFound, InvalidQuery, SearchError
 from service.library.models import STATUSES, Clause, ClauseVersion, Family
+from service.library.words import search_key
 
 #: Versions changed this long before the last one seen are checked again at each sync, so a
 #: transaction that committed late (another process) is not missed.
@@ -45,24 +40,43 @@ SYNC_MARGIN = dt.timedelta(seconds=10)
 ANY_WORD = OrGroup.factory(0.9)
 #: Seconds to wait for the index's write lock held by another process.
 WRITE_TIMEOUT = 30.0
+#: Version of the analyzer: an index built by another one is rebuilt (1: fold, then stem;
+#: 2: one key per word whatever its accents, ``search_key``).
+ANALYZER_VERSION = 2
+#: The file of the index directory that records the analyzer version that built it.
+VERSION_FILE = "analyzer"
 
 
 #: Snowball's French list misses these frequent words.
 EXTRA_STOP_WORDS = frozenset({"les", "cet", "cette", "ceux", "celle", "celles", "dont", "lors"})
 
 
-def french_analyzer() -> Analyzer:
-    """Tokenize, lowercase, drop French stop words, fold accents, then stem.
+class FrenchKeyFilter(Filter):
+    """Replace each word by its search key: its forms, accented or not, share one."""
 
-    Accents are folded before stemming so that a word typed without its accents
-    ("penalites") gets the same stem as the written one ("pénalités").
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FrenchKeyFilter)
+
+    def __hash__(self) -> int:
+        return hash(FrenchKeyFilter)
+
+    def __call__(self, tokens: Any) -> Any:
+        for token in tokens:
+            token.text = search_key(token.text)
+            yield token
+
+
+def french_analyzer() -> Analyzer:
+    """Tokenize, lowercase, drop French stop words, then key each word (``search_key``).
+
+    The key depends on the word's folded spelling only, so a word typed without its
+    accents ("penalites") finds the written one ("pénalités").
     """
     return (
         RegexTokenizer(r"\w+")
         | LowercaseFilter()
         | StopFilter(stoplist=stopwords_for_language("fr") | EXTRA_STOP_WORDS)
-        | CharsetFilter(accent_map)
-        | StemFilter(lang="fr")
+        | FrenchKeyFilter()
     )
 
 
@@ -130,35 +144,55 @@ class SearchIndex:
             else:
                 self.directory.mkdir(parents=True, exist_ok=True)
                 self._index = whoosh_index.create_in(self.directory, make_schema())
+                self._save_version()
         return self._index
+
+    def _outdated(self) -> bool:
+        """Whether the index on disk was built by another analyzer (or before they had one)."""
+        if self._index is not None or not whoosh_index.exists_in(self.directory):
+            return False
+        path = self.directory / VERSION_FILE
+        return not path.is_file() or path.read_text().strip() != str(ANALYZER_VERSION)
+
+    def _save_version(self) -> None:
+        (self.directory / VERSION_FILE).write_text(str(ANALYZER_VERSION))
 
     def rebuild(self, session: Session) -> int:
         """Rebuild the whole index from the database; return the number of versions indexed."""
         with self._lock:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            if self._open_searcher is not None:
-                self._open_searcher.close()
-                self._open_searcher = None
-            self._index = whoosh_index.create_in(self.directory, make_schema())
-            rows = session.execute(_versions_query())
-            count, newest = 0, None
-            with self._index.writer(limitmb=256) as writer:
-                for version, family in rows:
-                    writer.add_document(**_document(version, family))
-                    count += 1
-                    newest = max(newest or version.updated_at, version.updated_at)
-            self._watermark = newest
-            self._save_watermark()
-            self._signature = _signature(session)
-            return count
+            return self._rebuild(session)
+
+    def _rebuild(self, session: Session) -> int:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        if self._open_searcher is not None:
+            self._open_searcher.close()
+            self._open_searcher = None
+        self._parsers.clear()  # they hold the schema, and its analyzer, of the index replaced
+        self._index = whoosh_index.create_in(self.directory, make_schema())
+        rows = session.execute(_versions_query())
+        count, newest = 0, None
+        with self._index.writer(limitmb=256) as writer:
+            for version, family in rows:
+                writer.add_document(**_document(version, family))
+                count += 1
+                newest = max(newest or version.updated_at, version.updated_at)
+        self._watermark = newest
+        self._save_watermark()
+        self._save_version()
+        self._signature = _signature(session)
+        return count
 
     def sync(self, session: Session) -> int:
         """Index the versions changed since the last sync; return how many were updated.
 
         A cheap signature of the table (row count, newest change) tells whether anything
-        changed; only then are the recently changed versions compared with the index.
+        changed; only then are the recently changed versions compared with the index. An
+        index left by another analyzer version is rebuilt (every version counts as updated).
         """
         with self._lock:
+            if self._outdated():
+                logger.info("search index built by another analyzer: rebuilding it")
+                return self._rebuild(session)
             ix = self._open()
             signature = _signature(session)
             if signature == self._signature:

@@ -19,6 +19,7 @@ from service.errors import (
     InvalidInput,
     InvalidTransition,
     VersionNotFound,
+    VersionNumberTaken,
 )
 from service.library.models import (
     CONTENT_FIELDS,
@@ -181,8 +182,14 @@ def add_version(
     approved_at: dt.datetime | None = None,
     retired_by: str | None = None,
     retired_at: dt.datetime | None = None,
+    number: int | None = None,
 ) -> ClauseVersion:
-    """Validate content and store it as the clause's next version number."""
+    """Validate content and store it as the clause's next version number.
+
+    ``number``, when given, is the number the version must get (an import reproducing a
+    library): if the clause's next number is another, ``VersionNumberTaken`` is raised and
+    nothing is renumbered.
+    """
     clause = get_clause(session, clause_id)
     content = _validated(session, clause.family_id, content)
     if not str(author or "").strip():
@@ -192,15 +199,21 @@ def add_version(
         )
     # One UPDATE both reserves the number and locks the clause row until commit: two
     # editors drafting at once get consecutive numbers, and a rollback gives the number back.
-    number = session.execute(
-        update(Clause)
-        .where(Clause.id == clause_id)
-        .values(last_version=Clause.last_version + 1)
-        .returning(Clause.last_version)
-    ).scalar_one()
+    reserve = update(Clause).where(Clause.id == clause_id)
+    if number is not None:
+        reserve = reserve.where(Clause.last_version == number - 1)
+    reserved = session.execute(
+        reserve.values(last_version=Clause.last_version + 1).returning(Clause.last_version)
+    ).scalar_one_or_none()
+    if reserved is None:
+        session.expire(clause, ["last_version"])
+        raise VersionNumberTaken(
+            f"La clause « {clause_id} » ne peut pas recevoir une version {number} : "
+            f"sa prochaine version est la {clause.last_version + 1}."
+        )
     version = ClauseVersion(
         clause_id=clause_id,
-        number=number,
+        number=reserved,
         status=str(status),
         author=author.strip(),
         change_note=change_note or "",

@@ -7,11 +7,16 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.fields import TEXT, Schema
+from whoosh.lang import stopwords_for_language
+from whoosh.support.charset import accent_map
 
 from service.errors import InvalidQuery
-from service.library import store
-from service.library.search import SearchIndex, french_analyzer
+from service.library import search, store
+from service.library.search import EXTRA_STOP_WORDS, SearchIndex, french_analyzer, make_schema
 from tests.conftest import clausier
+from tests.library.factories import content, make_family
 
 
 def _tokens(text: str) -> list[str]:
@@ -138,3 +143,108 @@ def test_excerpts_leave_out_markdown_marks(index: SearchIndex, db_session: Sessi
     assert plain_text("5. **Délai.** Le `code`") == "5. Délai. Le code"
     for hit in index.search(db_session, "données", all_versions=True).hits:
         assert "**" not in hit.excerpt
+
+
+# -- inflected forms ---------------------------------------------------------------------
+
+#: Forms of one word each; the analyzer must give every form of a group the same key.
+FORMS = {
+    "héberger": "hébergées hébergement héberger hebergees hebergement hébergés",
+    "restituer": "restituées restituer restitution restituees restitue Restitutions",
+    "sécurité": "sécurisées sécurité securite sécuriser securisees sécurisation Sécurité",
+    "pénalité": "pénalités penalites Pénalité penalite",
+    "œuvre": "œuvre oeuvre Œuvres",
+}
+#: One clause per written form: a query for any form of the group finds both.
+CLAUSES = {
+    "heberg-participe": ("héberger", "Les données sont hébergées en France."),
+    "heberg-nom": ("héberger", "L'hébergement des données est situé en France."),
+    "restit-participe": ("restituer", "Les données sont restituées à l'acheteur."),
+    "restit-verbe": ("restituer", "Le titulaire doit restituer les fichiers."),
+    "secur-participe": ("sécurité", "Les données sont sécurisées."),
+    "secur-nom": ("sécurité", "La sécurité des systèmes est garantie."),
+    "penal-pluriel": ("pénalité", "Des pénalités s'appliquent."),
+    "penal-singulier": ("pénalité", "Une pénalité s'applique au retard."),
+    "oeuvre-ligature": ("œuvre", "La mise en œuvre est documentée."),
+    "oeuvre-pluriel": ("œuvre", "Les œuvres sont livrées."),
+}
+
+
+@pytest.mark.parametrize("group", sorted(FORMS))
+def test_analyzer_gives_every_form_of_a_word_one_key(group: str) -> None:
+    keys = {word: _tokens(word) for word in FORMS[group].split()}
+    assert len({tuple(k) for k in keys.values()}) == 1, keys
+
+
+@pytest.fixture
+def inflected(app: Flask, db_session: Session) -> SearchIndex:
+    """A library of one clause per written form, indexed."""
+    make_family(db_session, "reversibilite", ("perimetre",))
+    for clause_id, (_, sentence) in CLAUSES.items():
+        store.create_clause(
+            db_session,
+            clause_id,
+            "reversibilite",
+            content(title="Clause", body=sentence + "\n", variables=[], elements=[]),
+            author="Juriste",
+        )
+    db_session.commit()
+    search_index = clausier(app).index
+    search_index.rebuild(db_session)
+    return search_index
+
+
+def test_any_form_finds_every_form_accents_or_not(
+    inflected: SearchIndex, db_session: Session
+) -> None:
+    """« hébergées » and « hebergees » find « hébergement », and the other way round; the
+    matching word is highlighted in the excerpt, whatever its form."""
+    wrong = {}
+    for group, words in FORMS.items():
+        expected = {clause for clause, (word, _) in CLAUSES.items() if word == group}
+        for query in words.split():
+            hits = inflected.search(db_session, query).hits
+            found = {hit.clause_id for hit in hits}
+            if found != expected or not all("<mark>" in hit.excerpt for hit in hits):
+                wrong[query] = (sorted(found), [hit.excerpt for hit in hits])
+    assert wrong == {}
+
+
+def _old_schema() -> Schema:
+    """The schema of indexes built before the analyzer had a version: folded, then stemmed."""
+    old = (
+        RegexTokenizer(r"\w+")
+        | LowercaseFilter()
+        | StopFilter(stoplist=stopwords_for_language("fr") | EXTRA_STOP_WORDS)
+        | CharsetFilter(accent_map)
+        | StemFilter(lang="fr")
+    )
+    schema = make_schema()
+    for name in ("title", "legal_basis", "text"):
+        schema._fields[name] = TEXT(analyzer=old, stored=name != "legal_basis")
+    return schema
+
+
+@pytest.mark.parametrize("stored_version", [None, "1"])
+def test_an_index_of_an_older_analyzer_is_rebuilt(
+    app: Flask,
+    inflected: SearchIndex,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    stored_version: str | None,
+) -> None:
+    """An index left by an older version of Clausier is rebuilt at its first search."""
+    directory = tmp_path / "old-index"
+    with monkeypatch.context() as patch:
+        patch.setattr(search, "make_schema", _old_schema)
+        with clausier(app).db.sessions() as session:
+            old = SearchIndex(directory)
+            old.rebuild(session)
+            assert old.search(session, "hébergées").total == 1, "the old analyzer misses a form"
+    (directory / "analyzer").unlink(missing_ok=True)
+    if stored_version is not None:
+        (directory / "analyzer").write_text(stored_version)
+    with clausier(app).db.sessions() as session:
+        hits = SearchIndex(directory).search(session, "hébergées").hits
+    assert {hit.clause_id for hit in hits} == {"heberg-participe", "heberg-nom"}
+    assert (directory / "analyzer").read_text() == str(search.ANALYZER_VERSION)

@@ -16,6 +16,7 @@ from service.errors import (
     InvalidInput,
     InvalidTransition,
     VersionNotFound,
+    VersionNumberTaken,
 )
 from service.library import store
 from tests.conftest import clausier
@@ -197,6 +198,24 @@ def test_a_rolled_back_draft_gives_its_number_back(db_session: Session) -> None:
     version = store.create_draft(db_session, "rev-test", author="X", change_note="gardé")
     db_session.commit()
     assert version.number == 2
+
+
+@pytest.mark.parametrize("number", [2, 4])
+def test_a_version_asked_for_by_number_is_never_renumbered(
+    db_session: Session, number: int
+) -> None:
+    """An import asking for v2 when v2 exists (or v4 after v2) gets a refusal, not v3."""
+    make_clause(db_session)
+    store.add_version(db_session, "rev-test", content(), author="DSI", change_note="v2")
+    with pytest.raises(VersionNumberTaken, match="sa prochaine version est la 3"):
+        store.add_version(
+            db_session, "rev-test", content(), author="DSI", change_note="x", number=number
+        )
+    version = store.add_version(
+        db_session, "rev-test", content(), author="DSI", change_note="v3", number=3
+    )
+    assert version.number == 3
+    assert [v.number for v in store.get_clause(db_session, "rev-test").versions] == [1, 2, 3]
 
 
 def test_concurrent_editors_get_unique_gapless_numbers(app: Flask, db_session: Session) -> None:
