@@ -27,11 +27,11 @@ from whoosh.analysis import Analyzer, Filter, LowercaseFilter, RegexTokenizer, S
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.lang import stopwords_for_language
 from whoosh.qparser import AndGroup, OrGroup, QueryParser
-from whoosh.query import And, Query, Term
+from whoosh.query import And, Or, Query, Term
 
 from service.errors import FamilyNotFound, InvalidQuery, SearchError
 from service.library.models import STATUSES, Clause, ClauseVersion, Family
-from service.library.words import search_key
+from service.library.words import related_key, search_key
 
 #: Versions changed this long before the last one seen are checked again at each sync, so a
 #: transaction that committed late (another process) is not missed.
@@ -41,8 +41,9 @@ ANY_WORD = OrGroup.factory(0.9)
 #: Seconds to wait for the index's write lock held by another process.
 WRITE_TIMEOUT = 30.0
 #: Version of the analyzer: an index built by another one is rebuilt (1: fold, then stem;
-#: 2: one key per word whatever its accents, ``search_key``).
-ANALYZER_VERSION = 2
+#: 2: one key per word whatever its accents, ``search_key``; 3: verbs in -iser keep their
+#: « -is- », a query looks up the related key).
+ANALYZER_VERSION = 3
 #: The file of the index directory that records the analyzer version that built it.
 VERSION_FILE = "analyzer"
 
@@ -291,7 +292,7 @@ class SearchIndex:
         if parser is None:
             parser = self._parsers[group] = QueryParser("text", self._open().schema, group=group)
         try:
-            return parser.parse(text)
+            return parser.parse(text).accept(_with_related_keys)
         except Exception as error:  # whoosh raises several kinds on odd syntax
             raise InvalidQuery(f"Recherche incompréhensible : {text!r}.") from error
 
@@ -353,6 +354,19 @@ class SearchIndex:
 logger = logging.getLogger(__name__)
 _WORD = re.compile(r"\w+")
 _ANALYZER = french_analyzer()
+
+
+#: The weight of a word's related key (``words.related_key``) against its own.
+RELATED_WEIGHT = 0.4
+
+
+def _with_related_keys(node: Query) -> Query:
+    """A word of the text also looked up under its related key, at a lower weight."""
+    if isinstance(node, Term) and node.fieldname in ("text", "title"):
+        related = related_key(node.text) if isinstance(node.text, str) else None
+        if related:
+            return Or([node, Term(node.fieldname, related, boost=RELATED_WEIGHT)])
+    return node
 
 
 @functools.lru_cache(maxsize=100_000)

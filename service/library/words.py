@@ -45,7 +45,8 @@ def search_key(word: str) -> str:
     """The key under which the index keeps a word and a query looks it up.
 
     « hébergées », « hebergees », « hébergement » and « héberger » share one key; so do
-    « sécurisées », « sécurité » and « securite », « pénalités » and « penalite ».
+    « sécurité » and « securite », « pénalités » and « penalite »; « sécurisées » has a key
+    of its own, related to them (``related_key``).
     """
     folded = fold(word)
     if not folded.isalpha():  # figures, article numbers (L3131): as written
@@ -54,10 +55,22 @@ def search_key(word: str) -> str:
         if folded.endswith(plain):
             folded = folded[: -len(plain)] + accented
             break
-    root = fold(_STEMMER.stem(folded))
-    # Snowball keeps the « -is- » of verbs in -iser and their nouns: « sécuris(er) »,
-    # « sécuris(ation) ». Without it they meet the word they derive from (« sécur(ité) »),
-    # and a past participle its feminine (« compris », « comprise »).
-    if len(root) >= 6 and root.endswith("is") and root[-3] not in VOWELS:
-        root = root[:-2]
-    return root
+    return fold(_STEMMER.stem(folded))
+
+
+def related_key(key: str) -> str | None:
+    """The key of the word a verb in « -iser » derives from, or of the verb derived from a word.
+
+    Snowball keeps the « -is- » of verbs in -iser and of their nouns: « sécuris(ées) »,
+    « sécuris(ation) » do not meet « sécur(ité) ». A query looks the related key up too, at a
+    lower weight, so that « sécurisées » finds « sécurité » and the other way round, while
+    « autorisation » still ranks the clauses that say « autorisation » before those that only
+    say « autorité ».
+    """
+    if not key.isalpha() or len(key) < 4:
+        return None
+    if len(key) >= 6 and key.endswith("is") and key[-3] not in VOWELS:
+        return key[:-2]
+    if key[-1] not in VOWELS:
+        return key + "is"
+    return None

@@ -151,9 +151,16 @@ def test_excerpts_leave_out_markdown_marks(index: SearchIndex, db_session: Sessi
 FORMS = {
     "héberger": "hébergées hébergement héberger hebergees hebergement hébergés",
     "restituer": "restituées restituer restitution restituees restitue Restitutions",
-    "sécurité": "sécurisées sécurité securite sécuriser securisees sécurisation Sécurité",
+    "sécurité": "sécurité securite Sécurité",
+    "sécuriser": "sécurisées sécuriser securisees sécurisation",
     "pénalité": "pénalités penalites Pénalité penalite",
     "œuvre": "œuvre oeuvre Œuvres",
+}
+#: The groups a query for a group finds: its own, and the related one (a verb in -iser and
+#: the word it derives from).
+RELATED = {group: {group} for group in FORMS} | {
+    "sécurité": {"sécurité", "sécuriser"},
+    "sécuriser": {"sécurité", "sécuriser"},
 }
 #: One clause per written form: a query for any form of the group finds both.
 CLAUSES = {
@@ -161,7 +168,7 @@ CLAUSES = {
     "heberg-nom": ("héberger", "L'hébergement des données est situé en France."),
     "restit-participe": ("restituer", "Les données sont restituées à l'acheteur."),
     "restit-verbe": ("restituer", "Le titulaire doit restituer les fichiers."),
-    "secur-participe": ("sécurité", "Les données sont sécurisées."),
+    "secur-participe": ("sécuriser", "Les données sont sécurisées."),
     "secur-nom": ("sécurité", "La sécurité des systèmes est garantie."),
     "penal-pluriel": ("pénalité", "Des pénalités s'appliquent."),
     "penal-singulier": ("pénalité", "Une pénalité s'applique au retard."),
@@ -201,7 +208,7 @@ def test_any_form_finds_every_form_accents_or_not(
     matching word is highlighted in the excerpt, whatever its form."""
     wrong = {}
     for group, words in FORMS.items():
-        expected = {clause for clause, (word, _) in CLAUSES.items() if word == group}
+        expected = {clause for clause, (word, _) in CLAUSES.items() if word in RELATED[group]}
         for query in words.split():
             hits = inflected.search(db_session, query).hits
             found = {hit.clause_id for hit in hits}
@@ -248,3 +255,28 @@ def test_an_index_of_an_older_analyzer_is_rebuilt(
         hits = SearchIndex(directory).search(session, "hébergées").hits
     assert {hit.clause_id for hit in hits} == {"heberg-participe", "heberg-nom"}
     assert (directory / "analyzer").read_text() == str(search.ANALYZER_VERSION)
+
+
+def test_a_related_word_ranks_after_the_word_itself(app: Flask, db_session: Session) -> None:
+    """« autorisation » also finds « autorité », but after the clauses that say it."""
+    make_family(db_session, "reversibilite", ("perimetre",))
+    sentences = {
+        "a-autorite": "L'autorité concédante reçoit les fichiers.",
+        "b-autorisation": "Toute sous-traitance est soumise à autorisation écrite.",
+        "c-securise": "Les échanges sont sécurisés.",
+    }
+    for clause_id, sentence in sentences.items():
+        store.create_clause(
+            db_session,
+            clause_id,
+            "reversibilite",
+            content(title="Clause", body=sentence + "\n", variables=[], elements=[]),
+            author="Juriste",
+        )
+    db_session.commit()
+    search_index = clausier(app).index
+    search_index.rebuild(db_session)
+    found = [hit.clause_id for hit in search_index.search(db_session, "autorisation").hits]
+    assert found == ["b-autorisation", "a-autorite"]
+    secured = [hit.clause_id for hit in search_index.search(db_session, "sécurité").hits]
+    assert secured == ["c-securise"]
