@@ -87,7 +87,10 @@ class AnnexClause:
     paragraphs: list[str]
     legal_basis: list[str]
     approved: str
-    hash: str
+    #: The library version's ``content_hash``: the same text in the library and in the annex.
+    version_content_hash: str
+    #: SHA-256 of the article's text as filled with the contract's values.
+    filled_text_hash: str
 
     def as_context(self) -> dict[str, Any]:
         """The article as the template sees it (plain data only)."""
@@ -106,7 +109,10 @@ class AnnexClause:
             "clause": self.id,
             "version": str(self.version),
             "approved": self.approved,
-            "hash": self.hash,
+            "version_content_hash": self.version_content_hash,
+            "filled_text_hash": self.filled_text_hash,
+            # The single hash of templates written before both were shown: the filled text's.
+            "hash": self.filled_text_hash,
         }
 
 
@@ -176,7 +182,8 @@ def annex_context(
                     if version.approved_at
                     else "non approuvée (projet)"
                 ),
-                hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                version_content_hash=version.content_hash,
+                filled_text_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
             )
         )
     rows = [_delivery(row) for row in deliveries]

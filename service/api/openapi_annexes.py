@@ -147,7 +147,14 @@ PATHS: dict[str, Any] = {
             "operationId": "createAnnex",
             "requestBody": json_body("AnnexRequest"),
             "responses": {
-                "200": binary_response(DOCX, "L'annexe (pièce jointe annexe-donnees.docx)"),
+                "200": binary_response(
+                    DOCX,
+                    "L'annexe (pièce jointe annexe-donnees.docx). Sa table de traçabilité donne, "
+                    "par clause, l'empreinte de la version (version_content_hash : le "
+                    "content_hash de la version dans la bibliothèque) et l'empreinte du texte "
+                    "complété (filled_text_hash : SHA-256 du texte de l'article complété des "
+                    "valeurs).",
+                ),
                 **problems(400, 404, 409, 422),
             },
         }

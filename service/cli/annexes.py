@@ -123,7 +123,8 @@ def annex_command(
     template_file: Path | None,
     output: Path,
 ) -> None:
-    """Write the annex; exit 2 listing the missing values when some are missing."""
+    """Write the annex; exit 2 listing the missing values when some are missing; print each
+    article's traceability on stderr."""
     from service.analysis.analyze import get_analysis
     from service.annexes import annex_context, render_annex
     from service.annexes.render import annex_context_from_set, selection_from_analysis
@@ -174,6 +175,13 @@ def annex_command(
             click.echo(f"  – {problem.get('reason') or problem}", err=True)
         fail(error.detail, 2)
     _write(output, data)
+    for clause in context.clauses:
+        click.echo(
+            f"{clause.id} v{clause.version} — empreinte de la version (content_hash) :"
+            f" {clause.version_content_hash} ; empreinte du texte complété :"
+            f" {clause.filled_text_hash}",
+            err=True,
+        )
 
 
 @click.command("report", help="Écrit le rapport PDF d'une analyse.")

@@ -9,6 +9,7 @@ from flask.testing import FlaskCliRunner
 
 from service.analysis import analyze
 from service.annexes import missing_values
+from service.library.store import current_version, get_clause
 from tests.api.test_annexes import docx_text
 from tests.conftest import clausier
 
@@ -166,3 +167,23 @@ def _values(app: Flask, clauses: list[str]) -> list[str]:
     with clausier(app).db.sessions() as session:
         missing = missing_values(session, [(c, None) for c in clauses], {})
     return [f"--value={m.name}=valeur {m.name}" for m in missing]
+
+
+def test_annex_prints_the_version_hash_and_the_filled_text_hash(
+    app: Flask, runner: FlaskCliRunner, reference_library: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "annexe.docx"
+    args = ["annex", *[f"--clause={c}" for c in CLAUSES], *_values(app, CLAUSES), *TITLE]
+    result = runner.invoke(args=[*args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == str(out), "stdout stays the written file alone"
+    rows = _tables(out.read_bytes())
+    with clausier(app).db.sessions() as session:
+        for clause in CLAUSES:
+            version = current_version(get_clause(session, clause))
+            (row,) = [r for r in rows if r[0] == clause]
+            assert row[3] == version.content_hash
+            assert (
+                f"{clause} v{version.number} — empreinte de la version (content_hash) :"
+                f" {version.content_hash} ; empreinte du texte complété : {row[4]}"
+            ) in result.stderr

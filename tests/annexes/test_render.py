@@ -27,6 +27,7 @@ from service.annexes import (
 )
 from service.annexes.render import DEFAULT_TEMPLATE, paragraphs
 from service.annexes.template_check import fix_quotes
+from service.library import store
 
 SELECTION: list[tuple[str, int | None]] = [
     ("open-data-concession", None),
@@ -113,11 +114,11 @@ def test_annex_has_numbered_articles_and_traceability(
 
     trace = document.tables[-1]
     rows = [[cell.text for cell in row.cells] for row in trace.rows[1:]]
-    assert [(r[0], r[1], r[3]) for r in rows] == [
-        (c.id, str(c.version), c.hash) for c in context.clauses
+    assert [(r[0], r[1], r[4]) for r in rows] == [
+        (c.id, str(c.version), c.filled_text_hash) for c in context.clauses
     ]
     for clause in context.clauses:
-        assert clause.hash == hashlib.sha256(clause.text.encode()).hexdigest()
+        assert clause.filled_text_hash == hashlib.sha256(clause.text.encode()).hexdigest()
         assert clause.status == "approved"
     assert all(r[2] and r[2][0].isdigit() for r in rows)  # a French date
 
@@ -322,3 +323,29 @@ def test_an_analysis_selects_the_suggested_clauses_of_its_gaps() -> None:
     }
     assert selection_from_analysis(report) == [("reversibilite-marche", 3), ("rgpd-renforcee", 1)]
     assert selection_from_analysis(report, leave_out={"rgpd"}) == [("reversibilite-marche", 3)]
+
+
+def test_the_traceability_gives_the_library_version_hash_and_the_filled_text_hash(
+    db_session: Session, reference_library: Path
+) -> None:
+    context = annex_context(db_session, SELECTION, complete_values(db_session, SELECTION))
+    document = Document(io.BytesIO(render_annex(context, title_block=TITLE)))
+    trace = document.tables[-1]
+    header = [cell.text for cell in trace.rows[0].cells]
+    assert header == [
+        "Clause",
+        "Version",
+        "Approbation",
+        "Empreinte de la version",
+        "Empreinte du texte complété",
+    ]
+    rows = [[cell.text for cell in row.cells] for row in trace.rows[1:]]
+    assert len(rows) == len(SELECTION)
+    for row, clause in zip(rows, context.clauses, strict=True):
+        library = store.get_version(db_session, clause.id, clause.version)
+        assert row[3] == clause.version_content_hash == library.content_hash
+        assert row[4] == clause.filled_text_hash
+        assert clause.filled_text_hash == hashlib.sha256(clause.text.encode()).hexdigest()
+        assert row[3] != row[4]
+    body = "\n".join(p.text for p in document.paragraphs)
+    assert "content_hash" in body, "the annex says what the version hash is"

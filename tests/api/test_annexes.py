@@ -122,3 +122,18 @@ def test_the_report_pdf_of_an_unknown_analysis_is_404(client: FlaskClient) -> No
     response = client.get("/api/analyses/999/report.pdf")
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
+
+
+def test_the_annex_traces_the_library_version_hash(
+    client: FlaskClient, reference_library: Path
+) -> None:
+    body = complete(client, {"clauses": [{"id": c} for c in CLAUSES], "title": TITLE})
+    response = client.post("/api/annexes", json=body)
+    trace = Document(io.BytesIO(response.data)).tables[-1]
+    rows = [[cell.text for cell in row.cells] for row in trace.rows[1:]]
+    for clause, row in zip(CLAUSES, rows, strict=True):
+        number = client.get(f"/api/clauses/{clause}").get_json()["current_version"]
+        version = client.get(f"/api/clauses/{clause}/versions/{number}").get_json()
+        assert row[0] == clause and row[1] == str(number)
+        assert row[3] == version["content_hash"]
+        assert len(row[4]) == 64 and row[4] != row[3]
