@@ -3,6 +3,7 @@
 from service.annexes.render import (
     DRAFT_MARK,
     TEMPLATE_VARIABLES,
+    TITLE_FIELDS,
     AnnexClause,
     AnnexContext,
     DraftRefused,
@@ -23,6 +24,7 @@ from service.annexes.template_check import (
 __all__ = [
     "DRAFT_MARK",
     "TEMPLATE_VARIABLES",
+    "TITLE_FIELDS",
     "AnnexClause",
     "AnnexContext",
     "DraftRefused",

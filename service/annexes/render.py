@@ -47,6 +47,9 @@ TEMPLATE_VARIABLES = frozenset(
     }
 )
 DELIVERY_FIELDS = ("dataset", "format", "frequency", "delay")
+#: The title block's questions. A clause variable of the same name (« acheteur ») means the same
+#: thing: it takes the title block's value and is never asked again as a variable.
+TITLE_FIELDS = ("acheteur", "objet", "reference")
 NUMBERED = re.compile(r"^(\d+[.)]|[-*•]) ")
 
 
@@ -118,17 +121,20 @@ class AnnexClause:
 
 @dataclass(frozen=True)
 class AnnexContext:
-    """Everything an annex needs from the library, with the values still missing."""
+    """Everything an annex needs: the clauses from the library, the title block, the values
+    still missing."""
 
     clauses: list[AnnexClause]
     missing: list[MissingValue]
     draft: bool
     contract_type: str | None = None
     deliveries: list[dict[str, str]] = field(default_factory=list)
+    title_block: dict[str, str] = field(default_factory=dict)
 
-    def template_context(self, title_block: Mapping[str, str]) -> dict[str, Any]:
+    def template_context(self) -> dict[str, Any]:
         """Return the variables handed to the template, every one of ``TEMPLATE_VARIABLES``."""
         concession = self.contract_type == "concession"
+        title_block = self.title_block
         return {
             "acheteur": _text(title_block.get("acheteur")),
             "objet": _text(title_block.get("objet")),
@@ -149,15 +155,19 @@ def annex_context(
     selection: Sequence[tuple[str, int | None]],
     values: Mapping[str, Any],
     *,
+    title_block: Mapping[str, Any] | None = None,
     allow_drafts: bool = False,
     contract_type: str | None = None,
     deliveries: Iterable[Mapping[str, Any]] = (),
 ) -> AnnexContext:
-    """Resolve the selected clauses, fill their variables and collect the missing values."""
+    """Resolve the selected clauses, fill their variables (those named like a title block field
+    from the title block) and collect the missing values."""
     if not selection:
         raise InvalidInput("Aucune clause n'est sélectionnée pour l'annexe.")
     if contract_type is not None and contract_type not in CONTRACT_TYPES:
         raise InvalidInput(f"Type de contrat inconnu « {contract_type} ».")
+    title = {name: _text(value) for name, value in (title_block or {}).items()}
+    filled = _values_with_title(values, title)
     seen: set[str] = set()
     clauses: list[AnnexClause] = []
     missing: list[MissingValue] = []
@@ -166,7 +176,7 @@ def annex_context(
             raise InvalidInput(f"La clause « {clause_id} » est sélectionnée deux fois.")
         seen.add(clause_id)
         version = _resolve(session, clause_id, number, allow_drafts)
-        text, absent = fill_body(version, values)
+        text, absent = fill_body(version, filled)
         missing.extend(absent)
         clauses.append(
             AnnexClause(
@@ -188,7 +198,23 @@ def annex_context(
         )
     rows = [_delivery(row) for row in deliveries]
     draft = any(clause.status != Status.APPROVED for clause in clauses)
-    return AnnexContext(clauses, missing, draft, contract_type, rows)
+    return AnnexContext(clauses, missing, draft, contract_type, rows, title)
+
+
+def _values_with_title(values: Mapping[str, Any], title: Mapping[str, str]) -> dict[str, Any]:
+    """The variables' values, those named like a title block field taken from the title block;
+    such a value given as a variable is refused: it is asked once, in the title block."""
+    doubled = [name for name in TITLE_FIELDS if name in values]
+    if doubled:
+        raise InvalidInput(
+            " ".join(
+                f"La valeur « {name} » se donne une seule fois, dans le cartouche de l'annexe, "
+                "et non comme valeur de variable."
+                for name in doubled
+            ),
+            errors=[{"name": name, "reason": "valeur du cartouche"} for name in doubled],
+        )
+    return dict(values) | {name: title[name] for name in TITLE_FIELDS if title.get(name)}
 
 
 def annex_context_from_set(
@@ -196,6 +222,7 @@ def annex_context_from_set(
     set_id: str,
     values: Mapping[str, Any],
     *,
+    title_block: Mapping[str, Any] | None = None,
     allow_drafts: bool = False,
     deliveries: Iterable[Mapping[str, Any]] | None = None,
 ) -> AnnexContext:
@@ -206,6 +233,7 @@ def annex_context_from_set(
         session,
         selection_from_set(template_set),
         values,
+        title_block=title_block,
         allow_drafts=allow_drafts,
         contract_type=template_set.contract_type,
         deliveries=deliveries_from_set(template_set) if deliveries is None else deliveries,
@@ -217,10 +245,14 @@ def missing_values(
     selection: Sequence[tuple[str, int | None]],
     values: Mapping[str, Any],
     *,
+    title_block: Mapping[str, Any] | None = None,
     allow_drafts: bool = False,
 ) -> list[MissingValue]:
     """Return the required values the selection still needs, to ask before generating."""
-    return annex_context(session, selection, values, allow_drafts=allow_drafts).missing
+    context = annex_context(
+        session, selection, values, title_block=title_block, allow_drafts=allow_drafts
+    )
+    return context.missing
 
 
 #: SHA-256 of the templates that passed ``check_template`` (bounded: uploads vary).
@@ -228,12 +260,7 @@ _ACCEPTED: set[str] = set()
 MAX_ACCEPTED = 256
 
 
-def render_annex(
-    context: AnnexContext,
-    template_bytes: bytes | None = None,
-    *,
-    title_block: Mapping[str, str],
-) -> bytes:
+def render_annex(context: AnnexContext, template_bytes: bytes | None = None) -> bytes:
     """Render the annex with the default template or an uploaded one, checked first."""
     if context.missing:
         raise MissingValues(
@@ -242,7 +269,7 @@ def render_annex(
             + ".",
             errors=[m.as_dict() for m in context.missing],
         )
-    absent = [name for name in ("acheteur", "objet") if not _text(title_block.get(name))]
+    absent = [name for name in ("acheteur", "objet") if not context.title_block.get(name)]
     if absent:
         raise MissingValues(
             "Le cartouche de l'annexe est incomplet : " + ", ".join(absent) + ".",
@@ -256,9 +283,7 @@ def render_annex(
             _ACCEPTED.add(digest)
     template = open_template(data)
     try:
-        template.render(
-            context.template_context(title_block), sandboxed_environment(), autoescape=True
-        )
+        template.render(context.template_context(), sandboxed_environment(), autoescape=True)
     except SecurityError as error:
         raise TemplateRejected(f"Modèle refusé : opération interdite ({error}).") from error
     except TemplateError as error:

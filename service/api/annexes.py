@@ -60,6 +60,7 @@ class AnnexRequest:
                 session,
                 self.template_set,
                 self.values,
+                title_block=self.title,
                 allow_drafts=self.allow_drafts,
                 deliveries=self.deliveries,
             )
@@ -67,6 +68,7 @@ class AnnexRequest:
             session,
             self.selection(session),
             self.values,
+            title_block=self.title,
             allow_drafts=self.allow_drafts,
             contract_type=self.contract_type,
             deliveries=self.deliveries or [],
@@ -165,7 +167,7 @@ def create_annex() -> Response:
     annex = parse_annex_request(json_body())
     session = db_session()
     context = annex.context(session)
-    data = render_annex(context, annex.template_bytes(session), title_block=annex.title)
+    data = render_annex(context, annex.template_bytes(session))
     return Response(
         data,
         mimetype=DOCX_MIMETYPE,

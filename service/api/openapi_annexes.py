@@ -27,6 +27,8 @@ ANALYSIS_ID = param("analysis_id", "path", INT, "Numéro de l'analyse")
 
 MISSING_VALUE = {
     "type": "object",
+    "description": "Une valeur obligatoire sans valeur par défaut. Celles du cartouche (acheteur,"
+    " objet, reference) se donnent dans « title », les autres dans « values ».",
     "required": ["clause", "name", "label"],
     "properties": {"clause": STR, "name": STR, "label": STR},
 }
@@ -61,9 +63,17 @@ SCHEMAS["AnnexRequest"] = {
         "organisation": {"type": "string", "description": "Organisation du modèle « template »"},
         "template": {"type": "integer", "description": "Modèle DOCX de l'organisation à utiliser"},
         "leave_out": {**STR_LIST, "description": "Familles à ne pas reprendre de l'analyse"},
-        "values": {"type": "object", "additionalProperties": STR},
+        "values": {
+            "type": "object",
+            "additionalProperties": STR,
+            "description": "Valeurs des variables des clauses. Les valeurs du cartouche "
+            "(acheteur, objet, reference) n'y figurent pas (422) : une variable de ce nom prend "
+            "la valeur de « title ».",
+        },
         "title": {
             "type": "object",
+            "description": "Le cartouche ; il complète aussi les variables de même nom des "
+            "clauses (« acheteur »).",
             "properties": {"acheteur": STR, "objet": STR, "reference": STR, "date": STR},
         },
         "allow_drafts": {"type": "boolean"},

@@ -14,6 +14,7 @@ from service.analysis import analyze
 from service.analysis.models import Analysis
 from service.analysis.report import VERDICT_LABELS
 from service.annexes.render import (
+    TITLE_FIELDS,
     MissingValue,
     annex_context,
     render_annex,
@@ -39,7 +40,8 @@ TITLE_BLOCK = (
     ("objet", "Objet du contrat", True),
     ("reference", "Référence de la consultation", False),
 )
-TITLE_NAMES = frozenset(name for name, _, _ in TITLE_BLOCK)
+#: The title block's fields: clause variables of these names are not asked again.
+TITLE_NAMES = frozenset(TITLE_FIELDS)
 #: Prefix of the form fields holding the clauses' variables.
 VAR = "v_"
 
@@ -136,14 +138,18 @@ def _generate(
     values: dict[str, str] = {
         key[len(VAR) :]: value.strip() for key, value in form.items() if key.startswith(VAR)
     }
-    values.update({name: value for name, value in title_block.items() if value})
     deliveries = options.form_deliveries(form) if contract_type == "concession" else []
     try:
         if contract_type == "concession":
             options.check_deliveries(form)
         template = options.chosen_template(session, form)
         context = annex_context(
-            session, selection, values, contract_type=contract_type, deliveries=deliveries
+            session,
+            selection,
+            values,
+            title_block=title_block,
+            contract_type=contract_type,
+            deliveries=deliveries,
         )
         missing = list(context.missing) + [
             MissingValue("", name, label)
@@ -152,7 +158,7 @@ def _generate(
         ]
         if missing:
             return page(missing=missing, status=422)
-        data = render_annex(context, template, title_block=title_block)
+        data = render_annex(context, template)
     except ClausierError as error:
         return page(error=error.detail, status=status_for(error))
     return Response(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+from docx import Document
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
@@ -15,6 +17,7 @@ from tests.conftest import clausier
 
 CLAUSES = ["open-data-concession", "reversibilite-concession"]
 TITLE = ["--acheteur", "Ville de Lyon", "--objet", "Éclairage public"]
+TITLE_BLOCK = {"acheteur": "Ville de Lyon", "objet": "Éclairage public"}
 
 
 def test_annex_exits_2_listing_the_missing_values(
@@ -33,7 +36,7 @@ def test_annex_writes_the_docx(
     app: Flask, runner: FlaskCliRunner, reference_library: Path, tmp_path: Path
 ) -> None:
     with clausier(app).db.sessions() as session:
-        missing = missing_values(session, [(c, None) for c in CLAUSES], {})
+        missing = missing_values(session, [(c, None) for c in CLAUSES], {}, title_block=TITLE_BLOCK)
     values = [f"--value={m.name}=valeur {m.name}" for m in missing]
     out = tmp_path / "annexe.docx"
     args = ["annex", *[f"--clause={c}" for c in CLAUSES], *values, *TITLE, "-o", str(out)]
@@ -85,7 +88,7 @@ def _set_values(app: Flask, set_id: str) -> list[str]:
     from service.annexes.render import annex_context_from_set
 
     with clausier(app).db.sessions() as session:
-        missing = annex_context_from_set(session, set_id, {}).missing
+        missing = annex_context_from_set(session, set_id, {}, title_block=TITLE_BLOCK).missing
     return [f"--value={m.name}=valeur {m.name}" for m in missing]
 
 
@@ -165,8 +168,23 @@ def test_a_malformed_delivery_is_a_french_message(
 
 def _values(app: Flask, clauses: list[str]) -> list[str]:
     with clausier(app).db.sessions() as session:
-        missing = missing_values(session, [(c, None) for c in clauses], {})
+        missing = missing_values(session, [(c, None) for c in clauses], {}, title_block=TITLE_BLOCK)
     return [f"--value={m.name}=valeur {m.name}" for m in missing]
+
+
+def test_the_buyer_is_given_once_with_its_option(
+    app: Flask, runner: FlaskCliRunner, reference_library: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "annexe.docx"
+    args = ["annex", *[f"--clause={c}" for c in CLAUSES], *_values(app, CLAUSES), *TITLE]
+    twice = runner.invoke(args=[*args, "--value=acheteur=Ville de Lyon", "-o", str(out)])
+    assert twice.exit_code == 2
+    assert "--acheteur" in twice.output and "Traceback" not in twice.output
+    assert not out.exists()
+    result = runner.invoke(args=[*args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    document = Document(io.BytesIO(out.read_bytes()))
+    assert "Ville de Lyon" in "\n".join(p.text for p in document.paragraphs)
 
 
 def test_annex_prints_the_version_hash_and_the_filled_text_hash(

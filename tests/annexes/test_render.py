@@ -27,6 +27,7 @@ from service.annexes import (
 )
 from service.annexes.render import DEFAULT_TEMPLATE, paragraphs
 from service.annexes.template_check import fix_quotes
+from service.errors import InvalidInput
 from service.library import store
 
 SELECTION: list[tuple[str, int | None]] = [
@@ -42,10 +43,10 @@ DELIVERIES = [
 
 
 def complete_values(session: Session, selection: list[tuple[str, int | None]]) -> dict[str, str]:
-    """Values for every required variable the selection reports missing."""
-    values = {item.name: f"valeur {item.name}" for item in missing_values(session, selection, {})}
-    values["acheteur"] = "Ville de Lyon"
-    return values
+    """Values for every required variable the selection reports missing (the title block gives
+    « acheteur »)."""
+    missing = missing_values(session, selection, {}, title_block=TITLE)
+    return {item.name: f"valeur {item.name}" for item in missing}
 
 
 def build(session: Session, values: dict[str, str] | None = None, **options: object) -> bytes:
@@ -54,11 +55,12 @@ def build(session: Session, values: dict[str, str] | None = None, **options: obj
         session,
         SELECTION,
         values or complete_values(session, SELECTION),
+        title_block=TITLE,
         contract_type="concession",
         deliveries=DELIVERIES,
         **options,
     )
-    return render_annex(context, title_block=TITLE)
+    return render_annex(context)
 
 
 def all_xml(data: bytes) -> str:
@@ -89,10 +91,11 @@ def test_annex_has_numbered_articles_and_traceability(
         db_session,
         SELECTION,
         complete_values(db_session, SELECTION),
+        title_block=TITLE,
         contract_type="concession",
         deliveries=DELIVERIES,
     )
-    data = render_annex(context, title_block=TITLE)
+    data = render_annex(context)
     document = Document(io.BytesIO(data))
 
     headings = [p for p in document.paragraphs if p.style.name == "Heading 1"]
@@ -139,8 +142,8 @@ def test_no_deliveries_table_outside_a_concession(
     db_session: Session, reference_library: Path
 ) -> None:
     values = complete_values(db_session, SELECTION)
-    context = annex_context(db_session, SELECTION, values, deliveries=DELIVERIES)
-    document = Document(io.BytesIO(render_annex(context, title_block=TITLE)))
+    context = annex_context(db_session, SELECTION, values, title_block=TITLE, deliveries=DELIVERIES)
+    document = Document(io.BytesIO(render_annex(context)))
     assert len(document.tables) == 2  # title block and traceability
 
 
@@ -154,15 +157,15 @@ def test_values_come_out_as_typed(db_session: Session, reference_library: Path) 
 def test_missing_required_values_are_listed_and_block_rendering(
     db_session: Session, reference_library: Path
 ) -> None:
-    missing = missing_values(db_session, SELECTION, {"acheteur": "Ville de Lyon"})
+    missing = missing_values(db_session, SELECTION, {}, title_block={"acheteur": "Ville de Lyon"})
     names = {(m.clause, m.name) for m in missing}
     assert ("open-data-concession", "titulaire") in names
     assert ("open-data-concession", "acheteur") not in names
     assert ("open-data-concession", "licence_ouverte") not in names  # has a default
     assert all(m.label for m in missing)
-    context = annex_context(db_session, SELECTION, {"acheteur": "Ville de Lyon"})
+    context = annex_context(db_session, SELECTION, {}, title_block=TITLE)
     with pytest.raises(MissingValues) as raised:
-        render_annex(context, title_block=TITLE)
+        render_annex(context)
     assert {e["name"] for e in raised.value.errors} == {m.name for m in missing}
 
 
@@ -173,9 +176,9 @@ def test_drafts_need_asking_and_carry_the_mark(
     with pytest.raises(DraftRefused):
         annex_context(db_session, selection, {})
     values = complete_values_drafts(db_session, selection)
-    context = annex_context(db_session, selection, values, allow_drafts=True)
+    context = annex_context(db_session, selection, values, title_block=TITLE, allow_drafts=True)
     assert context.draft
-    document = Document(io.BytesIO(render_annex(context, title_block=TITLE)))
+    document = Document(io.BytesIO(render_annex(context)))
     header = "\n".join(p.text for p in document.sections[0].header.paragraphs)
     assert DRAFT_MARK in header
     assert document.tables[-1].rows[1].cells[2].text == "non approuvée (projet)"
@@ -185,7 +188,7 @@ def complete_values_drafts(
     session: Session, selection: list[tuple[str, int | None]]
 ) -> dict[str, str]:
     """Values for every required variable of a selection holding drafts."""
-    missing = missing_values(session, selection, {}, allow_drafts=True)
+    missing = missing_values(session, selection, {}, title_block=TITLE, allow_drafts=True)
     return {item.name: "valeur" for item in missing}
 
 
@@ -199,9 +202,9 @@ def test_default_template_gets_every_variable_it_asks_for(
 ) -> None:
     info = inspect_template(DEFAULT_TEMPLATE.read_bytes())
     context: AnnexContext = annex_context(
-        db_session, SELECTION, complete_values(db_session, SELECTION)
+        db_session, SELECTION, complete_values(db_session, SELECTION), title_block=TITLE
     )
-    provided = set(context.template_context(TITLE))
+    provided = set(context.template_context())
     assert info.variables <= provided
     assert provided == TEMPLATE_VARIABLES
     assert not info.problems
@@ -235,9 +238,9 @@ def test_hostile_templates_are_rejected(
     with pytest.raises(TemplateRejected) as raised:
         check_template(data, TEMPLATE_VARIABLES)
     assert raised.value.errors
-    context = AnnexContext(clauses=[], missing=[], draft=False)
+    context = AnnexContext(clauses=[], missing=[], draft=False, title_block=TITLE)
     with pytest.raises(TemplateRejected):
-        render_annex(context, data, title_block=TITLE)
+        render_annex(context, data)
     assert not (tmp_path / "pwned").exists()
 
 
@@ -263,8 +266,8 @@ def test_word_curly_quotes_are_fixed() -> None:
         "{% if acheteur != “” %}Pour {{ acheteur|replace(‘Ville’, ’Cité’) }}{% endif %}"
     )
     assert check_template(data, TEMPLATE_VARIABLES) == []
-    context = AnnexContext(clauses=[], missing=[], draft=False)
-    out = render_annex(context, data, title_block=TITLE)
+    context = AnnexContext(clauses=[], missing=[], draft=False, title_block=TITLE)
+    out = render_annex(context, data)
     assert "Pour Cité de Lyon" in "\n".join(p.text for p in Document(io.BytesIO(out)).paragraphs)
 
 
@@ -325,11 +328,38 @@ def test_an_analysis_selects_the_suggested_clauses_of_its_gaps() -> None:
     assert selection_from_analysis(report, leave_out={"rgpd"}) == [("reversibilite-marche", 3)]
 
 
+def test_the_title_block_fills_the_variable_of_the_same_name(
+    db_session: Session, reference_library: Path
+) -> None:
+    missing = missing_values(db_session, SELECTION, {}, title_block=TITLE)
+    assert "acheteur" not in {item.name for item in missing}
+    context = annex_context(
+        db_session, SELECTION, complete_values(db_session, SELECTION), title_block=TITLE
+    )
+    for clause in context.clauses:
+        assert "{{ acheteur }}" not in clause.text
+    assert any("Ville de Lyon" in clause.text for clause in context.clauses)
+    without = missing_values(db_session, SELECTION, {}, title_block={"objet": "Éclairage"})
+    assert ("open-data-concession", "acheteur") in {(m.clause, m.name) for m in without}
+
+
+def test_a_title_block_value_given_again_as_a_variable_is_refused(
+    db_session: Session, reference_library: Path
+) -> None:
+    values = complete_values(db_session, SELECTION) | {"acheteur": "Ville de Lyon"}
+    with pytest.raises(InvalidInput) as raised:
+        annex_context(db_session, SELECTION, values, title_block=TITLE)
+    assert "« acheteur » se donne une seule fois, dans le cartouche" in raised.value.detail
+    assert raised.value.errors == [{"name": "acheteur", "reason": "valeur du cartouche"}]
+
+
 def test_the_traceability_gives_the_library_version_hash_and_the_filled_text_hash(
     db_session: Session, reference_library: Path
 ) -> None:
-    context = annex_context(db_session, SELECTION, complete_values(db_session, SELECTION))
-    document = Document(io.BytesIO(render_annex(context, title_block=TITLE)))
+    context = annex_context(
+        db_session, SELECTION, complete_values(db_session, SELECTION), title_block=TITLE
+    )
+    document = Document(io.BytesIO(render_annex(context)))
     trace = document.tables[-1]
     header = [cell.text for cell in trace.rows[0].cells]
     assert header == [

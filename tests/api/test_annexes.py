@@ -124,6 +124,27 @@ def test_the_report_pdf_of_an_unknown_analysis_is_404(client: FlaskClient) -> No
     assert response.mimetype == "application/problem+json"
 
 
+def test_the_buyer_is_asked_once_in_the_title_block(
+    client: FlaskClient, reference_library: Path
+) -> None:
+    body = {"clauses": [{"id": c} for c in CLAUSES], "title": TITLE}
+    missing = client.post("/api/annexes/missing", json=body).get_json()["missing"]
+    assert "acheteur" not in {item["name"] for item in missing}
+    no_buyer = body | {"title": {"objet": "Éclairage public"}}
+    asked = client.post("/api/annexes/missing", json=no_buyer).get_json()["missing"]
+    assert "acheteur" in {item["name"] for item in asked}
+    twice = complete(client, body)
+    twice["values"]["acheteur"] = "Ville de Lyon"
+    refused = client.post("/api/annexes", json=twice)
+    assert refused.status_code == 422
+    assert refused.mimetype == "application/problem+json"
+    assert refused.get_json()["errors"] == [{"name": "acheteur", "reason": "valeur du cartouche"}]
+    response = client.post("/api/annexes", json=complete(client, body))
+    assert response.status_code == 200
+    paragraphs = "\n".join(p.text for p in Document(io.BytesIO(response.data)).paragraphs)
+    assert "Ville de Lyon" in paragraphs, "the clauses' text names the buyer of the title block"
+
+
 def test_the_annex_traces_the_library_version_hash(
     client: FlaskClient, reference_library: Path
 ) -> None:
