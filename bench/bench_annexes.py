@@ -54,10 +54,15 @@ def main() -> None:
             with state().db.sessions() as session:
                 clauses = store.list_clauses(session, status="approved", per_page=100).items
                 selection = [(clause.id, None) for clause in clauses[:30]]
-                names = {
-                    v["name"] for c in clauses[:30] for v in store.current_version(c).variables
+                variables = {
+                    v["name"]: v for c in clauses[:30] for v in store.current_version(c).variables
                 }
-                values = {name: "12" for name in names if name not in TITLE_FIELDS}
+                samples = {"url": "https://donnees.valmont.example/", "email": "dpo@valmont.fr"}
+                values = {
+                    name: (v["choices"] or [samples.get(v["type"], "12")])[0]
+                    for name, v in variables.items()
+                    if name not in TITLE_FIELDS
+                }
                 title = {"acheteur": "Commune de Valmont", "objet": "Concession d'éclairage public"}
                 rows = [
                     {

@@ -26,6 +26,7 @@ from service.library.models import ClauseVersion, Status
 from service.library.rules import CONTRACT_TYPES, PLACEHOLDER
 from service.library.sets import deliveries_from_set, get_template_set, selection_from_set
 from service.library.store import current_version, get_clause, get_version
+from service.library.variables import annex_text, value_problem
 from service.settings import PROJECT_ROOT
 
 DEFAULT_TEMPLATE = PROJECT_ROOT / "templates" / "docx" / "annexe_donnees.docx"
@@ -65,17 +66,60 @@ class MissingValues(InvalidInput):
     title = "Valeurs manquantes"
 
 
+class InvalidValues(InvalidInput):
+    """Values of the selected clauses do not fit their variables' types; nothing is generated."""
+
+    title = "Valeurs invalides"
+
+    def __init__(self, invalid: list[InvalidValue]) -> None:
+        super().__init__(
+            " ".join(item.reason for item in invalid),
+            errors=[item.as_dict() for item in invalid],
+        )
+        self.invalid = invalid
+
+
 @dataclass(frozen=True)
-class MissingValue:
-    """A required variable of a clause with no value and no default."""
+class InvalidValue:
+    """A value (or a default) that does not fit its variable's type, with the French reason."""
 
     clause: str
     name: str
     label: str
+    value: str
+    reason: str
 
     def as_dict(self) -> dict[str, str]:
+        """The invalid value as shown to the user."""
+        return {
+            "clause": self.clause,
+            "name": self.name,
+            "label": self.label,
+            "value": self.value,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class MissingValue:
+    """A required variable of a clause with no value and no default, with the type (and the
+    choices) its value must have."""
+
+    clause: str
+    name: str
+    label: str
+    type: str = "text"
+    choices: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
         """The missing value as shown to the user."""
-        return {"clause": self.clause, "name": self.name, "label": self.label}
+        return {
+            "clause": self.clause,
+            "name": self.name,
+            "label": self.label,
+            "type": self.type,
+            "choices": list(self.choices),
+        }
 
 
 @dataclass(frozen=True)
@@ -161,7 +205,8 @@ def annex_context(
     deliveries: Iterable[Mapping[str, Any]] = (),
 ) -> AnnexContext:
     """Resolve the selected clauses, fill their variables (those named like a title block field
-    from the title block) and collect the missing values."""
+    from the title block) and collect the missing values; raise ``InvalidValues`` naming each
+    value that does not fit its variable's type."""
     if not selection:
         raise InvalidInput("Aucune clause n'est sélectionnée pour l'annexe.")
     if contract_type is not None and contract_type not in CONTRACT_TYPES:
@@ -171,13 +216,16 @@ def annex_context(
     seen: set[str] = set()
     clauses: list[AnnexClause] = []
     missing: list[MissingValue] = []
+    invalid: dict[tuple[str, str], InvalidValue] = {}
     for clause_id, number in selection:
         if clause_id in seen:
             raise InvalidInput(f"La clause « {clause_id} » est sélectionnée deux fois.")
         seen.add(clause_id)
         version = _resolve(session, clause_id, number, allow_drafts)
-        text, absent = fill_body(version, filled)
+        text, absent, wrong = fill_body(version, filled)
         missing.extend(absent)
+        for item in wrong:
+            invalid.setdefault((item.name, item.reason), item)
         clauses.append(
             AnnexClause(
                 id=clause_id,
@@ -196,6 +244,8 @@ def annex_context(
                 filled_text_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
             )
         )
+    if invalid:
+        raise InvalidValues(list(invalid.values()))
     rows = [_delivery(row) for row in deliveries]
     draft = any(clause.status != Status.APPROVED for clause in clauses)
     return AnnexContext(clauses, missing, draft, contract_type, rows, title)
@@ -293,25 +343,45 @@ def render_annex(context: AnnexContext, template_bytes: bytes | None = None) -> 
     return out.getvalue()
 
 
-def fill_body(version: ClauseVersion, values: Mapping[str, Any]) -> tuple[str, list[MissingValue]]:
-    """Fill a version's placeholders with the values or defaults; list those with neither."""
+def fill_body(
+    version: ClauseVersion, values: Mapping[str, Any]
+) -> tuple[str, list[MissingValue], list[InvalidValue]]:
+    """Fill a version's placeholders with the values or defaults, each checked against its
+    variable's type and written as an annex writes it (a date in French); list the variables
+    with neither, and the values that do not fit."""
     declared = {var["name"]: var for var in version.variables}
     missing: dict[str, MissingValue] = {}
+    invalid: dict[str, InvalidValue] = {}
 
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
-        variable = declared.get(name, {})
-        value = _text(values.get(name))
-        if not value:
-            value = _text(variable.get("default"))
-        if not value:
-            label = variable.get("label") or name
-            missing.setdefault(name, MissingValue(version.clause_id, name, label))
+        variable = declared.get(name) or {"name": name, "type": "text"}
+        label = variable.get("label") or name
+        value: Any = values.get(name)
+        given = _text(value) != ""
+        if not given:
+            value = variable.get("default")
+        if _text(value) == "":
+            missing.setdefault(
+                name,
+                MissingValue(
+                    version.clause_id,
+                    name,
+                    label,
+                    str(variable.get("type") or "text"),
+                    tuple(str(choice) for choice in variable.get("choices") or ()),
+                ),
+            )
             return match.group(0)
-        return value
+        problem = value_problem(variable, value, default=not given)
+        if problem:
+            shown = _text(value)
+            invalid.setdefault(name, InvalidValue(version.clause_id, name, label, shown, problem))
+            return match.group(0)
+        return annex_text(variable, value)
 
     text = PLACEHOLDER.sub(replace, version.body)
-    return text, list(missing.values())
+    return text, list(missing.values()), list(invalid.values())
 
 
 def paragraphs(body: str) -> list[str]:

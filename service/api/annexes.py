@@ -163,7 +163,8 @@ def parse_annex_request(data: Mapping[str, Any]) -> AnnexRequest:
 
 
 def create_annex() -> Response:
-    """The DOCX annex; 422 listing the missing values before anything is generated."""
+    """The DOCX annex; 422 listing the missing values, or the values that do not fit their
+    variable's type, before anything is generated."""
     annex = parse_annex_request(json_body())
     session = db_session()
     context = annex.context(session)

@@ -40,7 +40,10 @@ VARIABLE = {
         "name": STR,
         "label": STR,
         "type": {"enum": ["text", "integer", "date", "url", "email", "choice"]},
-        "default": {},
+        "default": {
+            "description": "Valeur par défaut, vérifiée selon le type (422 sinon) ; null : le "
+            "contrat doit donner une valeur"
+        },
         "choices": {"type": ["array", "null"]},
     },
 }

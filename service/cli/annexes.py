@@ -131,12 +131,13 @@ def annex_command(
     template_file: Path | None,
     output: Path,
 ) -> None:
-    """Write the annex; exit 2 listing the missing values when some are missing; print each
-    article's traceability on stderr."""
+    """Write the annex; exit 2 listing the missing values, or the values that do not fit
+    their variable's type; print each article's traceability on stderr."""
     from service.analysis.analyze import get_analysis
     from service.annexes import annex_context, render_annex
     from service.annexes.render import (
         TITLE_FIELDS,
+        InvalidValues,
         annex_context_from_set,
         selection_from_analysis,
     )
@@ -186,6 +187,10 @@ def annex_command(
                 click.echo(f"Valeur manquante : {item.label} ({option}, clause « {item.clause} »)")
             fail(f"{len(context.missing)} valeur(s) obligatoire(s) manquante(s) ; rien écrit.", 2)
         data = render_annex(context, template)
+    except InvalidValues as error:
+        for item in error.invalid:
+            click.echo(f"Valeur invalide : {item.reason} (clause « {item.clause} »)", err=True)
+        fail(f"{len(error.invalid)} valeur(s) invalide(s) ; rien écrit.", 2)
     except ClausierError as error:
         for problem in getattr(error, "errors", None) or []:
             click.echo(f"  – {problem.get('reason') or problem}", err=True)

@@ -25,7 +25,7 @@ SAMPLES = {
     "integer": "2",
     "url": "https://donnees.valmont.example/",
     "email": "dpo@valmont.example",
-    "date": "31 mars",
+    "date": "31/03/2027",
 }
 
 

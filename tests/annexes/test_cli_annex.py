@@ -12,6 +12,7 @@ from flask.testing import FlaskCliRunner
 from service.analysis import analyze
 from service.annexes import missing_values
 from service.library.store import current_version, get_clause
+from tests.annexes.samples import sample_value
 from tests.api.test_annexes import docx_text
 from tests.conftest import clausier
 
@@ -37,7 +38,7 @@ def test_annex_writes_the_docx(
 ) -> None:
     with clausier(app).db.sessions() as session:
         missing = missing_values(session, [(c, None) for c in CLAUSES], {}, title_block=TITLE_BLOCK)
-    values = [f"--value={m.name}=valeur {m.name}" for m in missing]
+    values = [f"--value={m.name}={sample_value(m)}" for m in missing]
     out = tmp_path / "annexe.docx"
     args = ["annex", *[f"--clause={c}" for c in CLAUSES], *values, *TITLE, "-o", str(out)]
     result = runner.invoke(args=args)
@@ -89,7 +90,7 @@ def _set_values(app: Flask, set_id: str) -> list[str]:
 
     with clausier(app).db.sessions() as session:
         missing = annex_context_from_set(session, set_id, {}, title_block=TITLE_BLOCK).missing
-    return [f"--value={m.name}=valeur {m.name}" for m in missing]
+    return [f"--value={m.name}={sample_value(m)}" for m in missing]
 
 
 def _tables(data: bytes) -> list[list[str]]:
@@ -169,7 +170,23 @@ def test_a_malformed_delivery_is_a_french_message(
 def _values(app: Flask, clauses: list[str]) -> list[str]:
     with clausier(app).db.sessions() as session:
         missing = missing_values(session, [(c, None) for c in clauses], {}, title_block=TITLE_BLOCK)
-    return [f"--value={m.name}=valeur {m.name}" for m in missing]
+    return [f"--value={m.name}={sample_value(m)}" for m in missing]
+
+
+def test_a_value_not_of_its_type_is_a_french_message_and_exit_2(
+    app: Flask, runner: FlaskCliRunner, reference_library: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "annexe.docx"
+    values = [v for v in _values(app, CLAUSES) if "penalite_jour_euros" not in v]
+    args = ["annex", *[f"--clause={c}" for c in CLAUSES], *values, *TITLE, "-o", str(out)]
+    result = runner.invoke(args=[*args, "--value=penalite_jour_euros=trois"])
+    assert result.exit_code == 2
+    assert (
+        "La variable « penalite_jour_euros » attend un nombre entier : « trois » n'en est pas un."
+        in result.output
+    )
+    assert "rien écrit" in result.output and "Traceback" not in result.output
+    assert not out.exists()
 
 
 def test_the_buyer_is_given_once_with_its_option(

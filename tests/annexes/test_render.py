@@ -17,6 +17,7 @@ from service.annexes import (
     TEMPLATE_VARIABLES,
     AnnexContext,
     DraftRefused,
+    InvalidValues,
     MissingValues,
     TemplateRejected,
     annex_context,
@@ -29,6 +30,8 @@ from service.annexes.render import DEFAULT_TEMPLATE, paragraphs
 from service.annexes.template_check import fix_quotes
 from service.errors import InvalidInput
 from service.library import store
+from tests.annexes.samples import sample_value
+from tests.library.factories import content, make_family
 
 SELECTION: list[tuple[str, int | None]] = [
     ("open-data-concession", None),
@@ -46,7 +49,7 @@ def complete_values(session: Session, selection: list[tuple[str, int | None]]) -
     """Values for every required variable the selection reports missing (the title block gives
     « acheteur »)."""
     missing = missing_values(session, selection, {}, title_block=TITLE)
-    return {item.name: f"valeur {item.name}" for item in missing}
+    return {item.name: sample_value(item) for item in missing}
 
 
 def build(session: Session, values: dict[str, str] | None = None, **options: object) -> bytes:
@@ -189,7 +192,7 @@ def complete_values_drafts(
 ) -> dict[str, str]:
     """Values for every required variable of a selection holding drafts."""
     missing = missing_values(session, selection, {}, title_block=TITLE, allow_drafts=True)
-    return {item.name: "valeur" for item in missing}
+    return {item.name: sample_value(item) for item in missing}
 
 
 def test_current_version_is_the_approved_one(db_session: Session, reference_library: Path) -> None:
@@ -326,6 +329,71 @@ def test_an_analysis_selects_the_suggested_clauses_of_its_gaps() -> None:
     }
     assert selection_from_analysis(report) == [("reversibilite-marche", 3), ("rgpd-renforcee", 1)]
     assert selection_from_analysis(report, leave_out={"rgpd"}) == [("reversibilite-marche", 3)]
+
+
+def test_values_not_of_their_type_are_refused_naming_each_variable(
+    db_session: Session, reference_library: Path
+) -> None:
+    values = complete_values(db_session, SELECTION) | {
+        "penalite_jour_euros": "trois",
+        "portail_open_data": "data.lyon.fr",
+        "licence_ouverte": "CC-BY",
+    }
+    with pytest.raises(InvalidValues) as raised:
+        annex_context(db_session, SELECTION, values, title_block=TITLE)
+    errors = {error["name"]: error for error in raised.value.errors}
+    assert set(errors) == {"penalite_jour_euros", "portail_open_data", "licence_ouverte"}
+    assert errors["penalite_jour_euros"]["reason"] == (
+        "La variable « penalite_jour_euros » attend un nombre entier : « trois » n'en est pas un."
+    )
+    assert errors["penalite_jour_euros"]["value"] == "trois"
+    assert errors["portail_open_data"]["clause"] == "open-data-concession"
+    assert "« CC-BY » n'en fait pas partie" in errors["licence_ouverte"]["reason"]
+    assert raised.value.detail.startswith("La variable « ")
+
+
+def _dated_clause(session: Session) -> list[tuple[str, int | None]]:
+    """An approved clause with a date variable and an e-mail variable."""
+    make_family(session)
+    variables = [
+        {"name": "date_plan", "label": "Date de remise du plan", "type": "date"},
+        {"name": "contact", "label": "Contact", "type": "email", "default": "dpo@lyon.fr"},
+    ]
+    body = "Le titulaire remet le plan avant le {{ date_plan }} à {{ contact }}.\n"
+    store.create_clause(
+        session,
+        "plan-date",
+        "reversibilite",
+        content(body=body, variables=variables),
+        author="Juriste",
+    )
+    store.approve_version(session, "plan-date", 1, approved_by="Direction juridique")
+    return [("plan-date", None)]
+
+
+@pytest.mark.parametrize("typed", ["2027-01-15", "15/01/2027", " 15/01/2027 "])
+def test_a_date_is_written_in_french_in_the_annex(db_session: Session, typed: str) -> None:
+    selection = _dated_clause(db_session)
+    context = annex_context(db_session, selection, {"date_plan": typed}, title_block=TITLE)
+    assert context.clauses[0].text == (
+        "Le titulaire remet le plan avant le 15 janvier 2027 à dpo@lyon.fr.\n"
+    )
+    document = Document(io.BytesIO(render_annex(context)))
+    body = "\n".join(p.text for p in document.paragraphs)
+    assert "avant le 15 janvier 2027 à dpo@lyon.fr" in body
+
+
+def test_a_date_or_an_email_not_of_its_type_is_refused(db_session: Session) -> None:
+    selection = _dated_clause(db_session)
+    values = {"date_plan": "pas une date", "contact": "dpo.lyon.fr"}
+    with pytest.raises(InvalidValues) as raised:
+        annex_context(db_session, selection, values, title_block=TITLE)
+    assert [error["reason"] for error in raised.value.errors] == [
+        "La variable « date_plan » attend une date (15/01/2027 ou 2027-01-15) : "
+        "« pas une date » n'en est pas une.",
+        "La variable « contact » attend une adresse électronique (nom@domaine.fr) : "
+        "« dpo.lyon.fr » n'en est pas une.",
+    ]
 
 
 def test_the_title_block_fills_the_variable_of_the_same_name(

@@ -65,6 +65,29 @@ CASES = [
     ("post", "/api/clauses/reversibilite-test/versions/1/retire", {"retired_by": "A"}, 409),
     (
         "post",
+        "/api/clauses/reversibilite-test/versions",
+        {
+            "author": "A",
+            "change_note": "n",
+            "variables": [
+                {"name": "titulaire", "label": "T", "type": "text"},
+                {"name": "delai_restitution_mois", "label": "D", "type": "integer", "default": "x"},
+            ],
+        },
+        422,
+    ),
+    (
+        "post",
+        "/api/annexes",
+        {
+            "clauses": [{"id": "reversibilite-test"}],
+            "title": {"acheteur": "Ville de Lyon", "objet": "Marché"},
+            "values": {"titulaire": "Lumen", "delai_restitution_mois": "trois"},
+        },
+        422,
+    ),
+    (
+        "post",
         "/api/annexes",
         {
             "clauses": [{"id": "reversibilite-test"}],
