@@ -20,7 +20,7 @@ from pypdf import PdfReader
 
 from service import create_app
 from service.analysis.analyze import analyze_upload
-from service.annexes.render import annex_context, render_annex
+from service.annexes.render import TITLE_FIELDS, annex_context, render_annex
 from service.extensions import state
 from service.library import store
 from service.library.files import import_library
@@ -54,10 +54,16 @@ def main() -> None:
             with state().db.sessions() as session:
                 clauses = store.list_clauses(session, status="approved", per_page=100).items
                 selection = [(clause.id, None) for clause in clauses[:30]]
-                names = {
-                    v["name"] for c in clauses[:30] for v in store.current_version(c).variables
+                variables = {
+                    v["name"]: v for c in clauses[:30] for v in store.current_version(c).variables
                 }
-                values = {name: "12" for name in names}
+                samples = {"url": "https://donnees.valmont.example/", "email": "dpo@valmont.fr"}
+                values = {
+                    name: (v["choices"] or [samples.get(v["type"], "12")])[0]
+                    for name, v in variables.items()
+                    if name not in TITLE_FIELDS
+                }
+                title = {"acheteur": "Commune de Valmont", "objet": "Concession d'éclairage public"}
                 rows = [
                     {
                         "dataset": f"Jeu de données n° {i}",
@@ -68,10 +74,14 @@ def main() -> None:
                     for i in range(50)
                 ]
                 context = annex_context(
-                    session, selection, values, contract_type="concession", deliveries=rows
+                    session,
+                    selection,
+                    values,
+                    title_block=title,
+                    contract_type="concession",
+                    deliveries=rows,
                 )
-            title = {"acheteur": "Commune de Valmont", "objet": "Concession d'éclairage public"}
-            annex = median_seconds(lambda: render_annex(context, title_block=title), args.repeat)
+            annex = median_seconds(lambda: render_annex(context), args.repeat)
             sample = max(
                 (PROJECT_ROOT / "contracts").glob("*.docx"), key=lambda p: p.stat().st_size
             )

@@ -26,6 +26,7 @@ from service.library.models import ClauseVersion, Status
 from service.library.rules import CONTRACT_TYPES, PLACEHOLDER
 from service.library.sets import deliveries_from_set, get_template_set, selection_from_set
 from service.library.store import current_version, get_clause, get_version
+from service.library.variables import annex_text, value_problem
 from service.settings import PROJECT_ROOT
 
 DEFAULT_TEMPLATE = PROJECT_ROOT / "templates" / "docx" / "annexe_donnees.docx"
@@ -47,6 +48,9 @@ TEMPLATE_VARIABLES = frozenset(
     }
 )
 DELIVERY_FIELDS = ("dataset", "format", "frequency", "delay")
+#: The title block's questions. A clause variable of the same name (« acheteur ») means the same
+#: thing: it takes the title block's value and is never asked again as a variable.
+TITLE_FIELDS = ("acheteur", "objet", "reference")
 NUMBERED = re.compile(r"^(\d+[.)]|[-*•]) ")
 
 
@@ -62,17 +66,60 @@ class MissingValues(InvalidInput):
     title = "Valeurs manquantes"
 
 
+class InvalidValues(InvalidInput):
+    """Values of the selected clauses do not fit their variables' types; nothing is generated."""
+
+    title = "Valeurs invalides"
+
+    def __init__(self, invalid: list[InvalidValue]) -> None:
+        super().__init__(
+            " ".join(item.reason for item in invalid),
+            errors=[item.as_dict() for item in invalid],
+        )
+        self.invalid = invalid
+
+
 @dataclass(frozen=True)
-class MissingValue:
-    """A required variable of a clause with no value and no default."""
+class InvalidValue:
+    """A value (or a default) that does not fit its variable's type, with the French reason."""
 
     clause: str
     name: str
     label: str
+    value: str
+    reason: str
 
     def as_dict(self) -> dict[str, str]:
+        """The invalid value as shown to the user."""
+        return {
+            "clause": self.clause,
+            "name": self.name,
+            "label": self.label,
+            "value": self.value,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class MissingValue:
+    """A required variable of a clause with no value and no default, with the type (and the
+    choices) its value must have."""
+
+    clause: str
+    name: str
+    label: str
+    type: str = "text"
+    choices: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
         """The missing value as shown to the user."""
-        return {"clause": self.clause, "name": self.name, "label": self.label}
+        return {
+            "clause": self.clause,
+            "name": self.name,
+            "label": self.label,
+            "type": self.type,
+            "choices": list(self.choices),
+        }
 
 
 @dataclass(frozen=True)
@@ -87,7 +134,10 @@ class AnnexClause:
     paragraphs: list[str]
     legal_basis: list[str]
     approved: str
-    hash: str
+    #: The library version's ``content_hash``: the same text in the library and in the annex.
+    version_content_hash: str
+    #: SHA-256 of the article's text as filled with the contract's values.
+    filled_text_hash: str
 
     def as_context(self) -> dict[str, Any]:
         """The article as the template sees it (plain data only)."""
@@ -106,23 +156,29 @@ class AnnexClause:
             "clause": self.id,
             "version": str(self.version),
             "approved": self.approved,
-            "hash": self.hash,
+            "version_content_hash": self.version_content_hash,
+            "filled_text_hash": self.filled_text_hash,
+            # The single hash of templates written before both were shown: the filled text's.
+            "hash": self.filled_text_hash,
         }
 
 
 @dataclass(frozen=True)
 class AnnexContext:
-    """Everything an annex needs from the library, with the values still missing."""
+    """Everything an annex needs: the clauses from the library, the title block, the values
+    still missing."""
 
     clauses: list[AnnexClause]
     missing: list[MissingValue]
     draft: bool
     contract_type: str | None = None
     deliveries: list[dict[str, str]] = field(default_factory=list)
+    title_block: dict[str, str] = field(default_factory=dict)
 
-    def template_context(self, title_block: Mapping[str, str]) -> dict[str, Any]:
+    def template_context(self) -> dict[str, Any]:
         """Return the variables handed to the template, every one of ``TEMPLATE_VARIABLES``."""
         concession = self.contract_type == "concession"
+        title_block = self.title_block
         return {
             "acheteur": _text(title_block.get("acheteur")),
             "objet": _text(title_block.get("objet")),
@@ -143,25 +199,33 @@ def annex_context(
     selection: Sequence[tuple[str, int | None]],
     values: Mapping[str, Any],
     *,
+    title_block: Mapping[str, Any] | None = None,
     allow_drafts: bool = False,
     contract_type: str | None = None,
     deliveries: Iterable[Mapping[str, Any]] = (),
 ) -> AnnexContext:
-    """Resolve the selected clauses, fill their variables and collect the missing values."""
+    """Resolve the selected clauses, fill their variables (those named like a title block field
+    from the title block) and collect the missing values; raise ``InvalidValues`` naming each
+    value that does not fit its variable's type."""
     if not selection:
         raise InvalidInput("Aucune clause n'est sélectionnée pour l'annexe.")
     if contract_type is not None and contract_type not in CONTRACT_TYPES:
         raise InvalidInput(f"Type de contrat inconnu « {contract_type} ».")
+    title = {name: _text(value) for name, value in (title_block or {}).items()}
+    filled = _values_with_title(values, title)
     seen: set[str] = set()
     clauses: list[AnnexClause] = []
     missing: list[MissingValue] = []
+    invalid: dict[tuple[str, str], InvalidValue] = {}
     for clause_id, number in selection:
         if clause_id in seen:
             raise InvalidInput(f"La clause « {clause_id} » est sélectionnée deux fois.")
         seen.add(clause_id)
         version = _resolve(session, clause_id, number, allow_drafts)
-        text, absent = fill_body(version, values)
+        text, absent, wrong = fill_body(version, filled)
         missing.extend(absent)
+        for item in wrong:
+            invalid.setdefault((item.name, item.reason), item)
         clauses.append(
             AnnexClause(
                 id=clause_id,
@@ -176,12 +240,31 @@ def annex_context(
                     if version.approved_at
                     else "non approuvée (projet)"
                 ),
-                hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                version_content_hash=version.content_hash,
+                filled_text_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
             )
         )
+    if invalid:
+        raise InvalidValues(list(invalid.values()))
     rows = [_delivery(row) for row in deliveries]
     draft = any(clause.status != Status.APPROVED for clause in clauses)
-    return AnnexContext(clauses, missing, draft, contract_type, rows)
+    return AnnexContext(clauses, missing, draft, contract_type, rows, title)
+
+
+def _values_with_title(values: Mapping[str, Any], title: Mapping[str, str]) -> dict[str, Any]:
+    """The variables' values, those named like a title block field taken from the title block;
+    such a value given as a variable is refused: it is asked once, in the title block."""
+    doubled = [name for name in TITLE_FIELDS if name in values]
+    if doubled:
+        raise InvalidInput(
+            " ".join(
+                f"La valeur « {name} » se donne une seule fois, dans le cartouche de l'annexe, "
+                "et non comme valeur de variable."
+                for name in doubled
+            ),
+            errors=[{"name": name, "reason": "valeur du cartouche"} for name in doubled],
+        )
+    return dict(values) | {name: title[name] for name in TITLE_FIELDS if title.get(name)}
 
 
 def annex_context_from_set(
@@ -189,6 +272,7 @@ def annex_context_from_set(
     set_id: str,
     values: Mapping[str, Any],
     *,
+    title_block: Mapping[str, Any] | None = None,
     allow_drafts: bool = False,
     deliveries: Iterable[Mapping[str, Any]] | None = None,
 ) -> AnnexContext:
@@ -199,6 +283,7 @@ def annex_context_from_set(
         session,
         selection_from_set(template_set),
         values,
+        title_block=title_block,
         allow_drafts=allow_drafts,
         contract_type=template_set.contract_type,
         deliveries=deliveries_from_set(template_set) if deliveries is None else deliveries,
@@ -210,10 +295,14 @@ def missing_values(
     selection: Sequence[tuple[str, int | None]],
     values: Mapping[str, Any],
     *,
+    title_block: Mapping[str, Any] | None = None,
     allow_drafts: bool = False,
 ) -> list[MissingValue]:
     """Return the required values the selection still needs, to ask before generating."""
-    return annex_context(session, selection, values, allow_drafts=allow_drafts).missing
+    context = annex_context(
+        session, selection, values, title_block=title_block, allow_drafts=allow_drafts
+    )
+    return context.missing
 
 
 #: SHA-256 of the templates that passed ``check_template`` (bounded: uploads vary).
@@ -221,12 +310,7 @@ _ACCEPTED: set[str] = set()
 MAX_ACCEPTED = 256
 
 
-def render_annex(
-    context: AnnexContext,
-    template_bytes: bytes | None = None,
-    *,
-    title_block: Mapping[str, str],
-) -> bytes:
+def render_annex(context: AnnexContext, template_bytes: bytes | None = None) -> bytes:
     """Render the annex with the default template or an uploaded one, checked first."""
     if context.missing:
         raise MissingValues(
@@ -235,7 +319,7 @@ def render_annex(
             + ".",
             errors=[m.as_dict() for m in context.missing],
         )
-    absent = [name for name in ("acheteur", "objet") if not _text(title_block.get(name))]
+    absent = [name for name in ("acheteur", "objet") if not context.title_block.get(name)]
     if absent:
         raise MissingValues(
             "Le cartouche de l'annexe est incomplet : " + ", ".join(absent) + ".",
@@ -249,9 +333,7 @@ def render_annex(
             _ACCEPTED.add(digest)
     template = open_template(data)
     try:
-        template.render(
-            context.template_context(title_block), sandboxed_environment(), autoescape=True
-        )
+        template.render(context.template_context(), sandboxed_environment(), autoescape=True)
     except SecurityError as error:
         raise TemplateRejected(f"Modèle refusé : opération interdite ({error}).") from error
     except TemplateError as error:
@@ -261,25 +343,45 @@ def render_annex(
     return out.getvalue()
 
 
-def fill_body(version: ClauseVersion, values: Mapping[str, Any]) -> tuple[str, list[MissingValue]]:
-    """Fill a version's placeholders with the values or defaults; list those with neither."""
+def fill_body(
+    version: ClauseVersion, values: Mapping[str, Any]
+) -> tuple[str, list[MissingValue], list[InvalidValue]]:
+    """Fill a version's placeholders with the values or defaults, each checked against its
+    variable's type and written as an annex writes it (a date in French); list the variables
+    with neither, and the values that do not fit."""
     declared = {var["name"]: var for var in version.variables}
     missing: dict[str, MissingValue] = {}
+    invalid: dict[str, InvalidValue] = {}
 
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
-        variable = declared.get(name, {})
-        value = _text(values.get(name))
-        if not value:
-            value = _text(variable.get("default"))
-        if not value:
-            label = variable.get("label") or name
-            missing.setdefault(name, MissingValue(version.clause_id, name, label))
+        variable = declared.get(name) or {"name": name, "type": "text"}
+        label = variable.get("label") or name
+        value: Any = values.get(name)
+        given = _text(value) != ""
+        if not given:
+            value = variable.get("default")
+        if _text(value) == "":
+            missing.setdefault(
+                name,
+                MissingValue(
+                    version.clause_id,
+                    name,
+                    label,
+                    str(variable.get("type") or "text"),
+                    tuple(str(choice) for choice in variable.get("choices") or ()),
+                ),
+            )
             return match.group(0)
-        return value
+        problem = value_problem(variable, value, default=not given)
+        if problem:
+            shown = _text(value)
+            invalid.setdefault(name, InvalidValue(version.clause_id, name, label, shown, problem))
+            return match.group(0)
+        return annex_text(variable, value)
 
     text = PLACEHOLDER.sub(replace, version.body)
-    return text, list(missing.values())
+    return text, list(missing.values()), list(invalid.values())
 
 
 def paragraphs(body: str) -> list[str]:

@@ -60,6 +60,7 @@ class AnnexRequest:
                 session,
                 self.template_set,
                 self.values,
+                title_block=self.title,
                 allow_drafts=self.allow_drafts,
                 deliveries=self.deliveries,
             )
@@ -67,6 +68,7 @@ class AnnexRequest:
             session,
             self.selection(session),
             self.values,
+            title_block=self.title,
             allow_drafts=self.allow_drafts,
             contract_type=self.contract_type,
             deliveries=self.deliveries or [],
@@ -161,11 +163,12 @@ def parse_annex_request(data: Mapping[str, Any]) -> AnnexRequest:
 
 
 def create_annex() -> Response:
-    """The DOCX annex; 422 listing the missing values before anything is generated."""
+    """The DOCX annex; 422 listing the missing values, or the values that do not fit their
+    variable's type, before anything is generated."""
     annex = parse_annex_request(json_body())
     session = db_session()
     context = annex.context(session)
-    data = render_annex(context, annex.template_bytes(session), title_block=annex.title)
+    data = render_annex(context, annex.template_bytes(session))
     return Response(
         data,
         mimetype=DOCX_MIMETYPE,

@@ -40,7 +40,10 @@ VARIABLE = {
         "name": STR,
         "label": STR,
         "type": {"enum": ["text", "integer", "date", "url", "email", "choice"]},
-        "default": {},
+        "default": {
+            "description": "Valeur par défaut, vérifiée selon le type (422 sinon) ; null : le "
+            "contrat doit donner une valeur"
+        },
         "choices": {"type": ["array", "null"]},
     },
 }
@@ -66,7 +69,11 @@ VERSION_SUMMARY = {
         "approved_at": NULL_STR,
         "retired_by": NULL_STR,
         "retired_at": NULL_STR,
-        "content_hash": STR,
+        "content_hash": {
+            **STR,
+            "description": "SHA-256 du contenu de la version ; une annexe le reprend comme "
+            "empreinte de la version (version_content_hash) dans sa table de traçabilité",
+        },
     },
 }
 SCHEMAS: dict[str, Any] = {

@@ -25,12 +25,34 @@ SCHEMAS: dict[str, Any] = {}
 ANALYSIS_ID = param("analysis_id", "path", INT, "Numéro de l'analyse")
 
 
+VARIABLE_TYPES = {"enum": ["text", "integer", "date", "url", "email", "choice"]}
 MISSING_VALUE = {
     "type": "object",
+    "description": "Une valeur obligatoire sans valeur par défaut. Celles du cartouche (acheteur,"
+    " objet, reference) se donnent dans « title », les autres dans « values ».",
     "required": ["clause", "name", "label"],
-    "properties": {"clause": STR, "name": STR, "label": STR},
+    "properties": {
+        "clause": STR,
+        "name": STR,
+        "label": STR,
+        "type": {**VARIABLE_TYPES, "description": "Type que la valeur doit avoir"},
+        "choices": {**STR_LIST, "description": "Valeurs permises (type choice)"},
+    },
 }
 SCHEMAS["MissingValue"] = MISSING_VALUE
+SCHEMAS["InvalidValue"] = {
+    "type": "object",
+    "description": "Élément de « errors » d'un problème 422 « Valeurs invalides » : une valeur "
+    "(ou une valeur par défaut) qui ne convient pas au type de sa variable.",
+    "required": ["clause", "name", "label", "value", "reason"],
+    "properties": {
+        "clause": STR,
+        "name": {**STR, "description": "La variable"},
+        "label": STR,
+        "value": {**STR, "description": "La valeur refusée"},
+        "reason": {**STR, "description": "Pourquoi, en français, en nommant la variable"},
+    },
+}
 SCHEMAS["MissingValues"] = {
     "type": "object",
     "required": ["missing"],
@@ -61,9 +83,19 @@ SCHEMAS["AnnexRequest"] = {
         "organisation": {"type": "string", "description": "Organisation du modèle « template »"},
         "template": {"type": "integer", "description": "Modèle DOCX de l'organisation à utiliser"},
         "leave_out": {**STR_LIST, "description": "Familles à ne pas reprendre de l'analyse"},
-        "values": {"type": "object", "additionalProperties": STR},
+        "values": {
+            "type": "object",
+            "additionalProperties": STR,
+            "description": "Valeurs des variables des clauses, chacune vérifiée selon son type "
+            "(integer : nombre entier ; date : 2027-01-15 ou 15/01/2027, écrite « 15 janvier "
+            "2027 » dans l'annexe ; email ; url ; choice : l'une des valeurs permises). Les "
+            "valeurs du cartouche (acheteur, objet, reference) n'y figurent pas (422) : une "
+            "variable de ce nom prend la valeur de « title ».",
+        },
         "title": {
             "type": "object",
+            "description": "Le cartouche ; il complète aussi les variables de même nom des "
+            "clauses (« acheteur »).",
             "properties": {"acheteur": STR, "objet": STR, "reference": STR, "date": STR},
         },
         "allow_drafts": {"type": "boolean"},
@@ -147,7 +179,14 @@ PATHS: dict[str, Any] = {
             "operationId": "createAnnex",
             "requestBody": json_body("AnnexRequest"),
             "responses": {
-                "200": binary_response(DOCX, "L'annexe (pièce jointe annexe-donnees.docx)"),
+                "200": binary_response(
+                    DOCX,
+                    "L'annexe (pièce jointe annexe-donnees.docx). Sa table de traçabilité donne, "
+                    "par clause, l'empreinte de la version (version_content_hash : le "
+                    "content_hash de la version dans la bibliothèque) et l'empreinte du texte "
+                    "complété (filled_text_hash : SHA-256 du texte de l'article complété des "
+                    "valeurs).",
+                ),
                 **problems(400, 404, 409, 422),
             },
         }

@@ -29,10 +29,18 @@ def _clause_option(raw: str) -> tuple[str, int | None]:
 
 
 def _value_option(raw: str) -> tuple[str, str]:
-    """Read ``name=value`` of ``--value``."""
+    """Read ``name=value`` of ``--value``; a title block field has its own option."""
+    from service.annexes.render import TITLE_FIELDS
+
     name, sep, value = raw.partition("=")
     if not sep or not name.strip():
         fail(f"« --value {raw} » : écrivez nom=valeur.", 2)
+    if name.strip() in TITLE_FIELDS:
+        fail(
+            f"« --value {raw} » : « {name.strip()} » est une valeur du cartouche, donnée une "
+            f"seule fois avec --{name.strip()}.",
+            2,
+        )
     return name.strip(), value
 
 
@@ -123,10 +131,16 @@ def annex_command(
     template_file: Path | None,
     output: Path,
 ) -> None:
-    """Write the annex; exit 2 listing the missing values when some are missing."""
+    """Write the annex; exit 2 listing the missing values, or the values that do not fit
+    their variable's type; print each article's traceability on stderr."""
     from service.analysis.analyze import get_analysis
     from service.annexes import annex_context, render_annex
-    from service.annexes.render import annex_context_from_set, selection_from_analysis
+    from service.annexes.render import (
+        TITLE_FIELDS,
+        InvalidValues,
+        annex_context_from_set,
+        selection_from_analysis,
+    )
 
     if [bool(clauses), analysis_id is not None, set_id is not None].count(True) != 1:
         fail("Indiquez des « --clause », « --analysis » ou « --set » (un seul des trois).", 2)
@@ -145,7 +159,12 @@ def annex_command(
         with state().db.sessions() as session:
             if set_id is not None:
                 context = annex_context_from_set(
-                    session, set_id, given, allow_drafts=drafts, deliveries=deliveries or None
+                    session,
+                    set_id,
+                    given,
+                    title_block=title,
+                    allow_drafts=drafts,
+                    deliveries=deliveries or None,
                 )
             else:
                 if analysis_id is not None:
@@ -157,23 +176,33 @@ def annex_command(
                     session,
                     selection,
                     given,
+                    title_block=title,
                     allow_drafts=drafts,
                     contract_type=contract_type,
                     deliveries=deliveries,
                 )
         if context.missing:
             for item in context.missing:
-                click.echo(
-                    f"Valeur manquante : {item.label} (--value {item.name}=…,"
-                    f" clause « {item.clause} »)"
-                )
+                option = f"--{item.name}" if item.name in TITLE_FIELDS else f"--value {item.name}=…"
+                click.echo(f"Valeur manquante : {item.label} ({option}, clause « {item.clause} »)")
             fail(f"{len(context.missing)} valeur(s) obligatoire(s) manquante(s) ; rien écrit.", 2)
-        data = render_annex(context, template, title_block=title)
+        data = render_annex(context, template)
+    except InvalidValues as error:
+        for item in error.invalid:
+            click.echo(f"Valeur invalide : {item.reason} (clause « {item.clause} »)", err=True)
+        fail(f"{len(error.invalid)} valeur(s) invalide(s) ; rien écrit.", 2)
     except ClausierError as error:
         for problem in getattr(error, "errors", None) or []:
             click.echo(f"  – {problem.get('reason') or problem}", err=True)
         fail(error.detail, 2)
     _write(output, data)
+    for clause in context.clauses:
+        click.echo(
+            f"{clause.id} v{clause.version} — empreinte de la version (content_hash) :"
+            f" {clause.version_content_hash} ; empreinte du texte complété :"
+            f" {clause.filled_text_hash}",
+            err=True,
+        )
 
 
 @click.command("report", help="Écrit le rapport PDF d'une analyse.")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from service.library.variables import value_problem
 
 #: A placeholder in a clause body: ``{{ name }}``.
 PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
@@ -38,9 +41,13 @@ def placeholders(body: str) -> Iterator[tuple[str, int]]:
 
 
 def normalize_variable(raw: Any) -> dict[str, Any]:
-    """Return a variable declaration with every key present, in the canonical order."""
+    """Return a variable declaration with every key present, in the canonical order (a default
+    YAML read as a date kept as its ISO text, as JSON stores it)."""
     data = raw if isinstance(raw, dict) else {}
-    return {key: data.get(key) for key in VARIABLE_KEYS}
+    variable = {key: data.get(key) for key in VARIABLE_KEYS}
+    if isinstance(variable["default"], dt.date):
+        variable["default"] = variable["default"].isoformat()
+    return variable
 
 
 def check_content(content: dict[str, Any], family_elements: Iterable[str]) -> list[Problem]:
@@ -99,6 +106,10 @@ def _check_variables(variables: Any, body: str) -> list[Problem]:
             )
         if variable.get("type") == "choice" and not variable.get("choices"):
             problems.append(Problem(where, f"la variable à choix « {name} » n'a pas de choix"))
+        elif variable.get("default") not in (None, ""):
+            problem = value_problem(variable, variable["default"], default=True)
+            if problem:
+                problems.append(Problem(where, problem))
     used: set[str] = set()
     for name, line in placeholders(body):
         used.add(name)

@@ -14,6 +14,9 @@ from service.analysis import analyze
 from service.analysis.models import Analysis
 from service.analysis.report import VERDICT_LABELS
 from service.annexes.render import (
+    TITLE_FIELDS,
+    InvalidValue,
+    InvalidValues,
     MissingValue,
     annex_context,
     render_annex,
@@ -39,9 +42,17 @@ TITLE_BLOCK = (
     ("objet", "Objet du contrat", True),
     ("reference", "Référence de la consultation", False),
 )
-TITLE_NAMES = frozenset(name for name, _, _ in TITLE_BLOCK)
+#: The title block's fields: clause variables of these names are not asked again.
+TITLE_NAMES = frozenset(TITLE_FIELDS)
 #: Prefix of the form fields holding the clauses' variables.
 VAR = "v_"
+#: How to type a value of each variable type, beside its field.
+FORMAT_HINTS = {
+    "integer": "Un nombre entier.",
+    "date": "Une date : 15/01/2027 (ou 2027-01-15).",
+    "email": "Une adresse électronique : nom@domaine.fr.",
+    "url": "Une adresse web : https://…",
+}
 
 
 @bp.get(f"/analyses/<{NUMBER}:analysis_id>/annexe")
@@ -131,19 +142,24 @@ def _generate(
     page: Callable[..., tuple[str, int]],
     contract_type: str | None = None,
 ) -> Response | tuple[str, int]:
-    """The DOCX of ``selection`` filled from ``form``, or ``page`` listing what is missing."""
+    """The DOCX of ``selection`` filled from ``form``, or ``page`` listing what is missing or
+    does not fit its variable's type."""
     title_block = {name: form.get(name, "").strip() for name in TITLE_NAMES}
     values: dict[str, str] = {
         key[len(VAR) :]: value.strip() for key, value in form.items() if key.startswith(VAR)
     }
-    values.update({name: value for name, value in title_block.items() if value})
     deliveries = options.form_deliveries(form) if contract_type == "concession" else []
     try:
         if contract_type == "concession":
             options.check_deliveries(form)
         template = options.chosen_template(session, form)
         context = annex_context(
-            session, selection, values, contract_type=contract_type, deliveries=deliveries
+            session,
+            selection,
+            values,
+            title_block=title_block,
+            contract_type=contract_type,
+            deliveries=deliveries,
         )
         missing = list(context.missing) + [
             MissingValue("", name, label)
@@ -152,7 +168,9 @@ def _generate(
         ]
         if missing:
             return page(missing=missing, status=422)
-        data = render_annex(context, template, title_block=title_block)
+        data = render_annex(context, template)
+    except InvalidValues as error:
+        return page(invalid=error.invalid, status=status_for(error))
     except ClausierError as error:
         return page(error=error.detail, status=status_for(error))
     return Response(
@@ -246,9 +264,9 @@ def _variables(suggested: list[dict[str, Any]]) -> list[dict[str, Any]]:
         # Prefilled only when every clause using it agrees; required when one has no default.
         entry["required"] = None in defaults
         entry["default"] = defaults.pop() if len(defaults) == 1 and None not in defaults else ""
-        entry["hint"] = ""
+        entry["hint"] = FORMAT_HINTS.get(entry["type"], "")
         if entry["default"] == "" and not entry["required"]:
-            entry["hint"] = "Laissée vide, chaque clause garde sa valeur par défaut."
+            entry["hint"] += " Laissée vide, chaque clause garde sa valeur par défaut."
     return list(found.values())
 
 
@@ -257,6 +275,7 @@ def _page(
     *,
     form: Any,
     missing: list[MissingValue] | None = None,
+    invalid: list[InvalidValue] | None = None,
     error: str | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
@@ -268,6 +287,7 @@ def _page(
         ticked,
         form=form,
         missing=missing,
+        invalid=invalid,
         error=error,
         status=status,
         analysis=analysis,
@@ -288,6 +308,7 @@ def _library_page(
     *,
     form: Any,
     missing: list[MissingValue] | None = None,
+    invalid: list[InvalidValue] | None = None,
     error: str | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
@@ -299,6 +320,7 @@ def _library_page(
         ticked,
         form=form,
         missing=missing,
+        invalid=invalid,
         error=error,
         status=status,
         analysis=None,
@@ -317,11 +339,13 @@ def _form_page(
     error: str | None,
     status: int,
     analysis: Analysis | None,
+    invalid: list[InvalidValue] | None = None,
     action: str,
     contract_type: str | None = None,
     initial_deliveries: list[dict[str, str]] | None = None,
 ) -> tuple[str, int]:
-    """Render the annex form, keeping what was typed and listing what is missing."""
+    """Render the annex form, keeping what was typed and listing, beside each field, what is
+    missing or does not fit its type."""
     variables = _variables(suggested)
     organisation, templates = options.organisation_templates(db_session())
     typed: dict[str, str] = {}
@@ -332,9 +356,13 @@ def _form_page(
         typed[field] = variable["default"] if form is None else form.get(field, "")
     errors: dict[str, list[str]] = {}
     for item in missing or []:
-        field = item.name if item.name in TITLE_NAMES else VAR + item.name
         where = f" (clause « {item.clause} »)" if item.clause else ""
-        errors.setdefault(field, []).append(f"Valeur obligatoire manquante : {item.label}{where}.")
+        errors.setdefault(_field(item.name), []).append(
+            f"Valeur obligatoire manquante : {item.label}{where}."
+        )
+    wrong_values = [{"field": _field(item.name), "reason": item.reason} for item in invalid or []]
+    for wrong in wrong_values:
+        errors.setdefault(wrong["field"], []).append(wrong["reason"])
     html = render_template(
         "annex.html",
         analysis=analysis,
@@ -345,6 +373,7 @@ def _form_page(
         title_block=TITLE_BLOCK,
         typed=typed,
         missing=missing or [],
+        invalid=wrong_values,
         errors=errors,
         error=error,
         VERDICT_LABELS=VERDICT_LABELS,
@@ -357,3 +386,8 @@ def _form_page(
         chosen_template="" if form is None else form.get("template", ""),
     )
     return html, status
+
+
+def _field(name: str) -> str:
+    """The form field that holds a value: the title block's own, or the variable's."""
+    return name if name in TITLE_NAMES else VAR + name

@@ -169,15 +169,26 @@ def build() -> bytes:
 
     document.add_paragraph("Traçabilité des clauses utilisées", style=section)
     document.add_paragraph(
-        "Chaque article reprend une version de la bibliothèque de clauses ; l'empreinte SHA-256 "
-        "porte sur le texte de la clause complété des valeurs du contrat."
+        "Chaque article reprend une version de la bibliothèque de clauses. L'empreinte de la "
+        "version est celle que la bibliothèque enregistre pour cette version (content_hash) : "
+        "elle permet de l'y retrouver. L'empreinte du texte complété (SHA-256) porte sur le "
+        "texte de l'article tel que complété des valeurs du contrat."
     )
-    table(
+    trace = table(
         document,
-        ["Clause", "Version", "Approbation", "Empreinte SHA-256"],
+        [
+            "Clause",
+            "Version",
+            "Approbation",
+            "Empreinte de la version",
+            "Empreinte du texte complété",
+        ],
         "traceability",
-        ["clause", "version", "approved", "hash"],
+        ["clause", "version", "approved", "version_content_hash", "filled_text_hash"],
     )
+    for cell in trace.rows[2].cells[3:]:  # 64 hexadecimal digits: small, on three lines
+        for run in cell.paragraphs[0].runs:
+            run.font.size = Pt(7)
 
     return _save(document, "Clauses relatives aux données")
 

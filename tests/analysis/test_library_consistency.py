@@ -25,7 +25,7 @@ SAMPLES = {
     "integer": "2",
     "url": "https://donnees.valmont.example/",
     "email": "dpo@valmont.example",
-    "date": "31 mars",
+    "date": "31/03/2027",
 }
 
 
@@ -97,13 +97,15 @@ def test_every_approved_clause_in_the_annex_docx_is_present(
     rules = ruleset_from_files(LIBRARY)
     wrong = []
     for version in VERSIONS:
+        values = sample_values(version)
+        title = {"acheteur": values.pop("acheteur", "Commune de Valmont-sur-Loire")}
         context = annex_context(
-            db_session, [(version.clause, version.number)], sample_values(version)
+            db_session,
+            [(version.clause, version.number)],
+            values,
+            title_block=title | {"objet": "Marché de test"},
         )
-        docx = render_annex(
-            context,
-            title_block={"acheteur": "Commune de Valmont-sur-Loire", "objet": "Marché de test"},
-        )
+        docx = render_annex(context)
         found = verdicts(analyze_bytes(docx, "annexe.docx", rules))
         if found[version.family]["verdict"] != "present":
             wrong.append((version.clause, found[version.family]["explanation"]))

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+from docx import Document
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from service.analysis import analyze
 from service.annexes import missing_values
+from service.library.store import current_version, get_clause
+from tests.annexes.samples import sample_value
 from tests.api.test_annexes import docx_text
 from tests.conftest import clausier
 
 CLAUSES = ["open-data-concession", "reversibilite-concession"]
 TITLE = ["--acheteur", "Ville de Lyon", "--objet", "Éclairage public"]
+TITLE_BLOCK = {"acheteur": "Ville de Lyon", "objet": "Éclairage public"}
 
 
 def test_annex_exits_2_listing_the_missing_values(
@@ -32,8 +37,8 @@ def test_annex_writes_the_docx(
     app: Flask, runner: FlaskCliRunner, reference_library: Path, tmp_path: Path
 ) -> None:
     with clausier(app).db.sessions() as session:
-        missing = missing_values(session, [(c, None) for c in CLAUSES], {})
-    values = [f"--value={m.name}=valeur {m.name}" for m in missing]
+        missing = missing_values(session, [(c, None) for c in CLAUSES], {}, title_block=TITLE_BLOCK)
+    values = [f"--value={m.name}={sample_value(m)}" for m in missing]
     out = tmp_path / "annexe.docx"
     args = ["annex", *[f"--clause={c}" for c in CLAUSES], *values, *TITLE, "-o", str(out)]
     result = runner.invoke(args=args)
@@ -84,8 +89,8 @@ def _set_values(app: Flask, set_id: str) -> list[str]:
     from service.annexes.render import annex_context_from_set
 
     with clausier(app).db.sessions() as session:
-        missing = annex_context_from_set(session, set_id, {}).missing
-    return [f"--value={m.name}=valeur {m.name}" for m in missing]
+        missing = annex_context_from_set(session, set_id, {}, title_block=TITLE_BLOCK).missing
+    return [f"--value={m.name}={sample_value(m)}" for m in missing]
 
 
 def _tables(data: bytes) -> list[list[str]]:
@@ -164,5 +169,56 @@ def test_a_malformed_delivery_is_a_french_message(
 
 def _values(app: Flask, clauses: list[str]) -> list[str]:
     with clausier(app).db.sessions() as session:
-        missing = missing_values(session, [(c, None) for c in clauses], {})
-    return [f"--value={m.name}=valeur {m.name}" for m in missing]
+        missing = missing_values(session, [(c, None) for c in clauses], {}, title_block=TITLE_BLOCK)
+    return [f"--value={m.name}={sample_value(m)}" for m in missing]
+
+
+def test_a_value_not_of_its_type_is_a_french_message_and_exit_2(
+    app: Flask, runner: FlaskCliRunner, reference_library: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "annexe.docx"
+    values = [v for v in _values(app, CLAUSES) if "penalite_jour_euros" not in v]
+    args = ["annex", *[f"--clause={c}" for c in CLAUSES], *values, *TITLE, "-o", str(out)]
+    result = runner.invoke(args=[*args, "--value=penalite_jour_euros=trois"])
+    assert result.exit_code == 2
+    assert (
+        "La variable « penalite_jour_euros » attend un nombre entier : « trois » n'en est pas un."
+        in result.output
+    )
+    assert "rien écrit" in result.output and "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_the_buyer_is_given_once_with_its_option(
+    app: Flask, runner: FlaskCliRunner, reference_library: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "annexe.docx"
+    args = ["annex", *[f"--clause={c}" for c in CLAUSES], *_values(app, CLAUSES), *TITLE]
+    twice = runner.invoke(args=[*args, "--value=acheteur=Ville de Lyon", "-o", str(out)])
+    assert twice.exit_code == 2
+    assert "--acheteur" in twice.output and "Traceback" not in twice.output
+    assert not out.exists()
+    result = runner.invoke(args=[*args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    document = Document(io.BytesIO(out.read_bytes()))
+    assert "Ville de Lyon" in "\n".join(p.text for p in document.paragraphs)
+
+
+def test_annex_prints_the_version_hash_and_the_filled_text_hash(
+    app: Flask, runner: FlaskCliRunner, reference_library: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "annexe.docx"
+    args = ["annex", *[f"--clause={c}" for c in CLAUSES], *_values(app, CLAUSES), *TITLE]
+    result = runner.invoke(args=[*args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == str(out), "stdout stays the written file alone"
+    rows = _tables(out.read_bytes())
+    with clausier(app).db.sessions() as session:
+        for clause in CLAUSES:
+            version = current_version(get_clause(session, clause))
+            (row,) = [r for r in rows if r[0] == clause]
+            assert row[3] == version.content_hash
+            assert (
+                f"{clause} v{version.number} — empreinte de la version (content_hash) :"
+                f" {version.content_hash} ; empreinte du texte complété : {row[4]}"
+            ) in result.stderr

@@ -106,12 +106,9 @@ def test_a_good_template_is_stored_listed_and_renders_the_annex(
     assert client.get(f"{URL}/{template['id']}").get_json()["sha256"] == template["sha256"]
     assert client.get(f"{URL}/{template['id']}/file").data == data
 
-    body = complete(client, {"clauses": [{"id": "rgpd-concession"}]})
-    body |= {
-        "organisation": "sdel",
-        "template": template["id"],
-        "title": {"acheteur": "SDEL", "objet": "Éclairage public", "reference": "EP-7"},
-    }
+    title = {"acheteur": "SDEL", "objet": "Éclairage public", "reference": "EP-7"}
+    body = complete(client, {"clauses": [{"id": "rgpd-concession"}], "title": title})
+    body |= {"organisation": "sdel", "template": template["id"]}
     annex = client.post("/api/annexes", json=body)
     assert annex.status_code == 200, annex.get_data(as_text=True)[:300]
     text = docx_text(annex.data)
@@ -130,8 +127,8 @@ def test_another_organisations_template_is_not_found(
     assert other.status_code == 404
     assert other.mimetype == "application/problem+json"
     assert client.get(f"/api/organisations/lyon/templates/{template_id}/file").status_code == 404
-    body = complete(client, {"clauses": [{"id": "rgpd-concession"}]})
-    body |= {"organisation": "lyon", "template": template_id, "title": {"acheteur": "L"}}
+    body = complete(client, {"clauses": [{"id": "rgpd-concession"}], "title": {"acheteur": "L"}})
+    body |= {"organisation": "lyon", "template": template_id}
     assert client.post("/api/annexes", json=body).status_code == 404
     assert upload(
         client, docx_with(GOOD), url="/api/organisations/nulle/templates"

@@ -17,6 +17,7 @@ from service.annexes import (
     TEMPLATE_VARIABLES,
     AnnexContext,
     DraftRefused,
+    InvalidValues,
     MissingValues,
     TemplateRejected,
     annex_context,
@@ -27,6 +28,10 @@ from service.annexes import (
 )
 from service.annexes.render import DEFAULT_TEMPLATE, paragraphs
 from service.annexes.template_check import fix_quotes
+from service.errors import InvalidInput
+from service.library import store
+from tests.annexes.samples import sample_value
+from tests.library.factories import content, make_family
 
 SELECTION: list[tuple[str, int | None]] = [
     ("open-data-concession", None),
@@ -41,10 +46,10 @@ DELIVERIES = [
 
 
 def complete_values(session: Session, selection: list[tuple[str, int | None]]) -> dict[str, str]:
-    """Values for every required variable the selection reports missing."""
-    values = {item.name: f"valeur {item.name}" for item in missing_values(session, selection, {})}
-    values["acheteur"] = "Ville de Lyon"
-    return values
+    """Values for every required variable the selection reports missing (the title block gives
+    « acheteur »)."""
+    missing = missing_values(session, selection, {}, title_block=TITLE)
+    return {item.name: sample_value(item) for item in missing}
 
 
 def build(session: Session, values: dict[str, str] | None = None, **options: object) -> bytes:
@@ -53,11 +58,12 @@ def build(session: Session, values: dict[str, str] | None = None, **options: obj
         session,
         SELECTION,
         values or complete_values(session, SELECTION),
+        title_block=TITLE,
         contract_type="concession",
         deliveries=DELIVERIES,
         **options,
     )
-    return render_annex(context, title_block=TITLE)
+    return render_annex(context)
 
 
 def all_xml(data: bytes) -> str:
@@ -88,10 +94,11 @@ def test_annex_has_numbered_articles_and_traceability(
         db_session,
         SELECTION,
         complete_values(db_session, SELECTION),
+        title_block=TITLE,
         contract_type="concession",
         deliveries=DELIVERIES,
     )
-    data = render_annex(context, title_block=TITLE)
+    data = render_annex(context)
     document = Document(io.BytesIO(data))
 
     headings = [p for p in document.paragraphs if p.style.name == "Heading 1"]
@@ -113,11 +120,11 @@ def test_annex_has_numbered_articles_and_traceability(
 
     trace = document.tables[-1]
     rows = [[cell.text for cell in row.cells] for row in trace.rows[1:]]
-    assert [(r[0], r[1], r[3]) for r in rows] == [
-        (c.id, str(c.version), c.hash) for c in context.clauses
+    assert [(r[0], r[1], r[4]) for r in rows] == [
+        (c.id, str(c.version), c.filled_text_hash) for c in context.clauses
     ]
     for clause in context.clauses:
-        assert clause.hash == hashlib.sha256(clause.text.encode()).hexdigest()
+        assert clause.filled_text_hash == hashlib.sha256(clause.text.encode()).hexdigest()
         assert clause.status == "approved"
     assert all(r[2] and r[2][0].isdigit() for r in rows)  # a French date
 
@@ -138,8 +145,8 @@ def test_no_deliveries_table_outside_a_concession(
     db_session: Session, reference_library: Path
 ) -> None:
     values = complete_values(db_session, SELECTION)
-    context = annex_context(db_session, SELECTION, values, deliveries=DELIVERIES)
-    document = Document(io.BytesIO(render_annex(context, title_block=TITLE)))
+    context = annex_context(db_session, SELECTION, values, title_block=TITLE, deliveries=DELIVERIES)
+    document = Document(io.BytesIO(render_annex(context)))
     assert len(document.tables) == 2  # title block and traceability
 
 
@@ -153,15 +160,15 @@ def test_values_come_out_as_typed(db_session: Session, reference_library: Path) 
 def test_missing_required_values_are_listed_and_block_rendering(
     db_session: Session, reference_library: Path
 ) -> None:
-    missing = missing_values(db_session, SELECTION, {"acheteur": "Ville de Lyon"})
+    missing = missing_values(db_session, SELECTION, {}, title_block={"acheteur": "Ville de Lyon"})
     names = {(m.clause, m.name) for m in missing}
     assert ("open-data-concession", "titulaire") in names
     assert ("open-data-concession", "acheteur") not in names
     assert ("open-data-concession", "licence_ouverte") not in names  # has a default
     assert all(m.label for m in missing)
-    context = annex_context(db_session, SELECTION, {"acheteur": "Ville de Lyon"})
+    context = annex_context(db_session, SELECTION, {}, title_block=TITLE)
     with pytest.raises(MissingValues) as raised:
-        render_annex(context, title_block=TITLE)
+        render_annex(context)
     assert {e["name"] for e in raised.value.errors} == {m.name for m in missing}
 
 
@@ -172,9 +179,9 @@ def test_drafts_need_asking_and_carry_the_mark(
     with pytest.raises(DraftRefused):
         annex_context(db_session, selection, {})
     values = complete_values_drafts(db_session, selection)
-    context = annex_context(db_session, selection, values, allow_drafts=True)
+    context = annex_context(db_session, selection, values, title_block=TITLE, allow_drafts=True)
     assert context.draft
-    document = Document(io.BytesIO(render_annex(context, title_block=TITLE)))
+    document = Document(io.BytesIO(render_annex(context)))
     header = "\n".join(p.text for p in document.sections[0].header.paragraphs)
     assert DRAFT_MARK in header
     assert document.tables[-1].rows[1].cells[2].text == "non approuvée (projet)"
@@ -184,8 +191,8 @@ def complete_values_drafts(
     session: Session, selection: list[tuple[str, int | None]]
 ) -> dict[str, str]:
     """Values for every required variable of a selection holding drafts."""
-    missing = missing_values(session, selection, {}, allow_drafts=True)
-    return {item.name: "valeur" for item in missing}
+    missing = missing_values(session, selection, {}, title_block=TITLE, allow_drafts=True)
+    return {item.name: sample_value(item) for item in missing}
 
 
 def test_current_version_is_the_approved_one(db_session: Session, reference_library: Path) -> None:
@@ -198,9 +205,9 @@ def test_default_template_gets_every_variable_it_asks_for(
 ) -> None:
     info = inspect_template(DEFAULT_TEMPLATE.read_bytes())
     context: AnnexContext = annex_context(
-        db_session, SELECTION, complete_values(db_session, SELECTION)
+        db_session, SELECTION, complete_values(db_session, SELECTION), title_block=TITLE
     )
-    provided = set(context.template_context(TITLE))
+    provided = set(context.template_context())
     assert info.variables <= provided
     assert provided == TEMPLATE_VARIABLES
     assert not info.problems
@@ -234,9 +241,9 @@ def test_hostile_templates_are_rejected(
     with pytest.raises(TemplateRejected) as raised:
         check_template(data, TEMPLATE_VARIABLES)
     assert raised.value.errors
-    context = AnnexContext(clauses=[], missing=[], draft=False)
+    context = AnnexContext(clauses=[], missing=[], draft=False, title_block=TITLE)
     with pytest.raises(TemplateRejected):
-        render_annex(context, data, title_block=TITLE)
+        render_annex(context, data)
     assert not (tmp_path / "pwned").exists()
 
 
@@ -262,8 +269,8 @@ def test_word_curly_quotes_are_fixed() -> None:
         "{% if acheteur != “” %}Pour {{ acheteur|replace(‘Ville’, ’Cité’) }}{% endif %}"
     )
     assert check_template(data, TEMPLATE_VARIABLES) == []
-    context = AnnexContext(clauses=[], missing=[], draft=False)
-    out = render_annex(context, data, title_block=TITLE)
+    context = AnnexContext(clauses=[], missing=[], draft=False, title_block=TITLE)
+    out = render_annex(context, data)
     assert "Pour Cité de Lyon" in "\n".join(p.text for p in Document(io.BytesIO(out)).paragraphs)
 
 
@@ -322,3 +329,121 @@ def test_an_analysis_selects_the_suggested_clauses_of_its_gaps() -> None:
     }
     assert selection_from_analysis(report) == [("reversibilite-marche", 3), ("rgpd-renforcee", 1)]
     assert selection_from_analysis(report, leave_out={"rgpd"}) == [("reversibilite-marche", 3)]
+
+
+def test_values_not_of_their_type_are_refused_naming_each_variable(
+    db_session: Session, reference_library: Path
+) -> None:
+    values = complete_values(db_session, SELECTION) | {
+        "penalite_jour_euros": "trois",
+        "portail_open_data": "data.lyon.fr",
+        "licence_ouverte": "CC-BY",
+    }
+    with pytest.raises(InvalidValues) as raised:
+        annex_context(db_session, SELECTION, values, title_block=TITLE)
+    errors = {error["name"]: error for error in raised.value.errors}
+    assert set(errors) == {"penalite_jour_euros", "portail_open_data", "licence_ouverte"}
+    assert errors["penalite_jour_euros"]["reason"] == (
+        "La variable « penalite_jour_euros » attend un nombre entier : « trois » n'en est pas un."
+    )
+    assert errors["penalite_jour_euros"]["value"] == "trois"
+    assert errors["portail_open_data"]["clause"] == "open-data-concession"
+    assert "« CC-BY » n'en fait pas partie" in errors["licence_ouverte"]["reason"]
+    assert raised.value.detail.startswith("La variable « ")
+
+
+def _dated_clause(session: Session) -> list[tuple[str, int | None]]:
+    """An approved clause with a date variable and an e-mail variable."""
+    make_family(session)
+    variables = [
+        {"name": "date_plan", "label": "Date de remise du plan", "type": "date"},
+        {"name": "contact", "label": "Contact", "type": "email", "default": "dpo@lyon.fr"},
+    ]
+    body = "Le titulaire remet le plan avant le {{ date_plan }} à {{ contact }}.\n"
+    store.create_clause(
+        session,
+        "plan-date",
+        "reversibilite",
+        content(body=body, variables=variables),
+        author="Juriste",
+    )
+    store.approve_version(session, "plan-date", 1, approved_by="Direction juridique")
+    return [("plan-date", None)]
+
+
+@pytest.mark.parametrize("typed", ["2027-01-15", "15/01/2027", " 15/01/2027 "])
+def test_a_date_is_written_in_french_in_the_annex(db_session: Session, typed: str) -> None:
+    selection = _dated_clause(db_session)
+    context = annex_context(db_session, selection, {"date_plan": typed}, title_block=TITLE)
+    assert context.clauses[0].text == (
+        "Le titulaire remet le plan avant le 15 janvier 2027 à dpo@lyon.fr.\n"
+    )
+    document = Document(io.BytesIO(render_annex(context)))
+    body = "\n".join(p.text for p in document.paragraphs)
+    assert "avant le 15 janvier 2027 à dpo@lyon.fr" in body
+
+
+def test_a_date_or_an_email_not_of_its_type_is_refused(db_session: Session) -> None:
+    selection = _dated_clause(db_session)
+    values = {"date_plan": "pas une date", "contact": "dpo.lyon.fr"}
+    with pytest.raises(InvalidValues) as raised:
+        annex_context(db_session, selection, values, title_block=TITLE)
+    assert [error["reason"] for error in raised.value.errors] == [
+        "La variable « date_plan » attend une date (15/01/2027 ou 2027-01-15) : "
+        "« pas une date » n'en est pas une.",
+        "La variable « contact » attend une adresse électronique (nom@domaine.fr) : "
+        "« dpo.lyon.fr » n'en est pas une.",
+    ]
+
+
+def test_the_title_block_fills_the_variable_of_the_same_name(
+    db_session: Session, reference_library: Path
+) -> None:
+    missing = missing_values(db_session, SELECTION, {}, title_block=TITLE)
+    assert "acheteur" not in {item.name for item in missing}
+    context = annex_context(
+        db_session, SELECTION, complete_values(db_session, SELECTION), title_block=TITLE
+    )
+    for clause in context.clauses:
+        assert "{{ acheteur }}" not in clause.text
+    assert any("Ville de Lyon" in clause.text for clause in context.clauses)
+    without = missing_values(db_session, SELECTION, {}, title_block={"objet": "Éclairage"})
+    assert ("open-data-concession", "acheteur") in {(m.clause, m.name) for m in without}
+
+
+def test_a_title_block_value_given_again_as_a_variable_is_refused(
+    db_session: Session, reference_library: Path
+) -> None:
+    values = complete_values(db_session, SELECTION) | {"acheteur": "Ville de Lyon"}
+    with pytest.raises(InvalidInput) as raised:
+        annex_context(db_session, SELECTION, values, title_block=TITLE)
+    assert "« acheteur » se donne une seule fois, dans le cartouche" in raised.value.detail
+    assert raised.value.errors == [{"name": "acheteur", "reason": "valeur du cartouche"}]
+
+
+def test_the_traceability_gives_the_library_version_hash_and_the_filled_text_hash(
+    db_session: Session, reference_library: Path
+) -> None:
+    context = annex_context(
+        db_session, SELECTION, complete_values(db_session, SELECTION), title_block=TITLE
+    )
+    document = Document(io.BytesIO(render_annex(context)))
+    trace = document.tables[-1]
+    header = [cell.text for cell in trace.rows[0].cells]
+    assert header == [
+        "Clause",
+        "Version",
+        "Approbation",
+        "Empreinte de la version",
+        "Empreinte du texte complété",
+    ]
+    rows = [[cell.text for cell in row.cells] for row in trace.rows[1:]]
+    assert len(rows) == len(SELECTION)
+    for row, clause in zip(rows, context.clauses, strict=True):
+        library = store.get_version(db_session, clause.id, clause.version)
+        assert row[3] == clause.version_content_hash == library.content_hash
+        assert row[4] == clause.filled_text_hash
+        assert clause.filled_text_hash == hashlib.sha256(clause.text.encode()).hexdigest()
+        assert row[3] != row[4]
+    body = "\n".join(p.text for p in document.paragraphs)
+    assert "content_hash" in body, "the annex says what the version hash is"

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from service.api.annexes import DOCX_MIMETYPE
 from service.api.openapi import document
 from service.library.store import current_version, get_clause
+from tests.annexes.samples import sample_value
 from tests.api.test_analyses import CCTP, upload
 from tests.conftest import clausier
 
@@ -40,7 +41,7 @@ def complete(client: FlaskClient, body: dict) -> dict:
     response = client.post("/api/annexes/missing", json=body)
     assert response.status_code == 200, response.get_json()
     jsonschema.validate(response.get_json(), _schema("MissingValues"))
-    values = {m["name"]: f"valeur {m['name']}" for m in response.get_json()["missing"]}
+    values = {m["name"]: sample_value(m) for m in response.get_json()["missing"]}
     return body | {"values": values}
 
 
@@ -122,3 +123,62 @@ def test_the_report_pdf_of_an_unknown_analysis_is_404(client: FlaskClient) -> No
     response = client.get("/api/analyses/999/report.pdf")
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
+
+
+def test_values_not_of_their_type_are_422_naming_each_variable(
+    client: FlaskClient, reference_library: Path
+) -> None:
+    body = complete(client, {"clauses": [{"id": c} for c in CLAUSES], "title": TITLE})
+    body["values"] |= {"penalite_jour_euros": "trois", "portail_open_data": "data.lyon.fr"}
+    for url in ("/api/annexes", "/api/annexes/missing"):
+        response = client.post(url, json=body)
+        assert response.status_code == 422
+        assert response.mimetype == "application/problem+json"
+        problem = response.get_json()
+        jsonschema.validate(problem, _schema("Problem"))
+        assert problem["title"] == "Valeurs invalides"
+        by_name = {error["name"]: error for error in problem["errors"]}
+        assert set(by_name) == {"penalite_jour_euros", "portail_open_data"}
+        for error in problem["errors"]:
+            jsonschema.validate(error, _schema("InvalidValue"))
+        assert by_name["penalite_jour_euros"]["reason"] == (
+            "La variable « penalite_jour_euros » attend un nombre entier : "
+            "« trois » n'en est pas un."
+        )
+        assert "« portail_open_data »" in problem["detail"]
+
+
+def test_the_buyer_is_asked_once_in_the_title_block(
+    client: FlaskClient, reference_library: Path
+) -> None:
+    body = {"clauses": [{"id": c} for c in CLAUSES], "title": TITLE}
+    missing = client.post("/api/annexes/missing", json=body).get_json()["missing"]
+    assert "acheteur" not in {item["name"] for item in missing}
+    no_buyer = body | {"title": {"objet": "Éclairage public"}}
+    asked = client.post("/api/annexes/missing", json=no_buyer).get_json()["missing"]
+    assert "acheteur" in {item["name"] for item in asked}
+    twice = complete(client, body)
+    twice["values"]["acheteur"] = "Ville de Lyon"
+    refused = client.post("/api/annexes", json=twice)
+    assert refused.status_code == 422
+    assert refused.mimetype == "application/problem+json"
+    assert refused.get_json()["errors"] == [{"name": "acheteur", "reason": "valeur du cartouche"}]
+    response = client.post("/api/annexes", json=complete(client, body))
+    assert response.status_code == 200
+    paragraphs = "\n".join(p.text for p in Document(io.BytesIO(response.data)).paragraphs)
+    assert "Ville de Lyon" in paragraphs, "the clauses' text names the buyer of the title block"
+
+
+def test_the_annex_traces_the_library_version_hash(
+    client: FlaskClient, reference_library: Path
+) -> None:
+    body = complete(client, {"clauses": [{"id": c} for c in CLAUSES], "title": TITLE})
+    response = client.post("/api/annexes", json=body)
+    trace = Document(io.BytesIO(response.data)).tables[-1]
+    rows = [[cell.text for cell in row.cells] for row in trace.rows[1:]]
+    for clause, row in zip(CLAUSES, rows, strict=True):
+        number = client.get(f"/api/clauses/{clause}").get_json()["current_version"]
+        version = client.get(f"/api/clauses/{clause}/versions/{number}").get_json()
+        assert row[0] == clause and row[1] == str(number)
+        assert row[3] == version["content_hash"]
+        assert len(row[4]) == 64 and row[4] != row[3]

@@ -63,6 +63,39 @@ CASES = [
     ("post", "/api/clauses/reversibilite-test/versions/2/approve", {"approved_by": "A"}, 409),
     ("post", "/api/clauses/open-data-test/versions/1/approve", {}, 422),
     ("post", "/api/clauses/reversibilite-test/versions/1/retire", {"retired_by": "A"}, 409),
+    (
+        "post",
+        "/api/clauses/reversibilite-test/versions",
+        {
+            "author": "A",
+            "change_note": "n",
+            "variables": [
+                {"name": "titulaire", "label": "T", "type": "text"},
+                {"name": "delai_restitution_mois", "label": "D", "type": "integer", "default": "x"},
+            ],
+        },
+        422,
+    ),
+    (
+        "post",
+        "/api/annexes",
+        {
+            "clauses": [{"id": "reversibilite-test"}],
+            "title": {"acheteur": "Ville de Lyon", "objet": "Marché"},
+            "values": {"titulaire": "Lumen", "delai_restitution_mois": "trois"},
+        },
+        422,
+    ),
+    (
+        "post",
+        "/api/annexes",
+        {
+            "clauses": [{"id": "reversibilite-test"}],
+            "title": {"acheteur": "Ville de Lyon", "objet": "Marché"},
+            "values": {"titulaire": "Lumen", "acheteur": "Ville de Lyon"},
+        },
+        422,
+    ),
     ("delete", "/api/clauses/reversibilite-test", None, 405),
     ("get", "/api/jobs/inconnu", None, 404),
     ("get", "/api/jobs/00000000-0000-0000-0000-000000000000/result", None, 404),

@@ -108,8 +108,23 @@ def test_changed_file_becomes_a_new_draft_never_an_overwrite(
             lambda t: t.replace("- delai\n", "- delai_inexistant\n"),
             ("v1.md", 0, "élément « delai_inexistant » inconnu"),
         ),
+        (
+            lambda t: t.replace("default: 2\n", "default: deux\n"),
+            (
+                "v1.md",
+                0,
+                "La variable « delai_restitution_mois » attend un nombre entier : "
+                "sa valeur par défaut « deux » n'en est pas un.",
+            ),
+        ),
     ],
-    ids=["unknown-family", "unknown-variable", "bad-header", "unknown-element"],
+    ids=[
+        "unknown-family",
+        "unknown-variable",
+        "bad-header",
+        "unknown-element",
+        "default-not-of-its-type",
+    ],
 )
 def test_malformed_file_aborts_the_whole_import(
     db_session: Session, tmp_path: Path, edit, expected

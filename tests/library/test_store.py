@@ -89,6 +89,26 @@ def test_a_change_note_is_kept_trimmed(db_session: Session) -> None:
         ({"title": "  "}, "le titre est vide"),
         ({"contract_types": ["bail"]}, "type de contrat inconnu « bail »"),
         ({"variables": [{"name": "delai", "label": "D", "type": "durée"}]}, "type inconnu"),
+        (
+            {"variables": [{"name": "delai", "label": "D", "type": "integer", "default": "deux"}]},
+            "La variable « delai » attend un nombre entier : sa valeur par défaut « deux » "
+            "n'en est pas un.",
+        ),
+        (
+            {
+                "variables": [
+                    {
+                        "name": "delai",
+                        "label": "D",
+                        "type": "choice",
+                        "default": "4",
+                        "choices": ["1", "2"],
+                    }
+                ]
+            },
+            "La variable « delai » attend l'une des valeurs « 1 », « 2 » : "
+            "sa valeur par défaut « 4 » n'en fait pas partie.",
+        ),
     ],
 )
 def test_invalid_content_is_refused_with_the_reason(

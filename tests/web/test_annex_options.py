@@ -21,11 +21,21 @@ MODELES = "/organisations/sdel/modeles"
 
 
 def _filled(page: str) -> dict[str, str]:
-    """Every required field of the form, filled."""
+    """Every field of the form filled with a value of its type: its default, or a sample."""
     import re
 
-    names = set(re.findall(r'name="(v_[a-z_0-9]+)"', page))
-    return {name: "12" for name in names} | {"acheteur": "SDEL", "objet": "Éclairage public"}
+    values = {}
+    for name, kind, value in re.findall(
+        r'<input id="v_[a-z_0-9]+" name="(v_[a-z_0-9]+)" type="([a-z]+)"([^>]*)>', page
+    ):
+        default = re.search(r'value="([^"]*)"', value)
+        sample = {"url": "https://sdel.example/", "email": "dpo@sdel.example"}.get(kind, "12")
+        values[name] = (default.group(1) if default else "") or sample
+    for name, options in re.findall(
+        r'<select id="v_[a-z_0-9]+" name="(v_[a-z_0-9]+)"[^>]*>(.*?)</select>', page, re.S
+    ):
+        values[name] = re.findall(r'<option value="([^"]+)"', options)[0]
+    return values | {"acheteur": "SDEL", "objet": "Éclairage public"}
 
 
 def test_the_sets_page_leads_to_a_prefilled_form(

@@ -167,3 +167,50 @@ def test_posting_without_the_form_token_is_refused(client: FlaskClient, analysis
 def test_an_unknown_analysis_is_404(client: FlaskClient, reference_library: Path) -> None:
     assert client.get("/analyses/999/annexe").status_code == 404
     assert client.get("/analyses/999/rapport.pdf").status_code == 404
+
+
+def test_values_not_of_their_type_are_shown_beside_their_fields_keeping_what_was_typed(
+    client: FlaskClient, analysis: dict, form_token: Token
+) -> None:
+    url = f"/analyses/{analysis['id']}/annexe"
+    wrong = {"v_penalite_jour_euros": "trois", "v_portail_open_data": "data.villebrune.fr"}
+    data = {"csrf_token": form_token(url), "family": list(suggested(analysis))}
+    response = client.post(url, data=data | COMPLETE | wrong)
+    assert response.status_code == 422
+    assert response.mimetype == "text/html"
+    page = text_of(response)
+    assert "L'annexe n'a pas été générée." in page
+    message = (
+        "La variable « penalite_jour_euros » attend un nombre entier : « trois » n'en est pas un."
+    )
+    field = page.index('name="v_penalite_jour_euros"')
+    beside = page.index(message, field)
+    assert beside < page.index('class="field"', field), "the message is in the field's block"
+    assert 'id="err-v_penalite_jour_euros-1">' + message in page
+    assert "La variable « portail_open_data » attend une adresse web" in page
+    assert 'value="trois"' in page and 'value="data.villebrune.fr"' in page
+    assert 'value="Société Exemple & Fils"' in page, "the other values are kept"
+
+
+def test_the_buyer_is_asked_once_in_the_title_block_and_fills_the_clauses(
+    client: FlaskClient, analysis: dict, form_token: Token
+) -> None:
+    url = f"/analyses/{analysis['id']}/annexe"
+    page = text_of(client.get(url))
+    assert 'name="acheteur"' in page
+    assert 'name="v_acheteur"' not in page
+    response = client.post(
+        url, data={"csrf_token": form_token(url), "family": list(suggested(analysis)), **COMPLETE}
+    )
+    assert response.status_code == 200, text_of(response)[:2000]
+    document = docx.Document(io.BytesIO(response.data))
+    body = "\n".join(p.text for p in document.paragraphs)
+    assert "{{ acheteur }}" not in body
+    assert body.count("Commune de Villebrune") >= 1, "the clauses' text names the buyer"
+
+
+def test_the_form_asks_every_title_block_field_the_domain_fills_variables_from() -> None:
+    from service.annexes import TITLE_FIELDS
+    from service.web.annexes import TITLE_BLOCK
+
+    assert [name for name, _, _ in TITLE_BLOCK] == list(TITLE_FIELDS)

@@ -110,6 +110,23 @@ def test_a_bad_variable_default_is_reported_beside_its_row(
     assert versions(client) == [1, 2]
 
 
+def test_a_default_outside_its_choices_is_reported_beside_its_row(
+    client: FlaskClient, small_library: Path, form_token: Token
+) -> None:
+    changes = {"var-1-type": "choice", "var-1-choices": "2 ; 3", "var-1-default": "4"}
+    form = draft_form(form_token(f"{CLAUSE}/versions/new"), **changes)
+    response = client.post(f"{CLAUSE}/versions/new", data=form)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True).replace("&#39;", "'")
+    message = (
+        "La variable « delai_restitution_mois » attend l'une des valeurs « 2 », « 3 » : "
+        "sa valeur par défaut « 4 » n'en fait pas partie."
+    )
+    row = html.index('id="var-1-default"')
+    assert html.index(message, row) < html.index('id="var-2-name"'), "beside its row"
+    assert versions(client) == [1, 2]
+
+
 def test_an_unused_variable_error_points_at_the_variables(
     client: FlaskClient, small_library: Path, form_token: Token
 ) -> None:
