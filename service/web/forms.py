@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 from service.api.params import INT_MAX
 from service.errors import ClausierError
 from service.library.models import CONTENT_FIELDS, ClauseVersion
+from service.library.variables import parse_value, value_problem
 
 #: Blank variable rows offered at the end of the table, for new variables.
 BLANK_ROWS = 2
@@ -124,12 +125,12 @@ class EditorForm:
         """Turn a table row into a variable declaration, typing its default."""
         default: Any = row.default or None
         if default is not None and row.type == "integer":
-            try:
-                default = int(default)
-            except ValueError:
-                self.add(
-                    f"var-{index}", f"la valeur par défaut « {row.default} » n'est pas un entier"
-                )
+            # Typed here so that the version keeps an integer; the domain's rule says why not.
+            problem = value_problem({"name": row.name, "type": row.type}, default, default=True)
+            if problem:
+                self.add(f"var-{index}", problem)
+            else:
+                default = parse_value(row.type, default)
         choices = [c.strip() for c in row.choices.split(";") if c.strip()] or None
         return {
             "name": row.name,

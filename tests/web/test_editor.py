@@ -105,7 +105,7 @@ def test_a_bad_variable_default_is_reported_beside_its_row(
     response = client.post(f"{CLAUSE}/versions/new", data=form)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "la valeur par défaut « trois » n&#39;est pas un entier" in html
+    assert "attend un nombre entier : sa valeur par défaut « trois » n&#39;en est pas un" in html
     assert 'id="var-1-default" name="var-1-default" type="text" value="trois"' in html
     assert versions(client) == [1, 2]
 
