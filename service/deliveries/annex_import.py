@@ -261,10 +261,22 @@ def _free_dataset(dataset: str, contract: Contract) -> str:
 
 
 TRACE_HEADER = ("clause", "version")
+#: The column of the library version's content hash (annexes made since it was added).
+TRACE_HASH = "empreinte de la version"
 
 
-def read_traceability(data: bytes) -> list[tuple[str, int]]:
-    """The (clause, version) pairs of the annex's traceability table, in order."""
+@dataclass(frozen=True)
+class TracedClause:
+    """One row of an annex's traceability table."""
+
+    clause: str
+    version: int
+    #: The library version's content hash as the annex states it, if it does.
+    content_hash: str | None = None
+
+
+def read_traceability(data: bytes) -> list[TracedClause]:
+    """The clause versions of the annex's traceability table, in order."""
     document = Document(io.BytesIO(data))
     for table in document.tables:
         rows = table.rows
@@ -273,27 +285,37 @@ def read_traceability(data: bytes) -> list[tuple[str, int]]:
         header = [fold(cell.text) for cell in rows[0].cells]
         if not all(name in header for name in TRACE_HEADER):
             continue
-        clause_at, version_at = header.index("clause"), header.index("version")
+        at = {name: header.index(name) for name in (*TRACE_HEADER, TRACE_HASH) if name in header}
         found = []
         for row in rows[1:]:
             cells = [" ".join(cell.text.split()) for cell in row.cells]
-            number = re.search(r"\d+", cells[version_at]) if version_at < len(cells) else None
-            if clause_at < len(cells) and cells[clause_at] and number:
-                found.append((cells[clause_at], int(number.group())))
+            get = {name: cells[index] if index < len(cells) else "" for name, index in at.items()}
+            number = re.search(r"\d+", get["version"])
+            digest = re.sub(r"\s+", "", get.get(TRACE_HASH, "")).lower()
+            if get["clause"] and number:
+                found.append(
+                    TracedClause(
+                        get["clause"],
+                        int(number.group()),
+                        digest if re.fullmatch(r"[0-9a-f]{64}", digest) else None,
+                    )
+                )
         return found
     return []
 
 
 def _attach_clauses(
-    session: Session, contract: Contract, pairs: list[tuple[str, int]], result: AnnexImport
+    session: Session, contract: Contract, traced: list[TracedClause], result: AnnexImport
 ) -> None:
     """Attach the annex's clause versions the contract lacks. A clause the contract already
     holds in another version is reported, not attached: which version binds is the buyer's
-    call (an amendment of the contract), not an import's."""
+    call (an amendment of the contract), not an import's. A version whose text here is not the
+    one the annex traces (another library's) is reported as unknown."""
     held: dict[str, set[int]] = {}
     for link in contract.clauses:
         held.setdefault(link.version.clause_id, set()).add(link.version.number)
-    for clause_id, number in pairs:
+    for row in traced:
+        clause_id, number = row.clause, row.version
         if number in held.get(clause_id, set()):
             continue
         if clause_id in held:
@@ -302,6 +324,9 @@ def _attach_clauses(
         try:
             version = get_version(session, clause_id, number)
         except NotFound:
+            result.clauses_unknown.append((clause_id, number))
+            continue
+        if row.content_hash is not None and row.content_hash != version.content_hash:
             result.clauses_unknown.append((clause_id, number))
             continue
         contract.clauses.append(ContractClause(version=version))

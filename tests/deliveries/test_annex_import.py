@@ -265,3 +265,25 @@ def test_a_document_without_the_table_or_not_a_docx(client: FlaskClient) -> None
         )
         assert response.status_code == 422
         assert words in response.get_json()["detail"]
+
+
+def test_a_clause_whose_version_hash_differs_is_not_attached(
+    client: FlaskClient, reference_library: Path
+) -> None:
+    """An annex made from another library (same clause and number, other text) is not taken
+    for this library's version: the version hash it traces must match."""
+    client.post("/api/organisations", json={"slug": "valbrune", "name": "Valbrune"})
+    bare = {k: v for k, v in CONTRACT.items() if k != "obligations"}
+    assert client.post("/api/organisations/valbrune/contracts", json=bare).status_code == 201
+    document = Document(io.BytesIO(_annex(client)))
+    (trace,) = [t for t in document.tables if t.rows[0].cells[0].text == "Clause"]
+    column = [c.text for c in trace.rows[0].cells].index("Empreinte de la version")
+    row = next(r for r in trace.rows[1:] if r.cells[0].text == "reversibilite-concession")
+    row.cells[column].text = "0" * 64
+    buffer = io.BytesIO()
+    document.save(buffer)
+    body = _import(client, buffer.getvalue()).get_json()
+    unknown = {c["clause"] for c in body["clauses_unknown"]}
+    attached = {c["clause"] for c in body["clauses_attached"]}
+    assert "reversibilite-concession" in unknown and "reversibilite-concession" not in attached
+    assert attached  # the others match
