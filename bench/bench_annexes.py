@@ -21,12 +21,12 @@ from pypdf import PdfReader
 from service import create_app
 from service.analysis.analyze import analyze_upload
 from service.annexes.render import TITLE_FIELDS, annex_context, render_annex
+from service.documents.report import render_report_pdf
 from service.extensions import state
 from service.library import store
 from service.library.files import import_library
 from service.migrate import upgrade
 from service.settings import PROJECT_ROOT
-from service.web.report_pdf import render_report_pdf
 
 
 def median_seconds(action, repeat: int) -> float:
@@ -88,9 +88,11 @@ def main() -> None:
             with state().db.session() as session:
                 analysis, _ = analyze_upload(session, sample.read_bytes(), sample.name)
                 report, library_state = analysis.report, analysis.library_state
-            pdf_bytes = render_report_pdf(report, library_state)
-            pages = len(PdfReader(io.BytesIO(pdf_bytes)).pages)
-            pdf = median_seconds(lambda: render_report_pdf(report, library_state), args.repeat)
+                pdf_bytes = render_report_pdf(session, report, library_state)
+                pages = len(PdfReader(io.BytesIO(pdf_bytes)).pages)
+                pdf = median_seconds(
+                    lambda: render_report_pdf(session, report, library_state), args.repeat
+                )
     print("| output | content | median |")
     print("|---|---|---:|")
     print(

@@ -8,6 +8,7 @@ will read it.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,14 +34,31 @@ class NotFound(ClausierError):
     title = "Introuvable"
 
 
+def field_error(item: Mapping[str, Any]) -> dict[str, str]:
+    """One problem in the one shape every face shows: ``field`` (the field, parameter or
+    ``file:line`` it is about, "" for the request as a whole), ``message`` (French) and an
+    optional machine ``code``."""
+    field = item.get("field")
+    if field is None:
+        name = item.get("name") or item.get("file") or ""
+        field = f"{name}:{item['line']}" if item.get("file") and item.get("line") else name
+    shaped = {"field": str(field), "message": str(item.get("message") or item.get("reason") or "")}
+    if item.get("code"):
+        shaped["code"] = str(item["code"])
+    return shaped
+
+
 class InvalidInput(ClausierError):
-    """The input was read but does not follow the rules; ``errors`` lists each problem."""
+    """The input was read but does not follow the rules; ``errors`` lists each problem, in the
+    one shape of :func:`field_error`."""
 
     title = "Données invalides"
 
-    def __init__(self, detail: str, errors: list[dict[str, Any]] | None = None) -> None:
-        super().__init__(detail)
-        self.errors = errors or []
+    def __init__(
+        self, detail: str, errors: list[dict[str, Any]] | None = None, **extra: Any
+    ) -> None:
+        super().__init__(detail, **extra)
+        self.errors = [field_error(item) for item in errors or []]
 
 
 class MalformedRequest(ClausierError):
@@ -50,7 +68,7 @@ class MalformedRequest(ClausierError):
 
     def __init__(self, detail: str, errors: list[dict[str, Any]] | None = None) -> None:
         super().__init__(detail)
-        self.errors = errors or []
+        self.errors = [field_error(item) for item in errors or []]
 
 
 class Conflict(ClausierError):
@@ -130,7 +148,10 @@ class ImportRejected(InvalidInput, LibraryError):
     def __init__(self, problems: list[FileProblem]) -> None:
         super().__init__(
             f"Import annulé : {len(problems)} problème(s), rien n'a été enregistré.",
-            errors=[{"file": p.file, "line": p.line, "reason": p.reason} for p in problems],
+            errors=[
+                {"field": f"{p.file}:{p.line}" if p.line else p.file, "message": p.reason}
+                for p in problems
+            ],
         )
         self.problems = problems
 
@@ -147,6 +168,16 @@ class SearchError(ServiceUnavailable):
 
 class InvalidQuery(InvalidInput, SearchError):
     """The search query cannot be understood."""
+
+
+# -- uploads (service/limits.py) ---------------------------------------------------------
+
+
+class ContentTooLarge(ClausierError):
+    """An upload, or a part of it once uncompressed, is larger than allowed (the bounds of
+    ``service.limits``); each domain raises its own kind."""
+
+    title = "Fichier trop volumineux"
 
 
 # -- analysis -----------------------------------------------------------------------------
@@ -176,10 +207,59 @@ class UnsupportedFormat(AnalysisError):
     title = "Format non pris en charge"
 
 
-class DocumentTooLarge(AnalysisError):
+class DocumentTooLarge(ContentTooLarge, AnalysisError):
     """The file, or a part of it once uncompressed, is larger than allowed."""
 
     title = "Document trop volumineux"
+
+
+class AnalysisNotFound(NotFound, AnalysisError):
+    """No analysis has that number."""
+
+
+# -- annexes ------------------------------------------------------------------------------
+
+
+class AnnexError(ClausierError):
+    """A contract annex or an organisation's template could not be made or used."""
+
+    title = "Annexe impossible"
+
+
+class TemplateNotFound(NotFound, AnnexError):
+    """The organisation has no template with that number."""
+
+
+class DraftRefused(InvalidInput, AnnexError):
+    """A draft or retired version was selected without asking for drafts explicitly."""
+
+    title = "Version non approuvée"
+
+
+class MissingValues(InvalidInput, AnnexError):
+    """Required values of the selected clauses were not given; nothing is generated."""
+
+    title = "Valeurs manquantes"
+
+
+class InvalidValues(InvalidInput, AnnexError):
+    """Values of the selected clauses do not fit their variables' types; nothing is generated.
+    ``invalid`` keeps each value with its clause, variable and reason."""
+
+    title = "Valeurs invalides"
+
+    def __init__(self, invalid: list[Any]) -> None:
+        super().__init__(
+            " ".join(item.reason for item in invalid),
+            errors=[{"field": item.name, "message": item.reason} for item in invalid],
+        )
+        self.invalid = invalid
+
+
+class TemplateRejected(InvalidInput, AnnexError):
+    """A DOCX template cannot be used: unreadable, unknown variable, forbidden construct."""
+
+    title = "Modèle refusé"
 
 
 # -- Deliveries ---------------------------------------------------------------------------
@@ -205,15 +285,102 @@ class PeriodOutsideContract(InvalidInput, DeliveryError):
     """A delivery names a period the obligation does not expect."""
 
 
-class OrganisationExists(Conflict):
+class OrganisationExists(Conflict, DeliveryError):
     """An organisation already has that slug, under another name."""
 
     title = "Organisation existante"
 
 
+class ContractExists(Conflict, DeliveryError):
+    """The organisation already has a contract with that reference."""
+
+
+class ObligationExists(Conflict, DeliveryError):
+    """The contract already owes a dataset of that name."""
+
+
+class AmendmentNotFound(NotFound, DeliveryError):
+    """The contract has no amendment of that number."""
+
+
+class AmendmentConflict(Conflict, DeliveryError):
+    """The amendment was numbered by someone else at the same moment."""
+
+
+class DeliveryNotFound(NotFound, DeliveryError):
+    """No delivery has that number for the contract."""
+
+
+class ConcurrentDelivery(Conflict, DeliveryError):
+    """Another delivery for the same period was recorded at the same moment."""
+
+
+class ChecklistEventNotFound(NotFound, DeliveryError):
+    """The contract's checklist has no event with that number."""
+
+
+class DeliveryRefused(InvalidInput, DeliveryError):
+    """The delivered file cannot be accepted at all; it is not stored."""
+
+    title = "Livraison refusée"
+
+
+class WrongFormat(DeliveryRefused, UnsupportedFormat):
+    """The file's name or content is not the format the obligation asks for."""
+
+    title = "Format non conforme"
+
+
+class NotUtf8(DeliveryRefused):
+    """A text file is not encoded in UTF-8."""
+
+    title = "Encodage non UTF-8"
+
+
+class ArchiveRefused(DeliveryRefused):
+    """A zip archive is suspicious (zip bomb, too many members), encrypted or corrupt."""
+
+    title = "Archive refusée"
+
+
+class DeliveryTooLarge(DeliveryRefused, ContentTooLarge):
+    """A file that must be read whole (JSON, GeoJSON) is larger than allowed."""
+
+    title = "Fichier trop volumineux"
+
+
 class RecordKept(Conflict, DeliveryError):
     """Someone tried to change or delete a delivery, a checklist event or an amendment (its
     changes, the terms it set), which are kept."""
+
+
+# -- background jobs ----------------------------------------------------------------------
+
+
+class JobError(ClausierError):
+    """A background job could not be found, read or run."""
+
+    title = "Erreur de travail en arrière-plan"
+
+
+class JobNotFound(NotFound, JobError):
+    """No background job has that identifier."""
+
+
+class JobNotFinished(Conflict, JobError):
+    """The job's result was asked for before the job finished."""
+
+    title = "Travail non terminé"
+
+
+class UnknownJobKind(JobError):
+    """A job names a kind no module registered in this process."""
+
+
+class JobQueueUnavailable(JobError, ServiceUnavailable):
+    """The job could not be handed to its runner (Redis unreachable…)."""
+
+    title = "File des travaux indisponible"
 
 
 # -- HTTP ---------------------------------------------------------------------------------
@@ -237,7 +404,7 @@ def status_for(error: ClausierError) -> int:
         return 400
     if isinstance(error, UnsupportedFormat):
         return 415
-    if isinstance(error, DocumentTooLarge):
+    if isinstance(error, ContentTooLarge):
         return 413
     if isinstance(error, NotFound):
         return 404

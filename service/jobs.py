@@ -33,7 +33,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.db import Database, utcnow
-from service.errors import ClausierError, Conflict, NotFound, ServiceUnavailable
+from service.errors import (
+    ClausierError,
+    JobNotFinished,
+    JobNotFound,
+    JobQueueUnavailable,
+    UnknownJobKind,
+)
 from service.jobs_models import Job
 from service.storage import StoredFile, store_file
 
@@ -60,32 +66,6 @@ ABANDONED = (
 _KINDS: dict[str, JobFunction] = {}
 #: The form of a job's identifier (``str(uuid4())``); anything else is not looked up.
 _JOB_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-class JobError(ClausierError):
-    """A background job could not be found, read or run."""
-
-    title = "Erreur de travail en arrière-plan"
-
-
-class JobNotFound(NotFound, JobError):
-    """No background job has that identifier."""
-
-
-class JobNotFinished(Conflict, JobError):
-    """The job's result was asked for before the job finished."""
-
-    title = "Travail non terminé"
-
-
-class UnknownJobKind(JobError):
-    """A job names a kind no module registered in this process."""
-
-
-class JobQueueUnavailable(JobError, ServiceUnavailable):
-    """The job could not be handed to its runner (Redis unreachable…)."""
-
-    title = "File des travaux indisponible"
 
 
 def job_kind(name: str) -> Callable[[JobFunction], JobFunction]:

@@ -23,6 +23,7 @@ from sqlalchemy import func, select, update
 from service import create_app, jobs
 from service.analysis import analyze
 from service.db import Database, utcnow
+from service.errors import JobNotFound, UnknownJobKind
 from service.jobs_models import Job
 from service.library.files import import_library
 from service.storage import StoredFile
@@ -167,9 +168,9 @@ def test_a_job_left_running_by_a_dead_process_is_failed_then_restarted(
 def test_unknown_jobs_and_kinds(app: Flask) -> None:
     with clausier(app).db.sessions() as session:
         for bad in ("inconnu", str(uuid.uuid4()), "x" * 500, "../../etc/passwd"):
-            with pytest.raises(jobs.JobNotFound):
+            with pytest.raises(JobNotFound):
                 jobs.get_job(session, bad)
-    with pytest.raises(jobs.UnknownJobKind):
+    with pytest.raises(UnknownJobKind):
         jobs.submit(clausier(app).db, "inconnu", {}, clausier(app).jobs)
 
 

@@ -16,7 +16,7 @@ from service.analysis.models import Analysis
 from service.analysis.readers import Limits, read_document
 from service.analysis.report import build_report
 from service.analysis.rules import Ruleset, load_ruleset
-from service.errors import NotFound, SeveralDocuments
+from service.errors import AnalysisNotFound, SeveralDocuments
 from service.library.search import SearchIndex
 from service.library.store import Page
 from service.storage import StoredFile, checksum, store_file
@@ -28,10 +28,6 @@ MEDIA_TYPES = {
     "txt": "text/plain",
     "md": "text/markdown",
 }
-
-
-class AnalysisNotFound(NotFound):
-    """No analysis has that number."""
 
 
 #: Words of a document's text that make the query for the closest library clause.
@@ -48,7 +44,10 @@ def one_document(filenames: list[str]) -> None:
         raise SeveralDocuments(
             f"{len(filenames)} fichiers envoyés ensemble ({named}) : une analyse porte sur un "
             "seul document. Envoyez-les un par un.",
-            errors=[{"field": "file", "filename": name} for name in filenames],
+            errors=[
+                {"field": "file", "message": f"« {name} » : un fichier parmi {len(filenames)}"}
+                for name in filenames
+            ],
         )
 
 

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 from service.analysis.readers.safety import MB, Limits, check_archive
 from service.annexes.models import OrgTemplate
 from service.annexes.render import TEMPLATE_VARIABLES
-from service.annexes.template_check import TemplateRejected, check_template, inspect_template
-from service.errors import AnalysisError, InvalidInput, NotFound
+from service.annexes.template_check import check_template, inspect_template
+from service.errors import AnalysisError, InvalidInput, TemplateNotFound, TemplateRejected
 from service.organisations import Organisation
 from service.storage import StoredFile, store_file
 
@@ -19,10 +19,6 @@ MAX_TEMPLATE_BYTES = 5 * MB
 #: Limits on the archive's members while it is read: a template is small text and images.
 ZIP_LIMITS = Limits(max_bytes=MAX_TEMPLATE_BYTES, max_member_bytes=20 * MB, max_ratio=100.0)
 REQUIRED_PARTS = ("[Content_Types].xml", "word/document.xml")
-
-
-class TemplateNotFound(NotFound):
-    """The organisation has no template with that number."""
 
 
 def upload_template(
@@ -39,7 +35,7 @@ def upload_template(
     if absent:
         raise InvalidInput(
             "Champ(s) obligatoire(s) manquant(s) : " + ", ".join(absent) + ".",
-            errors=[{"field": field, "reason": "obligatoire"} for field in absent],
+            errors=[{"field": field, "message": "obligatoire"} for field in absent],
         )
     if len(name) > 200 or len(uploaded_by) > 200:
         raise InvalidInput("Le nom du modèle et l'auteur tiennent en 200 caractères.")
@@ -88,7 +84,7 @@ def template_bytes(session: Session, template: OrgTemplate) -> bytes:
 
 
 def _refused(reason: str) -> TemplateRejected:
-    return TemplateRejected(f"Modèle refusé : {reason}", errors=[{"reason": reason}])
+    return TemplateRejected(f"Modèle refusé : {reason}", errors=[{"message": reason}])
 
 
 def _check_archive(data: bytes) -> None:

@@ -14,13 +14,14 @@ from jinja2 import TemplateError
 from jinja2.exceptions import SecurityError
 from sqlalchemy.orm import Session
 
-from service.annexes.template_check import (
+from service.annexes.template_check import check_template, open_template, sandboxed_environment
+from service.errors import (
+    DraftRefused,
+    InvalidInput,
+    InvalidValues,
+    MissingValues,
     TemplateRejected,
-    check_template,
-    open_template,
-    sandboxed_environment,
 )
-from service.errors import InvalidInput
 from service.french import PARIS, french_date
 from service.library.models import ClauseVersion, Status
 from service.library.rules import CONTRACT_TYPES, PLACEHOLDER
@@ -52,31 +53,6 @@ DELIVERY_FIELDS = ("dataset", "format", "frequency", "delay")
 #: thing: it takes the title block's value and is never asked again as a variable.
 TITLE_FIELDS = ("acheteur", "objet", "reference")
 NUMBERED = re.compile(r"^(\d+[.)]|[-*•]) ")
-
-
-class DraftRefused(InvalidInput):
-    """A draft or retired version was selected without asking for drafts explicitly."""
-
-    title = "Version non approuvée"
-
-
-class MissingValues(InvalidInput):
-    """Required values of the selected clauses were not given; nothing is generated."""
-
-    title = "Valeurs manquantes"
-
-
-class InvalidValues(InvalidInput):
-    """Values of the selected clauses do not fit their variables' types; nothing is generated."""
-
-    title = "Valeurs invalides"
-
-    def __init__(self, invalid: list[InvalidValue]) -> None:
-        super().__init__(
-            " ".join(item.reason for item in invalid),
-            errors=[item.as_dict() for item in invalid],
-        )
-        self.invalid = invalid
 
 
 @dataclass(frozen=True)
@@ -262,7 +238,7 @@ def _values_with_title(values: Mapping[str, Any], title: Mapping[str, str]) -> d
                 "et non comme valeur de variable."
                 for name in doubled
             ),
-            errors=[{"name": name, "reason": "valeur du cartouche"} for name in doubled],
+            errors=[{"name": name, "message": "valeur du cartouche"} for name in doubled],
         )
     return dict(values) | {name: title[name] for name in TITLE_FIELDS if title.get(name)}
 
@@ -317,13 +293,24 @@ def render_annex(context: AnnexContext, template_bytes: bytes | None = None) -> 
             f"{len(context.missing)} valeur(s) obligatoire(s) manquante(s) : "
             + ", ".join(f"{m.label} ({m.clause})" for m in context.missing)
             + ".",
-            errors=[m.as_dict() for m in context.missing],
+            errors=[
+                {
+                    "field": m.name,
+                    "message": f"valeur obligatoire : {m.label} ({m.clause})",
+                    "code": "missing",
+                }
+                for m in context.missing
+            ],
+            missing=[m.as_dict() for m in context.missing],
         )
     absent = [name for name in ("acheteur", "objet") if not context.title_block.get(name)]
     if absent:
         raise MissingValues(
             "Le cartouche de l'annexe est incomplet : " + ", ".join(absent) + ".",
-            errors=[{"clause": "", "name": name, "label": name} for name in absent],
+            errors=[
+                {"field": name, "message": "obligatoire dans le cartouche", "code": "missing"}
+                for name in absent
+            ],
         )
     data = DEFAULT_TEMPLATE.read_bytes() if template_bytes is None else template_bytes
     digest = hashlib.sha256(data).hexdigest()

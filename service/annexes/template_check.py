@@ -14,7 +14,7 @@ from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
-from service.errors import InvalidInput
+from service.errors import TemplateRejected
 
 #: Filters a template may use; none of them can reach Python objects or bypass escaping.
 ALLOWED_FILTERS = frozenset(
@@ -98,12 +98,6 @@ WORD_QUOTES = str.maketrans(
 JINJA_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 CORE_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
-
-
-class TemplateRejected(InvalidInput):
-    """A DOCX template cannot be used: unreadable, unknown variable, forbidden construct."""
-
-    title = "Modèle refusé"
 
 
 def sandboxed_environment() -> SandboxedEnvironment:
@@ -212,7 +206,7 @@ def check_template(data: bytes, known_variables: Iterable[str]) -> list[str]:
     if problems:
         raise TemplateRejected(
             f"Modèle refusé : {len(problems)} problème(s).",
-            errors=[{"reason": reason} for reason in problems],
+            errors=[{"message": reason} for reason in problems],
         )
     return problems
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 
 from service.analysis import analyze
 from service.analysis.models import Analysis
 from service.api.jobs import job_json
 from service.api.params import BadRequest, pagination
 from service.api.serialize import when
-from service.extensions import db_session, state, transaction
+from service.extensions import db_session, job_timeout, state, transaction
 
 
 def register(api: Blueprint) -> None:
@@ -101,9 +101,18 @@ def rerun_analysis(analysis_id: int) -> tuple[dict[str, Any], int]:
 
 def get_report_pdf(analysis_id: int) -> Response | tuple[dict[str, Any], int, dict[str, str]]:
     """The report as a PDF; a long one is made in the background: 202 and its job."""
-    from service.web.report_pdf import analysis_report_pdf, pdf_response
+    from service.documents.report import analysis_report_pdf
+    from service.http import pdf_response
 
-    result = analysis_report_pdf(analysis_id)
+    clausier = state()
+    result = analysis_report_pdf(
+        db_session(),
+        analysis_id,
+        db=clausier.db,
+        runner=clausier.jobs,
+        background_pages=current_app.config["REPORT_BACKGROUND_PAGES"],
+        stale_after=job_timeout(),
+    )
     if result.job is not None:
         return job_json(result.job), 202, {"Location": f"/api/jobs/{result.job.id}"}
     return pdf_response(result.data or b"", result.filename)

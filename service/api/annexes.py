@@ -16,6 +16,7 @@ from service.annexes.render import AnnexContext, annex_context_from_set, selecti
 from service.api.params import json_body
 from service.errors import InvalidInput
 from service.extensions import db_session
+from service.http import file_response
 from service.organisations import get_organisation
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -84,7 +85,7 @@ class AnnexRequest:
 
 def _invalid(name: str, reason: str) -> InvalidInput:
     return InvalidInput(
-        f"Le champ « {name} » {reason}.", errors=[{"field": name, "reason": reason}]
+        f"Le champ « {name} » {reason}.", errors=[{"field": name, "message": reason}]
     )
 
 
@@ -107,7 +108,7 @@ def parse_annex_request(data: Mapping[str, Any]) -> AnnexRequest:
             errors=[
                 {
                     "field": "clauses",
-                    "reason": "clauses, analysis_id ou template_set, exactement un",
+                    "message": "clauses, analysis_id ou template_set, exactement un",
                 }
             ],
         )
@@ -169,11 +170,7 @@ def create_annex() -> Response:
     session = db_session()
     context = annex.context(session)
     data = render_annex(context, annex.template_bytes(session))
-    return Response(
-        data,
-        mimetype=DOCX_MIMETYPE,
-        headers={"Content-Disposition": f'attachment; filename="{ANNEX_FILENAME}"'},
-    )
+    return file_response(data, DOCX_MIMETYPE, ANNEX_FILENAME)
 
 
 def annex_missing() -> dict[str, Any]:

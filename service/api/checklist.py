@@ -9,13 +9,13 @@ from flask import Blueprint, Response, request
 
 from service.api.params import json_body, text_field
 from service.deliveries import checklist as domain
-from service.deliveries.checklist_docx import DOCX, render_checklist_docx
 from service.deliveries.contracts import get_contract
 from service.deliveries.models import Contract
+from service.documents.checklist_docx import DOCX, render_checklist_docx
 from service.extensions import db_session, transaction
 from service.french import today_in_paris
+from service.http import file_response, pdf_response
 from service.organisations import get_organisation
-from service.web.responses import file_response
 
 BASE = "/organisations/<org>/contracts/<reference>/checklist"
 #: The fields of a tick besides the file.
@@ -96,22 +96,16 @@ def checklist_docx(org: str, reference: str) -> Response:
 
     checklist = _checklist(org, reference)
     history = domain.contract_history(db_session(), checklist.contract)
-    return Response(
-        render_checklist_docx(checklist, history),
-        mimetype=DOCX,
-        headers={"Content-Disposition": f'attachment; filename="{export_name(checklist)}.docx"'},
+    return file_response(
+        render_checklist_docx(checklist, history), DOCX, f"{export_name(checklist)}.docx"
     )
 
 
 def checklist_pdf(org: str, reference: str) -> Response:
     """The checklist as a PDF."""
+    from service.documents.checklist import render_checklist_pdf
     from service.web.checklist import export_name
-    from service.web.checklist_pdf import render_checklist_pdf
 
     checklist = _checklist(org, reference)
     history = domain.contract_history(db_session(), checklist.contract)
-    return Response(
-        render_checklist_pdf(checklist, history),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{export_name(checklist)}.pdf"'},
-    )
+    return pdf_response(render_checklist_pdf(checklist, history), f"{export_name(checklist)}.pdf")

@@ -17,8 +17,8 @@ from service.deliveries.schedule import STATUS_LABELS, Status
 from service.errors import InvalidInput
 from service.extensions import db_session, transaction
 from service.french import today_in_paris
+from service.http import file_response
 from service.organisations import create_organisation, get_organisation, list_organisations
-from service.web.responses import file_response
 
 BASE = "/organisations/<org>/contracts/<reference>"
 
@@ -77,7 +77,7 @@ def _date_field(data: dict[str, Any], name: str, *, required: bool = True) -> dt
     except ValueError:
         raise InvalidInput(
             f"Le champ « {name} » doit être une date AAAA-MM-JJ.",
-            errors=[{"field": name, "reason": "date AAAA-MM-JJ attendue"}],
+            errors=[{"field": name, "message": "date AAAA-MM-JJ attendue"}],
         ) from None
 
 
@@ -284,7 +284,7 @@ def _add_obligation(session: Any, contract: Contract, item: Any) -> Obligation:
     if not isinstance(delay, int) or isinstance(delay, bool):
         raise InvalidInput(
             "Le délai est un nombre entier de jours.",
-            errors=[{"field": "delay_days", "reason": "nombre entier"}],
+            errors=[{"field": "delay_days", "message": "nombre entier"}],
         )
     schema = item.get("table_schema")
     if schema is not None and not isinstance(schema, dict):
@@ -417,14 +417,14 @@ def create_delivery(org: str, reference: str, dataset: str) -> tuple[dict[str, A
         except ValueError:
             raise InvalidInput(
                 "« received_at » doit être une date et heure ISO 8601 avec fuseau.",
-                errors=[{"field": "received_at", "reason": "date ISO 8601"}],
+                errors=[{"field": "received_at", "message": "date ISO 8601"}],
             ) from None
         if form.get("sender_role", "titulaire") != "acheteur":
             # Only the contract manager records a file received earlier by another channel;
             # a titulaire's delivery is dated by its arrival here.
             raise InvalidInput(
                 "Seul l'acheteur peut indiquer une date de réception antérieure.",
-                errors=[{"field": "received_at", "reason": "réservé à l'acheteur"}],
+                errors=[{"field": "received_at", "message": "réservé à l'acheteur"}],
             )
     try:
         with transaction() as session:
@@ -518,9 +518,7 @@ def contract_dashboard(org: str, reference: str) -> dict[str, Any]:
 
 
 def _ics(data: bytes, name: str) -> Response:
-    response = Response(data, mimetype="text/calendar")
-    response.headers["Content-Disposition"] = f'inline; filename="{name}.ics"'
-    return response
+    return file_response(data, "text/calendar", f"{name}.ics", inline=True)
 
 
 def org_calendar(org: str) -> Response:

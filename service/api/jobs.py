@@ -9,8 +9,8 @@ from flask import Blueprint, Response
 from service import jobs
 from service.api.serialize import when
 from service.extensions import job_timeout, transaction
+from service.http import file_response
 from service.jobs_models import Job
-from service.web.responses import file_response
 
 
 def register(api: Blueprint) -> None:

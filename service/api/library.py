@@ -130,7 +130,7 @@ def edit_draft(clause_id: str, number: int) -> dict[str, Any]:
     if unknown:
         raise BadRequest(
             f"Champ(s) inconnu(s) : {', '.join(unknown)}.",
-            errors=[{"field": name, "reason": "champ inconnu"} for name in unknown],
+            errors=[{"field": name, "message": "champ inconnu"} for name in unknown],
         )
     with transaction() as session:
         version = store.edit_draft(

@@ -85,8 +85,16 @@ SCHEMAS: dict[str, Any] = {
             "title": STR,
             "status": INT,
             "detail": STR,
-            "errors": {"type": "array", "items": {"type": "object"}},
+            "errors": {"type": "array", "items": ref("FieldError")},
         },
+    },
+    "FieldError": {
+        "type": "object",
+        "description": "Un problème : le champ (ou « fichier:ligne », vide pour la requête"
+        " entière), le message en français, un code facultatif (missing…).",
+        "required": ["field", "message"],
+        "additionalProperties": False,
+        "properties": {"field": STR, "message": STR, "code": STR},
     },
     "Element": {
         "type": "object",

@@ -40,19 +40,6 @@ MISSING_VALUE = {
     },
 }
 SCHEMAS["MissingValue"] = MISSING_VALUE
-SCHEMAS["InvalidValue"] = {
-    "type": "object",
-    "description": "Élément de « errors » d'un problème 422 « Valeurs invalides » : une valeur "
-    "(ou une valeur par défaut) qui ne convient pas au type de sa variable.",
-    "required": ["clause", "name", "label", "value", "reason"],
-    "properties": {
-        "clause": STR,
-        "name": {**STR, "description": "La variable"},
-        "label": STR,
-        "value": {**STR, "description": "La valeur refusée"},
-        "reason": {**STR, "description": "Pourquoi, en français, en nommant la variable"},
-    },
-}
 SCHEMAS["MissingValues"] = {
     "type": "object",
     "required": ["missing"],

@@ -17,6 +17,7 @@ from service.annexes.org_templates import (
 from service.api.params import BadRequest
 from service.api.serialize import when
 from service.extensions import db_session, transaction
+from service.http import file_response
 from service.organisations import get_organisation
 
 PREFIX = "/organisations/<org>/templates"
@@ -82,8 +83,6 @@ def org_template_file(org: str, template_id: int) -> Response:
     """The template's DOCX."""
     session = db_session()
     template = get_template(session, get_organisation(session, org), template_id)
-    return Response(
-        template_bytes(session, template),
-        mimetype=DOCX_MEDIA_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="modele-{template.id}.docx"'},
+    return file_response(
+        template_bytes(session, template), DOCX_MEDIA_TYPE, f"modele-{template.id}.docx"
     )

@@ -8,6 +8,7 @@ from flask import current_app, request
 
 from service.errors import InvalidInput
 from service.errors import MalformedRequest as BadRequest
+from service.http import INT_MAX, int_arg  # noqa: F401 (the API's parameters too)
 
 
 def json_body() -> dict[str, Any]:
@@ -29,35 +30,14 @@ def text_field(data: dict[str, Any], name: str, *, required: bool = True) -> str
         if required:
             raise InvalidInput(
                 f"Le champ « {name} » est obligatoire.",
-                errors=[{"field": name, "reason": "obligatoire"}],
+                errors=[{"field": name, "message": "obligatoire"}],
             )
         return None
     if not isinstance(value, str):
         raise InvalidInput(
             f"Le champ « {name} » doit être un texte.",
-            errors=[{"field": name, "reason": "doit être un texte"}],
+            errors=[{"field": name, "message": "doit être un texte"}],
         )
-    return value
-
-
-#: Largest integer a query parameter may carry (PostgreSQL's integer).
-INT_MAX = 2**31 - 1
-
-
-def int_arg(
-    name: str, default: int | None = None, *, minimum: int = 1, maximum: int = INT_MAX
-) -> int | None:
-    """Return an integer parameter (query string or form) within bounds, or raise ``BadRequest``."""
-    raw = request.values.get(name, "").strip()
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"Le paramètre « {name} » doit être un nombre entier.") from None
-    if value < minimum or value > maximum:
-        bound = f"entre {minimum} et {maximum}"
-        raise BadRequest(f"Le paramètre « {name} » doit être {bound}.")
     return value
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import Blueprint, request
 
-from service.api.params import int_arg
 from service.extensions import db_session, state
+from service.http import int_arg
 
 
 def register(api: Blueprint) -> None:

@@ -229,17 +229,19 @@ def analyze_command(files: tuple[Path, ...], output: str) -> None:
         except ClausierError as error:
             failed += 1
             click.secho(f"{path} : {error.detail}", fg="red", err=True)
-    session.close()
     if output == "json":
         payload = reports[0] if len(files) == 1 and reports else reports
         if reports:
             click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     elif output == "html":
-        from service.web.analyses import render_report_html
+        from service.documents.report import render_report_html
 
-        click.echo("\n".join(render_report_html(report) for report in reports))
+        # Without a database, the labels are the report's own.
+        library = session if from_database else None
+        click.echo("\n".join(render_report_html(library, report) for report in reports))
     else:
         click.echo("\n\n".join(render_text(report) for report in reports))
+    session.close()
     if failed:
         sys.exit(1)
 

@@ -135,12 +135,8 @@ def annex_command(
     their variable's type; print each article's traceability on stderr."""
     from service.analysis.analyze import get_analysis
     from service.annexes import annex_context, render_annex
-    from service.annexes.render import (
-        TITLE_FIELDS,
-        InvalidValues,
-        annex_context_from_set,
-        selection_from_analysis,
-    )
+    from service.annexes.render import TITLE_FIELDS, annex_context_from_set, selection_from_analysis
+    from service.errors import InvalidValues
 
     if [bool(clauses), analysis_id is not None, set_id is not None].count(True) != 1:
         fail("Indiquez des « --clause », « --analysis » ou « --set » (un seul des trois).", 2)
@@ -212,7 +208,7 @@ def annex_command(
 def report_command(analysis_id: int, output: Path) -> None:
     """Write the PDF report of an analysis, however long (a terminal can wait); its steps are
     printed on stderr as the background job would report them."""
-    from service.web.report_pdf import report_job
+    from service.documents.report import report_job
 
     def progress(percent: int, message: str) -> None:
         click.echo(f"{percent:3d} % — {message}", err=True)

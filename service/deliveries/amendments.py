@@ -40,22 +40,18 @@ from service.deliveries.models import (
     Period,
 )
 from service.deliveries.schedule import expected_periods
-from service.errors import Conflict, DeliveryError, InvalidContract, NotFound, ObligationNotFound
+from service.errors import (
+    AmendmentConflict,
+    AmendmentNotFound,
+    InvalidContract,
+    ObligationNotFound,
+)
 from service.french import french_date
 
 #: Frequencies owed once: their single period moves with the terms while it is not delivered.
 SINGLE = (Frequency.ONCE.value, Frequency.END_OF_CONTRACT.value)
 #: The terms an amendment may change, in the order they are described.
 TERMS = ("frequency", "delay_days", "format", "table_schema", "due_on")
-
-
-class AmendmentNotFound(NotFound, DeliveryError):
-    """The contract has no amendment of that number."""
-
-
-class AmendmentConflict(Conflict, DeliveryError):
-    """The amendment would reshape periods that already received deliveries, or was numbered
-    by someone else at the same moment."""
 
 
 @dataclass(frozen=True)

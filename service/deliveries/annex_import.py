@@ -83,7 +83,7 @@ def read_delivery_table(data: bytes) -> list[AnnexRow]:
     except (AnalysisError, zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as error:
         raise InvalidInput(
             "Le fichier n'est pas une annexe Word (.docx) lisible.",
-            errors=[{"field": "file", "reason": "DOCX illisible"}],
+            errors=[{"field": "file", "message": "DOCX illisible"}],
         ) from error
     for table in document.tables:
         rows = table.rows
@@ -102,7 +102,7 @@ def read_delivery_table(data: bytes) -> list[AnnexRow]:
     raise InvalidInput(
         "Aucun tableau des livraisons de données dans ce document : l'annexe doit contenir le"
         " tableau « Jeu de données | Format | Fréquence | Délai ».",
-        errors=[{"field": "file", "reason": "tableau des livraisons absent"}],
+        errors=[{"field": "file", "message": "tableau des livraisons absent"}],
     )
 
 
@@ -181,7 +181,7 @@ def import_obligations(
     table lists are attached to the contract."""
     rows = read_delivery_table(data)
     errors = [
-        {"field": f"ligne {row.line}", "reason": problem}
+        {"field": f"ligne {row.line}", "message": problem}
         for row in rows
         for problem in row.problems
     ]

@@ -15,7 +15,6 @@ from service.analysis.readers import safety
 from service.deliveries.report import (
     DEFAULT_LIMITS,
     MB,
-    ArchiveRefused,
     Check,
     FormatSpec,
     Limits,
@@ -24,7 +23,7 @@ from service.deliveries.report import (
     build_report,
 )
 from service.deliveries.sniff import read_head, what_is, wrong_content
-from service.errors import DocumentTooLarge, DocumentUnreadable
+from service.errors import ArchiveRefused, DocumentTooLarge, DocumentUnreadable
 
 DAMAGED_ZIP = (
     "L'archive est endommagée ou incomplète : créez-la de nouveau (format ZIP standard) "

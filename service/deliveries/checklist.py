@@ -45,7 +45,7 @@ from service.deliveries.models import (
 )
 from service.deliveries.schedule import Status, period_label, status_at
 from service.deliveries.validate import FORMATS
-from service.errors import InvalidInput, NotFound
+from service.errors import ChecklistEventNotFound, InvalidInput
 from service.french import PARIS
 from service.library.models import Family
 from service.storage import StoredFile, store_file
@@ -81,10 +81,6 @@ ITEM_DATASET_WORDS = {
 }
 NOTE_LENGTH = 5000
 NAME_LENGTH = 255
-
-
-class ChecklistEventNotFound(NotFound):
-    """The contract's checklist has no event with that number."""
 
 
 def build_checklist(session: Session, contract: Contract, at: dt.date) -> Checklist:

@@ -26,10 +26,10 @@ from service.deliveries.models import (
 )
 from service.deliveries.schedule import ExpectedPeriod, expected_periods
 from service.errors import (
-    Conflict,
+    ContractExists,
     ContractNotFound,
-    DeliveryError,
     InvalidContract,
+    ObligationExists,
     ObligationNotFound,
     PeriodOutsideContract,
 )
@@ -38,14 +38,6 @@ from service.organisations import Organisation
 
 REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,79}$")
 DATASET = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
-
-
-class ContractExists(Conflict, DeliveryError):
-    """The organisation already has a contract with that reference."""
-
-
-class ObligationExists(Conflict, DeliveryError):
-    """The contract already owes a dataset of that name."""
 
 
 def siren_is_valid(siren: str) -> bool:

@@ -21,8 +21,7 @@ from sqlalchemy.orm import Session
 from service.deliveries.contracts import add_obligation, create_contract, find_period
 from service.deliveries.models import Contract, Delivery
 from service.deliveries.record import record_delivery
-from service.deliveries.validate import DeliveryRefused
-from service.errors import InvalidContract
+from service.errors import DeliveryRefused, InvalidContract
 from service.organisations import ensure_organisation
 from service.storage import checksum
 

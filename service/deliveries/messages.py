@@ -10,13 +10,8 @@ import re
 
 import frictionless
 
-from service.deliveries.report import (
-    DeliveryRefused,
-    FormatSpec,
-    NotUtf8,
-    RowError,
-    WrongFormat,
-)
+from service.deliveries.report import FormatSpec, RowError
+from service.errors import DeliveryRefused, NotUtf8, WrongFormat
 
 TYPES = {
     "number": "un nombre (avec un point décimal)",

@@ -25,20 +25,12 @@ from service.db import utcnow
 from service.deliveries.contracts import find_period
 from service.deliveries.models import DELIVERERS, Contract, Delivery, Obligation, Period
 from service.deliveries.validate import FORMATS, Limits, validate_delivery
-from service.errors import Conflict, InvalidInput, NotFound
+from service.errors import ConcurrentDelivery, DeliveryNotFound, InvalidInput
 from service.french import PARIS
 from service.storage import store_file
 
 #: Longest file name kept (the rest is cut, the extension kept).
 NAME_LENGTH = 255
-
-
-class DeliveryNotFound(NotFound):
-    """No delivery has that number for the contract."""
-
-
-class ConcurrentDelivery(Conflict):
-    """Another delivery for the same period was recorded at the same moment."""
 
 
 @contextmanager

@@ -9,47 +9,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from service.errors import (
-    DeliveryError,
-    DocumentTooLarge,
-    InvalidInput,
-    UnsupportedFormat,
-)
-
 if TYPE_CHECKING:  # messages builds on this module
     from service.deliveries.messages import Collector
 
 MB = 1024 * 1024
-
-
-class DeliveryRefused(InvalidInput, DeliveryError):
-    """The delivered file cannot be accepted at all; it is not stored."""
-
-    title = "Livraison refusée"
-
-
-class WrongFormat(DeliveryRefused, UnsupportedFormat):
-    """The file's name or content is not the format the obligation asks for."""
-
-    title = "Format non conforme"
-
-
-class NotUtf8(DeliveryRefused):
-    """A text file is not encoded in UTF-8."""
-
-    title = "Encodage non UTF-8"
-
-
-class ArchiveRefused(DeliveryRefused):
-    """A zip archive is suspicious (zip bomb, too many members), encrypted or corrupt."""
-
-    title = "Archive refusée"
-
-
-class DeliveryTooLarge(DeliveryRefused, DocumentTooLarge):
-    """A file that must be read whole (JSON, GeoJSON) is larger than allowed."""
-
-    title = "Fichier trop volumineux"
 
 
 @dataclass(frozen=True)

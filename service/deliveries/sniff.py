@@ -11,15 +11,8 @@ import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from service.deliveries.report import (
-    DEFAULT_LIMITS,
-    MB,
-    DeliveryTooLarge,
-    FormatSpec,
-    Limits,
-    NotUtf8,
-    WrongFormat,
-)
+from service.deliveries.report import DEFAULT_LIMITS, MB, FormatSpec, Limits
+from service.errors import DeliveryTooLarge, NotUtf8, WrongFormat
 
 MAGIC = (
     (b"%PDF", "un document PDF"),

@@ -33,16 +33,11 @@ from service.deliveries.report import (
     DEFAULT_LIMITS,
     FORMATS,
     MB,
-    ArchiveRefused,
     Check,
-    DeliveryRefused,
-    DeliveryTooLarge,
     FormatSpec,
     Limits,
-    NotUtf8,
     RowError,
     ValidationReport,
-    WrongFormat,
     build_report,
     encoding_check,
 )
@@ -54,7 +49,14 @@ from service.deliveries.sniff import (
     what_is,
     wrong_content,
 )
-from service.errors import InvalidContract
+from service.errors import (
+    ArchiveRefused,
+    DeliveryRefused,
+    DeliveryTooLarge,
+    InvalidContract,
+    NotUtf8,
+    WrongFormat,
+)
 
 __all__ = [
     "DEFAULT_LIMITS",

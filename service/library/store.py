@@ -141,7 +141,7 @@ def create_clause(
         raise InvalidInput(
             "Identifiant de clause invalide : lettres minuscules, chiffres et tirets, "
             "2 à 80 caractères.",
-            errors=[{"field": "id", "reason": "format invalide"}],
+            errors=[{"field": "id", "message": "format invalide"}],
         )
     get_family(session, family_id)
     note = checked_change_note(change_note)
@@ -195,7 +195,7 @@ def add_version(
     if not str(author or "").strip():
         raise InvalidInput(
             "L'auteur de la version est obligatoire.",
-            errors=[{"field": "author", "reason": "vide"}],
+            errors=[{"field": "author", "message": "vide"}],
         )
     # One UPDATE both reserves the number and locks the clause row until commit: two
     # editors drafting at once get consecutive numbers, and a rollback gives the number back.
@@ -264,7 +264,7 @@ def checked_change_note(note: str | None) -> str:
     if not text:
         raise InvalidInput(
             "La note de changement est obligatoire : dites ce qui change dans cette version.",
-            errors=[{"field": "change_note", "reason": "vide"}],
+            errors=[{"field": "change_note", "message": "vide"}],
         )
     return text
 
@@ -286,7 +286,8 @@ def approve_version(
         )
     if not str(approved_by or "").strip():
         raise InvalidInput(
-            "Indiquez qui approuve la version.", errors=[{"field": "approved_by", "reason": "vide"}]
+            "Indiquez qui approuve la version.",
+            errors=[{"field": "approved_by", "message": "vide"}],
         )
     version.status = Status.APPROVED
     version.approved_by = approved_by.strip()
@@ -309,7 +310,7 @@ def retire_version(
         raise InvalidTransition(f"La version {number} de « {clause_id} » est déjà retirée.")
     if not str(retired_by or "").strip():
         raise InvalidInput(
-            "Indiquez qui retire la version.", errors=[{"field": "retired_by", "reason": "vide"}]
+            "Indiquez qui retire la version.", errors=[{"field": "retired_by", "message": "vide"}]
         )
     version.status = Status.RETIRED
     version.retired_by = retired_by.strip()
@@ -326,7 +327,7 @@ def _content_changes(changes: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise InvalidInput(
             f"Champ(s) inconnu(s) : {', '.join(unknown)}.",
-            errors=[{"field": name, "reason": "champ inconnu"} for name in unknown],
+            errors=[{"field": name, "message": "champ inconnu"} for name in unknown],
         )
     return dict(changes)
 
@@ -350,7 +351,10 @@ def _validated(session: Session, family_id: str, content: dict[str, Any]) -> dic
         raise InvalidClause(
             "La version n'est pas valide : " + " ; ".join(p.reason for p in problems) + ".",
             errors=[
-                {"field": p.field, "reason": p.reason} | ({"line": p.line} if p.line else {})
+                {
+                    "field": p.field,
+                    "message": f"ligne {p.line} : {p.reason}" if p.line else p.reason,
+                }
                 for p in problems
             ],
         )

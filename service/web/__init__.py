@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask
 
-from service.library.rules import CONTRACT_TYPES
+from service.documents.environment import FILTERS, GLOBALS
 
 
 def init_app(app: Flask) -> None:
     """Register the page blueprints, the display filters and the form token."""
-    from service.library.store import current_version
     from service.web import (
         analyses,
         annexes,
@@ -17,7 +16,6 @@ def init_app(app: Flask) -> None:
         clause_pdf,
         contracts,
         csrf,
-        display,
         editor,
         jobs,
         library,
@@ -37,19 +35,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(contracts.bp)
     app.register_blueprint(checklist.bp)
     app.register_blueprint(org_templates.bp)
-    app.add_template_filter(display.date_fr, "date_fr")
-    app.add_template_filter(display.status_label, "status_label")
-    app.add_template_filter(display.excerpt_html, "excerpt_html")
+    # The pages read the documents' filters and labels: a partial included by both reads alike.
+    app.jinja_env.filters.update(FILTERS)
+    app.jinja_env.globals.update(GLOBALS)
     app.add_template_global(csrf.csrf_token, "csrf_token")
-    app.add_template_global(current_version, "current_version")
-    app.jinja_env.globals.update(
-        TYPE_LABELS=display.TYPE_LABELS,
-        CONTRACT_TYPES=CONTRACT_TYPES,
-        FIELD_LABELS=display.FIELD_LABELS,
-        STATUS_LABELS=display.STATUS_LABELS,
-    )
-
-
-def render_error(status: int, title: str, detail: str) -> tuple[str, int]:
-    """Render the error page."""
-    return render_template("error.html", status=status, title=title, detail=detail), status

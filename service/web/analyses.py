@@ -1,10 +1,7 @@
 """Pages of the CCTP analyses: upload a draft, list past analyses, read a report, re-run it
-against today's library; and the report as a standalone HTML document (``--format html``)."""
+against today's library (the report's context and chart are ``documents.report``'s)."""
 
 from __future__ import annotations
-
-from pathlib import Path
-from typing import Any
 
 from flask import (
     Blueprint,
@@ -15,18 +12,17 @@ from flask import (
     request,
     url_for,
 )
-from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from service.analysis import analyze
 from service.analysis.classify import LABELS as CONTRACT_LABELS
-from service.analysis.models import Analysis
 from service.analysis.report import VERDICT_LABELS, VERDICTS
-from service.api.params import int_arg
+from service.documents import display
+from service.documents.report import report_context
 from service.errors import AnalysisError, status_for
 from service.extensions import db_session, state, transaction
-from service.library import store
-from service.web import csrf, display
+from service.http import int_arg
+from service.web import csrf
 from service.web.forms import NUMBER
 
 bp = Blueprint("analyses", __name__)
@@ -35,10 +31,6 @@ bp.before_request(csrf.protect)
 #: Past analyses per page of the list.
 PER_PAGE = 20
 ACCEPT = ".docx,.odt,.pdf,.txt,.md"
-#: Geometry of the coverage chart (SVG user units): label column, bar track, verdict column.
-CHART = {"label": 380, "track": 280, "gap": 12, "verdict": 150, "row": 30, "bar": 16, "top": 8}
-#: Bar colours of the coverage chart, the hues of the verdict badges in clausier.css.
-COLOURS = {"present": "#18753c", "weak": "#b06c00", "missing": "#c9191e", "contradicted": "#6e1450"}
 
 
 @bp.get("/analyses")
@@ -88,7 +80,7 @@ def show(analysis_id: int) -> str:
         analysis=analysis,
         previous=previous,
         changes=changes,
-        **report_context(analysis.report, analysis),
+        **report_context(session, analysis.report, analysis),
     )
 
 
@@ -111,124 +103,6 @@ def rerun(analysis_id: int) -> Response:
         "success",
     )
     return redirect(url_for(".show", analysis_id=number), 303)
-
-
-def render_report_html(report: dict[str, Any], *, base_url: str | None = None) -> str:
-    """The report as a complete HTML document with its CSS inlined (needs an app context);
-    clause references become links only when ``base_url`` (the Clausier server) is given."""
-    css = Path(current_app.static_folder or "", "clausier.css").read_text(encoding="utf-8")
-    context = report_context(report) | {
-        "standalone": True,
-        "css": Markup(css),
-        "clause_base": base_url.rstrip("/") if base_url is not None else None,
-    }
-    return render_template("_analysis_report.html", **context)
-
-
-def report_context(report: dict[str, Any], analysis: Analysis | None = None) -> dict[str, Any]:
-    """What ``_analysis_report.html`` needs: the report, families in reading order, element
-    labels and explanations from the library, the coverage chart."""
-    priorities = [f for f in report.get("priority_families") or [] if isinstance(f, str)]
-    families = report["families"]
-    rank = {family_id: i for i, family_id in enumerate(priorities)}
-    ordered = sorted(
-        enumerate(families),
-        key=lambda item: (rank.get(item[1]["family"], len(rank)), item[0]),
-    )
-    labels, elements = _library(analysis)
-    for family in families:
-        labels.setdefault(family["family"], family.get("label") or family["family"])
-    return {
-        "report": report,
-        "families": [family for _, family in ordered],
-        "priorities": priorities,
-        "family_labels": labels,
-        "elements": elements,
-        "chart": coverage_chart(families, priorities, labels, elements),
-        "TO_CHECK": TO_CHECK,
-        "analysed_at": analysis.created_at if analysis else None,
-        "contract_label": report.get("contract_type_label")
-        or CONTRACT_LABELS.get(report["document"].get("contract_type") or ""),
-        "clause_base": "",
-        "standalone": False,
-        "VERDICTS": VERDICTS,
-        "VERDICT_LABELS": VERDICT_LABELS,
-    }
-
-
-def _library(
-    analysis: Analysis | None,
-) -> tuple[dict[str, str], dict[str, dict[str, dict[str, Any]]]]:
-    """Family labels, and label, explanation and weight of each required element by family:
-    the library's today, else the state the analysis was judged against (since removed)."""
-    labels: dict[str, str] = {}
-    found: dict[str, dict[str, dict[str, Any]]] = {}
-    if analysis is not None:
-        for family_id, family in (analysis.library_state.get("families") or {}).items():
-            found[family_id] = {e["id"]: e for e in family.get("elements", []) if "id" in e}
-    for family in store.list_families(db_session()):
-        labels[family.id] = family.label
-        found.setdefault(family.id, {}).update({e.key: e.as_dict() for e in family.elements})
-    return labels, found
-
-
-#: Below this confidence a verdict rests on few clues: the page says it should be re-read.
-TO_CHECK = 0.7
-
-
-def coverage_chart(
-    families: list[dict[str, Any]],
-    priorities: list[str],
-    labels: dict[str, str],
-    elements: dict[str, dict[str, dict[str, Any]]] | None = None,
-) -> dict[str, Any]:
-    """One horizontal bar per family (library order), coloured by verdict, as long as the
-    share of the family's essential elements the document states (full when present, empty
-    when missing, full and dashed when contradicted)."""
-    size = CHART
-    track_x = size["label"]
-    rows = []
-    for i, family in enumerate(families):
-        known = (elements or {}).get(family["family"], {})
-        essentials = [key for key, e in known.items() if e.get("essential")]
-        missing = set(family.get("essential_missing") or [])
-        stated = len([key for key in essentials if key not in missing])
-        verdict = family["verdict"]
-        if verdict in ("present", "contradicted"):
-            share = 1.0
-        elif verdict == "weak" and essentials:
-            share = stated / len(essentials)
-        else:
-            share = 0.0
-        y = size["top"] + i * size["row"]
-        rows.append(
-            {
-                "id": family["family"],
-                "label": labels.get(family["family"]) or family["family"],
-                "verdict": verdict,
-                "colour": COLOURS.get(verdict, "#595959"),
-                "verdict_label": VERDICT_LABELS.get(verdict, verdict),
-                "essentials": (
-                    f"{stated}/{len(essentials)}"
-                    if essentials and verdict in ("present", "weak")
-                    else ""
-                ),
-                "priority": family["family"] in priorities,
-                "y": y,
-                "text_y": y + size["row"] // 2 + 5,
-                "bar_y": y + (size["row"] - size["bar"]) // 2,
-                "bar_width": max(2, round(share * size["track"])),
-            }
-        )
-    return {
-        "rows": rows,
-        "width": track_x + size["track"] + size["gap"] + size["verdict"],
-        "height": size["top"] * 2 + len(rows) * size["row"],
-        "track_x": track_x,
-        "track_width": size["track"],
-        "bar_height": size["bar"],
-        "verdict_x": track_x + size["track"] + size["gap"],
-    }
 
 
 def _upload_page(error: str | None = None, status: int | None = None) -> tuple[str, int]:

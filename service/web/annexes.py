@@ -16,19 +16,19 @@ from service.analysis.report import VERDICT_LABELS
 from service.annexes.render import (
     TITLE_FIELDS,
     InvalidValue,
-    InvalidValues,
     MissingValue,
     annex_context,
     render_annex,
     selection_from_analysis,
 )
-from service.errors import ClausierError, status_for
+from service.errors import ClausierError, InvalidValues, status_for
 from service.extensions import db_session
+from service.http import error_page, file_response
 from service.library import store
 from service.library.rules import CONTRACT_TYPES
 from service.library.sets import list_template_sets
 from service.web import annex_options as options
-from service.web import csrf, render_error
+from service.web import csrf
 from service.web.forms import NUMBER
 
 bp = Blueprint("annexes", __name__)
@@ -173,11 +173,7 @@ def _generate(
         return page(invalid=error.invalid, status=status_for(error))
     except ClausierError as error:
         return page(error=error.detail, status=status_for(error))
-    return Response(
-        data,
-        mimetype=DOCX,
-        headers={"Content-Disposition": f'attachment; filename="{FILENAME}"'},
-    )
+    return file_response(data, DOCX, FILENAME)
 
 
 def _offered() -> list[dict[str, Any]]:
@@ -207,7 +203,7 @@ def _offered() -> list[dict[str, Any]]:
 
 def _no_selection() -> tuple[str, int]:
     """The page shown when no clause was picked in the library."""
-    return render_error(
+    return error_page(
         400,
         "Aucune clause sélectionnée",
         "Cochez au moins une clause dans la bibliothèque, puis cliquez sur "

@@ -3,7 +3,6 @@ their evidence and history, the tick form of each item, and its DOCX and PDF."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 from urllib.parse import quote
 
@@ -11,27 +10,20 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from service.deliveries import checklist as domain
-from service.deliveries.checklist_docx import DOCX, render_checklist_docx
 from service.deliveries.contracts import get_contract
 from service.deliveries.models import ChecklistEvent, Contract
+from service.documents.checklist import render_checklist_pdf
+from service.documents.checklist_docx import DOCX, render_checklist_docx
 from service.errors import InvalidInput
 from service.extensions import db_session, transaction
-from service.french import french_date
+from service.http import file_response, pdf_response, requested_day
 from service.organisations import get_organisation
 from service.web import csrf
-from service.web.checklist_pdf import render_checklist_pdf
-from service.web.responses import file_response, requested_day
 
 bp = Blueprint("checklist", __name__)
 bp.before_request(csrf.protect)
 
 BASE = "/organisations/<org>/contrats/<path:reference>/reversibilite"
-
-
-@bp.app_template_filter("day_fr")
-def day_fr(day: dt.date) -> str:
-    """A date in French: « 1er mars 2026 »."""
-    return french_date(day)
 
 
 def _contract(org: str, reference: str) -> Contract:
@@ -102,7 +94,7 @@ def tick(org: str, reference: str, item: str) -> Response | tuple[str, int]:
             )
             state = domain.ITEM_STATES[event.state]
     except InvalidInput as error:
-        messages = [f"{e.get('message') or e.get('reason')}." for e in error.errors]
+        messages = [f"{e['message']}." for e in error.errors]
         return _page(org, reference, 422, {item: [error.detail, *messages]}, item)
     finally:
         if upload is not None:
@@ -129,10 +121,8 @@ def _exports(org: str, reference: str) -> tuple[domain.Checklist, dict[str, Any]
 def docx(org: str, reference: str) -> Response:
     """The checklist as a Word document."""
     checklist, history = _exports(org, reference)
-    return Response(
-        render_checklist_docx(checklist, history),
-        mimetype=DOCX,
-        headers={"Content-Disposition": f'attachment; filename="{export_name(checklist)}.docx"'},
+    return file_response(
+        render_checklist_docx(checklist, history), DOCX, f"{export_name(checklist)}.docx"
     )
 
 
@@ -140,11 +130,7 @@ def docx(org: str, reference: str) -> Response:
 def pdf(org: str, reference: str) -> Response:
     """The checklist as a PDF, shown in the browser."""
     checklist, history = _exports(org, reference)
-    return Response(
-        render_checklist_pdf(checklist, history),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{export_name(checklist)}.pdf"'},
-    )
+    return pdf_response(render_checklist_pdf(checklist, history), f"{export_name(checklist)}.pdf")
 
 
 def export_name(checklist: domain.Checklist) -> str:

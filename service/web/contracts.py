@@ -11,17 +11,15 @@ from werkzeug.wrappers import Response
 
 from service.deliveries import amendments, contracts, record
 from service.deliveries.dashboard import Scope, dashboard, timelines
-from service.deliveries.models import CONTRACT_KINDS, DELIVERERS, FREQUENCIES, Contract
-from service.deliveries.schedule import STATUS_LABELS, Status
-from service.deliveries.validate import FORMATS
+from service.deliveries.models import Contract
 from service.errors import DeliveryError, InvalidInput, status_for
 from service.extensions import db_session, transaction
 from service.french import today_in_paris
+from service.http import file_response, requested_day
 from service.organisations import get_organisation, list_organisations
 from service.storage import StoredFile
 from service.web import csrf
-from service.web.responses import file_response, requested_day
-from service.web.timeline import COLOURS, timeline_svg
+from service.web.timeline import timeline_svg
 
 bp = Blueprint("contracts", __name__)
 
@@ -34,19 +32,6 @@ def _delivery_size() -> None:
 
 
 bp.before_request(csrf.protect)
-
-
-@bp.app_context_processor
-def _labels() -> dict[str, Any]:
-    return {
-        "DELIVERY_STATUS_LABELS": STATUS_LABELS,
-        "DELIVERY_STATUSES": list(Status),
-        "STATUS_COLOURS": COLOURS,
-        "FREQUENCIES": FREQUENCIES,
-        "DELIVERY_FORMATS": FORMATS,
-        "CONTRACT_KINDS": CONTRACT_KINDS,
-        "DELIVERERS": DELIVERERS,
-    }
 
 
 @bp.get("/suivi")
@@ -176,10 +161,7 @@ def _contract_page(
 
 def _errors_text(error: InvalidInput) -> str:
     """An error's detail followed by each of its field errors, for a flash message."""
-    parts = [
-        f"{item.get('field', '')} : {item.get('message') or item.get('reason')}".strip(" :")
-        for item in getattr(error, "errors", [])
-    ]
+    parts = [f"{item['field']} : {item['message']}".strip(" :") for item in error.errors]
     return error.detail + (" — " + " ; ".join(parts) if parts else "")
 
 
@@ -319,7 +301,7 @@ def amendments_page(org: str, reference: str) -> str | tuple[str, int] | Respons
                 )
                 number = amendment.number
         except InvalidInput as problem:
-            errors = [item.get("message") or item.get("reason") for item in problem.errors or []]
+            errors = [item["message"] for item in problem.errors]
             errors = errors or [problem.detail]
             status = status_for(problem)
         except DeliveryError as problem:

@@ -6,7 +6,7 @@ import secrets
 
 from flask import request, session
 
-from service.web import render_error
+from service.http import error_page
 
 FIELD = "csrf_token"
 HEADER = "X-CSRF-Token"
@@ -27,7 +27,7 @@ def protect() -> tuple[str, int] | None:
     sent = request.form.get(FIELD) or request.headers.get(HEADER) or ""
     if expected and secrets.compare_digest(sent.encode(), str(expected).encode()):
         return None
-    return render_error(
+    return error_page(
         400,
         "Formulaire expiré ou invalide",
         "Le jeton de sécurité du formulaire est absent ou ne correspond pas à votre session. "

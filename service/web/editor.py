@@ -7,12 +7,13 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from service.api.params import int_arg
+from service.documents import display
 from service.errors import ClauseExists, Conflict, InvalidInput, NotFound, status_for
 from service.extensions import db_session, transaction
+from service.http import int_arg
 from service.library import store
 from service.library.models import Family, Status
-from service.web import csrf, display
+from service.web import csrf
 from service.web.forms import NUMBER, EditorForm
 
 bp = Blueprint("editor", __name__)

@@ -8,8 +8,8 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from service.api.params import INT_MAX
 from service.errors import ClausierError
+from service.http import INT_MAX
 from service.library.models import CONTENT_FIELDS, ClauseVersion
 from service.library.variables import parse_value, value_problem
 
@@ -148,15 +148,13 @@ class EditorForm:
 
     def add_domain_error(self, error: ClausierError, default_field: str = "general") -> None:
         """Put each problem a domain error lists beside its field."""
-        problems = getattr(error, "errors", None) or [{"field": default_field, "reason": None}]
+        problems = getattr(error, "errors", None) or [{"field": default_field, "message": ""}]
         for problem in problems:
-            reason = problem.get("reason") or error.detail
-            name = str(problem.get("field") or default_field)
+            message = problem["message"] or error.detail
+            name = problem["field"] or default_field
             if match := _LINE_ERROR.match(name):
                 name = f"var-{self._rows.get(int(match.group(1)), 0)}"
-            if problem.get("line"):
-                reason = f"ligne {problem['line']} : {reason}"
-            self.add(name if name in _KNOWN or name.startswith("var-") else "general", reason)
+            self.add(name if name in _KNOWN or name.startswith("var-") else "general", message)
 
     def summary(self) -> list[str]:
         """Every error message, for the summary above the form."""

@@ -6,8 +6,8 @@ from flask import Blueprint, Response, render_template, url_for
 
 from service import jobs
 from service.extensions import job_timeout, transaction
+from service.http import file_response
 from service.jobs_models import Job
-from service.web.responses import file_response
 
 bp = Blueprint("jobs", __name__)
 

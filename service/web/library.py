@@ -6,12 +6,13 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from service.api.params import int_arg
+from service.documents import display
 from service.errors import Conflict, InvalidInput, NotFound, status_for
 from service.extensions import db_session, transaction
+from service.http import int_arg
 from service.library import diff, store
 from service.library.models import Clause, ClauseVersion
-from service.web import csrf, display
+from service.web import csrf
 from service.web.forms import NUMBER
 
 bp = Blueprint("library", __name__)

@@ -39,7 +39,7 @@ def upload(org: str) -> Response | tuple[str, int]:
                 request.form.get("uploaded_by", ""),
             )
     except ClausierError as error:
-        problems = [item.get("reason", "") for item in getattr(error, "errors", [])]
+        problems = [item["message"] for item in getattr(error, "errors", [])]
         return _page(org, error=error.detail, problems=problems, status=status_for(error))
     return redirect(url_for("org_templates.index", org=org, depose=1), code=303)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from service.api.params import int_arg
 from service.errors import InvalidInput, NotFound, status_for
 from service.extensions import db_session, state
+from service.http import int_arg
 from service.library import store
 from service.web import csrf
 

@@ -9,17 +9,11 @@ from collections.abc import Sequence
 from markupsafe import Markup, escape
 
 from service.deliveries.dashboard import Timeline
-from service.deliveries.schedule import STATUS_LABELS, Status
+from service.deliveries.schedule import STATUS_LABELS
+from service.documents.environment import STATUS_COLOURS
 
 #: Mark colours, the hues of the status badges in clausier.css.
-COLOURS = {
-    Status.UPCOMING: "#cecece",
-    Status.DUE: "#6a6af4",
-    Status.ON_TIME: "#18753c",
-    Status.LATE: "#b06c00",
-    Status.MISSING: "#c9191e",
-    Status.INVALID: "#6e1450",
-}
+COLOURS = STATUS_COLOURS
 #: Geometry (SVG user units): label column, drawing width, row height, mark height.
 LABEL, WIDTH, ROW, MARK, TOP, AXIS = 250, 760, 30, 16, 8, 24
 #: Closest two year labels may be on the axis (a contract starting in December…).

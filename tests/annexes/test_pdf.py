@@ -1,5 +1,5 @@
-"""The PDF report of an analysis (service/web/report_pdf.py) and its renderer
-(service/annexes/pdf.py): content, French typography, and nothing fetched but the app's assets."""
+"""The PDF report of an analysis (service/documents/report.py) and its renderer
+(service/documents/pdf.py): content, French typography, and nothing fetched but the app's assets."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from weasyprint import HTML
 
 from service.analysis import analyze
 from service.analysis.report import VERDICT_LABELS
-from service.annexes import pdf
-from service.annexes.pdf import ASSET_BASE, AssetFetcher, RefusedURL, french_typography
+from service.documents import pdf
+from service.documents.pdf import ASSET_BASE, AssetFetcher, RefusedURL, french_typography
+from service.documents.report import render_report_document, render_report_pdf
 from service.extensions import db_session
-from service.web.report_pdf import render_report_document, render_report_pdf
 
 HOSTILE_IMG = '<img src="file:///etc/passwd">'
 HOSTILE_CSS = '<link rel="stylesheet" href="http://127.0.0.1:9/x.css">'
@@ -99,7 +99,7 @@ def test_the_pdf_report_has_cover_families_verdicts_pages_and_appendix(
     report = _analysis(client)
     with app.app_context():
         state = analyze.get_analysis(db_session(), report["id"]).library_state
-        data = render_report_pdf(report, state)
+        data = render_report_pdf(db_session(), report, state)
     reader, text = _text(data)
     assert data.startswith(b"%PDF")
     assert len(reader.pages) >= 2
@@ -127,7 +127,7 @@ def test_the_pdf_report_is_the_on_screen_report(
     """The PDF's HTML contains the on-screen report's markup, family by family."""
     report = _analysis(client)
     with app.app_context():
-        html = render_report_document(report)
+        html = render_report_document(db_session(), report)
     for family in report["families"]:
         assert f'id="famille-{family["family"]}"' in html
     assert 'class="coverage__chart"' in html and 'class="cover"' in html
@@ -138,8 +138,8 @@ def test_french_typography_in_the_report(
 ) -> None:
     report = _analysis(client)
     with app.app_context():
-        html = render_report_document(report)
-        _, text = _text(render_report_pdf(report))
+        html = render_report_document(db_session(), report)
+        _, text = _text(render_report_pdf(db_session(), report))
     assert "Type de contrat détecté" in html
     assert "«\u00a0" in html and "\u00a0»" in html, "no-break spaces inside guillemets"
     assert "Clause à ajouter\u00a0:" in html, "no-break space before a colon"
@@ -175,7 +175,7 @@ def test_hostile_text_in_a_report_is_never_fetched_nor_embedded(
         for evidence in family["evidence"]:
             evidence["excerpt"] = f"{evidence['excerpt']} {HOSTILE}"
     with app.app_context():
-        data = render_report_pdf(report)
+        data = render_report_pdf(db_session(), report)
     reader, text = _text(data)
     assert len(reader.pages) >= 2
     assert "file:///etc/passwd" in text, "the hostile text is shown as text"

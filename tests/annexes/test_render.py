@@ -16,10 +16,6 @@ from service.annexes import (
     DRAFT_MARK,
     TEMPLATE_VARIABLES,
     AnnexContext,
-    DraftRefused,
-    InvalidValues,
-    MissingValues,
-    TemplateRejected,
     annex_context,
     check_template,
     inspect_template,
@@ -28,7 +24,13 @@ from service.annexes import (
 )
 from service.annexes.render import DEFAULT_TEMPLATE, paragraphs
 from service.annexes.template_check import fix_quotes
-from service.errors import InvalidInput
+from service.errors import (
+    DraftRefused,
+    InvalidInput,
+    InvalidValues,
+    MissingValues,
+    TemplateRejected,
+)
 from service.library import store
 from tests.annexes.samples import sample_value
 from tests.library.factories import content, make_family
@@ -169,7 +171,7 @@ def test_missing_required_values_are_listed_and_block_rendering(
     context = annex_context(db_session, SELECTION, {}, title_block=TITLE)
     with pytest.raises(MissingValues) as raised:
         render_annex(context)
-    assert {e["name"] for e in raised.value.errors} == {m.name for m in missing}
+    assert {e["field"] for e in raised.value.errors} == {m.name for m in missing}
 
 
 def test_drafts_need_asking_and_carry_the_mark(
@@ -341,14 +343,15 @@ def test_values_not_of_their_type_are_refused_naming_each_variable(
     }
     with pytest.raises(InvalidValues) as raised:
         annex_context(db_session, SELECTION, values, title_block=TITLE)
-    errors = {error["name"]: error for error in raised.value.errors}
+    errors = {error["field"]: error for error in raised.value.errors}
     assert set(errors) == {"penalite_jour_euros", "portail_open_data", "licence_ouverte"}
-    assert errors["penalite_jour_euros"]["reason"] == (
+    assert errors["penalite_jour_euros"]["message"] == (
         "La variable « penalite_jour_euros » attend un nombre entier : « trois » n'en est pas un."
     )
-    assert errors["penalite_jour_euros"]["value"] == "trois"
-    assert errors["portail_open_data"]["clause"] == "open-data-concession"
-    assert "« CC-BY » n'en fait pas partie" in errors["licence_ouverte"]["reason"]
+    invalid = {item.name: item for item in raised.value.invalid}
+    assert invalid["penalite_jour_euros"].value == "trois"
+    assert invalid["portail_open_data"].clause == "open-data-concession"
+    assert "« CC-BY » n'en fait pas partie" in errors["licence_ouverte"]["message"]
     assert raised.value.detail.startswith("La variable « ")
 
 
@@ -388,7 +391,7 @@ def test_a_date_or_an_email_not_of_its_type_is_refused(db_session: Session) -> N
     values = {"date_plan": "pas une date", "contact": "dpo.lyon.fr"}
     with pytest.raises(InvalidValues) as raised:
         annex_context(db_session, selection, values, title_block=TITLE)
-    assert [error["reason"] for error in raised.value.errors] == [
+    assert [error["message"] for error in raised.value.errors] == [
         "La variable « date_plan » attend une date (15/01/2027 ou 2027-01-15) : "
         "« pas une date » n'en est pas une.",
         "La variable « contact » attend une adresse électronique (nom@domaine.fr) : "
@@ -418,7 +421,7 @@ def test_a_title_block_value_given_again_as_a_variable_is_refused(
     with pytest.raises(InvalidInput) as raised:
         annex_context(db_session, SELECTION, values, title_block=TITLE)
     assert "« acheteur » se donne une seule fois, dans le cartouche" in raised.value.detail
-    assert raised.value.errors == [{"name": "acheteur", "reason": "valeur du cartouche"}]
+    assert raised.value.errors == [{"field": "acheteur", "message": "valeur du cartouche"}]
 
 
 def test_the_traceability_gives_the_library_version_hash_and_the_filled_text_hash(

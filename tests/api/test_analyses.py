@@ -124,7 +124,14 @@ def test_several_files_at_once_are_refused_naming_each_and_nothing_is_kept(
     assert response.status_code == 422
     problem = response.get_json()
     assert "« a.md »" in problem["detail"] and "« b.md »" in problem["detail"]
-    assert [e["filename"] for e in problem["errors"]] == ["a.md", "b.md"]
+    assert [e["field"] for e in problem["errors"]] == ["file", "file"]
+    assert [
+        "a.md" in problem["errors"][0]["message"],
+        "b.md" in problem["errors"][1]["message"],
+    ] == [
+        True,
+        True,
+    ]
     assert client.get("/api/analyses").get_json()["total"] == 0
 
 

@@ -26,14 +26,14 @@ from service.deliveries.checklist import (
     item_history,
     tick_item,
 )
-from service.deliveries.checklist_docx import (
+from service.deliveries.models import ChecklistEvent, Contract
+from service.deliveries.record import record_delivery
+from service.documents.checklist_docx import (
     CHECKLIST_VARIABLES,
     TEMPLATE,
     checklist_context,
     render_checklist_docx,
 )
-from service.deliveries.models import ChecklistEvent, Contract
-from service.deliveries.record import record_delivery
 from service.errors import InvalidInput, NotFound
 from tests.deliveries.factories import (
     BAD_CSV,

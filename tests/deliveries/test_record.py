@@ -9,12 +9,13 @@ import pytest
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
-from service.deliveries.contracts import ContractExists, find_period, get_contract
+from service.deliveries.contracts import find_period, get_contract
 from service.deliveries.models import Delivery, Period
-from service.deliveries.validate import NotUtf8
 from service.errors import (
+    ContractExists,
     ContractNotFound,
     InvalidContract,
+    NotUtf8,
     PeriodOutsideContract,
     RecordKept,
 )

@@ -17,16 +17,19 @@ from openpyxl import Workbook
 
 from service.deliveries.validate import (
     FORMATS,
-    ArchiveRefused,
-    DeliveryRefused,
     Limits,
-    NotUtf8,
     ValidationReport,
-    WrongFormat,
     load_schema,
     validate_delivery,
 )
-from service.errors import InvalidContract, status_for
+from service.errors import (
+    ArchiveRefused,
+    DeliveryRefused,
+    InvalidContract,
+    NotUtf8,
+    WrongFormat,
+    status_for,
+)
 from service.settings import PROJECT_ROOT
 
 DEMO = PROJECT_ROOT / "contracts" / "concession-eclairage"

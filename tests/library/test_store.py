@@ -65,7 +65,7 @@ def test_a_blank_change_note_is_refused_on_every_path(db_session: Session, note:
     make_clause(db_session)
     with pytest.raises(InvalidInput) as refused:
         store.create_draft(db_session, "rev-test", author="DSI", change_note=note)
-    assert refused.value.errors == [{"field": "change_note", "reason": "vide"}]
+    assert refused.value.errors == [{"field": "change_note", "message": "vide"}]
     with pytest.raises(InvalidInput):
         store.edit_draft(db_session, "rev-test", 1, {}, change_note=note)
     with pytest.raises(InvalidInput):

@@ -13,8 +13,8 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
+from service.documents.report import render_report_html
 from service.library import store
-from service.web.analyses import render_report_html
 
 Token = Callable[[str], str]
 
@@ -264,8 +264,8 @@ def test_render_report_html_is_a_standalone_document(
     number, _ = analysed(client, form_token)
     report = client.get(f"/api/analyses/{number}").get_json()
     with app.app_context():
-        document = render_report_html(report)
-        linked = render_report_html(report, base_url="https://clausier.example/")
+        document = render_report_html(db_session, report)
+        linked = render_report_html(db_session, report, base_url="https://clausier.example/")
     labels = [f.label for f in store.list_families(db_session)]
     assert document.startswith("<!doctype html>") and document.rstrip().endswith("</html>")
     assert "<style>" in document and "badge--present" in document

@@ -1,4 +1,5 @@
-"""The PDFs of a clause version and of a diff between two versions (service/web/clause_pdf.py)."""
+"""The PDFs of a clause version and of a diff between two versions (service/documents/clause.py,
+served by service/web/clause_pdf.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
 
-from service.annexes import pdf
+from service.documents import clause as clause_pdf
+from service.documents import pdf
 from service.extensions import Clausier
 from service.library import store
-from service.web import clause_pdf
 
 CLAUSE = "open-data-marche"
 TITLE = "Fourniture des données en vue de leur ouverture"

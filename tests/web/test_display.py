@@ -1,4 +1,4 @@
-"""How library content reads on the pages (service/web/display.py)."""
+"""How library content reads on the pages (service/documents/display.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from service.web.display import clause_html, date_fr, preview_html
+from service.documents.display import clause_html, date_fr, preview_html
 
 VARIABLES = [{"name": "titulaire", "label": "Titulaire du contrat", "type": "text"}]
 

@@ -10,8 +10,8 @@ from flask import Flask
 from pypdf import PdfReader
 
 from service.analysis.analyze import analyze_upload
+from service.documents.report import estimate_pages, render_report_pdf
 from service.settings import PROJECT_ROOT, SETTINGS
-from service.web.report_pdf import estimate_pages, render_report_pdf
 from tests.conftest import clausier
 
 
@@ -27,7 +27,8 @@ def test_the_estimate_is_within_two_pages_of_the_real_pdf(
         with clausier(app).db.session() as session:
             analysis, _ = analyze_upload(session, path.read_bytes(), path.name)
             report, library_state = analysis.report, analysis.library_state
-        pages = len(PdfReader(io.BytesIO(render_report_pdf(report, library_state))).pages)
+            data = render_report_pdf(session, report, library_state)
+        pages = len(PdfReader(io.BytesIO(data)).pages)
     assert abs(estimate_pages(report) - pages) <= 2, (estimate_pages(report), pages)
     default = next(s.default for s in SETTINGS if s.name == "REPORT_BACKGROUND_PAGES")
     assert estimate_pages(report) > default, "a sample report (2 s or more) goes to the queue"

@@ -1,23 +1,24 @@
-"""The reversibility checklist as a PDF: templates/report/checklist.html, which includes the page's
-own ``deliveries/_checklist.html`` (one source), rendered with the report's Jinja environment and
-weasyprint through the restricted fetcher of service.annexes.pdf."""
+"""The reversibility checklist as a PDF: ``templates/report/checklist.html``, which includes the
+page's own ``deliveries/_checklist.html`` (one source), rendered with the documents' environment
+and weasyprint through the restricted fetcher of ``documents.pdf``. Its DOCX is
+``documents.checklist_docx``."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from service.annexes.pdf import html_to_pdf
 from service.deliveries.checklist import ITEM_STATES, Checklist
 from service.deliveries.models import CONTRACT_KINDS, ChecklistEvent
-from service.web.report_pdf import _environment, report_assets
+from service.documents.environment import environment, stylesheets
+from service.documents.pdf import html_to_pdf
 
 
 def render_checklist_document(
     checklist: Checklist, history: Mapping[str, list[ChecklistEvent]]
 ) -> str:
-    """The HTML the PDF is drawn from (needs an app context)."""
+    """The HTML the PDF is drawn from."""
     return (
-        _environment()
+        environment()
         .get_template("checklist.html")
         .render(
             checklist=checklist,
@@ -35,5 +36,5 @@ def render_checklist_document(
 def render_checklist_pdf(
     checklist: Checklist, history: Mapping[str, list[ChecklistEvent]]
 ) -> bytes:
-    """The checklist as a PDF (needs an app context)."""
-    return html_to_pdf(render_checklist_document(checklist, history), assets=report_assets())
+    """The checklist as a PDF."""
+    return html_to_pdf(render_checklist_document(checklist, history), assets=stylesheets())

@@ -10,9 +10,10 @@ from typing import Any
 
 from jinja2 import TemplateError
 
-from service.annexes.template_check import TemplateRejected, open_template, sandboxed_environment
+from service.annexes.template_check import open_template, sandboxed_environment
 from service.deliveries.checklist import ITEM_STATES, Checklist, DeliveryEvidence
 from service.deliveries.models import ChecklistEvent
+from service.errors import TemplateRejected
 from service.french import french_date, french_datetime
 from service.settings import PROJECT_ROOT
 

@@ -1,0 +1,149 @@
+"""What the pages and the API share over HTTP: integer and date arguments, files sent back with
+a safe name, and the answer to an error — ``application/problem+json`` under ``/api/``, the
+French error page elsewhere — registered by ``create_app``.
+
+The faces (``web``, ``api``) import this module; it imports neither of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from urllib.parse import quote
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from service.errors import ClausierError, MalformedRequest, problem, status_for
+from service.french import today_in_paris
+
+#: Largest integer a parameter may carry (PostgreSQL's integer).
+INT_MAX = 2**31 - 1
+
+TITLES = {
+    400: "Requête invalide",
+    404: "Introuvable",
+    405: "Méthode non autorisée",
+    413: "Requête trop volumineuse",
+    415: "Type de contenu non pris en charge",
+}
+DETAILS = {
+    404: "Aucune ressource à cette adresse.",
+    405: "Cette méthode n'est pas autorisée à cette adresse.",
+    413: "Le contenu envoyé dépasse la taille maximale acceptée.",
+    415: "Le type de contenu envoyé n'est pas pris en charge.",
+}
+#: A contract or one of its obligations: changed by an amendment, not by PUT, PATCH or DELETE.
+AMENDED = re.compile(r"^/api/organisations/[^/]+/contracts/[^/]+(/obligations/[^/]+)?/?$")
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+
+
+# -- arguments ------------------------------------------------------------------------------
+
+
+def int_arg(
+    name: str, default: int | None = None, *, minimum: int = 1, maximum: int = INT_MAX
+) -> int | None:
+    """An integer parameter (query string or form) within bounds; ``MalformedRequest`` (400)
+    when it is not one."""
+    raw = request.values.get(name, "").strip()
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise MalformedRequest(f"Le paramètre « {name} » doit être un nombre entier.") from None
+    if value < minimum or value > maximum:
+        raise MalformedRequest(f"Le paramètre « {name} » doit être entre {minimum} et {maximum}.")
+    return value
+
+
+def requested_day(name: str = "au") -> tuple[dt.date, str | None]:
+    """The day asked for in the query string (today in Paris when absent), and a French
+    message when what was asked cannot be read (today is used then)."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return today_in_paris(), None
+    try:
+        return dt.date.fromisoformat(raw), None
+    except ValueError:
+        return today_in_paris(), f"Date « {raw} » illisible (AAAA-MM-JJ) : calcul à ce jour."
+
+
+# -- files ----------------------------------------------------------------------------------
+
+
+def content_disposition(filename: str, *, inline: bool = False) -> str:
+    """A ``Content-Disposition`` value: an ASCII name for old clients and the full name in
+    UTF-8 (RFC 6266), neither able to break out of the header."""
+    plain = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    fallback = _UNSAFE.sub("_", plain).strip() or "fichier"
+    disposition = "inline" if inline else "attachment"
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def file_response(
+    content: bytes, media_type: str, filename: str, *, inline: bool = False
+) -> Response:
+    """A file, named for the browser (see :func:`content_disposition`)."""
+    response = Response(content, mimetype=media_type)
+    response.headers["Content-Disposition"] = content_disposition(filename, inline=inline)
+    return response
+
+
+def pdf_response(data: bytes, filename: str) -> Response:
+    """A PDF shown in the browser."""
+    return file_response(data, "application/pdf", filename, inline=True)
+
+
+# -- errors ---------------------------------------------------------------------------------
+
+
+def init_app(app: Flask) -> None:
+    """Answer every error in the language of the face that was asked."""
+    app.register_error_handler(ClausierError, _domain_error)
+    app.register_error_handler(HTTPException, _http_error)
+
+
+def is_api() -> bool:
+    """Whether the request addresses the JSON API."""
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def error_page(status: int, title: str, detail: str) -> tuple[str, int]:
+    """The French error page."""
+    return render_template("error.html", status=status, title=title, detail=detail), status
+
+
+def _domain_error(error: ClausierError) -> Response | tuple[str, int]:
+    status = status_for(error)
+    if not is_api():
+        return error_page(status, error.title, error.detail)
+    return problem(
+        status,
+        error.title,
+        error.detail,
+        errors=getattr(error, "errors", None) or None,
+        **error.extra,
+    )
+
+
+def _http_error(error: HTTPException) -> Response | tuple[str, int]:
+    status = error.code or 500
+    title = TITLES.get(status, error.name)
+    if not is_api():
+        return error_page(status, title, DETAILS.get(status, error.description or ""))
+    detail = DETAILS.get(status) if status in DETAILS else (error.description or error.name)
+    if status == 405 and AMENDED.match(request.path):
+        detail += (
+            " Un contrat et ses obligations se changent par avenant, à compter d'une date :"
+            " POST …/contracts/{référence}/amendments."
+        )
+    response = problem(status, title, detail)
+    allowed = getattr(error, "valid_methods", None)
+    if status == 405 and allowed:
+        response.headers["Allow"] = ", ".join(sorted(allowed))
+    return response
