@@ -180,6 +180,13 @@ class ContentTooLarge(ClausierError):
     title = "Fichier trop volumineux"
 
 
+class ContentUnreadable(InvalidInput):
+    """An upload cannot be read safely: damaged archive, XML with a DOCTYPE…; each domain
+    raises its own kind."""
+
+    title = "Fichier illisible"
+
+
 # -- analysis -----------------------------------------------------------------------------
 
 
@@ -195,7 +202,7 @@ class SeveralDocuments(InvalidInput, AnalysisError):
     title = "Un seul document par analyse"
 
 
-class DocumentUnreadable(InvalidInput, AnalysisError):
+class DocumentUnreadable(ContentUnreadable, AnalysisError):
     """The file is of a known kind but cannot be read (scanned, encrypted, corrupt…)."""
 
     title = "Document illisible"
@@ -256,10 +263,16 @@ class InvalidValues(InvalidInput, AnnexError):
         self.invalid = invalid
 
 
-class TemplateRejected(InvalidInput, AnnexError):
+class TemplateRejected(ContentUnreadable, AnnexError):
     """A DOCX template cannot be used: unreadable, unknown variable, forbidden construct."""
 
     title = "Modèle refusé"
+
+
+class TemplateTooLarge(ContentTooLarge, AnnexError):
+    """A DOCX template, or a part of it once uncompressed, is larger than allowed."""
+
+    title = "Modèle trop volumineux"
 
 
 # -- Deliveries ---------------------------------------------------------------------------

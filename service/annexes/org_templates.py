@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.analysis.readers.safety import MB, Limits, check_archive
 from service.annexes.models import OrgTemplate
 from service.annexes.render import TEMPLATE_VARIABLES
 from service.annexes.template_check import check_template, inspect_template
-from service.errors import AnalysisError, InvalidInput, TemplateNotFound, TemplateRejected
+from service.errors import ContentTooLarge, InvalidInput, TemplateNotFound, TemplateRejected
+from service.limits import MB, Limits, check_archive
 from service.organisations import Organisation
 from service.storage import StoredFile, store_file
 
@@ -97,7 +97,7 @@ def _check_archive(data: bytes) -> None:
         archive = check_archive(data, ZIP_LIMITS)
         if not all(archive.has(part) for part in REQUIRED_PARTS):
             raise _refused("le fichier n'est pas un document Word (.docx).")
-    except (AnalysisError, InvalidInput) as error:
+    except (ContentTooLarge, InvalidInput) as error:
         if isinstance(error, TemplateRejected):
             raise
         raise _refused(f"archive illisible ou suspecte — {error.detail}") from error

@@ -20,11 +20,17 @@ from docx import Document
 from docx.opc.exceptions import PackageNotFoundError
 from sqlalchemy.orm import Session
 
-from service.analysis.readers.safety import MB, Limits, check_archive
 from service.deliveries.contracts import add_obligation
 from service.deliveries.models import Contract, ContractClause, Frequency, Obligation
-from service.errors import AnalysisError, InvalidContract, InvalidInput, NotFound
+from service.errors import (
+    ContentTooLarge,
+    ContentUnreadable,
+    InvalidContract,
+    InvalidInput,
+    NotFound,
+)
 from service.library.store import get_version
+from service.limits import MB, Limits, check_archive
 
 HEADER = ("jeu de donnees", "format", "frequence", "delai")
 
@@ -80,7 +86,14 @@ def read_delivery_table(data: bytes) -> list[AnnexRow]:
     try:
         check_archive(data, ANNEX_LIMITS)
         document = Document(io.BytesIO(data))
-    except (AnalysisError, zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as error:
+    except (
+        ContentTooLarge,
+        ContentUnreadable,
+        zipfile.BadZipFile,
+        PackageNotFoundError,
+        KeyError,
+        ValueError,
+    ) as error:
         raise InvalidInput(
             "Le fichier n'est pas une annexe Word (.docx) lisible.",
             errors=[{"field": "file", "message": "DOCX illisible"}],

@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from service.analysis.readers import safety
+from service import limits as bounds
 from service.deliveries.report import (
     DEFAULT_LIMITS,
     MB,
@@ -23,7 +23,7 @@ from service.deliveries.report import (
     build_report,
 )
 from service.deliveries.sniff import read_head, what_is, wrong_content
-from service.errors import ArchiveRefused, DocumentTooLarge, DocumentUnreadable
+from service.errors import ArchiveRefused, ContentTooLarge, ContentUnreadable
 
 DAMAGED_ZIP = (
     "L'archive est endommagée ou incomplète : créez-la de nouveau (format ZIP standard) "
@@ -31,15 +31,11 @@ DAMAGED_ZIP = (
 )
 
 
-def _member_limits(limits: Limits) -> safety.Limits:
-    return safety.Limits(max_member_bytes=limits.max_member_bytes, max_ratio=limits.max_ratio)
-
-
 def _bounded(
     archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
-) -> safety.BoundedStream:
+) -> bounds.BoundedStream:
     try:
-        return safety.BoundedStream(archive.open(info), info, _member_limits(limits))
+        return bounds.BoundedStream(archive.open(info), info, limits)
     except NotImplementedError as exc:
         raise ArchiveRefused(
             f"L'élément « {info.filename} » utilise une compression non prise en charge : "
@@ -81,7 +77,7 @@ def check_archive(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[zipfile.Z
         for info in infos:
             ratio = info.file_size / max(info.compress_size, 1)
             if info.file_size > limits.max_member_bytes or (
-                info.file_size > safety.RATIO_FLOOR and ratio > limits.max_ratio
+                info.file_size > bounds.RATIO_FLOOR and ratio > limits.max_ratio
             ):
                 raise _suspicious(
                     f"l'élément « {info.filename} » décompressé ferait "
@@ -97,9 +93,9 @@ def check_archive(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[zipfile.Z
                         total += len(chunk)
                         if total > limits.max_total_bytes:
                             raise _suspicious(f"décompressée, elle dépasserait {total / MB:.0f} Mo")
-            except DocumentTooLarge as exc:
+            except ContentTooLarge as exc:
                 raise ArchiveRefused(exc.detail.replace("traitement de texte", "logiciel")) from exc
-            except DocumentUnreadable as exc:
+            except ContentUnreadable as exc:
                 raise ArchiveRefused(DAMAGED_ZIP) from exc
     return infos
 
@@ -110,7 +106,7 @@ def _read_member(path: Path, name: str, size: int, limits: Limits) -> bytes:
             info = archive.getinfo(name)
             with _bounded(archive, info, limits) as stream:
                 return stream.read(size)
-    except (zipfile.BadZipFile, KeyError, OSError, DocumentUnreadable) as exc:
+    except (zipfile.BadZipFile, KeyError, OSError, ContentUnreadable) as exc:
         raise ArchiveRefused(DAMAGED_ZIP) from exc
 
 

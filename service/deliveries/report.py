@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from service.limits import MB, Limits
+
 if TYPE_CHECKING:  # messages builds on this module
     from service.deliveries.messages import Collector
-
-MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -45,22 +45,18 @@ FORMATS: dict[str, FormatSpec] = {
 }
 
 
-@dataclass(frozen=True)
-class Limits:
-    """How much the validation may take from one delivered file before refusing it."""
-
-    max_members: int = 200
-    max_member_bytes: int = 1024 * MB
-    max_total_bytes: int = 2048 * MB
-    # Shapefile .dbf attributes are padded with spaces and compress far more than office
-    # files; real bombs reach about 1,000.
-    max_ratio: float = 250.0
-    max_json_bytes: int = 100 * MB
-    max_errors: int = 100
-    chunk_bytes: int = 1 * MB
-
-
-DEFAULT_LIMITS = Limits()
+#: How much the validation may take from one delivered file before refusing it. Shapefile .dbf
+#: attributes are padded with spaces and compress far more than office files (real bombs reach
+#: about 1,000), hence the ratio.
+DEFAULT_LIMITS = Limits(
+    max_members=200,
+    max_member_bytes=1024 * MB,
+    max_total_bytes=2048 * MB,
+    max_ratio=250.0,
+    max_json_bytes=100 * MB,
+    max_errors=100,
+    chunk_bytes=1 * MB,
+)
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,13 @@ import zipfile
 from pathlib import PurePath
 
 from service.analysis.document import Document
+from service.analysis.readers.bounds import DOCUMENT
 from service.analysis.readers.docx import read_docx
 from service.analysis.readers.odt import read_odt
 from service.analysis.readers.pdf import read_pdf
-from service.analysis.readers.safety import DAMAGED, Limits, SafeZip
 from service.analysis.readers.text import read_text
 from service.errors import DocumentTooLarge, DocumentUnreadable, UnsupportedFormat
+from service.limits import DAMAGED, Limits, SafeZip
 
 __all__ = ["Limits", "detect_format", "read_document"]
 
@@ -142,7 +143,7 @@ def _read(data: bytes, filename: str, limits: Limits) -> Document:
         return read_pdf(data, limits)
     if fmt in {"txt", "md"}:
         return read_text(data, markdown=fmt == "md")
-    archive = SafeZip(data, limits)
+    archive = SafeZip(data, limits, DOCUMENT)
     try:
         kind = _zip_format(archive, PurePath(filename or "").suffix.lower())
         if kind == "docx":

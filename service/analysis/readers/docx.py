@@ -15,9 +15,10 @@ from lxml import etree
 
 from service.analysis.document import Document
 from service.analysis.readers.blocks import PARAGRAPH, TABLE_ROW, TOC, Block, build_document
-from service.analysis.readers.safety import DAMAGED, Limits, SafeZip, iterparse
+from service.analysis.readers.bounds import DOCUMENT
 from service.analysis.readers.wordml import VAL, Numbering, Style, Styles, W, is_on
 from service.errors import DocumentUnreadable
+from service.limits import DAMAGED, Limits, SafeZip, iterparse
 
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 P, TBL, TR, TC, R = f"{W}p", f"{W}tbl", f"{W}tr", f"{W}tc", f"{W}r"
@@ -280,7 +281,9 @@ def read_docx(archive: SafeZip, limits: Limits) -> Document:
 def _body(archive: SafeZip, reader: _Reader) -> Iterator[Block]:
     marked = False
     with archive.open("word/document.xml") as stream:
-        for element in iterparse(stream, (P, TBL, SDT, *_MARKS), remove_blank_text=True):
+        for element in iterparse(
+            stream, (P, TBL, SDT, *_MARKS), remove_blank_text=True, refusals=DOCUMENT
+        ):
             if element.tag not in _BLOCK_TAGS:
                 marked = True  # seen inside the element now being parsed
                 continue

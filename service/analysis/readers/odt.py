@@ -14,9 +14,10 @@ from lxml import etree
 
 from service.analysis.document import Document
 from service.analysis.readers.blocks import PARAGRAPH, TABLE_ROW, TOC, Block, build_document
+from service.analysis.readers.bounds import DOCUMENT
 from service.analysis.readers.odfnumbers import TEXT, Counters, NumberLevel, list_styles
-from service.analysis.readers.safety import DAMAGED, Limits, SafeZip, iterparse
 from service.errors import DocumentUnreadable
+from service.limits import DAMAGED, Limits, SafeZip, iterparse
 
 OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -266,7 +267,9 @@ def read_odt(archive: SafeZip, limits: Limits) -> Document:
 def _body(archive: SafeZip, styles_root: etree._Element | None) -> Iterator[Block]:
     reader: _Reader | None = None
     with archive.open("content.xml") as stream:
-        for element in iterparse(stream, (*_BLOCKS, f"{OFFICE}automatic-styles")):
+        for element in iterparse(
+            stream, (*_BLOCKS, f"{OFFICE}automatic-styles"), refusals=DOCUMENT
+        ):
             if element.tag == f"{OFFICE}automatic-styles":
                 # Read before the body: list styles of the document's own lists are here.
                 reader = _Reader(list_styles([styles_root, element]))

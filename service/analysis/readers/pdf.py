@@ -21,8 +21,8 @@ from service.analysis.document import Document
 from service.analysis.readers.blocks import Block, build_document
 from service.analysis.readers.headings import parse_heading
 from service.analysis.readers.lines import merge_lines, vocabulary
-from service.analysis.readers.safety import DAMAGED, Limits
 from service.errors import DocumentTooLarge, DocumentUnreadable
+from service.limits import DAMAGED, Limits
 
 SCANNED = (
     "Ce PDF ne contient pas de texte (document numérisé ?) : exportez le CCTP depuis le "

@@ -11,8 +11,9 @@ import zipfile
 import pytest
 
 from service.analysis.readers import Limits, read_document
-from service.analysis.readers.safety import BoundedStream
+from service.analysis.readers.bounds import DOCUMENT
 from service.errors import DocumentTooLarge, DocumentUnreadable, UnsupportedFormat
+from service.limits import BoundedStream
 from tests.analysis.readers.make import CONTENT_TYPES, docx, p, zip_of
 
 MB = 1024 * 1024
@@ -73,7 +74,7 @@ class _Lying:
 def test_the_stream_itself_stops_past_the_limit_whatever_the_header_said() -> None:
     info = zipfile.ZipInfo("word/document.xml")
     info.file_size, info.compress_size = 1000, 1000
-    stream = BoundedStream(_Lying(), info, Limits(max_member_bytes=2 * MB))  # type: ignore[arg-type]
+    stream = BoundedStream(_Lying(), info, Limits(max_member_bytes=2 * MB), DOCUMENT)  # type: ignore[arg-type]
     with pytest.raises(DocumentTooLarge):
         while stream.read(256 * 1024):
             pass

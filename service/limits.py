@@ -1,8 +1,13 @@
-"""Bounded reading of uploaded archives and XML: no zip bombs, no entity expansion.
+"""The bounds every upload is held to — a CCTP, an annex, an organisation's template, a
+delivery — and the bounded reading of archives and XML: no zip bombs, no entity expansion.
 
 A 1 MB DOCX can hold a 1 GB member; every member is checked against its declared size and
 compression ratio before it is opened, and the stream is counted while it is read, because the
 sizes in a zip header are written by whoever made the file.
+
+Below the domains: each passes its own ``Refusals`` (the errors of its branch: an analysis is
+refused as a document, a delivery as a delivery), so that no domain reads another's internals
+to bound its uploads.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import IO
 
 from lxml import etree
 
-from service.errors import DocumentTooLarge, DocumentUnreadable
+from service.errors import ClausierError, ContentTooLarge, ContentUnreadable
 
 MB = 1024 * 1024
 # Below this size a member cannot hurt, whatever its ratio: small, repetitive XML parts
@@ -31,21 +36,45 @@ DAMAGED = (
 
 @dataclass(frozen=True)
 class Limits:
-    """How much a reader may take from one upload before refusing it."""
+    """How much may be taken from one upload before refusing it. Each kind of upload sets
+    the bounds that matter to it; the defaults are an analysed document's."""
 
+    #: The file as sent.
     max_bytes: int = 20 * MB
+    #: One archive member once uncompressed (and, for a document, all of them).
     max_member_bytes: int = 200 * MB
+    #: Uncompressed size over compressed size, for members above ``RATIO_FLOOR``.
     max_ratio: float = 100.0
+    #: Members of an archive, and their total once uncompressed (deliveries).
+    max_members: int = 200
+    max_total_bytes: int = 2048 * MB
+    #: A file that must be read whole (JSON, GeoJSON deliveries).
+    max_json_bytes: int = 100 * MB
+    #: Content errors kept in a validation report, and the size of a read (deliveries).
+    max_errors: int = 100
+    chunk_bytes: int = 1 * MB
+    #: Pages of a PDF, and the seconds its text extraction may take (analysis).
     max_pdf_pages: int = 2000
     pdf_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
+class Refusals:
+    """The errors an upload is refused with: too large, or unreadable (damaged, DOCTYPE)."""
+
+    too_large: type[ClausierError] = ContentTooLarge
+    unreadable: type[ClausierError] = ContentUnreadable
+
+
+UPLOAD = Refusals()
 
 
 def _megabytes(size: int) -> str:
     return f"{size / MB:.0f} Mo"
 
 
-def _suspicious(name: str, what: str) -> DocumentTooLarge:
-    return DocumentTooLarge(
+def _suspicious(name: str, what: str, refusals: Refusals) -> ClausierError:
+    return refusals.too_large(
         f"Archive suspecte : l'élément « {name} » décompressé dépasserait {what} ; "
         "le fichier a été refusé. Enregistrez de nouveau le document depuis votre "
         "traitement de texte."
@@ -53,13 +82,20 @@ def _suspicious(name: str, what: str) -> DocumentTooLarge:
 
 
 class BoundedStream(io.RawIOBase):
-    """A member's stream that stops with DocumentTooLarge past the size or ratio limit."""
+    """A member's stream that stops (``refusals.too_large``) past the size or ratio limit."""
 
-    def __init__(self, raw: IO[bytes], info: zipfile.ZipInfo, limits: Limits) -> None:
+    def __init__(
+        self,
+        raw: IO[bytes],
+        info: zipfile.ZipInfo,
+        limits: Limits,
+        refusals: Refusals = UPLOAD,
+    ) -> None:
         super().__init__()
         self._raw = raw
         self._info = info
         self._limits = limits
+        self._refusals = refusals
         self._seen = 0
 
     def readable(self) -> bool:
@@ -77,18 +113,18 @@ class BoundedStream(io.RawIOBase):
         try:
             chunk = self._raw.read(size)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
-            raise DocumentUnreadable(DAMAGED) from error  # bad CRC, corrupt deflate data
+            raise self._refusals.unreadable(DAMAGED) from error  # bad CRC, corrupt deflate
         self._seen += len(chunk)
         self._check()
         return chunk
 
     def _check(self) -> None:
-        limits, name = self._limits, self._info.filename
+        limits, name, refusals = self._limits, self._info.filename, self._refusals
         if self._seen > limits.max_member_bytes:
-            raise _suspicious(name, _megabytes(limits.max_member_bytes))
+            raise _suspicious(name, _megabytes(limits.max_member_bytes), refusals)
         ratio = self._seen / max(self._info.compress_size, 1)
         if self._seen > RATIO_FLOOR and ratio > limits.max_ratio:
-            raise _suspicious(name, f"{limits.max_ratio:.0f} fois sa taille compressée")
+            raise _suspicious(name, f"{limits.max_ratio:.0f} fois sa taille compressée", refusals)
 
     def close(self) -> None:
         self._raw.close()
@@ -98,13 +134,14 @@ class BoundedStream(io.RawIOBase):
 class SafeZip:
     """A zip archive whose members are read within the limits."""
 
-    def __init__(self, data: bytes, limits: Limits) -> None:
+    def __init__(self, data: bytes, limits: Limits, refusals: Refusals = UPLOAD) -> None:
         self.limits = limits
+        self.refusals = refusals
         try:
             self._zip = zipfile.ZipFile(io.BytesIO(data))
             self._infos = {info.filename: info for info in self._zip.infolist()}
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
-            raise DocumentUnreadable(DAMAGED) from error
+            raise refusals.unreadable(DAMAGED) from error
 
     @property
     def names(self) -> list[str]:
@@ -117,21 +154,21 @@ class SafeZip:
 
     def _checked(self, name: str) -> zipfile.ZipInfo:
         info = self._infos[name]
-        limits = self.limits
+        limits, refusals = self.limits, self.refusals
         if info.file_size > limits.max_member_bytes:
-            raise _suspicious(name, _megabytes(limits.max_member_bytes))
+            raise _suspicious(name, _megabytes(limits.max_member_bytes), refusals)
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > RATIO_FLOOR and ratio > limits.max_ratio:
-            raise _suspicious(name, f"{limits.max_ratio:.0f} fois sa taille compressée")
+            raise _suspicious(name, f"{limits.max_ratio:.0f} fois sa taille compressée", refusals)
         return info
 
     def open(self, name: str) -> BoundedStream:
         """Open a member for streaming, after checking its declared size and ratio."""
         info = self._checked(name)
         try:
-            return BoundedStream(self._zip.open(info), info, self.limits)
+            return BoundedStream(self._zip.open(info), info, self.limits, self.refusals)
         except (zipfile.BadZipFile, NotImplementedError, OSError, ValueError) as error:
-            raise DocumentUnreadable(DAMAGED) from error
+            raise self.refusals.unreadable(DAMAGED) from error
 
     def read(self, name: str) -> bytes:
         """Read a whole (small) member within the limits."""
@@ -139,11 +176,11 @@ class SafeZip:
             try:
                 return stream.read()
             except (zipfile.BadZipFile, OSError, EOFError) as error:
-                raise DocumentUnreadable(DAMAGED) from error
+                raise self.refusals.unreadable(DAMAGED) from error
 
     def parse(self, name: str, remove_blank_text: bool = False) -> etree._Element:
         """Parse a member as XML, safely; refuses a DOCTYPE."""
-        return parse_xml(self.read(name), remove_blank_text)
+        return parse_xml(self.read(name), remove_blank_text, self.refusals)
 
 
 def _parser(remove_blank_text: bool) -> etree.XMLParser:
@@ -164,17 +201,17 @@ DOCTYPE_REFUSED = (
 HEAD = 8192
 
 
-def _refuse_doctype(tree: etree._ElementTree) -> None:
+def _refuse_doctype(tree: etree._ElementTree, refusals: Refusals) -> None:
     # Office formats never carry a DOCTYPE; one here is an entity trick (billion laughs).
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        raise DocumentUnreadable(DOCTYPE_REFUSED)
+        raise refusals.unreadable(DOCTYPE_REFUSED)
 
 
-def _refuse_head(head: bytes) -> None:
+def _refuse_head(head: bytes, refusals: Refusals) -> None:
     # Checked before parsing, so the refusal says why; libxml2 would also stop the expansion
     # on its own, but with an error that reads like a damaged file.
     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        raise DocumentUnreadable(DOCTYPE_REFUSED)
+        raise refusals.unreadable(DOCTYPE_REFUSED)
 
 
 class _Prefixed:
@@ -192,30 +229,35 @@ class _Prefixed:
         return self._rest.read(size)
 
 
-def parse_xml(data: bytes, remove_blank_text: bool = False) -> etree._Element:
+def parse_xml(
+    data: bytes, remove_blank_text: bool = False, refusals: Refusals = UPLOAD
+) -> etree._Element:
     """Parse XML without entities, network or DTD; refuses a DOCTYPE.
 
     ``remove_blank_text`` drops whitespace between tags, which WordprocessingML ignores but
     ODF does not (a space between two spans is a space).
     """
-    _refuse_head(data[:HEAD])
+    _refuse_head(data[:HEAD], refusals)
     try:
         root = etree.fromstring(data, _parser(remove_blank_text))
     except etree.XMLSyntaxError as error:
-        raise DocumentUnreadable(DAMAGED) from error
-    _refuse_doctype(root.getroottree())
+        raise refusals.unreadable(DAMAGED) from error
+    _refuse_doctype(root.getroottree(), refusals)
     return root
 
 
 def iterparse(
-    stream: IO[bytes], tags: tuple[str, ...], remove_blank_text: bool = False
+    stream: IO[bytes],
+    tags: tuple[str, ...],
+    remove_blank_text: bool = False,
+    refusals: Refusals = UPLOAD,
 ) -> Iterator[etree._Element]:
     """Yield elements of the given tags at their end, parsed safely from a bounded stream."""
     try:
         head = stream.read(HEAD)
     except (zipfile.BadZipFile, EOFError, OSError) as error:
-        raise DocumentUnreadable(DAMAGED) from error
-    _refuse_head(head)
+        raise refusals.unreadable(DAMAGED) from error
+    _refuse_head(head, refusals)
     context = etree.iterparse(
         _Prefixed(head, stream),
         events=("end",),
@@ -230,24 +272,24 @@ def iterparse(
     try:
         for _event, element in context:
             if not checked:
-                _refuse_doctype(element.getroottree())
+                _refuse_doctype(element.getroottree(), refusals)
                 checked = True
             yield element
         if context.root is not None:
-            _refuse_doctype(context.root.getroottree())
+            _refuse_doctype(context.root.getroottree(), refusals)
     except etree.XMLSyntaxError as error:
-        raise DocumentUnreadable(DAMAGED) from error
+        raise refusals.unreadable(DAMAGED) from error
     except (zipfile.BadZipFile, EOFError, OSError) as error:
-        raise DocumentUnreadable(DAMAGED) from error
+        raise refusals.unreadable(DAMAGED) from error
 
 
-def check_archive(data: bytes, limits: Limits) -> SafeZip:
+def check_archive(data: bytes, limits: Limits, refusals: Refusals = UPLOAD) -> SafeZip:
     """Open a zip archive and read every member within the limits, their total included —
     declared sizes can lie — so that a library reading it afterwards cannot be fed a bomb."""
-    archive = SafeZip(data, limits)
+    archive = SafeZip(data, limits, refusals)
     total = 0
     for member in archive.names:
         total += len(archive.read(member))
         if total > limits.max_member_bytes:
-            raise _suspicious("(archive entière)", _megabytes(limits.max_member_bytes))
+            raise _suspicious("(archive entière)", _megabytes(limits.max_member_bytes), refusals)
     return archive
