@@ -419,13 +419,6 @@ def create_delivery(org: str, reference: str, dataset: str) -> tuple[dict[str, A
                 "« received_at » doit être une date et heure ISO 8601 avec fuseau.",
                 errors=[{"field": "received_at", "message": "date ISO 8601"}],
             ) from None
-        if form.get("sender_role", "titulaire") != "acheteur":
-            # Only the contract manager records a file received earlier by another channel;
-            # a titulaire's delivery is dated by its arrival here.
-            raise InvalidInput(
-                "Seul l'acheteur peut indiquer une date de réception antérieure.",
-                errors=[{"field": "received_at", "message": "réservé à l'acheteur"}],
-            )
     try:
         with transaction() as session:
             contract = contracts.get_contract(session, get_organisation(session, org), reference)

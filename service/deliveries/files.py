@@ -170,6 +170,7 @@ def _load_deliveries(session: Session, result: ContractImport, manifest: Path) -
                 sender_role=str(entry.get("sender_role") or "titulaire"),
                 received_at=received,
                 note=str(entry.get("note") or ""),
+                recorded_by="acheteur",  # a contract folder is the manager's own record
             )
         except DeliveryRefused as error:
             result.refused.append(f"{file.name} : {error.detail}")

@@ -63,13 +63,18 @@ def record_delivery(
     received_at: dt.datetime | None = None,
     note: str = "",
     limits: Limits | None = None,
+    recorded_by: str | None = None,
 ) -> Delivery:
     """Validate a delivered file for one period of an obligation and record it.
 
-    ``received_at`` defaults to now; an earlier time may be given when the contract manager
-    records a file received by another channel (mail, USB key), never a time to come.
+    ``received_at`` defaults to now. Only the contract manager (``recorded_by`` « acheteur »,
+    by default the sender's role) may give an earlier time, for a file received by another
+    channel (mail, USB key) — a titulaire's own upload is dated by its arrival here; never a
+    time to come.
     """
     errors = []
+    if received_at is not None and (recorded_by or sender_role) != "acheteur":
+        errors.append({"field": "received_at", "message": "réservé à l'acheteur"})
     if not (sender or "").strip():
         errors.append({"field": "sender", "message": "qui envoie la livraison ?"})
     if sender_role not in DELIVERERS:
@@ -80,7 +85,8 @@ def record_delivery(
             {"field": "received_at", "message": "date de réception passée, avec fuseau horaire"}
         )
     if errors:
-        raise InvalidInput("La livraison ne peut pas être enregistrée.", errors=errors)
+        reasons = " ; ".join(error["message"] for error in errors)
+        raise InvalidInput(f"La livraison ne peut pas être enregistrée : {reasons}.", errors=errors)
     period = find_period(session, obligation, period_spec)
     with spooled(source) as path:
         report = validate_delivery(

@@ -103,4 +103,5 @@ def deliver(
         sender=sender,
         sender_role=sender_role,
         received_at=received_at,
+        recorded_by="acheteur" if received_at is not None else None,
     )

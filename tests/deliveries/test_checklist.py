@@ -78,6 +78,7 @@ def deliver(session: Session, obligation: object, period: str, data: bytes, day:
         sender="Lumicité",
         sender_role="titulaire",
         received_at=day,
+        recorded_by="acheteur",
     )
 
 

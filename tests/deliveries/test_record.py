@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session
 
 from service.deliveries.contracts import find_period, get_contract
 from service.deliveries.models import Delivery, Period
+from service.deliveries.record import record_delivery
 from service.errors import (
     ContractExists,
     ContractNotFound,
     InvalidContract,
+    InvalidInput,
     NotUtf8,
     PeriodOutsideContract,
     RecordKept,
@@ -209,3 +211,33 @@ def test_an_unsound_table_schema_is_refused(db_session: Session) -> None:
         )
     assert caught.value.errors[0]["field"] == "table_schema"
     assert _count(db_session, Period) == 0
+
+
+def test_only_the_contract_manager_back_dates_a_delivery(db_session: Session) -> None:
+    """The rule lives in record_delivery: whichever face records, a titulaire's upload is dated
+    by its arrival; the contract manager may give the day a file came by another channel."""
+    obligation = make_obligation(db_session, make_contract(db_session))
+    with pytest.raises(InvalidInput) as refused:
+        record_delivery(
+            db_session,
+            obligation,
+            "2024-08",
+            GOOD_CSV,
+            filename="a.csv",
+            sender="Lumicité",
+            sender_role="titulaire",
+            received_at=paris(2024, 9, 1),
+        )
+    assert refused.value.errors == [{"field": "received_at", "message": "réservé à l'acheteur"}]
+    recorded = record_delivery(
+        db_session,
+        obligation,
+        "2024-08",
+        GOOD_CSV,
+        filename="a.csv",
+        sender="Lumicité",
+        sender_role="titulaire",
+        received_at=paris(2024, 9, 1),
+        recorded_by="acheteur",
+    )
+    assert recorded.received_at == paris(2024, 9, 1)
