@@ -1,4 +1,5 @@
-"""The exception tree of Clausier and the one builder of ``application/problem+json`` bodies.
+"""The exception tree of Clausier, its one field-error shape, and the HTTP status each error
+stands for (the problem+json body is built by ``service.http``).
 
 Domain code raises these; the API and the pages turn them into responses, the CLI into a
 message and an exit code. Each exception's ``detail`` is French, written for the person who
@@ -7,14 +8,9 @@ will read it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-
-from werkzeug.wrappers import Response
-
-PROBLEM_MIMETYPE = "application/problem+json"
 
 
 class ClausierError(Exception):
@@ -397,18 +393,6 @@ class JobQueueUnavailable(JobError, ServiceUnavailable):
 
 
 # -- HTTP ---------------------------------------------------------------------------------
-
-
-def problem(status: int, title: str, detail: str, **extra: Any) -> Response:
-    """Build an RFC 9457 ``application/problem+json`` response."""
-    body: dict[str, Any] = {
-        "type": "about:blank",
-        "title": title,
-        "status": status,
-        "detail": detail,
-    }
-    body.update({key: value for key, value in extra.items() if value is not None})
-    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_MIMETYPE)
 
 
 def status_for(error: ClausierError) -> int:

@@ -8,17 +8,20 @@ The faces (``web``, ``api``) import this module; it imports neither of them.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import unicodedata
+from typing import Any
 from urllib.parse import quote
 
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from service.errors import ClausierError, MalformedRequest, problem, status_for
+from service.errors import ClausierError, MalformedRequest, status_for
 from service.french import today_in_paris
 
+PROBLEM_MIMETYPE = "application/problem+json"
 #: Largest integer a parameter may carry (PostgreSQL's integer).
 INT_MAX = 2**31 - 1
 
@@ -100,6 +103,18 @@ def pdf_response(data: bytes, filename: str) -> Response:
 
 
 # -- errors ---------------------------------------------------------------------------------
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> Response:
+    """Build an RFC 9457 ``application/problem+json`` response."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    body.update({key: value for key, value in extra.items() if value is not None})
+    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_MIMETYPE)
 
 
 def init_app(app: Flask) -> None:

@@ -28,16 +28,92 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-def test_domain_packages_do_not_import_flask() -> None:
+#: Below the faces: the domains, the documents and the modules they stand on.
+BELOW_FACES = (
+    *DOMAIN_PACKAGES,
+    "documents",
+    "errors.py",
+    "limits.py",
+    "french.py",
+    "db.py",
+    "storage.py",
+    "organisations.py",
+    "jobs.py",
+    "jobs_models.py",
+    "settings.py",
+    "migrate.py",
+)
+FACES = ("web", "api", "cli")
+
+
+def _modules(part: str) -> list[Path]:
+    path = ROOT / "service" / part
+    return [path] if path.is_file() else sorted(path.rglob("*.py"))
+
+
+def _offenders(parts: tuple[str, ...], forbidden: tuple[str, ...]) -> list[str]:
+    found = []
+    for part in parts:
+        for path in _modules(part):
+            for name in _imports(path):
+                if name in forbidden or name.startswith(tuple(f"{f}." for f in forbidden)):
+                    found.append(f"{path.relative_to(ROOT)} imports {name}")
+    return found
+
+
+def test_nothing_below_the_faces_imports_flask_or_a_face() -> None:
+    forbidden = ("flask", "werkzeug", "service.web", "service.api", "service.cli")
+    assert _offenders((*BELOW_FACES, "extensions.py"), forbidden[2:]) == []
+    assert _offenders(BELOW_FACES, (*forbidden, "service.extensions", "service.http")) == []
+
+
+def test_the_faces_stand_side_by_side() -> None:
+    """A face imports what is below it (and ``service.http``), never another face."""
+    assert _offenders(("web",), ("service.api", "service.cli")) == []
+    assert _offenders(("api",), ("service.web", "service.cli")) == []
+    assert _offenders(("cli",), ("service.web", "service.api")) == []
+
+
+def test_a_domain_reads_only_the_library_of_the_other_domains() -> None:
+    """The clause library is what the other domains stand on; they do not read each other,
+    nor anyone's private names."""
     offenders = []
     for package in DOMAIN_PACKAGES:
-        for path in (ROOT / "service" / package).rglob("*.py"):
-            for name in _imports(path):
-                if name.split(".")[0] in {"flask", "werkzeug"} or name.startswith(
-                    ("service.web", "service.api", "service.extensions")
+        others = tuple(f"service.{d}" for d in DOMAIN_PACKAGES if d not in (package, "library"))
+        offenders += _offenders((package,), others)
+        for path in _modules(package):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if (
+                    isinstance(node, ast.ImportFrom)
+                    and (node.module or "").startswith("service.")
+                    and not (node.module or "").startswith(f"service.{package}")
                 ):
-                    offenders.append(f"{path.relative_to(ROOT)} imports {name}")
+                    private = [a.name for a in node.names if a.name.startswith("_")]
+                    offenders += [f"{path.relative_to(ROOT)} imports {n}" for n in private]
     assert offenders == []
+
+
+def test_every_error_of_clausier_is_in_the_one_tree() -> None:
+    """Every ClausierError is declared in service/errors.py, on a domain branch or a kind."""
+    from service import errors
+
+    tree_names = {
+        name
+        for name, value in vars(errors).items()
+        if isinstance(value, type) and issubclass(value, errors.ClausierError)
+    }
+    declared = []
+    for path in (ROOT / "service").rglob("*.py"):
+        if path.name == "errors.py" and path.parent.name == "service":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                bases = {getattr(b, "id", getattr(b, "attr", "")) for b in node.bases}
+                if bases & tree_names:
+                    declared.append(f"{path.relative_to(ROOT)}: {node.name}")
+    assert declared == []
 
 
 def test_readme_documents_every_setting() -> None:

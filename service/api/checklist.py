@@ -11,6 +11,7 @@ from service.api.params import json_body, text_field
 from service.deliveries import checklist as domain
 from service.deliveries.contracts import get_contract
 from service.deliveries.models import Contract
+from service.documents.checklist import export_name
 from service.documents.checklist_docx import DOCX, render_checklist_docx
 from service.extensions import db_session, transaction
 from service.french import today_in_paris
@@ -92,7 +93,6 @@ def evidence_file(org: str, reference: str, event_id: int) -> Response:
 
 def checklist_docx(org: str, reference: str) -> Response:
     """The checklist as a Word document."""
-    from service.web.checklist import export_name
 
     checklist = _checklist(org, reference)
     history = domain.contract_history(db_session(), checklist.contract)
@@ -104,7 +104,6 @@ def checklist_docx(org: str, reference: str) -> Response:
 def checklist_pdf(org: str, reference: str) -> Response:
     """The checklist as a PDF."""
     from service.documents.checklist import render_checklist_pdf
-    from service.web.checklist import export_name
 
     checklist = _checklist(org, reference)
     history = domain.contract_history(db_session(), checklist.contract)

@@ -38,3 +38,11 @@ def render_checklist_pdf(
 ) -> bytes:
     """The checklist as a PDF."""
     return html_to_pdf(render_checklist_document(checklist, history), assets=stylesheets())
+
+
+def export_name(checklist: Checklist) -> str:
+    """The exported file's name, without extension: reversibilite-<reference>-<day>."""
+    reference = "".join(
+        c if c.isalnum() or c in "-_." else "-" for c in checklist.contract.reference
+    )
+    return f"reversibilite-{reference}-{checklist.at.isoformat()}"

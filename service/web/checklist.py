@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from service.deliveries import checklist as domain
 from service.deliveries.contracts import get_contract
 from service.deliveries.models import ChecklistEvent, Contract
-from service.documents.checklist import render_checklist_pdf
+from service.documents.checklist import export_name, render_checklist_pdf
 from service.documents.checklist_docx import DOCX, render_checklist_docx
 from service.errors import InvalidInput
 from service.extensions import db_session, transaction
@@ -131,11 +131,3 @@ def pdf(org: str, reference: str) -> Response:
     """The checklist as a PDF, shown in the browser."""
     checklist, history = _exports(org, reference)
     return pdf_response(render_checklist_pdf(checklist, history), f"{export_name(checklist)}.pdf")
-
-
-def export_name(checklist: domain.Checklist) -> str:
-    """The exported file's name, without extension: reversibilite-<reference>-<day>."""
-    reference = "".join(
-        c if c.isalnum() or c in "-_." else "-" for c in checklist.contract.reference
-    )
-    return f"reversibilite-{reference}-{checklist.at.isoformat()}"

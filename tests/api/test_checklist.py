@@ -11,7 +11,7 @@ from docx import Document
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from service.errors import PROBLEM_MIMETYPE
+from service.http import PROBLEM_MIMETYPE
 from tests.api.test_openapi import _schema_for
 from tests.web.test_checklist import setup_contract
 
