@@ -12,6 +12,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -131,11 +132,47 @@ def small_library(app: Flask) -> Path:
     return FIXTURES / "library"
 
 
+#: The tables a library import writes, in foreign-key order.
+LIBRARY_TABLES = ("family", "required_element", "clause", "clause_version", "template_set")
+#: The reference library's rows, read once per kind of database after a real import.
+_REFERENCE_ROWS: dict[str, dict[str, list[dict[str, Any]]]] = {}
+
+
 @pytest.fixture
 def reference_library(app: Flask) -> Path:
-    """The shipped reference library (clauses/), imported."""
+    """The shipped reference library (clauses/), imported — for real once per kind of
+    database, then copied row for row into each test's database (the import is tested on its
+    own, in tests/library)."""
     from service.library.files import import_library
 
-    with clausier(app).db.session() as session:
-        import_library(session, LIBRARY_DIR)
+    db = clausier(app).db
+    kind = db.engine.dialect.name
+    rows = _REFERENCE_ROWS.get(kind)
+    if rows is None:
+        with db.session() as session:
+            import_library(session, LIBRARY_DIR)
+        with db.engine.connect() as connection:
+            _REFERENCE_ROWS[kind] = {
+                name: [dict(row._mapping) for row in connection.execute(_table(name).select())]
+                for name in LIBRARY_TABLES
+            }
+        return LIBRARY_DIR
+    with db.engine.begin() as connection:
+        for name in LIBRARY_TABLES:
+            if rows[name]:
+                connection.execute(_table(name).insert(), rows[name])
+        if kind == "postgresql":  # explicit ids leave the sequences behind
+            for name in LIBRARY_TABLES:
+                column = _table(name).c.get("id")
+                if column is not None and column.type.python_type is int and rows[name]:
+                    connection.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{name}', 'id'),"
+                            f" (SELECT MAX(id) FROM {name}))"
+                        )
+                    )
     return LIBRARY_DIR
+
+
+def _table(name: str) -> Any:
+    return Base.metadata.tables[name]
