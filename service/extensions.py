@@ -24,6 +24,14 @@ class Clausier:
     index: SearchIndex
     jobs: Runner
 
+    def after_fork(self) -> None:
+        """In a worker forked from the process that built the app: its own connections,
+        index files and job threads, none of the parent's."""
+        self.db.engine.dispose(close=False)
+        self.index.after_fork()
+        if isinstance(self.jobs, InProcessRunner):
+            self.jobs.after_fork()
+
 
 def init_app(app: Flask) -> None:
     """Open the database and the search index, and close the request session after each request."""

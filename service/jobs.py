@@ -280,6 +280,11 @@ class InProcessRunner:
                 self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="clausier-job")
             self._pool.submit(execute, db, job_id, self.context)
 
+    def after_fork(self) -> None:
+        """In a forked process: the parent's threads are not here; make a pool when needed."""
+        self._lock = threading.Lock()
+        self._pool = None
+
     def shutdown(self) -> None:
         """Wait for the running jobs, then stop the threads."""
         with self._lock:

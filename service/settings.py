@@ -101,6 +101,22 @@ SETTINGS: tuple[Setting, ...] = (
         "page, 15 pages hold a request for about 2 s.",
     ),
     Setting(
+        "SERVE_WORKERS",
+        0,
+        "Processes of `clausier serve` (gunicorn); 0: two per core of the machine.",
+    ),
+    Setting(
+        "SERVE_TIMEOUT",
+        120,
+        "Seconds a request may take before `clausier serve` restarts its worker.",
+    ),
+    Setting(
+        "SERVE_MAX_REQUESTS",
+        2000,
+        "Requests after which a worker of `clausier serve` is replaced (0: never), so that "
+        "memory cannot creep.",
+    ),
+    Setting(
         "CLAUSIER_SETTINGS",
         "",
         "Path of an instance settings file (Python `NAME = value` lines) read after the "

@@ -335,22 +335,19 @@ def _load_concessions(ctx: click.Context, directory: Path) -> None:
         ctx.invoke(contracts_load, directory=folder)
 
 
-@click.command("serve", help="Sert l'application (waitress).")
+@click.command("serve", help="Sert l'application (gunicorn, un processus par cœur).")
 @with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve_command(host: str, port: int) -> None:
-    """Serve the application with waitress."""
-    import waitress
-
+    """Serve the application with a pre-forking server (see ``cli/serve.py``)."""
     from service import migrate
+    from service.cli.serve import serve
 
     engine = state().db.engine
     if migrate.current_revision(engine) != migrate.head_revision(engine):
         fail("Le schéma de la base n'est pas à jour : lancez d'abord « clausier db upgrade ».")
-
-    click.echo(f"Clausier sur http://{host}:{port}/")
-    waitress.serve(current_app._get_current_object(), host=host, port=port, threads=8)  # type: ignore[attr-defined]
+    serve(current_app._get_current_object(), host, port)  # type: ignore[attr-defined]
 
 
 @click.command("demo", help="Prépare la démonstration (schéma, bibliothèque, index) et la sert.")

@@ -138,6 +138,14 @@ class SearchIndex:
 
     # -- building ----------------------------------------------------------------------
 
+    def after_fork(self) -> None:
+        """In a forked process: forget the parent's open files and locks, open anew when
+        needed (a file descriptor shared across a fork shares its read position)."""
+        self._lock = threading.Lock()
+        self._index = None
+        self._open_searcher = None
+        self._parsers = {}
+
     def _open(self) -> Any:
         if self._index is None:
             if whoosh_index.exists_in(self.directory):

@@ -1,0 +1,66 @@
+"""``clausier serve``: the application behind a pre-forking server (gunicorn) on Linux — one
+process per worker, so pages use every core instead of one GIL — with waitress where gunicorn
+cannot run (Windows).
+
+The app is built once in the master and forked: each worker then drops the database
+connections, index files and job threads it inherited and opens its own. ``SIGHUP`` reloads
+the workers gracefully, ``SIGTERM`` stops after the requests under way. The same app object
+serves under any WSGI server (``gunicorn 'service:create_app()'`` works too).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+from flask import Flask
+
+
+def workers(configured: int) -> int:
+    """The worker count: the setting, or two per core."""
+    return configured if configured > 0 else 2 * (os.cpu_count() or 1)
+
+
+def serve(app: Flask, host: str, port: int) -> None:
+    """Serve ``app`` until stopped."""
+    try:
+        from gunicorn.app.base import BaseApplication
+    except ImportError:  # gunicorn needs fcntl: Windows
+        import waitress
+
+        click.echo(f"Clausier sur http://{host}:{port}/ (waitress)")
+        waitress.serve(app, host=host, port=port, threads=8)
+        return
+
+    config = app.config
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers(int(config["SERVE_WORKERS"])),
+        "timeout": int(config["SERVE_TIMEOUT"]),
+        "graceful_timeout": 30,
+        "max_requests": int(config["SERVE_MAX_REQUESTS"]),
+        "max_requests_jitter": int(config["SERVE_MAX_REQUESTS"]) // 10,
+        "accesslog": "-",
+        "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
+        "preload_app": True,
+        "post_fork": _fresh_connections(app),
+    }
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return app
+
+    click.echo(f"Clausier sur http://{host}:{port}/ (gunicorn, {options['workers']} processus)")
+    Server().run()
+
+
+def _fresh_connections(app: Flask) -> Any:
+    def post_fork(_server: Any, _worker: Any) -> None:
+        app.extensions["clausier"].after_fork()
+
+    return post_fork

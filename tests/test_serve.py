@@ -1,0 +1,73 @@
+"""``clausier serve`` in a process of its own: gunicorn with the configured workers, each on its
+own connections, answering pages and the API, stopped gracefully (service/cli/serve.py)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from flask import Flask
+
+from service.cli.serve import workers
+from tests.conftest import clausier
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get(url: str, deadline: float) -> int:
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.status
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def test_serve_runs_gunicorn_workers_and_stops_gracefully(tmp_path: Path) -> None:
+    env = os.environ | {"CLAUSIER_DATA_DIR": str(tmp_path), "SERVE_WORKERS": "2"}
+    env.pop("DATABASE_URL", None)
+    clausier_cmd = [sys.executable, "-m", "service.cli"]
+    subprocess.run([*clausier_cmd, "db", "upgrade"], env=env, check=True, capture_output=True)
+    port = _free_port()
+    server = subprocess.Popen(
+        [*clausier_cmd, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        assert _get(f"http://127.0.0.1:{port}/", deadline) == 200
+        assert _get(f"http://127.0.0.1:{port}/api/families", deadline) == 200
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    assert "gunicorn, 2 processus" in output
+    assert output.count("Booting worker") == 2
+    assert '"GET /api/families HTTP/1.1" 200' in output  # the access log
+    assert server.returncode == 0
+
+
+def test_workers_default_to_two_per_core() -> None:
+    assert workers(3) == 3
+    assert workers(0) == 2 * (os.cpu_count() or 1)
+
+
+def test_a_forked_worker_opens_its_own_resources(app: Flask) -> None:
+    resources = clausier(app)
+    resources.index._open()
+    resources.after_fork()
+    assert resources.index._index is None and resources.index._open_searcher is None
