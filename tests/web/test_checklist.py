@@ -56,6 +56,7 @@ def setup_contract(session: Session, with_clause: bool = True) -> None:
         sender="Lumicité",
         sender_role="titulaire",
         received_at=paris(2024, 8, 10),
+        recorded_by="acheteur",
     )
     session.commit()
 
