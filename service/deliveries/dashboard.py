@@ -8,7 +8,7 @@ figure), so a dashboard over a million periods stays fast.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -38,11 +38,26 @@ class Scope:
 
     organisation: Organisation | None = None
     contract: Contract | None = None
+    #: The organisation's contracts, read once (see ``resolved``).
+    contract_ids: tuple[int, ...] | None = None
+
+    def resolved(self, session: Session) -> Scope:
+        """The scope with its organisation's contracts listed: a query then names them, so
+        that the planner reads the period table by its contract index — with a sub-select it
+        may estimate a join and scan every period of every organisation."""
+        if self.organisation is None or self.contract is not None or self.contract_ids is not None:
+            return self
+        ids = session.scalars(
+            select(Contract.id).where(Contract.organisation_id == self.organisation.id)
+        )
+        return replace(self, contract_ids=tuple(ids))
 
     def where(self, query: Select) -> Select:
-        """The query narrowed to the scope."""
+        """The query narrowed to the scope (an organisation's once ``resolved``)."""
         if self.contract is not None:
             return query.where(Period.contract_id == self.contract.id)
+        if self.contract_ids is not None:
+            return query.where(Period.contract_id.in_(self.contract_ids))
         if self.organisation is not None:
             contracts = select(Contract.id).where(Contract.organisation_id == self.organisation.id)
             return query.where(Period.contract_id.in_(contracts))
@@ -106,11 +121,21 @@ def tally(
 ) -> tuple[dict[Status, int], Compliance]:
     """How many periods are in each status on day ``at``, and the compliance over the twelve
     months up to it: the on-time share of the periods due then (read from the due-date index)."""
-    status = status_expression(at).label("status")
-    query = scope.where(select(status, func.count()).select_from(Period)).group_by(status)
+    query, window = tally_queries(session, at, scope)
     counts = dict.fromkeys(Status, 0)
     for name, count in session.execute(query):
         counts[Status(name)] = count
+    on_time, settled = session.execute(window).one()
+    since = months_before(at, 12)
+    return counts, Compliance(since=since, on_time=on_time or 0, settled=settled or 0)
+
+
+def tally_queries(session: Session, at: dt.date, scope: Scope = Scope()) -> tuple[Select, Select]:
+    """The two queries of :func:`tally`: the count of each status, and the twelve months'
+    compliance."""
+    scope = scope.resolved(session)
+    status = status_expression(at).label("status")
+    query = scope.where(select(status, func.count()).select_from(Period)).group_by(status)
     since = months_before(at, 12)
     window = scope.where(
         select(
@@ -120,8 +145,7 @@ def tally(
         .select_from(Period)
         .where(Period.due_on > since, Period.due_on <= at)
     )
-    on_time, settled = session.execute(window).one()
-    return counts, Compliance(since=since, on_time=on_time or 0, settled=settled or 0)
+    return query, window
 
 
 def status_counts(session: Session, at: dt.date, scope: Scope = Scope()) -> dict[Status, int]:
@@ -138,6 +162,7 @@ def overdue(
     One query per status, each reading periods in due-date order from an index and stopping
     at the limit, so the list costs little however many periods there are.
     """
+    scope = scope.resolved(session)
     items: list[OverdueItem] = []
     for status, order in (
         (Status.MISSING, Period.due_on),
@@ -185,6 +210,7 @@ def overdue(
 
 def dashboard(session: Session, at: dt.date, scope: Scope = Scope()) -> Dashboard:
     """Every figure of the dashboard of a scope on day ``at``."""
+    scope = scope.resolved(session)
     counts, rate = tally(session, at, scope)
     if scope.contract is not None:
         contracts = 1
