@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from service.db import utcnow
 from service.deliveries.contracts import find_period
@@ -193,5 +193,7 @@ def recent_deliveries(session: Session, contract: Contract, limit: int = 20) -> 
             .where(Period.contract_id == contract.id)
             .order_by(Delivery.received_at.desc(), Delivery.id.desc())
             .limit(limit)
+            # Each shows its period and dataset: loaded with it, not one query each.
+            .options(contains_eager(Delivery.period).joinedload(Period.obligation))
         )
     )
