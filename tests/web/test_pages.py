@@ -153,3 +153,38 @@ def test_clause_text_with_html_is_shown_escaped(
     assert "Titre &lt;script&gt;" in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<script>alert" not in page(client, "/search?q=texte")
+
+
+def test_every_response_carries_the_security_headers(client: FlaskClient) -> None:
+    for url in ("/", "/api/families", "/nope", "/api/nope"):
+        headers = client.get(url).headers
+        policy = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "style-src 'self'" in policy
+        assert "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_no_page_template_carries_inline_style_or_script() -> None:
+    """The policy forbids them: a style attribute, a <style> or an inline <script> would be
+    ignored by the browser (the standalone report document, not served, inlines its CSS)."""
+    import re
+
+    from service.settings import PROJECT_ROOT
+
+    found = []
+    for path in (PROJECT_ROOT / "templates" / "html").rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        if path.name == "_analysis_report.html":
+            text = re.sub(r"{%-?\s*if standalone\s*-?%}.*?{%-?\s*endif", "", text, flags=re.S)
+        if re.search(r'\sstyle="|<script(?![^>]*\ssrc=)|\son[a-z]+="', text):
+            found.append(path.name)
+    assert found == []
+
+
+def test_the_timeline_legend_has_a_colour_for_every_status() -> None:
+    from service.documents.environment import STATIC, STATUS_COLOURS
+
+    css = (STATIC / "clausier.css").read_text(encoding="utf-8")
+    for status, colour in STATUS_COLOURS.items():
+        assert f".legend__swatch--{status.value} {{ background: {colour}; }}" in css
