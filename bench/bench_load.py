@@ -140,7 +140,10 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
     directory = Path(tempfile.mkdtemp(prefix="clausier-load-"))
-    env = os.environ | {"CLAUSIER_DATA_DIR": str(directory / "data")}
+    env = os.environ | {
+        "CLAUSIER_DATA_DIR": str(directory / "data"),
+        "SECRET_KEY": uuid.uuid4().hex,
+    }
     env.pop("DATABASE_URL", None)
     schema = None
     if args.postgresql:

@@ -16,6 +16,10 @@ from typing import Any
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+#: The secret a development checkout runs with; never a production one.
+DEVELOPMENT_SECRET = "dev-only-change-me"
+
+
 @dataclass(frozen=True)
 class Setting:
     """One setting: its name, default value and what it is for."""
@@ -65,7 +69,10 @@ SETTINGS: tuple[Setting, ...] = (
         "Sample contract drafts analysed by `clausier demo`.",
     ),
     Setting(
-        "SECRET_KEY", "dev-only-change-me", "Key signing the session cookie; set it in production."
+        "SECRET_KEY",
+        DEVELOPMENT_SECRET,
+        "Key signing the session cookie; `clausier serve` refuses the development value unless "
+        "given `--development`.",
     ),
     Setting(
         "MAX_CONTENT_LENGTH",

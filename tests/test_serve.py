@@ -36,7 +36,11 @@ def _get(url: str, deadline: float) -> int:
 
 
 def test_serve_runs_gunicorn_workers_and_stops_gracefully(tmp_path: Path) -> None:
-    env = os.environ | {"CLAUSIER_DATA_DIR": str(tmp_path), "SERVE_WORKERS": "2"}
+    env = os.environ | {
+        "CLAUSIER_DATA_DIR": str(tmp_path),
+        "SERVE_WORKERS": "2",
+        "SECRET_KEY": "une clé de test, pas celle de développement",
+    }
     env.pop("DATABASE_URL", None)
     clausier_cmd = [sys.executable, "-m", "service.cli"]
     subprocess.run([*clausier_cmd, "db", "upgrade"], env=env, check=True, capture_output=True)
@@ -71,3 +75,20 @@ def test_a_forked_worker_opens_its_own_resources(app: Flask) -> None:
     resources.index._open()
     resources.after_fork()
     assert resources.index._index is None and resources.index._open_searcher is None
+
+
+def test_serve_refuses_the_development_secret(tmp_path: Path) -> None:
+    env = os.environ | {"CLAUSIER_DATA_DIR": str(tmp_path)}
+    for name in ("DATABASE_URL", "SECRET_KEY"):
+        env.pop(name, None)
+    done = subprocess.run(
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(_free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "SECRET_KEY a sa valeur de développement" in done.stderr
+    assert "Traceback" not in done.stderr

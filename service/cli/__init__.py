@@ -339,11 +339,24 @@ def _load_concessions(ctx: click.Context, directory: Path) -> None:
 @with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def serve_command(host: str, port: int) -> None:
+@click.option(
+    "--development",
+    is_flag=True,
+    help="Serveur de développement : accepte la clé secrète de développement.",
+)
+def serve_command(host: str, port: int, development: bool = False) -> None:
     """Serve the application with a pre-forking server (see ``cli/serve.py``)."""
     from service import migrate
     from service.cli.serve import serve
+    from service.settings import DEVELOPMENT_SECRET
 
+    if current_app.config["SECRET_KEY"] == DEVELOPMENT_SECRET and not development:
+        fail(
+            "SECRET_KEY a sa valeur de développement : donnez une clé secrète (variable"
+            " d'environnement SECRET_KEY ou fichier de réglages), ou lancez « clausier serve"
+            " --development » sur un poste de développement.",
+            2,
+        )
     engine = state().db.engine
     if migrate.current_revision(engine) != migrate.head_revision(engine):
         fail("Le schéma de la base n'est pas à jour : lancez d'abord « clausier db upgrade ».")
@@ -364,4 +377,5 @@ def demo_command(ctx: click.Context, host: str, port: int, no_serve: bool) -> No
     _analyse_samples(Path(current_app.config["DEMO_CONTRACTS_DIR"]))
     _load_concessions(ctx, Path(current_app.config["DEMO_CONTRACTS_DIR"]))
     if not no_serve:
-        ctx.invoke(serve_command, host=host, port=port)
+        # The demo is a development server: its data are samples, its secret a known one.
+        ctx.invoke(serve_command, host=host, port=port, development=True)
