@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import zipfile
@@ -12,7 +13,7 @@ from typing import Any
 from docx.oxml import parse_xml
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from service.errors import TemplateRejected
 
@@ -100,13 +101,45 @@ FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.foot
 CORE_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
 
 
+#: Longest text one filter may produce: an annex value is a few lines, never megabytes.
+MAX_FILTER_OUTPUT = 100_000
+
+
 def sandboxed_environment() -> SandboxedEnvironment:
-    """Return the strict sandboxed Jinja environment every annex template is rendered with."""
-    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+    """Return the strict sandboxed Jinja environment every annex template is rendered with:
+    a few filters, their output bounded (``center(500000000)`` is refused, not allocated), and
+    nothing written that is not a value (``{{ acheteur.upper }}`` is refused, not printed as
+    a method and its address)."""
+    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, finalize=_written)
     env.globals.clear()  # no range, lipsum, cycler, joiner, namespace, dict
     env.filters = {name: env.filters[name] for name in ALLOWED_FILTERS}
+    env.filters["center"] = _bounded(env.filters["center"], "center", width=1)
+    env.filters["replace"] = _bounded(env.filters["replace"], "replace")
     env.tests = {name: env.tests[name] for name in ALLOWED_TESTS}
     return env
+
+
+def _written(value: Any) -> Any:
+    if callable(value):
+        raise SecurityError("une méthode ou une fonction ne s'écrit pas dans une annexe")
+    return value
+
+
+def _bounded(function: Any, name: str, **sizes: int) -> Any:
+    """The filter, refusing arguments or results larger than an annex can hold."""
+
+    @functools.wraps(function)  # keeps what Jinja passes it (the evaluation context)
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        for position, keyword in enumerate(sizes, start=1):
+            size = kwargs.get(keyword, args[position] if len(args) > position else 0)
+            if isinstance(size, int) and size > MAX_FILTER_OUTPUT:
+                raise SecurityError(f"argument démesuré du filtre « {name} » ({size})")
+        result = function(*args, **kwargs)
+        if isinstance(result, str) and len(result) > MAX_FILTER_OUTPUT:
+            raise SecurityError(f"le filtre « {name} » produirait un texte démesuré")
+        return result
+
+    return bounded
 
 
 def fix_quotes(xml: str) -> str:

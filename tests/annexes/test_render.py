@@ -306,6 +306,40 @@ def test_the_sandbox_blocks_what_the_check_would_miss(source: str, tmp_path: Pat
     assert not (tmp_path / "pwned").exists()
 
 
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        ("{{ acheteur|center(500000000) }}", "démesuré"),
+        ('{{ acheteur|replace("", "x" ~ "y" ~ "z") }}', "démesuré"),
+        ("{{ acheteur.upper }}", "méthode"),
+    ],
+)
+def test_the_sandbox_bounds_what_a_template_writes(source: str, words: str) -> None:
+    """A filter cannot allocate gigabytes, and a method is refused, not written with its
+    address (issue 14)."""
+    import tracemalloc
+
+    from jinja2.sandbox import SecurityError
+
+    from service.annexes import sandboxed_environment
+
+    tracemalloc.start()
+    with pytest.raises(SecurityError) as refused:
+        sandboxed_environment().from_string(source).render(acheteur="Ville " * 20_000)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert words in str(refused.value)
+    assert peak < 50 * 1024 * 1024
+
+
+def test_the_sandbox_still_centres_and_replaces_what_fits() -> None:
+    from service.annexes import sandboxed_environment
+
+    env = sandboxed_environment()
+    assert env.from_string("[{{ a|center(9) }}]").render(a="Lyon") == "[   Lyon  ]"
+    assert env.from_string('{{ a|replace("Ly", "Bé") }}').render(a="Lyon") == "Béon"
+
+
 def test_an_analysis_selects_the_suggested_clauses_of_its_gaps() -> None:
     from service.annexes.render import selection_from_analysis
 
