@@ -10,6 +10,7 @@ serves under any WSGI server (``gunicorn 'service:create_app()'`` works too).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from typing import Any
 
@@ -34,6 +35,10 @@ def serve(app: Flask, host: str, port: int) -> None:
         return
 
     config = app.config
+    from service.deliveries.record import sweep_spool
+
+    # Spool files of workers killed mid-upload: older than any request may last.
+    sweep_spool(dt.timedelta(seconds=2 * int(config["SERVE_TIMEOUT"])))
     options = {
         "bind": f"{host}:{port}",
         "workers": workers(int(config["SERVE_WORKERS"])),

@@ -33,13 +33,18 @@ from service.storage import store_file
 NAME_LENGTH = 255
 
 
+#: The name of the files an upload is spooled to, in the temporary directory.
+SPOOL_PREFIX = "clausier-delivery-"
+
+
 @contextmanager
 def spooled(source: BinaryIO | bytes | Path) -> Iterator[Path]:
-    """A path on disk holding the uploaded bytes (copied by chunks, removed afterwards)."""
+    """A path on disk holding the uploaded bytes (copied by chunks, removed afterwards, on
+    every path; only a killed process leaves its file, for ``sweep_spool``)."""
     if isinstance(source, Path):
         yield source
         return
-    handle, name = tempfile.mkstemp(prefix="clausier-delivery-")
+    handle, name = tempfile.mkstemp(prefix=SPOOL_PREFIX)
     try:
         with os.fdopen(handle, "wb") as target:
             if isinstance(source, bytes):
@@ -49,6 +54,21 @@ def spooled(source: BinaryIO | bytes | Path) -> Iterator[Path]:
         yield Path(name)
     finally:
         os.unlink(name)
+
+
+def sweep_spool(older_than: dt.timedelta) -> int:
+    """Remove the spool files left by killed processes (older than any request may last);
+    return how many."""
+    limit = dt.datetime.now().timestamp() - older_than.total_seconds()
+    removed = 0
+    for path in Path(tempfile.gettempdir()).glob(SPOOL_PREFIX + "*"):
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+                removed += 1
+        except OSError:  # another process removed it first
+            continue
+    return removed
 
 
 def record_delivery(

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text, update
@@ -241,3 +242,22 @@ def test_only_the_contract_manager_back_dates_a_delivery(db_session: Session) ->
         recorded_by="acheteur",
     )
     assert recorded.received_at == paris(2024, 9, 1)
+
+
+def test_spool_files_left_by_killed_processes_are_swept(tmp_path: Path, monkeypatch) -> None:
+    import os
+    import tempfile
+
+    from service.deliveries.record import SPOOL_PREFIX, spooled, sweep_spool
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    old, fresh = tmp_path / f"{SPOOL_PREFIX}old", tmp_path / f"{SPOOL_PREFIX}fresh"
+    old.write_bytes(b"x")
+    fresh.write_bytes(b"y")
+    os.utime(old, (0, 0))
+    assert sweep_spool(dt.timedelta(hours=1)) == 1
+    assert not old.exists() and fresh.exists()
+    with pytest.raises(RuntimeError), spooled(b"data") as path:
+        assert path.exists()
+        raise RuntimeError("validation crashed")
+    assert not path.exists()  # removed on the error path too
