@@ -18,7 +18,7 @@ from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from service.errors import ApprovedVersionImmutable, RecordKept
+from service.errors import ApprovedVersionImmutable, InvalidInput, RecordKept
 
 #: Marker carried by the message of the immutability triggers (see the first migration).
 IMMUTABLE_MARKER = "CLAUSIER_IMMUTABLE_VERSION"
@@ -94,7 +94,33 @@ def make_engine(url: str, **options: Any) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "handle_error", _translate_errors)
+    event.listen(engine, "before_cursor_execute", _refuse_nul, retval=False)
     return engine
+
+
+def _refuse_nul(
+    _conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, _executemany: bool
+) -> None:
+    """No text with a NUL character reaches a database: PostgreSQL refuses it with an error
+    that reads like a crash, SQLite stores what no Word file can hold."""
+    for value in _values(parameters):
+        if "\x00" in value:
+            raise InvalidInput(
+                "Un texte envoyé contient un caractère nul (\\u0000) : retirez-le.",
+                errors=[{"field": "", "message": "caractère nul", "code": "nul"}],
+            )
+
+
+def _values(parameters: Any) -> Iterator[str]:
+    """Every text among statement parameters, whatever their nesting (rows, mappings)."""
+    if isinstance(parameters, str):
+        yield parameters
+    elif isinstance(parameters, dict):
+        for value in parameters.values():
+            yield from _values(value)
+    elif isinstance(parameters, list | tuple):
+        for value in parameters:
+            yield from _values(value)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

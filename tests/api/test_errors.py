@@ -137,3 +137,11 @@ def test_field_errors_are_listed(client: FlaskClient, small_library: Path) -> No
     errors = response.get_json()["errors"]
     assert {"field": "body", "message": "ligne 2 : variable inconnue « x » dans le texte"} in errors
     assert any("« y »" in e["message"] for e in errors)
+
+
+def test_a_nul_character_in_a_text_is_a_422_on_every_database(client: FlaskClient) -> None:
+    """PostgreSQL refuses NUL in text with an error that used to end in a 500 (issue 14)."""
+    response = client.post("/api/organisations", json={"slug": "nul", "name": "Ville\u0000"})
+    assert response.status_code == 422, response.get_json()
+    assert "caractère nul" in response.get_json()["detail"]
+    assert client.get("/api/organisations").get_json()["items"] == []
