@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
 from service.errors import ClausierError, MalformedRequest, status_for
@@ -130,9 +131,19 @@ SECURITY_HEADERS = {
 }
 
 
+class BoundedInteger(IntegerConverter):
+    """``<int:…>`` in a route, within the database's integer: a larger number matches no
+    route (404) instead of overflowing a query (500)."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", INT_MAX)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
     """Answer every error in the language of the face that was asked; give every response
-    its security headers and the session cookie its flags."""
+    its security headers and the session cookie its flags; bound integers in routes."""
+    app.url_map.converters["int"] = BoundedInteger
     app.register_error_handler(ClausierError, _domain_error)
     app.register_error_handler(HTTPException, _http_error)
     app.after_request(_secure)

@@ -145,3 +145,16 @@ def test_a_nul_character_in_a_text_is_a_422_on_every_database(client: FlaskClien
     assert response.status_code == 422, response.get_json()
     assert "caractère nul" in response.get_json()["detail"]
     assert client.get("/api/organisations").get_json()["items"] == []
+
+
+def test_an_id_beyond_the_database_integers_is_a_404(client: FlaskClient) -> None:
+    """Not an overflow in the query (issue 14)."""
+    huge = str(2**64)
+    for url in (
+        f"/api/jobs/{huge}",
+        f"/api/organisations/o/contracts/C/obligations/d/deliveries/{huge}",
+        f"/api/organisations/o/templates/{huge}",
+        f"/organisations/o/contrats/C/livraisons/{huge}",
+    ):
+        response = client.get(url)
+        assert response.status_code == 404, (url, response.status_code)
