@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from flask import Flask, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
@@ -131,6 +132,17 @@ SECURITY_HEADERS = {
 }
 
 
+class BoundedJSON(DefaultJSONProvider):
+    """Flask's JSON, where a body nested deeper than Python can recurse is malformed JSON
+    (400) rather than a ``RecursionError`` (500)."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON imbriqué trop profondément") from None
+
+
 class BoundedInteger(IntegerConverter):
     """``<int:…>`` in a route, within the database's integer: a larger number matches no
     route (404) instead of overflowing a query (500)."""
@@ -144,6 +156,7 @@ def init_app(app: Flask) -> None:
     """Answer every error in the language of the face that was asked; give every response
     its security headers and the session cookie its flags; bound integers in routes."""
     app.url_map.converters["int"] = BoundedInteger
+    app.json = BoundedJSON(app)
     app.register_error_handler(ClausierError, _domain_error)
     app.register_error_handler(HTTPException, _http_error)
     app.after_request(_secure)

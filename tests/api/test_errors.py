@@ -158,3 +158,11 @@ def test_an_id_beyond_the_database_integers_is_a_404(client: FlaskClient) -> Non
     ):
         response = client.get(url)
         assert response.status_code == 404, (url, response.status_code)
+
+
+def test_json_nested_too_deep_is_a_400(client: FlaskClient) -> None:
+    body = "[" * 50_000 + "]" * 50_000
+    for url in ("/api/organisations", "/api/annexes", "/api/clauses"):
+        response = client.post(url, data=body, content_type="application/json")
+        assert response.status_code == 400, (url, response.status_code)
+        assert response.content_type == "application/problem+json"
