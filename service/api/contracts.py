@@ -329,6 +329,7 @@ def import_annex_obligations(org: str, reference: str) -> tuple[dict[str, Any], 
         raise BadRequest("Envoyez l'annexe .docx dans le champ « file » (multipart/form-data).")
     starts_on = _date_field(dict(request.form), "starts_on", required=False)
     data = upload.read()
+    upload.close()  # the spooled temporary file, at once rather than at collection
     with transaction() as session:
         contract = contracts.get_contract(session, get_organisation(session, org), reference)
         result = annex_import.import_obligations(session, contract, data, starts_on=starts_on)

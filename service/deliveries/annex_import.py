@@ -18,6 +18,7 @@ from typing import Any
 
 from docx import Document
 from docx.opc.exceptions import PackageNotFoundError
+from lxml import etree
 from sqlalchemy.orm import Session
 
 from service.deliveries.contracts import add_obligation
@@ -25,6 +26,7 @@ from service.deliveries.models import Contract, ContractClause, Frequency, Oblig
 from service.errors import (
     ContentTooLarge,
     ContentUnreadable,
+    DeliveryTooLarge,
     InvalidContract,
     InvalidInput,
     NotFound,
@@ -51,8 +53,8 @@ FORMAT_WORDS = {
     "pdf": ("pdf",),
     "csv": ("csv",),
 }
-#: An annex is a few pages: anything much larger once uncompressed is refused.
-ANNEX_LIMITS = Limits(max_bytes=10 * MB, max_member_bytes=50 * MB)
+#: An annex is a few pages: anything much larger, as sent or once uncompressed, is refused.
+ANNEX_LIMITS = Limits(max_bytes=10 * MB, max_member_bytes=20 * MB)
 DELAY = re.compile(r"(\d{1,4})\s*(jours?|j\b|mois|semaines?)")
 
 
@@ -83,13 +85,21 @@ def slugify(title: str) -> str:
 
 def read_delivery_table(data: bytes) -> list[AnnexRow]:
     """The rows of the delivery table of an annex DOCX; InvalidInput when there is none."""
+    if len(data) > ANNEX_LIMITS.max_bytes:
+        raise DeliveryTooLarge(
+            f"L'annexe dépasse {ANNEX_LIMITS.max_bytes // MB} Mo : une annexe « données » tient"
+            " en quelques pages."
+        )
     try:
-        check_archive(data, ANNEX_LIMITS)
+        archive = check_archive(data, ANNEX_LIMITS)
+        # Read safely first (no DOCTYPE, bounded depth) what python-docx will read.
+        archive.parse("word/document.xml")
         document = Document(io.BytesIO(data))
     except (
         ContentTooLarge,
         ContentUnreadable,
         zipfile.BadZipFile,
+        etree.LxmlError,
         PackageNotFoundError,
         KeyError,
         ValueError,

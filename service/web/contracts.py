@@ -254,11 +254,13 @@ def import_annex(org: str, reference: str) -> str | tuple[str, int] | Response:
     if file is None or not file.filename:
         flash("Choisissez l'annexe .docx dont reprendre le tableau des livraisons.", "error")
         return redirect(url_for(".contract", org=org, reference=reference) + "#obligations")
+    data = file.read()
+    file.close()  # the spooled temporary file, at once rather than at collection
     try:
         with transaction() as session:
             contract = contracts.get_contract(session, get_organisation(session, org), reference)
             result = import_obligations(
-                session, contract, file.read(), starts_on=_optional_date("starts_on")
+                session, contract, data, starts_on=_optional_date("starts_on")
             )
             page = render_template(
                 "deliveries/annex_import.html",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 from pathlib import Path
 
 import jsonschema
@@ -287,3 +288,52 @@ def test_a_clause_whose_version_hash_differs_is_not_attached(
     attached = {c["clause"] for c in body["clauses_attached"]}
     assert "reversibilite-concession" in unknown and "reversibilite-concession" not in attached
     assert attached  # the others match
+
+
+def _with_document_xml(xml: bytes) -> bytes:
+    """A DOCX whose word/document.xml is ``xml``."""
+    source = zipfile.ZipFile(io.BytesIO(_docx([HEADER])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = xml if info.filename == "word/document.xml" else source.read(info)
+            target.writestr(info, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [
+        (
+            _with_document_xml(
+                b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaa">]><w:document '
+                b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+                b"<w:body>&a;</w:body></w:document>"
+            ),
+            422,
+        ),
+        (
+            _with_document_xml(
+                b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/'
+                b'2006/main"><w:body>' + b"<w:tbl><w:tr><w:tc>" * 500 + b"</w:body></w:document>"
+            ),
+            422,
+        ),
+    ],
+    ids=["doctype", "nested-tables"],
+)
+def test_a_hostile_annex_is_a_clean_4xx(
+    client: FlaskClient, data: bytes, status: int, reference_library: Path
+) -> None:
+    """Issue 14: these ended in a 500 (an uncaught XMLSyntaxError; the 10 MB bound unused)."""
+    _contract(client)
+    response = _import(client, data)
+    assert response.status_code == status, response.get_json()
+    assert response.content_type == "application/problem+json"
+
+
+def test_an_annex_beyond_its_bound_is_refused_before_it_is_opened() -> None:
+    from service.errors import DeliveryTooLarge
+
+    with pytest.raises(DeliveryTooLarge, match="10 Mo"):
+        read_delivery_table(b"PK" + b"\0" * (11 * 1024 * 1024))
