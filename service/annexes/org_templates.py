@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.annexes.models import OrgTemplate
-from service.annexes.render import TEMPLATE_VARIABLES
+from service.annexes.render import TEMPLATE_VARIABLES, trial_render
 from service.annexes.template_check import check_template, inspect_template
 from service.errors import ContentTooLarge, InvalidInput, TemplateNotFound, TemplateRejected
 from service.limits import MB, Limits, check_archive
@@ -41,6 +41,7 @@ def upload_template(
         raise InvalidInput("Le nom du modèle et l'auteur tiennent en 200 caractères.")
     _check_archive(data)
     check_template(data, TEMPLATE_VARIABLES)
+    trial_render(data)
     variables = sorted(inspect_template(data).variables)
     stored = store_file(session, data, DOCX_MEDIA_TYPE)
     template = OrgTemplate(

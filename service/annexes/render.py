@@ -12,6 +12,7 @@ from typing import Any
 
 from jinja2 import TemplateError
 from jinja2.exceptions import SecurityError
+from lxml import etree
 from sqlalchemy.orm import Session
 
 from service.annexes.template_check import check_template, open_template, sandboxed_environment
@@ -321,13 +322,52 @@ def render_annex(context: AnnexContext, template_bytes: bytes | None = None) -> 
     template = open_template(data)
     try:
         template.render(context.template_context(), sandboxed_environment(), autoescape=True)
+        out = io.BytesIO()
+        template.save(out)
     except SecurityError as error:
         raise TemplateRejected(f"Modèle refusé : opération interdite ({error}).") from error
     except TemplateError as error:
         raise TemplateRejected(f"Modèle refusé : {error}.") from error
-    out = io.BytesIO()
-    template.save(out)
+    except UNFILLABLE as error:  # a Word structure docxtpl cannot fill (a table without grid…)
+        reason = (
+            "sa structure Word ne peut pas être remplie"
+            f" ({type(error).__name__}) : enregistrez-le de nouveau depuis Word ou LibreOffice"
+        )
+        raise TemplateRejected(
+            f"Modèle refusé : {reason}.", errors=[{"field": "file", "message": reason}]
+        ) from error
     return out.getvalue()
+
+
+#: What docxtpl raises on a Word structure it cannot fill.
+UNFILLABLE = (AttributeError, IndexError, KeyError, TypeError, ValueError, etree.LxmlError)
+
+
+def trial_render(data: bytes) -> None:
+    """Fill a template with sample values, as an annex would: a template that cannot be filled
+    is refused when it is uploaded, not when an annex is asked for."""
+    sample = AnnexClause(
+        id="exemple",
+        version=1,
+        status=Status.APPROVED,
+        title="Article d'exemple",
+        text="Texte de l'article.",
+        paragraphs=["Texte de l'article.", "Second alinéa."],
+        legal_basis=["Code de la commande publique"],
+        approved=french_date(dt.datetime.now(PARIS)),
+        version_content_hash="0" * 64,
+        filled_text_hash="0" * 64,
+    )
+    rows = [{name: "exemple" for name in DELIVERY_FIELDS}]
+    context = AnnexContext(
+        clauses=[sample, sample],
+        missing=[],
+        draft=True,
+        contract_type="concession",
+        deliveries=rows,
+        title_block={"acheteur": "Acheteur", "objet": "Objet", "reference": "REF"},
+    )
+    render_annex(context, data)
 
 
 def fill_body(

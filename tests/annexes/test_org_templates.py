@@ -65,6 +65,21 @@ def _bomb() -> bytes:
     return out.getvalue()
 
 
+def _table_without_grid() -> bytes:
+    """A template whose table lost its <w:tblGrid>: checked fine, but docxtpl cannot fill it."""
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph("{{ acheteur }}")
+    table = document.add_table(rows=2, cols=1)
+    table.rows[0].cells[0].text = "{%tr for c in clauses %}"
+    table.rows[1].cells[0].text = "{{ c.title }}{%tr endfor %}"
+    table._tbl.remove(table._tbl.tblGrid)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
 HOSTILE_UPLOADS = [
     pytest.param(docx_with("{{ ''.__class__ }}"), "__class__", id="class"),
     pytest.param(docx_with(HOSTILE[1]), "__globals__", id="lipsum-globals"),
@@ -72,6 +87,7 @@ HOSTILE_UPLOADS = [
     pytest.param(docx_with("{{ inconnue }}"), "variable inconnue « inconnue »", id="unknown"),
     pytest.param(b"%PDF-1.7 pas un docx", "n'est pas un document Word", id="not-docx"),
     pytest.param(_bomb(), "Archive suspecte", id="zip-bomb"),
+    pytest.param(_table_without_grid(), "ne peut pas être remplie", id="table-without-grid"),
 ]
 
 
