@@ -7,6 +7,7 @@ import re
 from flask import Blueprint, Flask, request
 from werkzeug.exceptions import HTTPException
 
+from service.api import field_errors
 from service.errors import ClausierError, problem, status_for
 
 TITLES = {
@@ -66,9 +67,8 @@ def _domain_error(error: ClausierError):  # type: ignore[no-untyped-def]
         from service.web import render_error
 
         return render_error(status_for(error), error.title, error.detail)
-    return problem(
-        status_for(error), error.title, error.detail, errors=getattr(error, "errors", None) or None
-    )
+    errors = [field_errors.normalise(item) for item in getattr(error, "errors", None) or []]
+    return problem(status_for(error), error.title, error.detail, errors=errors or None)
 
 
 def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]

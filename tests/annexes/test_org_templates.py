@@ -84,7 +84,7 @@ def test_a_hostile_template_is_refused_and_nothing_is_stored(
     assert response.mimetype == "application/problem+json"
     problem = response.get_json()
     assert problem["title"] == "Modèle refusé"
-    assert any(reason in error["reason"] for error in problem["errors"]), problem
+    assert any(reason in error["message"] for error in problem["errors"]), problem
     assert _stored(app) == (0, 0)
     assert client.get(URL).get_json() == {"items": []}
 

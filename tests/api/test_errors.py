@@ -135,5 +135,5 @@ def test_field_errors_are_listed(client: FlaskClient, small_library: Path) -> No
         json={"author": "A", "change_note": "n", "body": "Ligne 1\n{{ x }} et {{ y }}\n"},
     )
     errors = response.get_json()["errors"]
-    assert {"field": "body", "reason": "variable inconnue « x » dans le texte", "line": 2} in errors
-    assert any("« y »" in e["reason"] for e in errors)
+    assert {"field": "body", "message": "ligne 2 : variable inconnue « x » dans le texte"} in errors
+    assert any("« y »" in e["message"] for e in errors)

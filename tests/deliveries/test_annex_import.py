@@ -250,7 +250,7 @@ def test_an_unreadable_row_refuses_the_whole_table(
         data={"file": (io.BytesIO(data), "annexe.docx")},
     )
     assert response.status_code == 422
-    reasons = " ".join(e["reason"] for e in response.get_json()["errors"])
+    reasons = " ".join(e["message"] for e in response.get_json()["errors"])
     assert "papier" in reasons and "parfois" in reasons and "vite" in reasons
     assert len(client.get(BASE).get_json()["obligations"]) == 1  # nothing added
 
