@@ -146,6 +146,8 @@ def test_values_not_of_their_type_are_422_naming_each_variable(
         assert problem["title"] == "Valeurs invalides"
         by_field = {error["field"]: error for error in problem["errors"]}
         assert set(by_field) == {"values.penalite_jour_euros", "values.portail_open_data"}
+        for error in problem["errors"]:
+            jsonschema.validate(error, _schema("FieldError"))
         assert by_field["values.penalite_jour_euros"]["message"] == (
             "La variable « penalite_jour_euros » attend un nombre entier : "
             "« trois » n'en est pas un."
