@@ -1,4 +1,4 @@
-"""API of the DOCX annexes and of the PDF report of an analysis."""
+"""API of the DOCX annexes: the annex of chosen clauses, and the values it still needs."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ ANNEX_FILENAME = "annexe-donnees.docx"
 
 
 def register(api: Blueprint) -> None:
-    """Add the annex and report routes to the API blueprint."""
+    """Add the annex routes to the API blueprint."""
     register_module(api, create_annex, annex_missing)
 
 
