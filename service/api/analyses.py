@@ -133,6 +133,7 @@ def rerun_analysis(analysis_id: int) -> tuple[dict[str, Any], int]:
         ),
     },
     problems=(404, 503),
+    operation_id="getAnalysisReportPdf",
 )
 def get_report_pdf(analysis_id: int) -> Response | tuple[dict[str, Any], int, dict[str, str]]:
     """The report as a PDF; a long one is made in the background: 202 and its job."""

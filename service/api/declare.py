@@ -61,6 +61,7 @@ class Operation:
     query: type[BaseModel] | None
     responses: dict[int, Reply]
     problems: tuple[int, ...]
+    name: str | None = None
 
     @property
     def path(self) -> str:
@@ -69,7 +70,9 @@ class Operation:
 
     @property
     def operation_id(self) -> str:
-        """The view's name in camelCase."""
+        """The name given, or the view's name in camelCase."""
+        if self.name:
+            return self.name
         head, *rest = self.view.__name__.split("_")
         return head + "".join(word.capitalize() for word in rest)
 
@@ -90,13 +93,25 @@ def api_route(
     query: type[BaseModel] | None = None,
     problems: tuple[int, ...] = (),
     max_bytes_setting: str | None = None,
+    operation_id: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare an API route: its request models, its responses and its French summary
-    (``max_bytes_setting``: the setting that bounds its body, instead of MAX_CONTENT_LENGTH)."""
+    (``max_bytes_setting``: the setting that bounds its body, instead of MAX_CONTENT_LENGTH;
+    ``operation_id``: when the view's name in camelCase is not the operation's published one)."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         operation = Operation(
-            rule, method, view, summary, description, body, form, query, responses, problems
+            rule,
+            method,
+            view,
+            summary,
+            description,
+            body,
+            form,
+            query,
+            responses,
+            problems,
+            operation_id,
         )
 
         @functools.wraps(view)

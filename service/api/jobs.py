@@ -55,6 +55,7 @@ def get_job(job_id: str) -> dict[str, Any]:
     summary="Le fichier produit par un travail terminé",
     responses={200: file_reply("*/*", "Le fichier (un PDF pour un rapport)")},
     problems=(404, 409),
+    operation_id="getJobResult",
 )
 def job_result(job_id: str) -> Response:
     """The file a finished job made; 409 while it runs or when it failed."""

@@ -107,6 +107,7 @@ def get_org_template(org: str, template_id: int) -> dict[str, Any]:
     summary="Le fichier DOCX d'un modèle de l'organisation",
     responses={200: file_reply(DOCX_MEDIA_TYPE, "Le modèle (DOCX)")},
     problems=(404,),
+    operation_id="getOrgTemplateFile",
 )
 def org_template_file(org: str, template_id: int) -> Response:
     """The template's DOCX."""

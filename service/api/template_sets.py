@@ -41,6 +41,7 @@ def set_json(template_set: TemplateSet) -> dict[str, Any]:
     summary="Ensembles de clauses par type de contrat",
     query=SetQuery,
     responses={200: reply(TemplateSets, "Les ensembles")},
+    operation_id="listTemplateSets",
 )
 def list_sets(query: SetQuery) -> dict[str, Any]:
     """The template sets, optionally of one contract type (``?contract_type=concession``)."""
@@ -53,6 +54,7 @@ def list_sets(query: SetQuery) -> dict[str, Any]:
     summary="Un ensemble de clauses",
     responses={200: reply(TemplateSetModel, "L'ensemble")},
     problems=(404,),
+    operation_id="getTemplateSet",
 )
 def get_set(set_id: str) -> dict[str, Any]:
     """One template set."""

@@ -47,6 +47,12 @@ def test_every_route_is_documented_and_every_documented_route_exists(app: Flask)
     assert _routes(app) == {(path, method) for path, method, _ in _operations()}
 
 
+def test_operation_ids_are_unique_and_the_published_ones_kept() -> None:
+    ids = [operation["operationId"] for _, _, operation in _operations()]
+    assert len(ids) == len(set(ids))
+    assert {"getAnalysisReportPdf", "getJobResult", "listTemplateSets", "createClause"} <= set(ids)
+
+
 def test_every_path_parameter_is_declared() -> None:
     for path, method, operation in _operations():
         named = set(re.findall(r"{(\w+)}", path))
