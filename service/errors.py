@@ -36,9 +36,11 @@ def field_error(item: Mapping[str, Any]) -> dict[str, str]:
     optional machine ``code``."""
     field = item.get("field")
     if field is None:
-        name = item.get("name") or item.get("file") or ""
-        field = f"{name}:{item['line']}" if item.get("file") and item.get("line") else name
-    shaped = {"field": str(field), "message": str(item.get("message") or item.get("reason") or "")}
+        field = item.get("name") or item.get("file") or ""
+    message = str(item.get("message") or item.get("reason") or "")
+    if item.get("line"):
+        message = f"ligne {item['line']} : {message}"
+    shaped = {"field": str(field), "message": message}
     if item.get("code"):
         shaped["code"] = str(item["code"])
     return shaped
@@ -144,10 +146,7 @@ class ImportRejected(InvalidInput, LibraryError):
     def __init__(self, problems: list[FileProblem]) -> None:
         super().__init__(
             f"Import annulé : {len(problems)} problème(s), rien n'a été enregistré.",
-            errors=[
-                {"field": f"{p.file}:{p.line}" if p.line else p.file, "message": p.reason}
-                for p in problems
-            ],
+            errors=[{"file": p.file, "line": p.line, "message": p.reason} for p in problems],
         )
         self.problems = problems
 
@@ -254,7 +253,7 @@ class InvalidValues(InvalidInput, AnnexError):
     def __init__(self, invalid: list[Any]) -> None:
         super().__init__(
             " ".join(item.reason for item in invalid),
-            errors=[{"field": item.name, "message": item.reason} for item in invalid],
+            errors=[{"field": f"values.{item.name}", "message": item.reason} for item in invalid],
         )
         self.invalid = invalid
 

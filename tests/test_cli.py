@@ -100,7 +100,9 @@ def test_demo_prepares_everything_without_serving(runner: FlaskCliRunner, tmp_pa
 def test_serve_refuses_an_unmigrated_database(tmp_path: Path) -> None:
     from service import create_app
 
-    app = create_app({"CLAUSIER_DATA_DIR": str(tmp_path), "TESTING": True})
+    app = create_app(
+        {"CLAUSIER_DATA_DIR": str(tmp_path), "TESTING": True, "SECRET_KEY": "une vraie clé"}
+    )
     result = app.test_cli_runner().invoke(args=["serve"])
     assert result.exit_code == 1
     assert "clausier db upgrade" in result.output

@@ -44,10 +44,7 @@ def one_document(filenames: list[str]) -> None:
         raise SeveralDocuments(
             f"{len(filenames)} fichiers envoyés ensemble ({named}) : une analyse porte sur un "
             "seul document. Envoyez-les un par un.",
-            errors=[
-                {"field": "file", "message": f"« {name} » : un fichier parmi {len(filenames)}"}
-                for name in filenames
-            ],
+            errors=[{"field": "file", "message": f"fichier « {name} »"} for name in filenames],
         )
 
 

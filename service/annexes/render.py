@@ -239,7 +239,9 @@ def _values_with_title(values: Mapping[str, Any], title: Mapping[str, str]) -> d
                 "et non comme valeur de variable."
                 for name in doubled
             ),
-            errors=[{"name": name, "message": "valeur du cartouche"} for name in doubled],
+            errors=[
+                {"field": f"values.{name}", "message": "valeur du cartouche"} for name in doubled
+            ],
         )
     return dict(values) | {name: title[name] for name in TITLE_FIELDS if title.get(name)}
 
@@ -296,8 +298,8 @@ def render_annex(context: AnnexContext, template_bytes: bytes | None = None) -> 
             + ".",
             errors=[
                 {
-                    "field": m.name,
-                    "message": f"valeur obligatoire : {m.label} ({m.clause})",
+                    "field": f"values.{m.name}",
+                    "message": f"valeur obligatoire : {m.label} (clause {m.clause})",
                     "code": "missing",
                 }
                 for m in context.missing
@@ -309,7 +311,11 @@ def render_annex(context: AnnexContext, template_bytes: bytes | None = None) -> 
         raise MissingValues(
             "Le cartouche de l'annexe est incomplet : " + ", ".join(absent) + ".",
             errors=[
-                {"field": name, "message": "obligatoire dans le cartouche", "code": "missing"}
+                {
+                    "field": f"title.{name}",
+                    "message": f"valeur obligatoire : {name}",
+                    "code": "missing",
+                }
                 for name in absent
             ],
         )

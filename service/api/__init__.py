@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
         annexes,
         checklist,
         contracts,
+        deliveries,
         jobs,
         library,
         openapi,
@@ -30,6 +31,7 @@ def init_app(app: Flask) -> None:
     template_sets.register(api)
     org_templates.register(api)
     contracts.register(api)
+    deliveries.register(api)
     checklist.register(api)
     openapi.register(api)
     app.register_blueprint(api)

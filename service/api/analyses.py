@@ -8,22 +8,21 @@ from flask import Blueprint, Response, current_app, request
 
 from service.analysis import analyze
 from service.analysis.models import Analysis
+from service.api.declare import api_route, file_reply, page_of, register_module, reply
 from service.api.jobs import job_json
-from service.api.params import BadRequest, pagination
+from service.api.models.analyses import AnalysisPage, AnalysisUpload, Job, Report
+from service.api.models.common import PageQuery
 from service.api.serialize import when
 from service.extensions import db_session, job_timeout, state, transaction
+
+ANALYSIS = "/analyses/<int:analysis_id>"
 
 
 def register(api: Blueprint) -> None:
     """Add the analysis routes to the API blueprint."""
-    api.add_url_rule("/analyses", view_func=list_analyses)
-    api.add_url_rule("/analyses", view_func=create_analysis, methods=["POST"])
-    api.add_url_rule("/analyses/<int:analysis_id>", view_func=get_analysis)
-    api.add_url_rule(
-        "/analyses/<int:analysis_id>/rerun", view_func=rerun_analysis, methods=["POST"]
+    register_module(
+        api, list_analyses, create_analysis, get_analysis, rerun_analysis, get_report_pdf
     )
-    # Registered before api/annexes.py, whose older view of the same address this replaces.
-    api.add_url_rule("/analyses/<int:analysis_id>/report.pdf", view_func=get_report_pdf)
 
 
 def analysis_json(analysis: Analysis) -> dict[str, Any]:
@@ -53,27 +52,37 @@ def _summary(analysis: Analysis) -> dict[str, Any]:
     }
 
 
-def create_analysis() -> tuple[dict[str, Any], int, dict[str, str]]:
+@api_route(
+    "/analyses",
+    "POST",
+    summary="Analyser un CCTP (DOCX, ODT, PDF, texte, Markdown)",
+    form=AnalysisUpload,
+    responses={
+        201: reply(Report, "Le rapport de la nouvelle analyse", location="/api/analyses/{id}"),
+        200: reply(Report, "Fichier déjà analysé avec la même bibliothèque"),
+    },
+    problems=(413, 415),
+)
+def create_analysis(form: AnalysisUpload) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Analyse an uploaded file (multipart field ``file``); 201, or 200 for a known file."""
-    uploads = [u for u in request.files.getlist("file") if u.filename]
-    analyze.one_document([u.filename or "" for u in uploads])
-    upload = uploads[0] if uploads else None
-    if upload is None or not upload.filename:
-        raise BadRequest(
-            "Envoyez le document dans le champ « file » d'un formulaire multipart/form-data."
-        )
-    data = upload.read()
+    analyze.one_document([u.filename or "" for u in request.files.getlist("file") if u.filename])
     with transaction() as session:
         analysis, created = analyze.analyze_upload(
-            session, data, upload.filename, index=state().index
+            session, form.file.read(), form.file.filename, index=state().index
         )
         body = analysis_json(analysis) | {"already_analysed": not created}
     return body, 201 if created else 200, {"Location": f"/api/analyses/{analysis.id}"}
 
 
-def list_analyses() -> dict[str, Any]:
+@api_route(
+    "/analyses",
+    summary="Analyses passées",
+    query=PageQuery,
+    responses={200: reply(AnalysisPage, "Une page d'analyses")},
+)
+def list_analyses(query: PageQuery) -> dict[str, Any]:
     """Past analyses, newest first."""
-    page, per_page = pagination()
+    page, per_page = page_of(query)
     result = analyze.list_analyses(db_session(), page, per_page)
     return {
         "items": [_summary(a) for a in result.items],
@@ -83,6 +92,12 @@ def list_analyses() -> dict[str, Any]:
     }
 
 
+@api_route(
+    ANALYSIS,
+    summary="Le rapport d'une analyse",
+    responses={200: reply(Report, "Le rapport")},
+    problems=(404,),
+)
 def get_analysis(analysis_id: int) -> dict[str, Any]:
     """One analysis report; a re-run one with the verdicts that changed since (as the page)."""
     session = db_session()
@@ -92,6 +107,13 @@ def get_analysis(analysis_id: int) -> dict[str, Any]:
     return body if changes is None else body | {"changes": changes}
 
 
+@api_route(
+    ANALYSIS + "/rerun",
+    "POST",
+    summary="Refaire l'analyse avec la bibliothèque actuelle",
+    responses={201: reply(Report, "La nouvelle analyse et ses changements")},
+    problems=(404,),
+)
 def rerun_analysis(analysis_id: int) -> tuple[dict[str, Any], int]:
     """Analyse the same file against today's library; say which verdicts changed and why."""
     with transaction() as session:
@@ -99,6 +121,20 @@ def rerun_analysis(analysis_id: int) -> tuple[dict[str, Any], int]:
         return analysis_json(analysis) | {"changes": changes}, 201
 
 
+@api_route(
+    ANALYSIS + "/report.pdf",
+    summary="Le rapport d'une analyse en PDF",
+    responses={
+        200: file_reply("application/pdf", "Le rapport (PDF, affiché en ligne)"),
+        202: reply(
+            Job,
+            "Rapport long : préparé en arrière-plan ; suivre le travail indiqué par Location",
+            location="/api/jobs/{id}",
+        ),
+    },
+    problems=(404, 503),
+    operation_id="getAnalysisReportPdf",
+)
 def get_report_pdf(analysis_id: int) -> Response | tuple[dict[str, Any], int, dict[str, str]]:
     """The report as a PDF; a long one is made in the background: 202 and its job."""
     from service.documents.report import analysis_report_pdf

@@ -1,8 +1,7 @@
-"""API of the DOCX annexes and of the PDF report of an analysis."""
+"""API of the DOCX annexes: the annex of chosen clauses, and the values it still needs."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +12,8 @@ from service.analysis import analyze
 from service.annexes import annex_context, render_annex
 from service.annexes.org_templates import get_template, template_bytes
 from service.annexes.render import AnnexContext, annex_context_from_set, selection_from_analysis
-from service.api.params import json_body
+from service.api.declare import api_route, file_reply, register_module, reply
+from service.api.models import annexes as m
 from service.errors import InvalidInput
 from service.extensions import db_session
 from service.http import file_response
@@ -24,9 +24,8 @@ ANNEX_FILENAME = "annexe-donnees.docx"
 
 
 def register(api: Blueprint) -> None:
-    """Add the annex and report routes to the API blueprint."""
-    api.add_url_rule("/annexes", view_func=create_annex, methods=["POST"])
-    api.add_url_rule("/annexes/missing", view_func=annex_missing, methods=["POST"])
+    """Add the annex routes to the API blueprint."""
+    register_module(api, create_annex, annex_missing)
 
 
 @dataclass
@@ -83,97 +82,72 @@ class AnnexRequest:
         return template_bytes(session, get_template(session, organisation, self.template))
 
 
-def _invalid(name: str, reason: str) -> InvalidInput:
+def _exclusive(field: str, message: str) -> InvalidInput:
     return InvalidInput(
-        f"Le champ « {name} » {reason}.", errors=[{"field": name, "message": reason}]
+        f"Indiquez {message}.", errors=[{"field": field, "message": message, "code": "exclusive"}]
     )
 
 
-def _text_map(data: Mapping[str, Any], name: str) -> dict[str, str]:
-    value = data.get(name) or {}
-    if not isinstance(value, dict) or not all(
-        isinstance(v, str | int | float) and not isinstance(v, bool) for v in value.values()
-    ):
-        raise _invalid(name, "doit être un objet de textes")
-    return {str(key): str(item) for key, item in value.items()}
-
-
-def parse_annex_request(data: Mapping[str, Any]) -> AnnexRequest:
-    """Read and check the JSON body of an annex request; raise ``InvalidInput``."""
-    clauses, analysis_id = data.get("clauses"), data.get("analysis_id")
-    template_set = data.get("template_set")
-    if [clauses, analysis_id, template_set].count(None) != 2:
-        raise InvalidInput(
-            "Indiquez « clauses », « analysis_id » ou « template_set » (un seul des trois).",
-            errors=[
-                {
-                    "field": "clauses",
-                    "message": "clauses, analysis_id ou template_set, exactement un",
-                }
-            ],
+def annex_request(body: m.AnnexRequest) -> AnnexRequest:
+    """The annex asked for, from its validated body; the choices that go together checked."""
+    if [body.clauses, body.analysis_id, body.template_set].count(None) != 2:
+        raise _exclusive(
+            "clauses", "« clauses », « analysis_id » ou « template_set » (un seul des trois)"
         )
-    request = AnnexRequest()
-    if template_set is not None:
-        if not isinstance(template_set, str):
-            raise _invalid("template_set", "doit être un texte")
-        request.template_set = template_set
-    elif clauses is not None:
-        if not isinstance(clauses, list):
-            raise _invalid("clauses", "doit être une liste")
-        request.clauses = []
-        for item in clauses:
-            if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-                raise _invalid("clauses", "doit contenir des objets avec un « id » texte")
-            version = item.get("version")
-            if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
-                raise _invalid("clauses", "a une « version » qui n'est pas un entier")
-            request.clauses.append((item["id"], version))
-    else:
-        if isinstance(analysis_id, bool) or not isinstance(analysis_id, int):
-            raise _invalid("analysis_id", "doit être un entier")
-        request.analysis_id = analysis_id
-    leave_out = data.get("leave_out") or []
-    if not isinstance(leave_out, list) or not all(isinstance(x, str) for x in leave_out):
-        raise _invalid("leave_out", "doit être une liste de familles")
-    request.leave_out = leave_out
-    request.values = _text_map(data, "values")
-    request.title = _text_map(data, "title")
-    allow_drafts = data.get("allow_drafts", False)
-    if not isinstance(allow_drafts, bool):
-        raise _invalid("allow_drafts", "doit être un booléen")
-    request.allow_drafts = allow_drafts
-    contract_type = data.get("contract_type")
-    if contract_type is not None and not isinstance(contract_type, str):
-        raise _invalid("contract_type", "doit être un texte")
-    request.contract_type = contract_type
-    deliveries = data.get("deliveries")
-    if deliveries is not None and (
-        not isinstance(deliveries, list) or not all(isinstance(row, dict) for row in deliveries)
-    ):
-        raise _invalid("deliveries", "doit être une liste d'objets")
-    request.deliveries = deliveries
-    organisation, template = data.get("organisation"), data.get("template")
-    if (organisation is None) != (template is None):
-        raise _invalid("template", "va avec « organisation » (les deux ou aucun)")
-    if organisation is not None and not isinstance(organisation, str):
-        raise _invalid("organisation", "doit être un texte")
-    if template is not None and (isinstance(template, bool) or not isinstance(template, int)):
-        raise _invalid("template", "doit être un entier")
-    request.organisation, request.template = organisation, template
-    return request
+    if (body.organisation is None) != (body.template is None):
+        raise _exclusive("template", "« organisation » et « template » ensemble (ou aucun)")
+    return AnnexRequest(
+        clauses=None if body.clauses is None else [(c.id, c.version) for c in body.clauses],
+        analysis_id=body.analysis_id,
+        template_set=body.template_set,
+        organisation=body.organisation,
+        template=body.template,
+        leave_out=body.leave_out or [],
+        values=body.values or {},
+        title=body.title or {},
+        allow_drafts=body.allow_drafts,
+        contract_type=body.contract_type,
+        deliveries=None
+        if body.deliveries is None
+        else [row.model_dump(exclude_unset=True) for row in body.deliveries],
+    )
 
 
-def create_annex() -> Response:
+@api_route(
+    "/annexes",
+    "POST",
+    summary="Générer l'annexe DOCX « Clauses relatives aux données »",
+    body=m.AnnexRequest,
+    responses={
+        200: file_reply(
+            DOCX_MIMETYPE,
+            "L'annexe (pièce jointe annexe-donnees.docx). Sa table de traçabilité donne, par "
+            "clause, l'empreinte de la version (version_content_hash : le content_hash de la "
+            "version dans la bibliothèque) et l'empreinte du texte complété (filled_text_hash : "
+            "SHA-256 du texte de l'article complété des valeurs).",
+        )
+    },
+    problems=(404, 409),
+)
+def create_annex(body: m.AnnexRequest) -> Response:
     """The DOCX annex; 422 listing the missing values, or the values that do not fit their
     variable's type, before anything is generated."""
-    annex = parse_annex_request(json_body())
+    annex = annex_request(body)
     session = db_session()
     context = annex.context(session)
     data = render_annex(context, annex.template_bytes(session))
     return file_response(data, DOCX_MIMETYPE, ANNEX_FILENAME)
 
 
-def annex_missing() -> dict[str, Any]:
+@api_route(
+    "/annexes/missing",
+    "POST",
+    summary="Les valeurs obligatoires qui manquent encore à l'annexe",
+    body=m.AnnexRequest,
+    responses={200: reply(m.MissingValues, "Les valeurs manquantes (liste vide : aucune)")},
+    problems=(404, 409),
+)
+def annex_missing(body: m.AnnexRequest) -> dict[str, Any]:
     """The required values the annex still needs, to ask for them first."""
-    annex = parse_annex_request(json_body())
+    annex = annex_request(body)
     return {"missing": [item.as_dict() for item in annex.context(db_session()).missing]}

@@ -5,54 +5,62 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 
-from service.api.params import json_body, text_field
+from service.api.contracts import contract_of
+from service.api.declare import api_route, file_reply, register_module, reply
+from service.api.models import checklist as m
 from service.deliveries import checklist as domain
-from service.deliveries.contracts import get_contract
-from service.deliveries.models import Contract
-from service.documents.checklist import export_name
+from service.documents.checklist import export_name, render_checklist_pdf
 from service.documents.checklist_docx import DOCX, render_checklist_docx
 from service.extensions import db_session, transaction
 from service.french import today_in_paris
 from service.http import file_response, pdf_response
-from service.organisations import get_organisation
 
 BASE = "/organisations/<org>/contracts/<reference>/checklist"
-#: The fields of a tick besides the file.
-FIELDS = ("state", "note", "author")
+DESCRIPTION = (
+    "Jeux de données dus (dernière livraison valide, complétude), puis éléments de fin de "
+    "contrat requis par la famille « réversibilité » : fait, à faire ou non prévu au contrat "
+    "(absent de la clause de réversibilité du contrat)."
+)
 
 
 def register(api: Blueprint) -> None:
     """Add the checklist routes to the API blueprint."""
-    api.add_url_rule(BASE, view_func=get_checklist)
-    api.add_url_rule(BASE + ".docx", view_func=checklist_docx)
-    api.add_url_rule(BASE + ".pdf", view_func=checklist_pdf)
-    api.add_url_rule(BASE + "/items/<item>", view_func=get_item)
-    api.add_url_rule(BASE + "/items/<item>", view_func=tick, methods=["POST"])
-    api.add_url_rule(BASE + "/files/<int:event_id>", view_func=evidence_file)
+    register_module(
+        api, get_checklist, checklist_docx, checklist_pdf, get_item, tick, evidence_file
+    )
 
 
-def _contract(org: str, reference: str) -> Contract:
-    session = db_session()
-    return get_contract(session, get_organisation(session, org), reference)
+def _checklist(org: str, reference: str, query: m.DayQuery) -> domain.Checklist:
+    return domain.build_checklist(
+        db_session(), contract_of(org, reference), query.at or today_in_paris()
+    )
 
 
-def _checklist(org: str, reference: str) -> domain.Checklist:
-    from service.api.contracts import day_arg
-
-    return domain.build_checklist(db_session(), _contract(org, reference), day_arg())
-
-
-def get_checklist(org: str, reference: str) -> dict[str, Any]:
+@api_route(
+    BASE,
+    summary="La liste de contrôle de réversibilité du contrat à une date",
+    description=DESCRIPTION,
+    query=m.DayQuery,
+    responses={200: reply(m.Checklist, "La liste")},
+    problems=(404,),
+)
+def get_checklist(org: str, reference: str, query: m.DayQuery) -> dict[str, Any]:
     """The checklist on day ``at`` (today in Paris by default)."""
-    return _checklist(org, reference).as_dict()
+    return _checklist(org, reference, query).as_dict()
 
 
+@api_route(
+    BASE + "/items/<item>",
+    summary="Un élément de fin de contrat et l'historique de ses coches",
+    responses={200: reply(m.ChecklistItemHistory, "L'élément, coches les plus récentes d'abord")},
+    problems=(404, 422),
+)
 def get_item(org: str, reference: str, item: str) -> dict[str, Any]:
     """One item as it stands today, and every tick of it, newest first."""
     session = db_session()
-    contract = _contract(org, reference)
+    contract = contract_of(org, reference)
     history = domain.item_history(session, contract, item)
     found = _item(domain.build_checklist(session, contract, today_in_paris()), item)
     return {**found, "history": [domain.event_dict(event) for event in history]}
@@ -62,49 +70,75 @@ def _item(checklist: domain.Checklist, item: str) -> dict[str, Any]:
     return next(line.as_dict() for line in checklist.items if line.key == item)
 
 
-def tick(org: str, reference: str, item: str) -> tuple[dict[str, Any], int]:
+@api_route(
+    BASE + "/items/<item>",
+    "POST",
+    summary="Cocher un élément (fait ou à faire), avec une note et une pièce",
+    description="Chaque coche est conservée ; la plus récente donne l'état. « done » exige une "
+    "note ou un fichier, « pending » une note qui dit pourquoi.",
+    body=m.Tick,
+    form=m.TickForm,
+    responses={201: reply(m.ChecklistTick, "La coche enregistrée et l'élément")},
+    problems=(404, 413),
+)
+def tick(
+    org: str, reference: str, item: str, body: m.Tick | None, form: m.TickForm | None
+) -> tuple[dict[str, Any], int]:
     """Tick an item (JSON or multipart: state, note, author, optional file); 201."""
+    given = body or form
+    assert given is not None
     file = None
-    if request.is_json:
-        data = json_body()
-        fields = {name: text_field(data, name, required=False) or "" for name in FIELDS}
-    else:
-        fields = {name: request.form.get(name, "") for name in FIELDS}
-        upload = request.files.get("file")
-        if upload is not None and upload.filename:
-            file = (upload.filename, upload.read())
+    if form is not None and form.file is not None:
+        file = (form.file.filename, form.file.read())
     with transaction() as session:
-        contract = get_contract(session, get_organisation(session, org), reference)
+        contract = contract_of(org, reference, session)
         event = domain.tick_item(
-            session, contract, item, fields["state"], fields["note"], fields["author"], file
+            session, contract, item, given.state, given.note or "", given.author or "", file
         )
-        body = {
+        data = {
             "event": domain.event_dict(event),
             "item": _item(domain.build_checklist(session, contract, today_in_paris()), item),
         }
-    return body, 201
+    return data, 201
 
 
+@api_route(
+    BASE + "/files/<int:event_id>",
+    summary="La pièce justificative d'une coche, telle que déposée",
+    responses={200: file_reply("application/octet-stream", "Le fichier")},
+    problems=(404,),
+)
 def evidence_file(org: str, reference: str, event_id: int) -> Response:
     """The file attached to a tick, as uploaded."""
-    event, stored = domain.evidence_file(db_session(), _contract(org, reference), event_id)
+    event, stored = domain.evidence_file(db_session(), contract_of(org, reference), event_id)
     return file_response(stored.content, stored.media_type, event.filename or "piece")
 
 
-def checklist_docx(org: str, reference: str) -> Response:
+@api_route(
+    BASE + ".docx",
+    summary="La liste de contrôle de réversibilité en DOCX",
+    query=m.DayQuery,
+    responses={200: file_reply(DOCX, "Le document Word")},
+    problems=(404,),
+)
+def checklist_docx(org: str, reference: str, query: m.DayQuery) -> Response:
     """The checklist as a Word document."""
-
-    checklist = _checklist(org, reference)
+    checklist = _checklist(org, reference, query)
     history = domain.contract_history(db_session(), checklist.contract)
     return file_response(
         render_checklist_docx(checklist, history), DOCX, f"{export_name(checklist)}.docx"
     )
 
 
-def checklist_pdf(org: str, reference: str) -> Response:
+@api_route(
+    BASE + ".pdf",
+    summary="La liste de contrôle de réversibilité en PDF",
+    query=m.DayQuery,
+    responses={200: file_reply("application/pdf", "Le PDF")},
+    problems=(404,),
+)
+def checklist_pdf(org: str, reference: str, query: m.DayQuery) -> Response:
     """The checklist as a PDF."""
-    from service.documents.checklist import render_checklist_pdf
-
-    checklist = _checklist(org, reference)
+    checklist = _checklist(org, reference, query)
     history = domain.contract_history(db_session(), checklist.contract)
     return pdf_response(render_checklist_pdf(checklist, history), f"{export_name(checklist)}.pdf")

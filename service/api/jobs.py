@@ -7,6 +7,8 @@ from typing import Any
 from flask import Blueprint, Response
 
 from service import jobs
+from service.api.declare import api_route, file_reply, register_module, reply
+from service.api.models.analyses import Job as JobModel
 from service.api.serialize import when
 from service.extensions import job_timeout, transaction
 from service.http import file_response
@@ -15,8 +17,7 @@ from service.jobs_models import Job
 
 def register(api: Blueprint) -> None:
     """Add the job routes to the API blueprint."""
-    api.add_url_rule("/jobs/<job_id>", view_func=get_job)
-    api.add_url_rule("/jobs/<job_id>/result", view_func=job_result)
+    register_module(api, get_job, job_result)
 
 
 def job_json(job: Job) -> dict[str, Any]:
@@ -37,12 +38,25 @@ def job_json(job: Job) -> dict[str, Any]:
     }
 
 
+@api_route(
+    "/jobs/<job_id>",
+    summary="Un travail en arrière-plan : état, avancement, fichier produit",
+    responses={200: reply(JobModel, "Le travail")},
+    problems=(404,),
+)
 def get_job(job_id: str) -> dict[str, Any]:
     """One job (an abandoned one is reported failed)."""
     with transaction() as session:
         return job_json(jobs.get_job(session, job_id, stale_after=job_timeout()))
 
 
+@api_route(
+    "/jobs/<job_id>/result",
+    summary="Le fichier produit par un travail terminé",
+    responses={200: file_reply("*/*", "Le fichier (un PDF pour un rapport)")},
+    problems=(404, 409),
+    operation_id="getJobResult",
+)
 def job_result(job_id: str) -> Response:
     """The file a finished job made; 409 while it runs or when it failed."""
     with transaction() as session:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 
 from service.annexes.models import OrgTemplate
 from service.annexes.org_templates import (
@@ -14,7 +14,9 @@ from service.annexes.org_templates import (
     template_bytes,
     upload_template,
 )
-from service.api.params import BadRequest
+from service.api.declare import api_route, file_reply, register_module, reply
+from service.api.models.annexes import OrgTemplate as OrgTemplateModel
+from service.api.models.annexes import OrgTemplates, OrgTemplateUpload
 from service.api.serialize import when
 from service.extensions import db_session, transaction
 from service.http import file_response
@@ -25,10 +27,9 @@ PREFIX = "/organisations/<org>/templates"
 
 def register(api: Blueprint) -> None:
     """Add the organisation template routes to the API blueprint."""
-    api.add_url_rule(PREFIX, view_func=list_org_templates)
-    api.add_url_rule(PREFIX, view_func=create_org_template, methods=["POST"])
-    api.add_url_rule(f"{PREFIX}/<int:template_id>", view_func=get_org_template)
-    api.add_url_rule(f"{PREFIX}/<int:template_id>/file", view_func=org_template_file)
+    register_module(
+        api, list_org_templates, create_org_template, get_org_template, org_template_file
+    )
 
 
 def template_json(template: OrgTemplate) -> dict[str, Any]:
@@ -45,26 +46,43 @@ def template_json(template: OrgTemplate) -> dict[str, Any]:
     }
 
 
-def create_org_template(org: str) -> tuple[dict[str, Any], int, dict[str, str]]:
-    """Check and store an uploaded template (multipart: file, name, uploaded_by); 201."""
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise BadRequest(
-            "Envoyez le modèle dans le champ « file » d'un formulaire multipart/form-data."
+@api_route(
+    PREFIX,
+    "POST",
+    summary="Déposer un modèle DOCX d'annexe (vérifié avant d'être enregistré)",
+    form=OrgTemplateUpload,
+    responses={
+        201: reply(
+            OrgTemplateModel,
+            "Le modèle enregistré",
+            location="/api/organisations/{org}/templates/{id}",
         )
+    },
+    problems=(404, 413),
+)
+def create_org_template(
+    org: str, form: OrgTemplateUpload
+) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """Check and store an uploaded template (multipart: file, name, uploaded_by); 201."""
     with transaction() as session:
         template = upload_template(
             session,
             get_organisation(session, org),
-            request.form.get("name", ""),
-            upload.filename,
-            upload.read(),
-            request.form.get("uploaded_by", ""),
+            form.name,
+            form.file.filename,
+            form.file.read(),
+            form.uploaded_by,
         )
         body = template_json(template)
     return body, 201, {"Location": f"/api/organisations/{org}/templates/{body['id']}"}
 
 
+@api_route(
+    PREFIX,
+    summary="Modèles DOCX d'annexe de l'organisation",
+    responses={200: reply(OrgTemplates, "Les modèles, du plus récent au plus ancien")},
+    problems=(404,),
+)
 def list_org_templates(org: str) -> dict[str, Any]:
     """The organisation's templates, newest first."""
     session = db_session()
@@ -73,12 +91,25 @@ def list_org_templates(org: str) -> dict[str, Any]:
     }
 
 
+@api_route(
+    PREFIX + "/<int:template_id>",
+    summary="Un modèle de l'organisation",
+    responses={200: reply(OrgTemplateModel, "Le modèle")},
+    problems=(404,),
+)
 def get_org_template(org: str, template_id: int) -> dict[str, Any]:
     """One template's metadata."""
     session = db_session()
     return template_json(get_template(session, get_organisation(session, org), template_id))
 
 
+@api_route(
+    PREFIX + "/<int:template_id>/file",
+    summary="Le fichier DOCX d'un modèle de l'organisation",
+    responses={200: file_reply(DOCX_MEDIA_TYPE, "Le modèle (DOCX)")},
+    problems=(404,),
+    operation_id="getOrgTemplateFile",
+)
 def org_template_file(org: str, template_id: int) -> Response:
     """The template's DOCX."""
     session = db_session()

@@ -5,28 +5,35 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint
 
+from service.api.declare import api_route, register_module, reply
+from service.api.models.library import SearchQuery, SearchResults
 from service.extensions import db_session, state
-from service.http import int_arg
 
 
 def register(api: Blueprint) -> None:
     """Add the search route to the API blueprint."""
-    api.add_url_rule("/search", view_func=search)
+    register_module(api, search)
 
 
-def search() -> dict[str, Any]:
+@api_route(
+    "/search",
+    summary="Recherche plein texte en français",
+    query=SearchQuery,
+    responses={200: reply(SearchResults, "Les résultats classés")},
+    problems=(404, 422),
+)
+def search(query: SearchQuery) -> dict[str, Any]:
     """Search the library in French, with family and status filters."""
-    per_page = int_arg("per_page", 10, maximum=50) or 10
     results = state().index.search(
         db_session(),
-        request.args.get("q", ""),
-        family=request.args.get("family") or None,
-        status=request.args.get("status") or None,
-        page=int_arg("page", 1) or 1,
-        per_page=per_page,
-        all_versions=request.args.get("all_versions") in ("1", "true"),
+        query.q,
+        family=query.family,
+        status=query.status,
+        page=query.page,
+        per_page=query.per_page,
+        all_versions=query.all_versions,
     )
     return {
         "query": results.query,

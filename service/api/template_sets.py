@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from flask import Blueprint, request
+from flask import Blueprint
+from pydantic import BaseModel, Field
 
-from service.api.params import BadRequest
+from service.api.declare import api_route, register_module, reply
+from service.api.models.annexes import TemplateSet as TemplateSetModel
+from service.api.models.annexes import TemplateSets
 from service.extensions import db_session
 from service.library.models import TemplateSet
 from service.library.rules import CONTRACT_TYPES
 from service.library.sets import get_template_set, list_template_sets, set_data
 
 
+class SetQuery(BaseModel):
+    """Le type de contrat des ensembles."""
+
+    contract_type: Literal[tuple(CONTRACT_TYPES)] | None = Field(  # type: ignore[valid-type]
+        None, description="Type de contrat"
+    )
+
+
 def register(api: Blueprint) -> None:
     """Add the template set routes to the API blueprint."""
-    api.add_url_rule("/template-sets", view_func=list_sets)
-    api.add_url_rule("/template-sets/<set_id>", view_func=get_set)
+    register_module(api, list_sets, get_set)
 
 
 def set_json(template_set: TemplateSet) -> dict[str, Any]:
@@ -26,16 +36,26 @@ def set_json(template_set: TemplateSet) -> dict[str, Any]:
     }
 
 
-def list_sets() -> dict[str, Any]:
+@api_route(
+    "/template-sets",
+    summary="Ensembles de clauses par type de contrat",
+    query=SetQuery,
+    responses={200: reply(TemplateSets, "Les ensembles")},
+    operation_id="listTemplateSets",
+)
+def list_sets(query: SetQuery) -> dict[str, Any]:
     """The template sets, optionally of one contract type (``?contract_type=concession``)."""
-    contract_type = request.args.get("contract_type") or None
-    if contract_type is not None and contract_type not in CONTRACT_TYPES:
-        raise BadRequest(
-            f"Type de contrat inconnu « {contract_type} » (attendu : {', '.join(CONTRACT_TYPES)})."
-        )
-    return {"items": [set_json(s) for s in list_template_sets(db_session(), contract_type)]}
+    sets = list_template_sets(db_session(), query.contract_type)
+    return {"items": [set_json(s) for s in sets]}
 
 
+@api_route(
+    "/template-sets/<set_id>",
+    summary="Un ensemble de clauses",
+    responses={200: reply(TemplateSetModel, "L'ensemble")},
+    problems=(404,),
+    operation_id="getTemplateSet",
+)
 def get_set(set_id: str) -> dict[str, Any]:
     """One template set."""
     return set_json(get_template_set(db_session(), set_id))

@@ -171,7 +171,7 @@ def test_missing_required_values_are_listed_and_block_rendering(
     context = annex_context(db_session, SELECTION, {}, title_block=TITLE)
     with pytest.raises(MissingValues) as raised:
         render_annex(context)
-    assert {e["field"] for e in raised.value.errors} == {m.name for m in missing}
+    assert {e["field"] for e in raised.value.errors} == {f"values.{m.name}" for m in missing}
 
 
 def test_drafts_need_asking_and_carry_the_mark(
@@ -377,7 +377,7 @@ def test_values_not_of_their_type_are_refused_naming_each_variable(
     }
     with pytest.raises(InvalidValues) as raised:
         annex_context(db_session, SELECTION, values, title_block=TITLE)
-    errors = {error["field"]: error for error in raised.value.errors}
+    errors = {error["field"].removeprefix("values."): error for error in raised.value.errors}
     assert set(errors) == {"penalite_jour_euros", "portail_open_data", "licence_ouverte"}
     assert errors["penalite_jour_euros"]["message"] == (
         "La variable « penalite_jour_euros » attend un nombre entier : « trois » n'en est pas un."
@@ -455,7 +455,7 @@ def test_a_title_block_value_given_again_as_a_variable_is_refused(
     with pytest.raises(InvalidInput) as raised:
         annex_context(db_session, SELECTION, values, title_block=TITLE)
     assert "« acheteur » se donne une seule fois, dans le cartouche" in raised.value.detail
-    assert raised.value.errors == [{"field": "acheteur", "message": "valeur du cartouche"}]
+    assert raised.value.errors == [{"field": "values.acheteur", "message": "valeur du cartouche"}]
 
 
 def test_the_traceability_gives_the_library_version_hash_and_the_filled_text_hash(

@@ -75,9 +75,14 @@ def test_missing_values_are_422_with_the_list_and_no_document(
     assert response.mimetype == "application/problem+json"
     problem = response.get_json()
     jsonschema.validate(problem, _schema("Problem"))
-    assert problem["missing"] == missing  # the missing values, described (as /missing does)
-    assert [e["field"] for e in problem["errors"]] == [m["name"] for m in missing]
-    assert all(e["code"] == "missing" for e in problem["errors"])
+    assert problem["errors"] == [
+        {
+            "field": f"values.{m['name']}",
+            "message": f"valeur obligatoire : {m['label']} (clause {m['clause']})",
+            "code": "missing",
+        }
+        for m in missing
+    ]
 
 
 def test_an_annex_from_an_analysis_takes_its_suggested_clauses_less_those_left_out(
@@ -141,11 +146,11 @@ def test_values_not_of_their_type_are_422_naming_each_variable(
         problem = response.get_json()
         jsonschema.validate(problem, _schema("Problem"))
         assert problem["title"] == "Valeurs invalides"
-        by_name = {error["field"]: error for error in problem["errors"]}
-        assert set(by_name) == {"penalite_jour_euros", "portail_open_data"}
+        by_field = {error["field"]: error for error in problem["errors"]}
+        assert set(by_field) == {"values.penalite_jour_euros", "values.portail_open_data"}
         for error in problem["errors"]:
             jsonschema.validate(error, _schema("FieldError"))
-        assert by_name["penalite_jour_euros"]["message"] == (
+        assert by_field["values.penalite_jour_euros"]["message"] == (
             "La variable « penalite_jour_euros » attend un nombre entier : "
             "« trois » n'en est pas un."
         )
@@ -166,7 +171,9 @@ def test_the_buyer_is_asked_once_in_the_title_block(
     refused = client.post("/api/annexes", json=twice)
     assert refused.status_code == 422
     assert refused.mimetype == "application/problem+json"
-    assert refused.get_json()["errors"] == [{"field": "acheteur", "message": "valeur du cartouche"}]
+    assert refused.get_json()["errors"] == [
+        {"field": "values.acheteur", "message": "valeur du cartouche"}
+    ]
     response = client.post("/api/annexes", json=complete(client, body))
     assert response.status_code == 200
     paragraphs = "\n".join(p.text for p in Document(io.BytesIO(response.data)).paragraphs)

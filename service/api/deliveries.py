@@ -1,0 +1,292 @@
+"""API of the deliveries of a contract, the dashboards and the iCalendar feeds of due dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from service.api.contracts import contract_of
+from service.api.declare import api_route, file_reply, register_module, reply
+from service.api.models import contracts as m
+from service.api.serialize import when
+from service.deliveries import calendar_feed, contracts, record
+from service.deliveries.dashboard import Dashboard, Scope, dashboard, timelines
+from service.deliveries.models import Delivery
+from service.deliveries.schedule import STATUS_LABELS, Status
+from service.extensions import db_session, transaction
+from service.french import today_in_paris
+from service.http import file_response
+from service.organisations import get_organisation
+
+BASE = "/organisations/<org>/contracts/<reference>"
+DELIVERIES = BASE + "/obligations/<dataset>/deliveries"
+ICS = "text/calendar"
+
+
+def register(api: Blueprint) -> None:
+    """Add the delivery, dashboard and calendar routes to the API blueprint."""
+    register_module(
+        api,
+        list_deliveries,
+        create_delivery,
+        get_delivery,
+        delivery_file,
+        global_dashboard,
+        org_dashboard,
+        contract_dashboard,
+        org_calendar,
+        contract_calendar,
+    )
+
+
+# -- JSON shapes ---------------------------------------------------------------------------
+
+
+def delivery_json(delivery: Delivery, base: str) -> dict[str, Any]:
+    """A delivery with its validation report and the address of its file."""
+    period = delivery.period
+    return {
+        "id": delivery.id,
+        "period": {"start": period.start_on.isoformat(), "end": period.end_on.isoformat()},
+        "filename": delivery.filename,
+        "size": delivery.size,
+        "sha256": delivery.file_sha256,
+        "received_at": when(delivery.received_at),
+        "sender": delivery.sender,
+        "sender_role": delivery.sender_role,
+        "valid": delivery.valid,
+        "supersedes": delivery.supersedes_id,
+        "note": delivery.note,
+        "report": delivery.report,
+        "file": f"{base}/{delivery.id}/file",
+    }
+
+
+def dashboard_json(board: Dashboard) -> dict[str, Any]:
+    """Counts, compliance and the overdue list of a dashboard."""
+    rate = board.compliance.rate
+    return {
+        "at": board.at.isoformat(),
+        "contracts": board.contracts,
+        "counts": {status.value: board.counts[status] for status in Status},
+        "compliance": {
+            "since": board.compliance.since.isoformat(),
+            "on_time": board.compliance.on_time,
+            "settled": board.compliance.settled,
+            "rate": round(rate, 4) if rate is not None else None,
+        },
+        "overdue_total": board.overdue_total,
+        "overdue": [
+            {
+                "contract": item.contract_reference,
+                "organisation": item.organisation,
+                "dataset": item.dataset,
+                "period": item.label,
+                "start": item.start.isoformat(),
+                "end": item.end.isoformat(),
+                "due": item.due.isoformat(),
+                "status": item.status.value,
+                "status_label": STATUS_LABELS[item.status],
+                "days": item.days,
+            }
+            for item in board.overdue
+        ],
+    }
+
+
+# -- deliveries ------------------------------------------------------------------------------
+
+
+def _deliveries_base(org: str, reference: str, dataset: str) -> str:
+    return f"/api/organisations/{org}/contracts/{reference}/obligations/{dataset}/deliveries"
+
+
+@api_route(
+    DELIVERIES,
+    "POST",
+    summary="Déposer une livraison pour une période",
+    description="Le fichier est validé (format, UTF-8, schéma de table). Un fichier illisible ou "
+    "au mauvais format est refusé et rien n'est enregistré ; un fichier lisible qui enfreint le "
+    "schéma est enregistré comme livraison invalide, avec son rapport. Une nouvelle livraison "
+    "pour la même période remplace la précédente, qui est conservée.",
+    form=m.DeliveryUpload,
+    responses={
+        201: reply(
+            m.Delivery,
+            "La livraison et son rapport de validation",
+            location="/api/organisations/{org}/contracts/{reference}/obligations/{dataset}"
+            "/deliveries/{id}",
+        )
+    },
+    problems=(404, 409, 413, 415),
+    max_bytes_setting="DELIVERY_MAX_BYTES",
+)
+def create_delivery(
+    org: str, reference: str, dataset: str, form: m.DeliveryUpload
+) -> tuple[dict[str, Any], int, dict]:
+    """Receive a file for one period (multipart: file, period, sender, sender_role, note)."""
+    upload = form.file
+    try:
+        with transaction() as session:
+            obligation = contracts.get_obligation(
+                session, contract_of(org, reference, session), dataset
+            )
+            delivery = record.record_delivery(
+                session,
+                obligation,
+                form.period,
+                upload.stream,
+                filename=upload.filename,
+                sender=form.sender,
+                sender_role=form.sender_role,
+                received_at=form.received_at,
+                note=form.note,
+            )
+            base = _deliveries_base(org, reference, dataset)
+            body = delivery_json(delivery, base)
+    finally:
+        upload.close()  # the spooled temporary file, at once rather than at collection
+    return body, 201, {"Location": f"{base}/{delivery.id}"}
+
+
+@api_route(
+    DELIVERIES,
+    summary="Livraisons d'une obligation",
+    responses={200: reply(m.Deliveries, "Les livraisons, la plus récente d'abord")},
+    problems=(404,),
+)
+def list_deliveries(org: str, reference: str, dataset: str) -> dict[str, Any]:
+    """Every delivery of an obligation, newest first."""
+    session = db_session()
+    obligation = contracts.get_obligation(session, contract_of(org, reference), dataset)
+    base = _deliveries_base(org, reference, dataset)
+    return {"items": [delivery_json(d, base) for d in record.list_deliveries(session, obligation)]}
+
+
+@api_route(
+    DELIVERIES + "/<int:delivery_id>",
+    summary="Une livraison et son rapport",
+    responses={200: reply(m.Delivery, "La livraison")},
+    problems=(404,),
+)
+def get_delivery(org: str, reference: str, dataset: str, delivery_id: int) -> dict[str, Any]:
+    """One delivery and its validation report."""
+    session = db_session()
+    obligation = contracts.get_obligation(session, contract_of(org, reference), dataset)
+    delivery = record.get_delivery(session, obligation, delivery_id)
+    return delivery_json(delivery, _deliveries_base(org, reference, dataset))
+
+
+@api_route(
+    DELIVERIES + "/<int:delivery_id>/file",
+    summary="Le fichier livré, tel que reçu",
+    responses={200: file_reply("application/octet-stream", "Le fichier")},
+    problems=(404,),
+)
+def delivery_file(org: str, reference: str, dataset: str, delivery_id: int) -> Response:
+    """The delivered file, as received."""
+    from service.storage import StoredFile
+
+    session = db_session()
+    obligation = contracts.get_obligation(session, contract_of(org, reference), dataset)
+    delivery = record.get_delivery(session, obligation, delivery_id)
+    stored = session.get(StoredFile, delivery.file_sha256)
+    return file_response(stored.content, stored.media_type, delivery.filename)
+
+
+# -- dashboards and calendars ---------------------------------------------------------------
+
+
+def _day(query: m.DayQuery) -> dt.date:
+    return query.at or today_in_paris()
+
+
+@api_route(
+    "/dashboard",
+    summary="Tableau de bord de tous les contrats",
+    query=m.DayQuery,
+    responses={200: reply(m.Dashboard, "Le tableau de bord")},
+)
+def global_dashboard(query: m.DayQuery) -> dict[str, Any]:
+    """The dashboard across every contract (``?at=`` a day, today by default)."""
+    return dashboard_json(dashboard(db_session(), _day(query)))
+
+
+@api_route(
+    "/organisations/<org>/dashboard",
+    summary="Tableau de bord des contrats d'une organisation",
+    query=m.DayQuery,
+    responses={200: reply(m.Dashboard, "Le tableau de bord")},
+    problems=(404,),
+)
+def org_dashboard(org: str, query: m.DayQuery) -> dict[str, Any]:
+    """The dashboard across an organisation's contracts."""
+    session = db_session()
+    scope = Scope(organisation=get_organisation(session, org))
+    return dashboard_json(dashboard(session, _day(query), scope))
+
+
+@api_route(
+    BASE + "/dashboard",
+    summary="Tableau de bord d'un contrat, avec la frise de chaque obligation",
+    query=m.DayQuery,
+    responses={200: reply(m.Dashboard, "Le tableau de bord")},
+    problems=(404,),
+)
+def contract_dashboard(org: str, reference: str, query: m.DayQuery) -> dict[str, Any]:
+    """One contract's dashboard, with the timeline of each obligation."""
+    session = db_session()
+    contract = contract_of(org, reference)
+    at = _day(query)
+    body = dashboard_json(dashboard(session, at, Scope(contract=contract)))
+    body["timelines"] = [
+        {
+            "dataset": line.obligation.dataset,
+            "periods": [
+                {
+                    "start": mark.start.isoformat(),
+                    "end": mark.end.isoformat(),
+                    "due": mark.due.isoformat(),
+                    "label": mark.label,
+                    "status": mark.status.value,
+                    "days": mark.days,
+                    "deliveries": mark.deliveries,
+                }
+                for mark in line.marks
+            ],
+        }
+        for line in timelines(session, contract, at)
+    ]
+    return body
+
+
+def _ics(data: bytes, name: str) -> Response:
+    return file_response(data, ICS, f"{name}.ics", inline=True)
+
+
+@api_route(
+    "/organisations/<org>/calendar.ics",
+    summary="Échéances des contrats d'une organisation (iCalendar)",
+    responses={200: file_reply(ICS, "Flux iCalendar")},
+    problems=(404,),
+)
+def org_calendar(org: str) -> Response:
+    """The due dates of an organisation's contracts, as an iCalendar feed."""
+    session = db_session()
+    organisation = get_organisation(session, org)
+    return _ics(calendar_feed.organisation_feed(session, organisation, request.url_root), org)
+
+
+@api_route(
+    BASE + "/calendar.ics",
+    summary="Échéances d'un contrat (iCalendar)",
+    responses={200: file_reply(ICS, "Flux iCalendar")},
+    problems=(404,),
+)
+def contract_calendar(org: str, reference: str) -> Response:
+    """The due dates of one contract, as an iCalendar feed."""
+    contract = contract_of(org, reference)
+    data = calendar_feed.contract_feed(contract, request.url_root)
+    return _ics(data, contract.reference.replace("/", "-"))

@@ -1,0 +1,93 @@
+"""Models shared by every resource: the problem and its field errors, pages, small types."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, WithJsonSchema
+
+
+class UploadMarker:
+    """Marks a form field that carries a file."""
+
+
+#: A file field of a multipart form (a werkzeug ``FileStorage``).
+Upload = Annotated[Any, WithJsonSchema({"type": "string", "format": "binary"}), UploadMarker()]
+
+#: A text that must not be empty.
+Text = Annotated[str, StringConstraints(min_length=1)]
+INT_MAX = 2**31 - 1
+
+
+def _number_as_text(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+#: A text; a number is accepted and written as text.
+TextValue = Annotated[str, BeforeValidator(_number_as_text)]
+
+
+def documented_enum(*values: str) -> Callable[[dict[str, Any]], None]:
+    """Document the values a text accepts while the domain checks them (and answers 422)."""
+
+    def update(schema: dict[str, Any]) -> None:
+        for key in ("anyOf", "type", "default"):
+            schema.pop(key, None)
+        schema["enum"] = list(values)
+
+    return update
+
+
+class FieldError(BaseModel):
+    """Une erreur de champ : le chemin du champ en cause (« changes[0].delay_days »,
+    « titulaire.siren », « values.penalite » ; vide : la requête ou le fichier entier), ce qui
+    ne va pas en français et, souvent, un code (missing, type, enum, format, unknown…)."""
+
+    field: str
+    message: str
+    code: str | None = None
+
+
+class Problem(BaseModel):
+    """Une erreur, au format application/problem+json (RFC 9457)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str = Field(description="Ce qui s'est passé, en français")
+    errors: list[FieldError] = Field(
+        default=[], description="Les champs en cause (absent quand la requête entière est en cause)"
+    )
+
+
+class PageQuery(BaseModel):
+    """Pagination."""
+
+    page: int = Field(1, ge=1, le=INT_MAX, description="Page (à partir de 1)")
+    per_page: int | None = Field(None, ge=1, le=INT_MAX, description="Éléments par page")
+
+
+class ClauseRef(BaseModel):
+    """Une clause de la bibliothèque dans une version."""
+
+    clause: str
+    version: int
+
+
+class Server(BaseModel):
+    """Où l'API répond."""
+
+    url: str
+
+
+class OpenAPIDocument(BaseModel):
+    """Le document OpenAPI 3.1 de l'API."""
+
+    openapi: str
+    info: dict[str, Any] = Field(description="Titre, version et description de l'API")
+    servers: list[Server]
+    paths: dict[str, Any] = Field(description="Les opérations, par chemin et par méthode")
+    components: dict[str, Any] = Field(description="Les schémas nommés")
