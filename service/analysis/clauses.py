@@ -36,7 +36,8 @@ COMMON = frozenset(
         "administratif administratifs actualisation annexes seuil volume produites collectées "
         "brutes maîtrise calcul règles paramètres modèle aide décision chiffrement chiffrer "
         "pondération score scoring droit droits personne personnes secret affaires algorithme "
-        "algorithmes algorithmique cloud"
+        "algorithmes algorithmique cloud rester demeurer appartenir acheteur information "
+        "informations economie econome"
     )
 )
 #: Words that make a sentence speak of data or of an information system.
@@ -189,7 +190,10 @@ def _titled(family: _Signals, section: IndexedSection) -> bool:
         return False
     if any(title.find_loose(phrase, TITLE_WINDOW) for _, phrase in family.specific):
         return True
-    named = [phrase for _, phrase in family.common if title.find_loose(phrase, TITLE_WINDOW)]
+    # Signals that say the same thing (« fin du contrat », « fin du marché ») name it once.
+    named = {
+        frozenset(phrase) for _, phrase in family.common if title.find_loose(phrase, TITLE_WINDOW)
+    }
     if not named:
         return False
     return not DATA_CONTEXT.isdisjoint(title.concepts_of(0)) or len(named) >= 2

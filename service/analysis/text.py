@@ -50,6 +50,8 @@ SYNONYMS = (
     "produire produit production",
     "collecter collecte recueillir recueil",
     "donnees donnee",
+    "evolution changement modification",
+    "loi legislation legislatif reglementation reglementaire",
 )
 # Negations ("ne … pas") are read on the sentence's text, not on concepts.
 

@@ -158,6 +158,21 @@ def test_a_vague_sentence_in_everyday_words_addresses_its_family_alone(
             "CCAP.\n",
             "donnees_publiques",
         ),
+        (
+            "# Article 7 – Livraison\n\nLes palettes consignées demeurent la propriété du "
+            "fournisseur et sont reprises à la livraison suivante.\n",
+            "donnees_publiques",
+        ),
+        (
+            "# Article 7 – Retards\n\nLa collectivité est informée sans délai de toute rupture "
+            "de stock, avec une information sur la date de reprise des livraisons.\n",
+            "donnees_publiques",
+        ),
+        (
+            "# Article 15 – Équilibre\n\nToute économie d'énergie obtenue sur le chauffage du "
+            "bâtiment est partagée entre les parties selon l'annexe financière.\n",
+            "sobriete",
+        ),
     ],
 )
 def test_a_passing_mention_is_not_a_clause(ruleset: Ruleset, text: str, family: str) -> None:
@@ -239,6 +254,31 @@ def test_a_heading_and_its_sub_articles_are_one_clause(ruleset: Ruleset) -> None
     finding = judge(ruleset, PREAMBLE + HEADED)["reversibilite"]
     assert finding["verdict"] == "present", finding["explanation"]
     assert {"perimetre", "formats", "delai"} <= set(finding["elements_found"])
+
+
+def test_two_names_of_one_thing_in_a_title_name_it_once(ruleset: Ruleset) -> None:
+    # « Fin du contrat » and « fin du marché » are one signal: a title on the contract's end
+    # and its changes is no réversibilité clause.
+    text = PREAMBLE + (
+        "# Titre 7 – Évolution et fin du contrat\n\n"
+        "## 7.1 Avenants\n\nToute modification du contrat fait l'objet d'un avenant.\n\n"
+        "## 7.2 Résiliation\n\nLa résiliation pour faute est prononcée après mise en demeure "
+        "restée sans effet pendant un mois.\n"
+    )
+    assert judge(ruleset, text)["reversibilite"]["verdict"] == "missing"
+
+
+def test_a_change_in_the_law_with_a_meeting_of_the_parties_is_a_review_clause(
+    ruleset: Ruleset,
+) -> None:
+    text = PREAMBLE + (
+        "# Article 20 – Changement de législation\n\n"
+        "En cas de changement de la législation applicable au service en cours d'exécution, "
+        "les parties se réunissent dans le mois afin d'arrêter les adaptations nécessaires, "
+        "qui sont formalisées par avenant.\n"
+    )
+    finding = judge(ruleset, text)["revoyure"]
+    assert finding["verdict"] == "present", finding["explanation"]
 
 
 def test_markdown_headings_are_read_in_a_txt_file(ruleset: Ruleset) -> None:
