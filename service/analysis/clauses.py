@@ -45,7 +45,7 @@ DATA_CONTEXT = frozenset(
     stems_of(
         "données fichier fichiers logiciel logiciels système systèmes serveur serveurs "
         "numérique informatique plateforme cloud datacenter export sauvegarde sauvegardes "
-        "progiciel portail internet web api"
+        "progiciel portail internet web api algorithme algorithmes algorithmique"
     )
 )
 
@@ -206,6 +206,11 @@ DOMINANCE = 0.6
 #: … when it is the size of a clause: in a longer one (a PDF read as one block, a chapter),
 #: a sentence is judged on its own signals.
 CLAUSE_SENTENCES = 15
+#: … and a heading with its sub-articles, up to this many sentences in all.
+HEADING_SENTENCES = 25
+#: Under a heading, the sub-articles' sentences that count for a family (ordinary words only
+#: in sentences about data) must weigh this much: two specific signals at least.
+HEADING_WEIGHT = 4
 
 
 def _owners(
@@ -218,8 +223,19 @@ def _owners(
     dominate."""
     totals = [[0] * len(sections) for _ in weights]
     for family, table in enumerate(weights):
-        for (number, _), (weight, _) in table.items():
-            totals[family][number] += weight
+        for (number, index), (weight, _) in table.items():
+            # Ordinary words (« résiliation ») weigh only in sentences about data.
+            if weight >= SPECIFIC_WEIGHT or sections[number].data_context[index]:
+                totals[family][number] += weight
+    # What a heading holds with all its sub-articles: an untitled « 5 Module de calcul » whose
+    # 5.1–5.4 speak of the family is one clause of that family, sub-articles included.
+    held = [[0] * len(sections) for _ in weights]
+    size = [0] * len(sections)
+    for number, section in enumerate(sections):
+        for node in (number, *section.ancestors):
+            size[node] += len(section.text.sentences)
+            for family, row in enumerate(totals):
+                held[family][node] += row[number]
     owners = []
     for number, section in enumerate(sections):
         owner: frozenset[int] = frozenset()
@@ -228,15 +244,33 @@ def _owners(
             if named:
                 owner = named
                 break
-        if not owner and not section.listing and len(section.text.sentences) <= CLAUSE_SENTENCES:
-            strongest = max((row[number] for row in totals), default=0)
-            owner = frozenset(
-                f
-                for f, row in enumerate(totals)
-                if row[number] >= DOMINANT_WEIGHT and row[number] >= DOMINANCE * strongest
-            )
+        if not owner and not section.listing:
+            owner = _dominant(held, number, section.ancestors, size)
         owners.append(owner)
     return owners
+
+
+def _dominant(
+    held: list[list[int]], number: int, ancestors: tuple[int, ...], size: list[int]
+) -> frozenset[int]:
+    """The families whose signals dominate the section, else the nearest heading above it,
+    as long as what they hold is the size of a clause — unless the section's own signals
+    speak most of another family."""
+    own = max((row[number] for row in held), default=0)
+    mine = frozenset(f for f, row in enumerate(held) if own and row[number] == own)
+    for node in (number, *ancestors):
+        if size[node] > (CLAUSE_SENTENCES if node == number else HEADING_SENTENCES):
+            break
+        strongest = max((row[node] for row in held), default=0)
+        enough = DOMINANT_WEIGHT if node == number else HEADING_WEIGHT
+        owner = frozenset(
+            f
+            for f, row in enumerate(held)
+            if row[node] >= enough and row[node] >= DOMINANCE * strongest
+        )
+        if owner:
+            return owner if node == number or not mine or mine & owner else frozenset()
+    return frozenset()
 
 
 #: How far apart a signal's words may stand in a title (« données en vue de leur ouverture »).

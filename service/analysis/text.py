@@ -19,6 +19,9 @@ from whoosh.lang.snowball.french import FrenchStemmer
 
 WORD = re.compile(r"\w+")
 SENTENCE_END = re.compile(r"(?<=[.;!?:])\s+|\n+")
+#: A full stop that ends an abbreviation ends no sentence: « article L. 311-3-1 »,
+#: « art. 12 », « M. Dupont », « cf. annexe ».
+ABBREVIATION = re.compile(r"(?:^|[\s(])(?:[A-Z]|(?i:art|arts|al|cf|ex|chap|p|pp|mme))\.\s+$")
 _FOLD = str.maketrans(
     "àâäáãåçéèêëíìîïñóòôöõúùûüýÿœæÀÂÄÁÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝŸŒÆ’",
     "aaaaaaceeeeiiiinooooouuuuyyoeaaaaaaceeeeiiiinooooouuuuyyoe'",
@@ -150,7 +153,11 @@ class IndexedText:
         indexed = cls(text, folded)
         stems, sentence_of, known = indexed.stems, indexed.sentence_of, _CONCEPTS
         start = 0
-        bounds = [m.end() for m in SENTENCE_END.finditer(folded)] + [len(folded)]
+        bounds = [
+            m.end()
+            for m in SENTENCE_END.finditer(folded)
+            if "\n" in m.group() or not ABBREVIATION.search(text, max(0, m.start() - 6), m.end())
+        ] + [len(folded)]
         for end in bounds:
             if end <= start:
                 continue

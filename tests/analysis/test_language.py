@@ -143,3 +143,16 @@ def test_what_breaks_a_clause_and_what_does_not(sentence: str, broken: bool) -> 
     from service.analysis.rules import contradiction_kind
 
     assert (contradiction_kind(sentence) is not None) is broken
+
+
+def test_an_abbreviation_ends_no_sentence() -> None:
+    text = IndexedText.build(
+        "Le prestataire applique l'article R. 311-3-1-2 du code, cf. art. 4 du présent "
+        "document. Il alerte M. Martin sous 24 h. La ville répond."
+    )
+    sentences = [text.sentence(i) for i in range(len(text.sentences))]
+    assert sentences == [
+        "Le prestataire applique l'article R. 311-3-1-2 du code, cf. art. 4 du présent document.",
+        "Il alerte M. Martin sous 24 h.",
+        "La ville répond.",
+    ]

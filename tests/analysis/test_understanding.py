@@ -281,6 +281,37 @@ def test_a_change_in_the_law_with_a_meeting_of_the_parties_is_a_review_clause(
     assert finding["verdict"] == "present", finding["explanation"]
 
 
+def test_sub_articles_of_an_untitled_heading_that_speak_of_a_family_are_one_clause(
+    ruleset: Ruleset,
+) -> None:
+    # The heading names a module, not the family; its sub-articles together state every
+    # essential element of algorithmic transparency.
+    text = PREAMBLE + (
+        "# Article 6 – Outil de priorisation des demandes de logement\n\n"
+        "## 6.1 Fonctionnement\n\nL'outil attribue à chaque demande un rang selon des "
+        "critères votés par le conseil d'administration.\n\n"
+        "## 6.2 Information des demandeurs\n\nChaque décision notifiée au demandeur indique "
+        "qu'un traitement algorithmique a servi à la prendre et qu'il peut en obtenir les "
+        "règles.\n\n"
+        "## 6.3 Notice\n\nLe titulaire rédige une notice en langage clair décrivant les "
+        "données utilisées, les critères et leur pondération.\n\n"
+        "## 6.4 Cas particuliers\n\nÀ la demande d'un demandeur, le titulaire produit sous "
+        "dix jours le détail du calcul appliqué à sa situation.\n"
+    )
+    finding = judge(ruleset, text)["transparence_algorithmique"]
+    assert finding["verdict"] == "present", finding["explanation"]
+
+
+def test_an_algorithmic_processing_named_in_a_decision_addresses_transparency(
+    ruleset: Ruleset,
+) -> None:
+    text = PREAMBLE + (
+        "# Article 4 – Courriers\n\nLes courriers de réponse mentionnent que la demande a été "
+        "examinée au moyen d'un traitement algorithmique.\n"
+    )
+    assert judge(ruleset, text)["transparence_algorithmique"]["verdict"] == "weak"
+
+
 def test_markdown_headings_are_read_in_a_txt_file(ruleset: Ruleset) -> None:
     finding = judge(ruleset, PREAMBLE + HEADED, name="cctp.txt")["reversibilite"]
     assert finding["verdict"] == "present", finding["explanation"]
