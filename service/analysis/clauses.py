@@ -178,6 +178,11 @@ class FamilySentence:
     signals: list[str]
     titled: bool
     binding: bool
+    #: Whether the sentence belongs to another family's subject: it holds only another
+    #: family's signals in this one's clause, or another family's signals outweigh this one's
+    #: outside any clause. It may address this family, but what it denies or frees is the
+    #: other's.
+    foreign: bool = False
 
 
 def _titled(family: _Signals, section: IndexedSection) -> bool:
@@ -345,7 +350,27 @@ def _about(
                 continue
             if is_passing(section.folded[index]):
                 continue
-            found.append(FamilySentence(number, index, hits, family in owner, section.binds(index)))
+            rival = max(
+                (
+                    table.get((number, index), (0, []))[0]
+                    for f, table in enumerate(weights)
+                    if f not in owner
+                ),
+                default=0,
+            )
+            # In the family's own clause, a sentence is another's only when it holds none of
+            # this family's signals but clearly those of a family that does not own the clause
+            # (two specific signals); outside any clause, when another family's outweigh them.
+            # (In another family's clause, it was let in only for speaking far more of this
+            # one.)
+            foreign = (
+                (weight == 0 and rival >= 2 * SPECIFIC_WEIGHT)
+                if family in owner
+                else not owner and rival > weight
+            )
+            found.append(
+                FamilySentence(number, index, hits, family in owner, section.binds(index), foreign)
+            )
     return found
 
 

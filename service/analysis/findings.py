@@ -98,7 +98,8 @@ def judge_family(
     breaks = {
         (item.section, item.index): kind
         for item in about
-        if (kind := contradiction_kind(sections[item.section].text.sentence(item.index)))
+        if not item.foreign
+        and (kind := contradiction_kind(sections[item.section].text.sentence(item.index)))
     }
     vague = _check_elements(family, sections, about, finding, breaks)
     contradiction = _find_contradiction(sections, about, breaks)

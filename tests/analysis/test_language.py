@@ -137,6 +137,14 @@ def test_a_phrase_is_found_in_any_order_within_a_sentence() -> None:
         ("Les denrées doivent être exemptes de toute trace de moisissure.", False),
         ("Les stipulations du présent article sont sans objet.", True),
         ("Le titulaire est dispensé de remettre le plan.", True),
+        ("Les rapports produits pour la métropole sont sa propriété.", False),
+        ("Les fichiers transmis par le délégataire restent sa propriété.", True),
+        (
+            "Le logiciel reste la propriété de l'éditeur, qui en concède l'usage à la ville.",
+            False,
+        ),
+        ("Les fichiers produits restent la propriété de l'éditeur, qui en concède l'usage.", True),
+        ("Les consommations individuelles des abonnés ne sont pas publiées.", False),
     ],
 )
 def test_what_breaks_a_clause_and_what_does_not(sentence: str, broken: bool) -> None:

@@ -386,6 +386,21 @@ def test_a_freedom_or_a_denial_that_empties_the_clause_contradicts(
     assert finding["contradiction"]["excerpt"]
 
 
+def test_a_sentence_breaks_the_family_it_speaks_of_not_the_heading_it_stands_under(
+    ruleset: Ruleset,
+) -> None:
+    text = PREAMBLE + (
+        "# Article 5 – Données du service\n\n"
+        "Les données produites par le service sont la propriété de la commune, qui y accède "
+        "à tout moment et sans frais. "
+        "Les données sont hébergées par le titulaire ou ses partenaires, y compris hors de "
+        "l'Union européenne, sans restriction.\n"
+    )
+    findings = judge(ruleset, text)
+    assert findings["hebergement"]["verdict"] == "contradicted"
+    assert findings["donnees_publiques"]["verdict"] != "contradicted"
+
+
 def test_an_element_is_never_credited_from_a_denied_sentence(ruleset: Ruleset) -> None:
     text = PREAMBLE + (
         "# Article 8 – Hébergement\n\nLes données ne sont pas nécessairement hébergées en "
