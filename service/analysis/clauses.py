@@ -45,7 +45,8 @@ DATA_CONTEXT = frozenset(
     stems_of(
         "données fichier fichiers logiciel logiciels système systèmes serveur serveurs "
         "numérique informatique plateforme cloud datacenter export sauvegarde sauvegardes "
-        "progiciel portail internet web api algorithme algorithmes algorithmique"
+        "progiciel portail internet web api algorithme algorithmes algorithmique parametrage "
+        "parametrages extraction"
     )
 )
 
@@ -201,7 +202,23 @@ def _titled(family: _Signals, section: IndexedSection) -> bool:
     }
     if not named:
         return False
-    return not DATA_CONTEXT.isdisjoint(title.concepts_of(0)) or len(named) >= 2
+    return (
+        not DATA_CONTEXT.isdisjoint(title.concepts_of(0))
+        or len(named) >= 2
+        or _speaks_of_data(section)
+    )
+
+
+def _speaks_of_data(section: IndexedSection) -> bool:
+    """Whether a third at least of a section's sentences (headings and numbers aside) speak of data:
+    « Fin du marché » over a body about the export of the files, not over the termination
+    rules of a long administrative article that names data once."""
+    sentences = [
+        about
+        for about, folded in zip(section.data_context, section.folded, strict=True)
+        if len(folded.split()) >= MIN_WORDS
+    ]
+    return bool(sentences) and 3 * sum(sentences) >= len(sentences)
 
 
 #: A section whose title names no family still belongs to the family whose signals dominate

@@ -122,6 +122,7 @@ DUTY = re.compile(
     r"a\s+(?:\w+\s+)?l'obligation|restitu\w*|remet\w*|remis\w*|rend\w*|livr\w*|fourni\w*|"
     r"transm\w*|communiqu\w*|publi\w*|diffus\w*|notifi\w*|supprim\w*|effac\w*|detrui\w*|"
     r"audit\w*|inform\w+|signal\w+|associ\w+|consult\w+|organis\w+|reun\w+|consent\w*|"
+    r"assur\w+|"
     r"ced\w+|conced\w+|octroy\w+|transfer\w+\s+a\s+l)\b"
 )
 #: The buyer's consent as the only way out: what follows a negation is then a prohibition.

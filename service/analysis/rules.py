@@ -199,8 +199,9 @@ DISCRETIONARY_EXCLUSION = re.compile(
 )
 #: The buyer's use left to the contractor's consent: "sans l'accord écrit du titulaire".
 CONTRACTOR_VETO = re.compile(
-    rf"{BUYER}[^.;]*\b(?:sans|sauf|sous\s+reserve\s+de)\s+(?:l'|le\s+|son\s+)?(?:accord|autorisation|"
-    r"consentement|agrement|validation)\s+(?:\w+\s+){0,2}?(?:du|de\s+la|de\s+l')\s*"
+    rf"{BUYER}[^.;]*\b(?:sans|sauf|sous\s+reserve\s+de|qu'(?:avec|apres))\s+(?:l'|le\s+|son\s+)?"
+    r"(?:accord|autorisation|"
+    r"consentement|agrement|validation)\s+(?:\w+\s+){0,3}?(?:du|de\s+la|de\s+l')\s*"
     rf"{_PARTY}\b"
 )
 #: A freedom the contractor is given: "le titulaire peut librement…", "à sa seule discrétion".

@@ -145,6 +145,13 @@ def test_a_phrase_is_found_in_any_order_within_a_sentence() -> None:
         ),
         ("Les fichiers produits restent la propriété de l'éditeur, qui en concède l'usage.", True),
         ("Les consommations individuelles des abonnés ne sont pas publiées.", False),
+        ("Le prestataire n'assure aucune sauvegarde des fichiers de la ville.", True),
+        ("Il n'en extrait aucune copie hors des serveurs de la ville.", False),
+        (
+            "La ville ne peut diffuser les relevés qu'avec l'accord exprès et préalable du "
+            "délégataire.",
+            True,
+        ),
     ],
 )
 def test_what_breaks_a_clause_and_what_does_not(sentence: str, broken: bool) -> None:

@@ -401,6 +401,22 @@ def test_a_sentence_breaks_the_family_it_speaks_of_not_the_heading_it_stands_und
     assert findings["donnees_publiques"]["verdict"] != "contradicted"
 
 
+def test_a_family_heading_declared_void_is_a_contradiction(ruleset: Ruleset) -> None:
+    text = PREAMBLE + "# Article 9 – Cybersécurité\n\nNéant.\n"
+    assert judge(ruleset, text)["cybersecurite"]["verdict"] == "contradicted"
+
+
+def test_an_ordinary_title_names_its_family_when_its_short_body_speaks_of_data(
+    ruleset: Ruleset,
+) -> None:
+    text = PREAMBLE + (
+        "# Article 14 – Fin du contrat\n\n"
+        "Au terme du contrat, le prestataire remet à la commune les paramétrages et une "
+        "extraction complète au format CSV dans les trente jours.\n"
+    )
+    assert judge(ruleset, text)["reversibilite"]["verdict"] in {"weak", "present"}
+
+
 def test_an_element_is_never_credited_from_a_denied_sentence(ruleset: Ruleset) -> None:
     text = PREAMBLE + (
         "# Article 8 – Hébergement\n\nLes données ne sont pas nécessairement hébergées en "
