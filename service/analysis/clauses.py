@@ -291,7 +291,10 @@ def _dominant(
             if row[node] >= enough and row[node] >= DOMINANCE * strongest
         )
         if owner:
-            return owner if node == number or not mine or mine & owner else frozenset()
+            if node == number or not mine:
+                return owner
+            # A sub-article speaking of some of the heading's families belongs to those.
+            return mine & owner
     return frozenset()
 
 
