@@ -309,6 +309,7 @@ def _weights(
 ) -> dict[tuple[int, int], tuple[int, list[str]]]:
     """Per (section, sentence): the weight of the family's signals there, and the signals."""
     found: dict[tuple[int, int], tuple[int, list[str]]] = {}
+    counted: set[tuple[int, int, frozenset[str]]] = set()
     for number, section in enumerate(sections):
         if section.listing or family.concepts.isdisjoint(section.text.positions):
             continue
@@ -324,7 +325,14 @@ def _weights(
                 # word apart at most.
                 for index in section.text.find_loose(phrase, window=_window(phrase)):
                     total, hits = found.get((number, index), (0, []))
-                    found[(number, index)] = (total + weight, [*hits, text])
+                    # Signals that say the same thing (« hébergement », « hébergées ») weigh
+                    # once in a sentence.
+                    key = (number, index, frozenset(phrase))
+                    found[(number, index)] = (
+                        total + (0 if key in counted else weight),
+                        [*hits, text],
+                    )
+                    counted.add(key)
     return found
 
 

@@ -83,12 +83,14 @@ def judge_family(
     finding = FamilyFinding(family.id, family.label, "missing", 0.0)
     addressing = [s for s in about if s.binding and (s.signals or s.titled)]
     if not addressing:
-        # « 12 Sobriété numérique — Sans objet. »: the family's own heading declares it void.
+        # « 12 Sobriété numérique — Sans objet. », « Réversibilité : néant. »: the family
+        # declared void under its own heading or by name.
         void = next(
             (
                 s
                 for s in about
-                if s.titled and VOID.search(sections[s.section].folded[s.index]) is not None
+                if (s.titled or s.signals)
+                and VOID.search(sections[s.section].folded[s.index]) is not None
             ),
             None,
         )

@@ -104,6 +104,8 @@ _IDIOM = re.compile(
     r"^\s*(?:\w+\s+){0,2}?(?:en\s+cause|obstacle|atteinte|prejudice|d'effet|lieu\s+a|"
     r"exception|exclusive?s?|limitati\w+|exhausti\w+|moins)\b"
 )
+#: A limit of liability states no duty: « la responsabilité du titulaire ne sera pas engagée ».
+_LIABILITY = re.compile(r"\bresponsabilite\b[^,;:.]{0,60}$")
 #: A negated permission is a prohibition: it protects the buyer.
 PERMISSION = re.compile(
     r"\b(?:peu[tv]\w*|pourr\w+|pouvant|autoris\w+|admi[st]\w*|permi[st]\w*|accept\w+|"
@@ -153,7 +155,11 @@ def negation_kinds(folded: str) -> list[str]:
         return ["prohibition"]
     for match in NEGATION.finditer(folded):
         before = folded[: match.start()]
-        if _conditional(folded, before) or _IDIOM.match(folded[match.end() : match.end() + 40]):
+        if (
+            _conditional(folded, before)
+            or _IDIOM.match(folded[match.end() : match.end() + 40])
+            or _LIABILITY.search(before)
+        ):
             kinds.append("neutral")
             continue
         if _EXEMPTION.match(folded[match.end() : match.end() + 60]):
@@ -232,7 +238,7 @@ def _kind(words: str, span: int = 3) -> str:
 VOID = re.compile(
     r"\b(?:est|sont|sera|seront|demeure\w*|rest\w+|declaree?s?|considere\w*|reputee?s?)\s+"
     r"(?:\w+\s+)?(?:sans\s+objet|non\s+applicables?|inapplicables?)\b"
-    r"|^\W*(?:sans\s+objet|non\s+applicable|neant)\W*$"
+    r"|^\W*(?:[^.;:]{1,80}:\s*)?(?:sans\s+objet|non\s+applicable|neant)\W*$"
     rf"|\b{PARTY}\s+(?:\w+\s+){{0,3}}?(?:dispense|exonere|degage|libere)e?s?\s+de\b"
 )
 

@@ -129,6 +129,23 @@ def stems_of(text: str) -> tuple[str, ...]:
 LOOSE_WINDOW = 8
 
 
+#: After a colon, a matter declared void ends the same sentence: « Transparence
+#: algorithmique : sans objet. » says what is void.
+_VOID_TAIL = re.compile(r"\W*(?:sans\s+objet|non\s+applicable|neant)\W*$")
+
+
+def _colon_bounds(folded: str, bounds: list[int]) -> list[int]:
+    """Sentence ends, less those between a label and its colon and « sans objet »."""
+    kept: list[int] = []
+    for number, end in enumerate(bounds[:-1]):
+        if folded[:end].rstrip().endswith(":") and _VOID_TAIL.match(
+            folded, end, bounds[number + 1]
+        ):
+            continue
+        kept.append(end)
+    return [*kept, bounds[-1]]
+
+
 @dataclass
 class IndexedText:
     """A text tokenised once: its concepts, where each occurs, and its sentences."""
@@ -158,6 +175,7 @@ class IndexedText:
             for m in SENTENCE_END.finditer(folded)
             if "\n" in m.group() or not ABBREVIATION.search(text, max(0, m.start() - 6), m.end())
         ] + [len(folded)]
+        bounds = _colon_bounds(folded, bounds)
         for end in bounds:
             if end <= start:
                 continue

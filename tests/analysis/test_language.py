@@ -146,6 +146,8 @@ def test_a_phrase_is_found_in_any_order_within_a_sentence() -> None:
         ("Les fichiers produits restent la propriété de l'éditeur, qui en concède l'usage.", True),
         ("Les consommations individuelles des abonnés ne sont pas publiées.", False),
         ("Le prestataire n'assure aucune sauvegarde des fichiers de la ville.", True),
+        ("La responsabilité du titulaire n'est pas engagée pour les documents fournis.", False),
+        ("Réversibilité : sans objet.", True),
         ("Il n'en extrait aucune copie hors des serveurs de la ville.", False),
         (
             "La ville ne peut diffuser les relevés qu'avec l'accord exprès et préalable du "
@@ -171,3 +173,8 @@ def test_an_abbreviation_ends_no_sentence() -> None:
         "Il alerte M. Martin sous 24 h.",
         "La ville répond.",
     ]
+
+
+def test_a_label_and_its_colon_stay_with_sans_objet() -> None:
+    text = IndexedText.build("Transparence algorithmique : sans objet. Délai : 30 j.")
+    assert text.sentence(0) == "Transparence algorithmique : sans objet."

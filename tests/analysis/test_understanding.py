@@ -417,6 +417,17 @@ def test_an_ordinary_title_names_its_family_when_its_short_body_speaks_of_data(
     assert judge(ruleset, text)["reversibilite"]["verdict"] in {"weak", "present"}
 
 
+def test_synonymous_signals_weigh_once_in_a_sentence(ruleset: Ruleset) -> None:
+    # « hébergement », « hébergeur » and « hébergées » are one signal: one sentence on
+    # hosted data does not make a data-ownership article a hosting clause.
+    text = PREAMBLE + (
+        "# Article 8 – Données\n\n"
+        "Les données hébergées par l'hébergeur du service d'hébergement restent la propriété "
+        "de la commune. La commune pourra publier les indicateurs en données ouvertes.\n"
+    )
+    assert judge(ruleset, text)["open_data"]["verdict"] == "weak"
+
+
 def test_an_element_is_never_credited_from_a_denied_sentence(ruleset: Ruleset) -> None:
     text = PREAMBLE + (
         "# Article 8 – Hébergement\n\nLes données ne sont pas nécessairement hébergées en "
