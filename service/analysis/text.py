@@ -54,6 +54,7 @@ SYNONYMS = (
     "collecter collecte recueillir recueil",
     "donnees donnee",
     "evolution changement modification",
+    "notifier notification signaler signalement alerter",
     "loi legislation legislatif reglementation reglementaire",
 )
 # Negations ("ne … pas") are read on the sentence's text, not on concepts.

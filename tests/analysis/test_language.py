@@ -113,6 +113,8 @@ def test_a_clause_is_not_a_passing_mention(sentence: str) -> None:
         ("les fichiers sont remis", "la restitution des fichiers"),
         ("hébergées", "hébergement"),
         ("le prestataire", "le titulaire"),
+        ("l'incident est signalé", "l'incident est notifié"),
+        ("changement de la législation", "évolution réglementaire"),
     ],
 )
 def test_words_meet_through_lemmas_and_synonyms(first: str, second: str) -> None:

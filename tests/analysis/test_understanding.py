@@ -198,6 +198,14 @@ def test_a_delay_in_words_or_digits_is_a_delay(ruleset: Ruleset, delay: str) -> 
     assert finding["verdict"] == "present", finding["explanation"]
 
 
+def test_an_incident_reported_within_a_figure_is_a_notification_delay(ruleset: Ruleset) -> None:
+    text = PREAMBLE + CYBER.format(delay="sous quarante-huit heures").replace(
+        "est notifié à la commune", "est signalé au service informatique de la commune"
+    )
+    finding = judge(ruleset, text)["cybersecurite"]
+    assert finding["verdict"] == "present", finding["explanation"]
+
+
 def test_a_delay_without_a_figure_leaves_the_clause_weak(ruleset: Ruleset) -> None:
     finding = judge(ruleset, PREAMBLE + CYBER.format(delay="dans les meilleurs délais"))
     assert finding["cybersecurite"]["verdict"] == "weak"
