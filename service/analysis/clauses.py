@@ -163,6 +163,7 @@ def sentences_by_family(
     _outline(sections)
     compiled = [_Signals.of(family) for family in ruleset.families]
     titled = [[_titled(signals, s) for s in sections] for signals in compiled]
+    _titled_with_parent(compiled, sections, titled)
     weights = [_weights(signals, sections) for signals in compiled]
     owners = _owners(sections, titled, weights)
     return sections, [
@@ -184,6 +185,30 @@ class FamilySentence:
     #: outside any clause. It may address this family, but what it denies or frees is the
     #: other's.
     foreign: bool = False
+
+
+def _titled_with_parent(
+    compiled: list[_Signals], sections: list[IndexedSection], titled: list[list[bool]]
+) -> None:
+    """A sub-article's title read after its heading's: « 6 Données de l'Agence » then
+    « 6.4 Diffusion » names « diffusion des données » (open data), which neither says
+    alone."""
+    for number, section in enumerate(sections):
+        if section.listing or not section.ancestors or not section.title.sentences:
+            continue
+        parent = sections[section.ancestors[0]]
+        # Under a heading that names a family, the sub-article is that family's already.
+        if not parent.title.sentences or any(row[section.ancestors[0]] for row in titled):
+            continue
+        both = IndexedText.build(f"{parent.section.title} {section.section.title}")
+        own = section.title.concepts_of(0)
+        for family, signals in enumerate(compiled):
+            if titled[family][number]:
+                continue
+            titled[family][number] = any(
+                own & set(phrase) and both.find_loose(phrase, TITLE_WINDOW)
+                for _, phrase in signals.specific
+            )
 
 
 def _titled(family: _Signals, section: IndexedSection) -> bool:

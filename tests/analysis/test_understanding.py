@@ -320,6 +320,16 @@ def test_an_algorithmic_processing_named_in_a_decision_addresses_transparency(
     assert judge(ruleset, text)["transparence_algorithmique"]["verdict"] == "weak"
 
 
+def test_a_sub_article_title_is_read_after_its_heading_title(ruleset: Ruleset) -> None:
+    # « Données de fréquentation » then « Publication »: the publication of the data.
+    text = PREAMBLE + (
+        "# Article 6 – Données de fréquentation\n\n"
+        "## 6.1 Inventaire\n\nLe titulaire tient à jour l'inventaire des équipements.\n\n"
+        "## 6.2 Publication\n\nLa commune peut les diffuser sur son site chaque trimestre.\n"
+    )
+    assert judge(ruleset, text)["open_data"]["verdict"] in {"weak", "present"}
+
+
 def test_markdown_headings_are_read_in_a_txt_file(ruleset: Ruleset) -> None:
     finding = judge(ruleset, PREAMBLE + HEADED, name="cctp.txt")["reversibilite"]
     assert finding["verdict"] == "present", finding["explanation"]
