@@ -36,7 +36,8 @@ COMMON = frozenset(
         "administratif administratifs actualisation annexes seuil volume produites collectées "
         "brutes maîtrise calcul règles paramètres modèle aide décision chiffrement chiffrer "
         "pondération score scoring droit droits personne personnes secret affaires algorithme "
-        "algorithmes algorithmique cloud"
+        "algorithmes algorithmique cloud rester demeurer appartenir acheteur information "
+        "informations economie econome"
     )
 )
 #: Words that make a sentence speak of data or of an information system.
@@ -44,7 +45,8 @@ DATA_CONTEXT = frozenset(
     stems_of(
         "données fichier fichiers logiciel logiciels système systèmes serveur serveurs "
         "numérique informatique plateforme cloud datacenter export sauvegarde sauvegardes "
-        "progiciel portail internet web api"
+        "progiciel portail internet web api algorithme algorithmes algorithmique parametrage "
+        "parametrages extraction"
     )
 )
 
@@ -161,6 +163,7 @@ def sentences_by_family(
     _outline(sections)
     compiled = [_Signals.of(family) for family in ruleset.families]
     titled = [[_titled(signals, s) for s in sections] for signals in compiled]
+    _titled_with_parent(compiled, sections, titled)
     weights = [_weights(signals, sections) for signals in compiled]
     owners = _owners(sections, titled, weights)
     return sections, [
@@ -177,6 +180,35 @@ class FamilySentence:
     signals: list[str]
     titled: bool
     binding: bool
+    #: Whether the sentence belongs to another family's subject: it holds only another
+    #: family's signals in this one's clause, or another family's signals outweigh this one's
+    #: outside any clause. It may address this family, but what it denies or frees is the
+    #: other's.
+    foreign: bool = False
+
+
+def _titled_with_parent(
+    compiled: list[_Signals], sections: list[IndexedSection], titled: list[list[bool]]
+) -> None:
+    """A sub-article's title read after its heading's: « 6 Données de l'Agence » then
+    « 6.4 Diffusion » names « diffusion des données » (open data), which neither says
+    alone."""
+    for number, section in enumerate(sections):
+        if section.listing or not section.ancestors or not section.title.sentences:
+            continue
+        parent = sections[section.ancestors[0]]
+        # Under a heading that names a family, the sub-article is that family's already.
+        if not parent.title.sentences or any(row[section.ancestors[0]] for row in titled):
+            continue
+        both = IndexedText.build(f"{parent.section.title} {section.section.title}")
+        own = section.title.concepts_of(0)
+        for family, signals in enumerate(compiled):
+            if titled[family][number]:
+                continue
+            titled[family][number] = any(
+                own & set(phrase) and both.find_loose(phrase, TITLE_WINDOW)
+                for _, phrase in signals.specific
+            )
 
 
 def _titled(family: _Signals, section: IndexedSection) -> bool:
@@ -189,10 +221,29 @@ def _titled(family: _Signals, section: IndexedSection) -> bool:
         return False
     if any(title.find_loose(phrase, TITLE_WINDOW) for _, phrase in family.specific):
         return True
-    named = [phrase for _, phrase in family.common if title.find_loose(phrase, TITLE_WINDOW)]
+    # Signals that say the same thing (« fin du contrat », « fin du marché ») name it once.
+    named = {
+        frozenset(phrase) for _, phrase in family.common if title.find_loose(phrase, TITLE_WINDOW)
+    }
     if not named:
         return False
-    return not DATA_CONTEXT.isdisjoint(title.concepts_of(0)) or len(named) >= 2
+    return (
+        not DATA_CONTEXT.isdisjoint(title.concepts_of(0))
+        or len(named) >= 2
+        or _speaks_of_data(section)
+    )
+
+
+def _speaks_of_data(section: IndexedSection) -> bool:
+    """Whether a third at least of a section's sentences (headings and numbers aside) speak of data:
+    « Fin du marché » over a body about the export of the files, not over the termination
+    rules of a long administrative article that names data once."""
+    sentences = [
+        about
+        for about, folded in zip(section.data_context, section.folded, strict=True)
+        if len(folded.split()) >= MIN_WORDS
+    ]
+    return bool(sentences) and 3 * sum(sentences) >= len(sentences)
 
 
 #: A section whose title names no family still belongs to the family whose signals dominate
@@ -202,6 +253,11 @@ DOMINANCE = 0.6
 #: … when it is the size of a clause: in a longer one (a PDF read as one block, a chapter),
 #: a sentence is judged on its own signals.
 CLAUSE_SENTENCES = 15
+#: … and a heading with its sub-articles, up to this many sentences in all.
+HEADING_SENTENCES = 25
+#: Under a heading, the sub-articles' sentences that count for a family (ordinary words only
+#: in sentences about data) must weigh this much: two specific signals at least.
+HEADING_WEIGHT = 4
 
 
 def _owners(
@@ -214,8 +270,19 @@ def _owners(
     dominate."""
     totals = [[0] * len(sections) for _ in weights]
     for family, table in enumerate(weights):
-        for (number, _), (weight, _) in table.items():
-            totals[family][number] += weight
+        for (number, index), (weight, _) in table.items():
+            # Ordinary words (« résiliation ») weigh only in sentences about data.
+            if weight >= SPECIFIC_WEIGHT or sections[number].data_context[index]:
+                totals[family][number] += weight
+    # What a heading holds with all its sub-articles: an untitled « 5 Module de calcul » whose
+    # 5.1–5.4 speak of the family is one clause of that family, sub-articles included.
+    held = [[0] * len(sections) for _ in weights]
+    size = [0] * len(sections)
+    for number, section in enumerate(sections):
+        for node in (number, *section.ancestors):
+            size[node] += len(section.text.sentences)
+            for family, row in enumerate(totals):
+                held[family][node] += row[number]
     owners = []
     for number, section in enumerate(sections):
         owner: frozenset[int] = frozenset()
@@ -224,15 +291,36 @@ def _owners(
             if named:
                 owner = named
                 break
-        if not owner and not section.listing and len(section.text.sentences) <= CLAUSE_SENTENCES:
-            strongest = max((row[number] for row in totals), default=0)
-            owner = frozenset(
-                f
-                for f, row in enumerate(totals)
-                if row[number] >= DOMINANT_WEIGHT and row[number] >= DOMINANCE * strongest
-            )
+        if not owner and not section.listing:
+            owner = _dominant(held, number, section.ancestors, size)
         owners.append(owner)
     return owners
+
+
+def _dominant(
+    held: list[list[int]], number: int, ancestors: tuple[int, ...], size: list[int]
+) -> frozenset[int]:
+    """The families whose signals dominate the section, else the nearest heading above it,
+    as long as what they hold is the size of a clause — unless the section's own signals
+    speak most of another family."""
+    own = max((row[number] for row in held), default=0)
+    mine = frozenset(f for f, row in enumerate(held) if own and row[number] == own)
+    for node in (number, *ancestors):
+        if size[node] > (CLAUSE_SENTENCES if node == number else HEADING_SENTENCES):
+            break
+        strongest = max((row[node] for row in held), default=0)
+        enough = DOMINANT_WEIGHT if node == number else HEADING_WEIGHT
+        owner = frozenset(
+            f
+            for f, row in enumerate(held)
+            if row[node] >= enough and row[node] >= DOMINANCE * strongest
+        )
+        if owner:
+            if node == number or not mine:
+                return owner
+            # A sub-article speaking of some of the heading's families belongs to those.
+            return mine & owner
+    return frozenset()
 
 
 #: How far apart a signal's words may stand in a title (« données en vue de leur ouverture »).
@@ -246,6 +334,7 @@ def _weights(
 ) -> dict[tuple[int, int], tuple[int, list[str]]]:
     """Per (section, sentence): the weight of the family's signals there, and the signals."""
     found: dict[tuple[int, int], tuple[int, list[str]]] = {}
+    counted: set[tuple[int, int, frozenset[str]]] = set()
     for number, section in enumerate(sections):
         if section.listing or family.concepts.isdisjoint(section.text.positions):
             continue
@@ -261,7 +350,14 @@ def _weights(
                 # word apart at most.
                 for index in section.text.find_loose(phrase, window=_window(phrase)):
                     total, hits = found.get((number, index), (0, []))
-                    found[(number, index)] = (total + weight, [*hits, text])
+                    # Signals that say the same thing (« hébergement », « hébergées ») weigh
+                    # once in a sentence.
+                    key = (number, index, frozenset(phrase))
+                    found[(number, index)] = (
+                        total + (0 if key in counted else weight),
+                        [*hits, text],
+                    )
+                    counted.add(key)
     return found
 
 
@@ -307,7 +403,27 @@ def _about(
                 continue
             if is_passing(section.folded[index]):
                 continue
-            found.append(FamilySentence(number, index, hits, family in owner, section.binds(index)))
+            rival = max(
+                (
+                    table.get((number, index), (0, []))[0]
+                    for f, table in enumerate(weights)
+                    if f not in owner
+                ),
+                default=0,
+            )
+            # In the family's own clause, a sentence is another's only when it holds none of
+            # this family's signals but clearly those of a family that does not own the clause
+            # (two specific signals); outside any clause, when another family's outweigh them.
+            # (In another family's clause, it was let in only for speaking far more of this
+            # one.)
+            foreign = (
+                (weight == 0 and rival >= 2 * SPECIFIC_WEIGHT)
+                if family in owner
+                else not owner and rival > weight
+            )
+            found.append(
+                FamilySentence(number, index, hits, family in owner, section.binds(index), foreign)
+            )
     return found
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from service.analysis.clauses import FamilySentence, IndexedSection, sentences_by_family
 from service.analysis.document import Document
-from service.analysis.language import has_quantity
+from service.analysis.language import VOID, has_quantity
 from service.analysis.rules import (
     ClauseChoice,
     ElementRule,
@@ -83,7 +83,20 @@ def judge_family(
     finding = FamilyFinding(family.id, family.label, "missing", 0.0)
     addressing = [s for s in about if s.binding and (s.signals or s.titled)]
     if not addressing:
-        return _missing(family, finding, about, sections, contract_type)
+        # « 12 Sobriété numérique — Sans objet. », « Réversibilité : néant. »: the family
+        # declared void under its own heading or by name.
+        void = next(
+            (
+                s
+                for s in about
+                if (s.titled or s.signals)
+                and VOID.search(sections[s.section].folded[s.index]) is not None
+            ),
+            None,
+        )
+        if void is None:
+            return _missing(family, finding, about, sections, contract_type)
+        addressing = [void]
     ranked = sorted(
         addressing, key=lambda s: (-(len(s.signals) + 2 * s.titled), -len(s.signals), s.section)
     )
@@ -98,7 +111,8 @@ def judge_family(
     breaks = {
         (item.section, item.index): kind
         for item in about
-        if (kind := contradiction_kind(sections[item.section].text.sentence(item.index)))
+        if not item.foreign
+        and (kind := contradiction_kind(sections[item.section].text.sentence(item.index)))
     }
     vague = _check_elements(family, sections, about, finding, breaks)
     contradiction = _find_contradiction(sections, about, breaks)

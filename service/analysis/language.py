@@ -104,6 +104,8 @@ _IDIOM = re.compile(
     r"^\s*(?:\w+\s+){0,2}?(?:en\s+cause|obstacle|atteinte|prejudice|d'effet|lieu\s+a|"
     r"exception|exclusive?s?|limitati\w+|exhausti\w+|moins)\b"
 )
+#: A limit of liability states no duty: « la responsabilité du titulaire ne sera pas engagée ».
+_LIABILITY = re.compile(r"\bresponsabilite\b[^,;:.]{0,60}$")
 #: A negated permission is a prohibition: it protects the buyer.
 PERMISSION = re.compile(
     r"\b(?:peu[tv]\w*|pourr\w+|pouvant|autoris\w+|admi[st]\w*|permi[st]\w*|accept\w+|"
@@ -122,6 +124,7 @@ DUTY = re.compile(
     r"a\s+(?:\w+\s+)?l'obligation|restitu\w*|remet\w*|remis\w*|rend\w*|livr\w*|fourni\w*|"
     r"transm\w*|communiqu\w*|publi\w*|diffus\w*|notifi\w*|supprim\w*|effac\w*|detrui\w*|"
     r"audit\w*|inform\w+|signal\w+|associ\w+|consult\w+|organis\w+|reun\w+|consent\w*|"
+    r"assur\w+|"
     r"ced\w+|conced\w+|octroy\w+|transfer\w+\s+a\s+l)\b"
 )
 #: The buyer's consent as the only way out: what follows a negation is then a prohibition.
@@ -152,7 +155,11 @@ def negation_kinds(folded: str) -> list[str]:
         return ["prohibition"]
     for match in NEGATION.finditer(folded):
         before = folded[: match.start()]
-        if _conditional(folded, before) or _IDIOM.match(folded[match.end() : match.end() + 40]):
+        if (
+            _conditional(folded, before)
+            or _IDIOM.match(folded[match.end() : match.end() + 40])
+            or _LIABILITY.search(before)
+        ):
             kinds.append("neutral")
             continue
         if _EXEMPTION.match(folded[match.end() : match.end() + 60]):
@@ -231,7 +238,7 @@ def _kind(words: str, span: int = 3) -> str:
 VOID = re.compile(
     r"\b(?:est|sont|sera|seront|demeure\w*|rest\w+|declaree?s?|considere\w*|reputee?s?)\s+"
     r"(?:\w+\s+)?(?:sans\s+objet|non\s+applicables?|inapplicables?)\b"
-    r"|^\W*(?:sans\s+objet|non\s+applicable|neant)\W*$"
+    r"|^\W*(?:[^.;:]{1,80}:\s*)?(?:sans\s+objet|non\s+applicable|neant)\W*$"
     rf"|\b{PARTY}\s+(?:\w+\s+){{0,3}}?(?:dispense|exonere|degage|libere)e?s?\s+de\b"
 )
 

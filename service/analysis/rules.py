@@ -188,7 +188,7 @@ DENIED_NOUN = re.compile(
 )
 #: Exclusions the law itself makes (personal data, protected secrets) do not empty a duty.
 LAWFUL_EXCLUSION = re.compile(
-    r"\b(?:personnel|personnelles|nominati\w*|vie\s+privee|secret\s+(?:defense|medical|"
+    r"\b(?:personnel|personnelles|individuel\w*|nominati\w*|vie\s+privee|secret\s+(?:defense|medical|"
     r"statistique|des\s+affaires|industriel\s+et\s+commercial)|securite\s+publique|surete|"
     r"anonymis\w*|pseudonymis\w*|occult\w*|droits?\s+de\s+tiers|propriete\s+de\s+tiers)\b"
 )
@@ -199,8 +199,9 @@ DISCRETIONARY_EXCLUSION = re.compile(
 )
 #: The buyer's use left to the contractor's consent: "sans l'accord écrit du titulaire".
 CONTRACTOR_VETO = re.compile(
-    rf"{BUYER}[^.;]*\b(?:sans|sauf|sous\s+reserve\s+de)\s+(?:l'|le\s+|son\s+)?(?:accord|autorisation|"
-    r"consentement|agrement|validation)\s+(?:\w+\s+){0,2}?(?:du|de\s+la|de\s+l')\s*"
+    rf"{BUYER}[^.;]*\b(?:sans|sauf|sous\s+reserve\s+de|qu'(?:avec|apres))\s+(?:l'|le\s+|son\s+)?"
+    r"(?:accord|autorisation|"
+    r"consentement|agrement|validation)\s+(?:\w+\s+){0,3}?(?:du|de\s+la|de\s+l')\s*"
     rf"{_PARTY}\b"
 )
 #: A freedom the contractor is given: "le titulaire peut librement…", "à sa seule discrétion".
@@ -259,6 +260,35 @@ PRIOR_KNOWLEDGE = re.compile(
 )
 
 
+#: « sa propriété »: whose it is depends on the party named last before it.
+_POSSESSIVE = re.compile(
+    r"\b(?:sont|est|restent|demeurent|reste|demeure)\s+sa\s+(?:propriete|chose)"
+)
+_NAMED_PARTY = re.compile(rf"\b{_PARTY}\b")
+_NAMED_BUYER = re.compile(rf"\b{BUYER}\b")
+#: The contractor's own software, kept by it and licensed to the buyer: the ordinary regime
+#: of a standard product, not a claim on what the contract produces.
+LICENSED_TOOL = re.compile(
+    r"\b(?:logiciels?|progiciels?|plateforme|solution|outils?|applicati\w+)\b[^.;]*"
+    r"\b(?:conced\w*|concession|licence|droit\s+d'(?:usage|utilisation))"
+)
+
+
+def _claims(folded: str) -> bool:
+    """Whether the contractor claims ownership: « sa propriété » only when the contractor
+    is the party named last before it (« les bases constituées pour la ville sont sa
+    propriété » are the city's)."""
+    for match in OWNERSHIP.finditer(folded):
+        if _POSSESSIVE.match(folded, match.start()):
+            before = folded[: match.start()]
+            party = max((m.end() for m in _NAMED_PARTY.finditer(before)), default=-1)
+            buyer = max((m.end() for m in _NAMED_BUYER.finditer(before)), default=-1)
+            if buyer > party:
+                continue
+        return True
+    return False
+
+
 def contradiction_kind(sentence: str) -> str | None:
     """Name the rule a sentence breaks an obligation by, or None.
 
@@ -267,7 +297,12 @@ def contradiction_kind(sentence: str) -> str | None:
     matter declared « sans objet » or the buyer's use left to the contractor's consent do.
     """
     folded = fold(sentence)
-    if OWNERSHIP.search(folded) and CLAIMABLE.search(folded) and not PRIOR_KNOWLEDGE.search(folded):
+    if (
+        _claims(folded)
+        and CLAIMABLE.search(folded)
+        and not PRIOR_KNOWLEDGE.search(folded)
+        and not LICENSED_TOOL.search(folded)
+    ):
         return "propriété revendiquée par le titulaire"
     if DISCRETIONARY_EXCLUSION.search(folded) or LEFT_TO_PARTY.search(folded):
         return "laissé à l'appréciation du titulaire"

@@ -19,6 +19,9 @@ from whoosh.lang.snowball.french import FrenchStemmer
 
 WORD = re.compile(r"\w+")
 SENTENCE_END = re.compile(r"(?<=[.;!?:])\s+|\n+")
+#: A full stop that ends an abbreviation ends no sentence: « article L. 311-3-1 »,
+#: « art. 12 », « M. Dupont », « cf. annexe ».
+ABBREVIATION = re.compile(r"(?:^|[\s(])(?:[A-Z]|(?i:art|arts|al|cf|ex|chap|p|pp|mme))\.\s+$")
 _FOLD = str.maketrans(
     "àâäáãåçéèêëíìîïñóòôöõúùûüýÿœæÀÂÄÁÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝŸŒÆ’",
     "aaaaaaceeeeiiiinooooouuuuyyoeaaaaaaceeeeiiiinooooouuuuyyoe'",
@@ -50,6 +53,9 @@ SYNONYMS = (
     "produire produit production",
     "collecter collecte recueillir recueil",
     "donnees donnee",
+    "evolution changement modification",
+    "notifier notification signaler signalement alerter",
+    "loi legislation legislatif reglementation reglementaire",
 )
 # Negations ("ne … pas") are read on the sentence's text, not on concepts.
 
@@ -124,6 +130,23 @@ def stems_of(text: str) -> tuple[str, ...]:
 LOOSE_WINDOW = 8
 
 
+#: After a colon, a matter declared void ends the same sentence: « Transparence
+#: algorithmique : sans objet. » says what is void.
+_VOID_TAIL = re.compile(r"\W*(?:sans\s+objet|non\s+applicable|neant)\W*$")
+
+
+def _colon_bounds(folded: str, bounds: list[int]) -> list[int]:
+    """Sentence ends, less those between a label and its colon and « sans objet »."""
+    kept: list[int] = []
+    for number, end in enumerate(bounds[:-1]):
+        if folded[:end].rstrip().endswith(":") and _VOID_TAIL.match(
+            folded, end, bounds[number + 1]
+        ):
+            continue
+        kept.append(end)
+    return [*kept, bounds[-1]]
+
+
 @dataclass
 class IndexedText:
     """A text tokenised once: its concepts, where each occurs, and its sentences."""
@@ -148,7 +171,12 @@ class IndexedText:
         indexed = cls(text, folded)
         stems, sentence_of, known = indexed.stems, indexed.sentence_of, _CONCEPTS
         start = 0
-        bounds = [m.end() for m in SENTENCE_END.finditer(folded)] + [len(folded)]
+        bounds = [
+            m.end()
+            for m in SENTENCE_END.finditer(folded)
+            if "\n" in m.group() or not ABBREVIATION.search(text, max(0, m.start() - 6), m.end())
+        ] + [len(folded)]
+        bounds = _colon_bounds(folded, bounds)
         for end in bounds:
             if end <= start:
                 continue

@@ -18,6 +18,7 @@ from service.settings import PROJECT_ROOT
 
 REAL = PROJECT_ROOT / "tests" / "real"
 BLIND = PROJECT_ROOT / "tests" / "blind"
+BLIND_DEV = PROJECT_ROOT / "tests" / "blind_dev"
 FAMILIES = set(read_library(PROJECT_ROOT / "clauses").families)
 VERDICTS = {"present", "weak", "missing", "contradicted"}
 
@@ -54,7 +55,7 @@ def test_a_buyer_stays_in_one_half() -> None:
     assert {"dev", "test"} == {s for split in halves.values() for s in split}
 
 
-@pytest.mark.parametrize("folder", [REAL, BLIND], ids=["real", "blind"])
+@pytest.mark.parametrize("folder", [REAL, BLIND, BLIND_DEV], ids=["real", "blind", "blind_dev"])
 def test_every_document_is_labelled_family_by_family_with_a_reason(folder: Path) -> None:
     for entry in load_labels(folder / "labels.yaml"):
         assert set(entry["families"]) == FAMILIES, entry["file"]
@@ -74,6 +75,16 @@ def test_the_blind_documents_are_in_the_repository() -> None:
     assert len(entries) >= 14
     assert all((BLIND / entry["file"]).is_file() for entry in entries)
     assert all("split" not in entry for entry in entries), "blind documents are all test"
+
+
+def test_the_blind_development_documents_are_in_the_repository_and_all_dev() -> None:
+    entries = load_labels(BLIND_DEV / "labels.yaml")
+    assert len(entries) >= 16
+    assert all((BLIND_DEV / entry["file"]).is_file() for entry in entries)
+    assert all(entry.get("split") == "dev" for entry in entries)
+    assert not {e["file"] for e in entries} & {
+        e["file"] for e in load_labels(BLIND / "labels.yaml")
+    }
 
 
 def test_the_checksum_script_reports_absent_and_different_copies(tmp_path: Path) -> None:

@@ -113,6 +113,8 @@ def test_a_clause_is_not_a_passing_mention(sentence: str) -> None:
         ("les fichiers sont remis", "la restitution des fichiers"),
         ("hébergées", "hébergement"),
         ("le prestataire", "le titulaire"),
+        ("l'incident est signalé", "l'incident est notifié"),
+        ("changement de la législation", "évolution réglementaire"),
     ],
 )
 def test_words_meet_through_lemmas_and_synonyms(first: str, second: str) -> None:
@@ -137,9 +139,44 @@ def test_a_phrase_is_found_in_any_order_within_a_sentence() -> None:
         ("Les denrées doivent être exemptes de toute trace de moisissure.", False),
         ("Les stipulations du présent article sont sans objet.", True),
         ("Le titulaire est dispensé de remettre le plan.", True),
+        ("Les rapports produits pour la métropole sont sa propriété.", False),
+        ("Les fichiers transmis par le délégataire restent sa propriété.", True),
+        (
+            "Le logiciel reste la propriété de l'éditeur, qui en concède l'usage à la ville.",
+            False,
+        ),
+        ("Les fichiers produits restent la propriété de l'éditeur, qui en concède l'usage.", True),
+        ("Les consommations individuelles des abonnés ne sont pas publiées.", False),
+        ("Le prestataire n'assure aucune sauvegarde des fichiers de la ville.", True),
+        ("La responsabilité du titulaire n'est pas engagée pour les documents fournis.", False),
+        ("Réversibilité : sans objet.", True),
+        ("Il n'en extrait aucune copie hors des serveurs de la ville.", False),
+        (
+            "La ville ne peut diffuser les relevés qu'avec l'accord exprès et préalable du "
+            "délégataire.",
+            True,
+        ),
     ],
 )
 def test_what_breaks_a_clause_and_what_does_not(sentence: str, broken: bool) -> None:
     from service.analysis.rules import contradiction_kind
 
     assert (contradiction_kind(sentence) is not None) is broken
+
+
+def test_an_abbreviation_ends_no_sentence() -> None:
+    text = IndexedText.build(
+        "Le prestataire applique l'article R. 311-3-1-2 du code, cf. art. 4 du présent "
+        "document. Il alerte M. Martin sous 24 h. La ville répond."
+    )
+    sentences = [text.sentence(i) for i in range(len(text.sentences))]
+    assert sentences == [
+        "Le prestataire applique l'article R. 311-3-1-2 du code, cf. art. 4 du présent document.",
+        "Il alerte M. Martin sous 24 h.",
+        "La ville répond.",
+    ]
+
+
+def test_a_label_and_its_colon_stay_with_sans_objet() -> None:
+    text = IndexedText.build("Transparence algorithmique : sans objet. Délai : 30 j.")
+    assert text.sentence(0) == "Transparence algorithmique : sans objet."

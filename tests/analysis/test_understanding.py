@@ -158,6 +158,21 @@ def test_a_vague_sentence_in_everyday_words_addresses_its_family_alone(
             "CCAP.\n",
             "donnees_publiques",
         ),
+        (
+            "# Article 7 – Livraison\n\nLes palettes consignées demeurent la propriété du "
+            "fournisseur et sont reprises à la livraison suivante.\n",
+            "donnees_publiques",
+        ),
+        (
+            "# Article 7 – Retards\n\nLa collectivité est informée sans délai de toute rupture "
+            "de stock, avec une information sur la date de reprise des livraisons.\n",
+            "donnees_publiques",
+        ),
+        (
+            "# Article 15 – Équilibre\n\nToute économie d'énergie obtenue sur le chauffage du "
+            "bâtiment est partagée entre les parties selon l'annexe financière.\n",
+            "sobriete",
+        ),
     ],
 )
 def test_a_passing_mention_is_not_a_clause(ruleset: Ruleset, text: str, family: str) -> None:
@@ -180,6 +195,14 @@ CYBER = (
 )
 def test_a_delay_in_words_or_digits_is_a_delay(ruleset: Ruleset, delay: str) -> None:
     finding = judge(ruleset, PREAMBLE + CYBER.format(delay=delay))["cybersecurite"]
+    assert finding["verdict"] == "present", finding["explanation"]
+
+
+def test_an_incident_reported_within_a_figure_is_a_notification_delay(ruleset: Ruleset) -> None:
+    text = PREAMBLE + CYBER.format(delay="sous quarante-huit heures").replace(
+        "est notifié à la commune", "est signalé au service informatique de la commune"
+    )
+    finding = judge(ruleset, text)["cybersecurite"]
     assert finding["verdict"] == "present", finding["explanation"]
 
 
@@ -239,6 +262,72 @@ def test_a_heading_and_its_sub_articles_are_one_clause(ruleset: Ruleset) -> None
     finding = judge(ruleset, PREAMBLE + HEADED)["reversibilite"]
     assert finding["verdict"] == "present", finding["explanation"]
     assert {"perimetre", "formats", "delai"} <= set(finding["elements_found"])
+
+
+def test_two_names_of_one_thing_in_a_title_name_it_once(ruleset: Ruleset) -> None:
+    # « Fin du contrat » and « fin du marché » are one signal: a title on the contract's end
+    # and its changes is no réversibilité clause.
+    text = PREAMBLE + (
+        "# Titre 7 – Évolution et fin du contrat\n\n"
+        "## 7.1 Avenants\n\nToute modification du contrat fait l'objet d'un avenant.\n\n"
+        "## 7.2 Résiliation\n\nLa résiliation pour faute est prononcée après mise en demeure "
+        "restée sans effet pendant un mois.\n"
+    )
+    assert judge(ruleset, text)["reversibilite"]["verdict"] == "missing"
+
+
+def test_a_change_in_the_law_with_a_meeting_of_the_parties_is_a_review_clause(
+    ruleset: Ruleset,
+) -> None:
+    text = PREAMBLE + (
+        "# Article 20 – Changement de législation\n\n"
+        "En cas de changement de la législation applicable au service en cours d'exécution, "
+        "les parties se réunissent dans le mois afin d'arrêter les adaptations nécessaires, "
+        "qui sont formalisées par avenant.\n"
+    )
+    finding = judge(ruleset, text)["revoyure"]
+    assert finding["verdict"] == "present", finding["explanation"]
+
+
+def test_sub_articles_of_an_untitled_heading_that_speak_of_a_family_are_one_clause(
+    ruleset: Ruleset,
+) -> None:
+    # The heading names a module, not the family; its sub-articles together state every
+    # essential element of algorithmic transparency.
+    text = PREAMBLE + (
+        "# Article 6 – Outil de priorisation des demandes de logement\n\n"
+        "## 6.1 Fonctionnement\n\nL'outil attribue à chaque demande un rang selon des "
+        "critères votés par le conseil d'administration.\n\n"
+        "## 6.2 Information des demandeurs\n\nChaque décision notifiée au demandeur indique "
+        "qu'un traitement algorithmique a servi à la prendre et qu'il peut en obtenir les "
+        "règles.\n\n"
+        "## 6.3 Notice\n\nLe titulaire rédige une notice en langage clair décrivant les "
+        "données utilisées, les critères et leur pondération.\n\n"
+        "## 6.4 Cas particuliers\n\nÀ la demande d'un demandeur, le titulaire produit sous "
+        "dix jours le détail du calcul appliqué à sa situation.\n"
+    )
+    finding = judge(ruleset, text)["transparence_algorithmique"]
+    assert finding["verdict"] == "present", finding["explanation"]
+
+
+def test_an_algorithmic_processing_named_in_a_decision_addresses_transparency(
+    ruleset: Ruleset,
+) -> None:
+    text = PREAMBLE + (
+        "# Article 4 – Courriers\n\nLes courriers de réponse mentionnent que la demande a été "
+        "examinée au moyen d'un traitement algorithmique.\n"
+    )
+    assert judge(ruleset, text)["transparence_algorithmique"]["verdict"] == "weak"
+
+
+def test_a_sub_article_title_is_read_after_its_heading_title(ruleset: Ruleset) -> None:
+    # « Données de fréquentation » then « Publication »: the publication of the data.
+    text = PREAMBLE + (
+        "# Article 6 – Données de fréquentation\n\n"
+        "## 6.1 Inventaire\n\nLe titulaire tient à jour l'inventaire des équipements.\n\n"
+        "## 6.2 Publication\n\nLa commune peut les diffuser sur son site chaque trimestre.\n"
+    )
+    assert judge(ruleset, text)["open_data"]["verdict"] in {"weak", "present"}
 
 
 def test_markdown_headings_are_read_in_a_txt_file(ruleset: Ruleset) -> None:
@@ -313,6 +402,48 @@ def test_a_freedom_or_a_denial_that_empties_the_clause_contradicts(
     finding = judge(ruleset, PREAMBLE + sentence)[family]
     assert finding["verdict"] == "contradicted"
     assert finding["contradiction"]["excerpt"]
+
+
+def test_a_sentence_breaks_the_family_it_speaks_of_not_the_heading_it_stands_under(
+    ruleset: Ruleset,
+) -> None:
+    text = PREAMBLE + (
+        "# Article 5 – Données du service\n\n"
+        "Les données produites par le service sont la propriété de la commune, qui y accède "
+        "à tout moment et sans frais. "
+        "Les données sont hébergées par le titulaire ou ses partenaires, y compris hors de "
+        "l'Union européenne, sans restriction.\n"
+    )
+    findings = judge(ruleset, text)
+    assert findings["hebergement"]["verdict"] == "contradicted"
+    assert findings["donnees_publiques"]["verdict"] != "contradicted"
+
+
+def test_a_family_heading_declared_void_is_a_contradiction(ruleset: Ruleset) -> None:
+    text = PREAMBLE + "# Article 9 – Cybersécurité\n\nNéant.\n"
+    assert judge(ruleset, text)["cybersecurite"]["verdict"] == "contradicted"
+
+
+def test_an_ordinary_title_names_its_family_when_its_short_body_speaks_of_data(
+    ruleset: Ruleset,
+) -> None:
+    text = PREAMBLE + (
+        "# Article 14 – Fin du contrat\n\n"
+        "Au terme du contrat, le prestataire remet à la commune les paramétrages et une "
+        "extraction complète au format CSV dans les trente jours.\n"
+    )
+    assert judge(ruleset, text)["reversibilite"]["verdict"] in {"weak", "present"}
+
+
+def test_synonymous_signals_weigh_once_in_a_sentence(ruleset: Ruleset) -> None:
+    # « hébergement », « hébergeur » and « hébergées » are one signal: one sentence on
+    # hosted data does not make a data-ownership article a hosting clause.
+    text = PREAMBLE + (
+        "# Article 8 – Données\n\n"
+        "Les données hébergées par l'hébergeur du service d'hébergement restent la propriété "
+        "de la commune. La commune pourra publier les indicateurs en données ouvertes.\n"
+    )
+    assert judge(ruleset, text)["open_data"]["verdict"] == "weak"
 
 
 def test_an_element_is_never_credited_from_a_denied_sentence(ruleset: Ruleset) -> None:

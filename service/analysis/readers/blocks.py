@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from service.analysis.document import Document, Section
 from service.analysis.readers.headings import (
     MAX_HEADING_CHARS,
+    ROMAN,
     Heading,
     fold,
     from_label,
@@ -210,16 +211,25 @@ def sectionize(blocks: Iterable[Block], unit: str = "§") -> list[Section]:
     """Cut the body into sections, one per heading, the text before the first as a preamble."""
     sections: list[Section] = []
     current: _Open | None = None
+    outer = 0  # the level of the last heading: a run-in heading stands below it
     for block in blocks:
         if block.kind == TOC:
             continue
         end = block.last_location if block.last_location is not None else block.location
         heading = heading_of(block)
         if heading is not None:
+            outer = heading.level
             if current is not None and (current.heading or current.lines):
                 sections.append(current.section(unit))
             current = _Open(heading, block.location, end)
             current.lines.extend(f"[note : {note}]" for note in block.notes)
+            continue
+        run_in = _run_in(block, outer)
+        if run_in is not None:
+            if current is not None and (current.heading or current.lines):
+                sections.append(current.section(unit))
+            current = _Open(run_in[0], block.location, end)
+            current.lines.append(run_in[1])
             continue
         text = _body_text(block)
         if not text:
@@ -234,6 +244,43 @@ def sectionize(blocks: Iterable[Block], unit: str = "§") -> list[Section]:
     if current is not None and (current.heading or current.lines):
         sections.append(current.section(unit))
     return sections
+
+
+#: A run-in heading: an outline number and a short title, then the body on the same line
+#: (« IV.2 Tarification. Le tarif est calculé … », « 3.4 Hébergement : les données … »).
+_RUN_IN_RE = re.compile(
+    rf"^(?P<num>(?:[1-9]\d{{0,2}}|{ROMAN})(?:\.\d{{1,3}}){{1,4}})\.?\s+"
+    r"(?P<title>[^\W\d_][^.:;!?()]{1,60}?)\s*[.:]\s+(?P<body>\S.*)$",
+    re.DOTALL,
+)
+#: At most this many words in a run-in title: longer, it is the sentence itself.
+RUN_IN_WORDS = 6
+#: A verb makes it a sentence (« 5.3 L'hébergeur est certifié ISO 27001. »), not a title.
+_VERB_RE = re.compile(
+    r"\b(?:est|sont|sera|seront|doit|doivent|peut|peuvent|a|ont|fait|font|reste|restent|"
+    r"demeure|demeurent|dispose|assure|remet|fournit)\b",
+    re.IGNORECASE,
+)
+
+
+def _run_in(block: Block, outer: int) -> tuple[Heading, str] | None:
+    """The heading a paragraph opens on, with the rest of the paragraph as its body; it
+    stands below the last heading (level ``outer``)."""
+    if block.kind != PARAGRAPH or block.is_heading or block.label:
+        return None
+    match = _RUN_IN_RE.match(clean(block.text))
+    if match is None:
+        return None
+    title, body = match["title"].strip(), match["body"].strip()
+    if (
+        len(title.split()) > RUN_IN_WORDS
+        or not title[0].isupper()
+        or _VERB_RE.search(title)
+        or len(body.split()) < 3
+    ):
+        return None
+    number = match["num"]
+    return Heading(number, title, max(number.count(".") + 1, outer + 1)), body
 
 
 def _with_title(current: _Open, block: Block, text: str) -> Heading | None:

@@ -62,6 +62,10 @@ def vocabulary(lines: Iterable[str]) -> set[str]:
     return words
 
 
+#: A line this full (share of the wrap width) was wrapped: the text goes on below it.
+WRAPPED = 0.75
+
+
 def _continues(title: str, text: str) -> bool:
     # "Article 7 – Données de l'application" / "de services": a lowercase word goes on; an
     # upper-case title goes on with an upper-case line ("… SOUVERAINETÉ DE" / "L'HÉBERGEMENT").
@@ -121,6 +125,12 @@ def merge_lines(
             )
             if parse_heading(joined):
                 title.text, title.last_location = joined, line.location
+                continue
+            if text[:1].islower() and width and len(title.text) >= WRAPPED * width:
+                # « 5.1 Le titulaire remet un plan … dans le mois » filling its line, then
+                # « suivant la notification. »: a numbered sentence wrapped, not a heading.
+                title.text, title.last_location = joined, line.location
+                current, previous, title = title, text, None
                 continue
         title = None
         if current is not None and not standalone and not _opens_block(text):

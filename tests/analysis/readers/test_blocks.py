@@ -159,3 +159,23 @@ def test_lines_of_a_paragraph_join_and_list_items_stay_apart() -> None:
         ("ARTICLE 9 – LOCALISATION ET SOUVERAINETÉ DE L'HÉBERGEMENT", 3, 4),
         ("Les données sont hébergées en France.", 4, None),
     ]
+
+
+def test_a_numbered_sentence_wrapped_over_lines_is_body_text_not_a_heading() -> None:
+    lines = [
+        Block(
+            "Les prestations comprennent l'exploitation du service et sa maintenance.", location=1
+        ),
+        Block(
+            "6.2 Tout incident affectant la disponibilité du service ou l'intégrité des", location=1
+        ),
+        Block("fichiers est signalé à la collectivité sous quarante-huit heures.", location=1),
+        Block("6.3 Pénalités", location=2),
+    ]
+    merged = merge_lines(lines)
+    texts = [b.text for b in merged]
+    assert (
+        "6.2 Tout incident affectant la disponibilité du service ou l'intégrité des fichiers "
+        "est signalé à la collectivité sous quarante-huit heures." in texts
+    )
+    assert parse_heading("6.3 Pénalités") is not None

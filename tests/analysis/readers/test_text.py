@@ -134,3 +134,19 @@ def test_a_txt_file_with_one_hash_line_stays_plain_text() -> None:
         b"ARTICLE 1 - OBJET\n\n# pas un titre\nLe marche porte sur X.\n", "a.txt"
     )
     assert all("#" not in s.title for s in document.sections)
+
+
+def test_a_run_in_heading_opens_a_sub_article_and_a_numbered_sentence_does_not() -> None:
+    text = (
+        "III. SERVICE EN LIGNE\n\n"
+        "III.1 Accès. Les usagers se connectent avec leur compte unique.\n\n"
+        "III.2 Sobriété numérique. Le titulaire limite le poids des pages du service.\n\n"
+        "III.3 Le prestataire est certifié ISO 27001. Il le reste pendant le marché.\n"
+    )
+    sections = read_document(text.encode("utf-8"), "cctp.txt").sections
+    titles = [(s.number, s.title) for s in sections]
+    assert ("III.2", "Sobriété numérique") in titles
+    sobriety = next(s for s in sections if s.number == "III.2")
+    assert sobriety.text.startswith("Le titulaire limite le poids des pages du service.")
+    assert sobriety.level > next(s for s in sections if s.number == "III").level
+    assert not any(s.title.startswith("Le prestataire") for s in sections)
