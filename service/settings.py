@@ -119,7 +119,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "SERVE_MAX_REQUESTS",
-        2000,
+        20000,
         "Requests after which a worker of `clausier serve` is replaced (0: never), so that "
         "memory cannot creep.",
     ),
