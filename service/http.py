@@ -14,13 +14,15 @@ import unicodedata
 from typing import Any
 from urllib.parse import quote
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
+from service.documents.report import ReportPdf, analysis_report_pdf
 from service.errors import ClausierError, MalformedRequest, status_for
+from service.extensions import db_session, job_timeout, state
 from service.french import today_in_paris
 
 PROBLEM_MIMETYPE = "application/problem+json"
@@ -97,6 +99,20 @@ def file_response(
     response = Response(content, mimetype=media_type)
     response.headers["Content-Disposition"] = content_disposition(filename, inline=inline)
     return response
+
+
+def analysis_report(analysis_id: int) -> ReportPdf:
+    """An analysis report's PDF, or the background job making a long one, under this app's
+    settings (``REPORT_BACKGROUND_PAGES``, ``JOB_TIMEOUT``) — for the page and the API alike."""
+    clausier = state()
+    return analysis_report_pdf(
+        db_session(),
+        analysis_id,
+        db=clausier.db,
+        runner=clausier.jobs,
+        background_pages=current_app.config["REPORT_BACKGROUND_PAGES"],
+        stale_after=job_timeout(),
+    )
 
 
 def pdf_response(data: bytes, filename: str) -> Response:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from service.analysis import analyze
 from service.analysis.models import Analysis
@@ -13,7 +13,7 @@ from service.api.jobs import job_json
 from service.api.models.analyses import AnalysisPage, AnalysisUpload, Job, Report
 from service.api.models.common import PageQuery
 from service.api.serialize import when
-from service.extensions import db_session, job_timeout, state, transaction
+from service.extensions import db_session, state, transaction
 
 ANALYSIS = "/analyses/<int:analysis_id>"
 
@@ -137,18 +137,9 @@ def rerun_analysis(analysis_id: int) -> tuple[dict[str, Any], int]:
 )
 def get_report_pdf(analysis_id: int) -> Response | tuple[dict[str, Any], int, dict[str, str]]:
     """The report as a PDF; a long one is made in the background: 202 and its job."""
-    from service.documents.report import analysis_report_pdf
-    from service.http import pdf_response
+    from service.http import analysis_report, pdf_response
 
-    clausier = state()
-    result = analysis_report_pdf(
-        db_session(),
-        analysis_id,
-        db=clausier.db,
-        runner=clausier.jobs,
-        background_pages=current_app.config["REPORT_BACKGROUND_PAGES"],
-        stale_after=job_timeout(),
-    )
+    result = analysis_report(analysis_id)
     if result.job is not None:
         return job_json(result.job), 202, {"Location": f"/api/jobs/{result.job.id}"}
     return pdf_response(result.data or b"", result.filename)

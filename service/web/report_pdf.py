@@ -3,11 +3,9 @@ the background job making it (``documents.report``)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, redirect, url_for
+from flask import Blueprint, Response, redirect, url_for
 
-from service.documents.report import analysis_report_pdf
-from service.extensions import db_session, job_timeout, state
-from service.http import pdf_response
+from service.http import analysis_report, pdf_response
 from service.web.forms import NUMBER
 
 bp = Blueprint("report_pdf", __name__)
@@ -16,15 +14,7 @@ bp = Blueprint("report_pdf", __name__)
 @bp.get(f"/analyses/<{NUMBER}:analysis_id>/rapport.pdf")
 def report_pdf(analysis_id: int) -> Response:
     """The report as a PDF shown in the browser, or the page of the job making a long one."""
-    clausier = state()
-    result = analysis_report_pdf(
-        db_session(),
-        analysis_id,
-        db=clausier.db,
-        runner=clausier.jobs,
-        background_pages=current_app.config["REPORT_BACKGROUND_PAGES"],
-        stale_after=job_timeout(),
-    )
+    result = analysis_report(analysis_id)
     if result.job is not None:
         return redirect(url_for("jobs.show", job_id=result.job.id), 303)
     return pdf_response(result.data or b"", result.filename)
