@@ -14,7 +14,7 @@ that would do so is refused, with the day from which it could apply.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -626,8 +626,3 @@ def _date(value: Any, where: str, problems: _Problems) -> dt.date | None:
     except ValueError:
         problems.add(where, f"date illisible « {value} » : écrivez AAAA-MM-JJ")
         return None
-
-
-def history(obligations: Iterable[Obligation]) -> dict[int, list[ObligationTerms]]:
-    """Each obligation's terms over time, for those an amendment changed."""
-    return {o.id: list(o.terms) for o in obligations if len(o.terms) > 1}
