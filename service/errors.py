@@ -362,6 +362,21 @@ class RecordKept(Conflict, DeliveryError):
     changes, the terms it set), which are kept."""
 
 
+# -- stored files -------------------------------------------------------------------------
+
+
+class StoredFileMissing(NotFound):
+    """A record names a stored file that is no longer in the database."""
+
+    title = "Fichier introuvable"
+
+
+class StoredFileAltered(ClausierError):
+    """A stored file's bytes no longer match the SHA-256 they are kept under: never served."""
+
+    title = "Fichier altéré"
+
+
 # -- background jobs ----------------------------------------------------------------------
 
 

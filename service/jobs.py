@@ -41,7 +41,7 @@ from service.errors import (
     UnknownJobKind,
 )
 from service.jobs_models import Job
-from service.storage import StoredFile, store_file
+from service.storage import StoredFile, read_file, store_file
 
 LOGGER = logging.getLogger(__name__)
 
@@ -201,8 +201,7 @@ def job_result(
             if job.state in ("queued", "running")
             else "Le travail a échoué : il n'a produit aucun fichier."
         )
-    # The foreign key guarantees the file is there.
-    return job, session.get_one(StoredFile, job.result_sha256)
+    return job, read_file(session, job.result_sha256)
 
 
 def execute(db: Database, job_id: str, context: JobContext = nullcontext) -> None:

@@ -6,11 +6,15 @@ A file is stored once, whatever the number of uploads; nothing is ever overwritt
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from sqlalchemy import LargeBinary, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from service.db import Base, timestamp
+from service.errors import StoredFileAltered, StoredFileMissing
+
+LOGGER = logging.getLogger(__name__)
 
 
 class StoredFile(Base):
@@ -38,4 +42,22 @@ def store_file(session: Session, data: bytes, media_type: str) -> StoredFile:
         stored = StoredFile(sha256=digest, size=len(data), media_type=media_type, content=data)
         session.add(stored)
         session.flush()
+    return stored
+
+
+def read_file(session: Session, sha256: str) -> StoredFile:
+    """The stored file of that checksum, its bytes checked against it: bytes changed below the
+    application (in the database itself) are an alarm in the log and an error, never served."""
+    stored = session.get(StoredFile, sha256)
+    if stored is None:
+        raise StoredFileMissing(
+            "Le fichier conservé sous cette empreinte n'est plus dans la base : il a été supprimé"
+            " hors de Clausier."
+        )
+    if checksum(stored.content) != sha256:
+        LOGGER.error("stored file %s: its bytes no longer match their SHA-256", sha256)
+        raise StoredFileAltered(
+            "Le fichier conservé a été modifié hors de Clausier : son contenu ne correspond plus à"
+            " son empreinte SHA-256. Il n'est pas servi ; l'incident est journalisé."
+        )
     return stored

@@ -19,7 +19,7 @@ from service.analysis.rules import Ruleset, load_ruleset
 from service.errors import AnalysisNotFound, SeveralDocuments
 from service.library.search import SearchIndex
 from service.library.store import Page
-from service.storage import StoredFile, checksum, store_file
+from service.storage import checksum, read_file, store_file
 
 MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -168,7 +168,7 @@ def rerun_analysis(
 ) -> tuple[Analysis, list[dict[str, Any]]]:
     """Analyse the same file again against the library as it is now; say what changed, why."""
     before = get_analysis(session, analysis_id)
-    stored = session.get(StoredFile, before.file_sha256)
+    stored = read_file(session, before.file_sha256)
     ruleset = load_ruleset(session)
     closest = closest_by_search(index, session) if index is not None else None
     report = analyze_bytes(stored.content, before.filename, ruleset, closest=closest)

@@ -11,7 +11,7 @@ from service.annexes.template_check import check_template, inspect_template
 from service.errors import ContentTooLarge, InvalidInput, TemplateNotFound, TemplateRejected
 from service.limits import MB, Limits, check_archive
 from service.organisations import Organisation
-from service.storage import StoredFile, store_file
+from service.storage import read_file, store_file
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 #: Largest template accepted (a letterhead, a logo and a few styles fit well below).
@@ -79,9 +79,7 @@ def get_template(session: Session, organisation: Organisation, template_id: int)
 
 def template_bytes(session: Session, template: OrgTemplate) -> bytes:
     """The DOCX of a stored template."""
-    stored = session.get(StoredFile, template.file_sha256)
-    assert stored is not None  # a foreign key keeps the file
-    return stored.content
+    return read_file(session, template.file_sha256).content
 
 
 def _refused(reason: str) -> TemplateRejected:

@@ -187,12 +187,12 @@ def get_delivery(org: str, reference: str, dataset: str, delivery_id: int) -> di
 )
 def delivery_file(org: str, reference: str, dataset: str, delivery_id: int) -> Response:
     """The delivered file, as received."""
-    from service.storage import StoredFile
+    from service.storage import read_file
 
     session = db_session()
     obligation = contracts.get_obligation(session, contract_of(org, reference), dataset)
     delivery = record.get_delivery(session, obligation, delivery_id)
-    stored = session.get(StoredFile, delivery.file_sha256)
+    stored = read_file(session, delivery.file_sha256)
     return file_response(stored.content, stored.media_type, delivery.filename)
 
 

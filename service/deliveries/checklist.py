@@ -48,7 +48,7 @@ from service.deliveries.validate import FORMATS
 from service.errors import ChecklistEventNotFound, InvalidInput
 from service.french import PARIS
 from service.library.models import Family
-from service.storage import StoredFile, store_file
+from service.storage import StoredFile, read_file, store_file
 
 __all__ = [
     "DONE",
@@ -317,7 +317,7 @@ def evidence_file(
             f"La liste de réversibilité du contrat « {contract.reference} » n'a pas de pièce"
             f" n° {event_id}."
         )
-    return event, session.get_one(StoredFile, event.file_sha256)
+    return event, read_file(session, event.file_sha256)
 
 
 def _short_name(filename: str) -> str:

@@ -17,7 +17,7 @@ from service.extensions import db_session, transaction
 from service.french import today_in_paris
 from service.http import file_response, requested_day
 from service.organisations import get_organisation, list_organisations
-from service.storage import StoredFile
+from service.storage import read_file
 from service.web import csrf
 from service.web.timeline import timeline_svg
 
@@ -88,7 +88,7 @@ def delivery_file(org: str, reference: str, delivery_id: int) -> Response:
     """The delivered file, as received."""
     session = db_session()
     found = record.get_contract_delivery(session, _contract(org, reference), delivery_id)
-    stored = session.get(StoredFile, found.file_sha256)
+    stored = read_file(session, found.file_sha256)
     return file_response(stored.content, stored.media_type, found.filename)
 
 

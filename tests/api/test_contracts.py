@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from icalendar import Calendar
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
@@ -255,3 +255,22 @@ def test_the_calendar_feed_lists_every_due_date(
     assert len({str(event["UID"]) for event in events}) == 73
     org = Calendar.from_ical(client.get("/api/organisations/valbrune/calendar.ics").data)
     assert len(org.walk("VEVENT")) == 73
+
+
+def test_a_stored_file_altered_in_the_database_is_never_served(
+    app: Flask, client: FlaskClient, contract: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Bytes changed below the application are an alarm and an error (issue 14)."""
+    created = _upload(client, GOOD_CSV).get_json()
+    url = f"{DELIVERIES}/{created['id']}/file"
+    assert client.get(url).data == GOOD_CSV
+    with clausier(app).db.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE stored_file SET content = :bytes"), {"bytes": b"id;puissance_w\nX;1\n"}
+        )
+    response = client.get(url)
+    assert response.status_code == 500
+    assert response.content_type == "application/problem+json"
+    assert "modifié hors de Clausier" in response.get_json()["detail"]
+    assert b"X;1" not in response.data
+    assert any("no longer match" in record.message for record in caplog.records)
