@@ -274,3 +274,23 @@ def test_concurrent_editors_get_unique_gapless_numbers(app: Flask, db_session: S
         [(2, "B"), (3, "A")],
     )
     assert [v.number for v in versions] == [1, 2, 3]
+
+
+def test_a_clause_with_an_approved_version_is_kept_even_without_foreign_keys(
+    app: Flask, small_library: object
+) -> None:
+    """The `sqlite3` shell does not enforce foreign keys: a trigger keeps the clause (issue 14)."""
+    import sqlite3
+
+    url = clausier(app).db.url
+    if not url.startswith("sqlite"):
+        pytest.skip("PostgreSQL's foreign keys always hold")
+    connection = sqlite3.connect(url.removeprefix("sqlite:///"))
+    try:
+        approved = connection.execute(
+            "SELECT clause_id FROM clause_version WHERE status = 'approved' LIMIT 1"
+        ).fetchone()[0]
+        with pytest.raises(sqlite3.IntegrityError, match="CLAUSIER_IMMUTABLE_VERSION"):
+            connection.execute("DELETE FROM clause WHERE id = ?", (approved,))
+    finally:
+        connection.close()
