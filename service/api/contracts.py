@@ -69,6 +69,7 @@ def request_fields(prefix: str = "", names: Mapping[str, str] | None = None) -> 
 
 def contract_json(contract: Contract) -> dict[str, Any]:
     """A contract with its obligations."""
+    periods = contracts.describe_contract(db_session(), contract)
     return {
         "organisation": contract.organisation.slug,
         "reference": contract.reference,
@@ -81,7 +82,7 @@ def contract_json(contract: Contract) -> dict[str, Any]:
             {"clause": link.version.clause_id, "version": link.version.number}
             for link in contract.clauses
         ],
-        "obligations": [obligation_json(o) for o in contract.obligations],
+        "obligations": [obligation_json(o, periods.get(o.id, 0)) for o in contract.obligations],
         "amendments": [
             {"number": a.number, "title": a.title, "effective_on": a.effective_on.isoformat()}
             for a in contract.amendments
@@ -89,8 +90,8 @@ def contract_json(contract: Contract) -> dict[str, Any]:
     }
 
 
-def obligation_json(obligation: Obligation) -> dict[str, Any]:
-    """An obligation, with its number of expected periods."""
+def obligation_json(obligation: Obligation, periods: int | None = None) -> dict[str, Any]:
+    """An obligation, with its number of expected periods (counted when not given)."""
     return {
         "dataset": obligation.dataset,
         "title": obligation.title,
@@ -101,7 +102,7 @@ def obligation_json(obligation: Obligation) -> dict[str, Any]:
         "delay_days": obligation.delay_days,
         "due_on": obligation.due_on.isoformat() if obligation.due_on else None,
         "deliverer": obligation.deliverer,
-        "periods": len(obligation.periods),
+        "periods": len(obligation.periods) if periods is None else periods,
         "ended_on": obligation.ended_on.isoformat() if obligation.ended_on else None,
         "terms": [
             {

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from service.deliveries.models import (
     CONTRACT_KINDS,
@@ -104,6 +104,29 @@ def create_contract(
         contract.clauses.append(ContractClause(version=version))
     session.flush()
     return contract
+
+
+def describe_contract(session: Session, contract: Contract) -> dict[int, int]:
+    """Load what a contract's description shows — its clause versions, its obligations with
+    their successive terms, its amendments — in one query each rather than one per item; return
+    the number of expected periods of each obligation (counted, not loaded)."""
+    session.scalars(
+        select(Contract)
+        .where(Contract.id == contract.id)
+        .options(
+            selectinload(Contract.clauses).selectinload(ContractClause.version),
+            selectinload(Contract.obligations)
+            .selectinload(Obligation.terms)
+            .selectinload(ObligationTerms.amendment),
+            selectinload(Contract.amendments),
+        )
+    ).one()
+    counts = session.execute(
+        select(Period.obligation_id, func.count())
+        .where(Period.contract_id == contract.id)
+        .group_by(Period.obligation_id)
+    )
+    return dict(counts.tuples().all())
 
 
 def list_contracts(session: Session, organisation: Organisation | None = None) -> list[Contract]:
