@@ -126,7 +126,7 @@ def describe_contract(session: Session, contract: Contract) -> dict[int, int]:
         .where(Period.contract_id == contract.id)
         .group_by(Period.obligation_id)
     )
-    return dict(counts.tuples().all())
+    return {obligation_id: count for obligation_id, count in counts}
 
 
 def list_contracts(session: Session, organisation: Organisation | None = None) -> list[Contract]:
