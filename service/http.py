@@ -1,6 +1,8 @@
-"""What the pages and the API share over HTTP: integer and date arguments, files sent back with
-a safe name, and the answer to an error — ``application/problem+json`` under ``/api/``, the
-French error page elsewhere — registered by ``create_app``.
+"""What the pages and the API share over HTTP: integer and date arguments (and integers in
+routes, bounded), JSON bodies read without recursion errors, files sent back with a safe name,
+an analysis report's PDF under this app's settings, the security headers of every response,
+and the answer to an error — ``application/problem+json`` under ``/api/``, the French error
+page elsewhere — registered by ``create_app``.
 
 The faces (``web``, ``api``) import this module; it imports neither of them.
 """
