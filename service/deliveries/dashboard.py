@@ -53,14 +53,12 @@ class Scope:
         return replace(self, contract_ids=tuple(ids))
 
     def where(self, query: Select) -> Select:
-        """The query narrowed to the scope (an organisation's once ``resolved``)."""
+        """The query narrowed to the scope, once ``resolved``."""
         if self.contract is not None:
             return query.where(Period.contract_id == self.contract.id)
-        if self.contract_ids is not None:
-            return query.where(Period.contract_id.in_(self.contract_ids))
         if self.organisation is not None:
-            contracts = select(Contract.id).where(Contract.organisation_id == self.organisation.id)
-            return query.where(Period.contract_id.in_(contracts))
+            assert self.contract_ids is not None, "an organisation's scope is resolved first"
+            return query.where(Period.contract_id.in_(self.contract_ids))
         return query
 
 
