@@ -21,10 +21,21 @@ from pydantic.fields import FieldInfo
 
 from service.api import field_errors
 from service.api.models.common import UploadMarker
-from service.api.params import json_body
 from service.errors import InvalidInput, MalformedRequest
 
 JSON = "application/json"
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object; ``MalformedRequest`` (400) when the body is not one."""
+    if not request.is_json:
+        raise MalformedRequest(
+            "Le corps de la requête doit être un objet JSON (Content-Type: application/json)."
+        )
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise MalformedRequest("Le corps de la requête n'est pas un objet JSON valide.")
+    return data
 
 
 @dataclass(frozen=True)
