@@ -16,10 +16,12 @@ from service.analysis.clauses import FamilySentence, IndexedSection, sentences_b
 from service.analysis.document import Document
 from service.analysis.language import VOID, has_quantity
 from service.analysis.rules import (
+    UNAFFECTED,
     ClauseChoice,
     ElementRule,
     FamilyRule,
     Ruleset,
+    breaks_family,
     contradiction_kind,
     empties,
 )
@@ -81,6 +83,16 @@ def judge_family(
 ) -> FamilyFinding:
     """Judge one family on the tokenised sections and its sentences."""
     finding = FamilyFinding(family.id, family.label, "missing", 0.0)
+    if family.id in UNAFFECTED:
+        # Outside the family's own clause, a freedom that cannot empty it is about another
+        # subject: « le titulaire peut librement réutiliser les données » is no open data.
+        about = [
+            s
+            for s in about
+            if s.titled
+            or (kind := contradiction_kind(sections[s.section].text.sentence(s.index))) is None
+            or breaks_family(family.id, kind)
+        ]
     addressing = [s for s in about if s.binding and (s.signals or s.titled)]
     if not addressing:
         # « 12 Sobriété numérique — Sans objet. », « Réversibilité : néant. »: the family
@@ -112,7 +124,9 @@ def judge_family(
         (item.section, item.index): kind
         for item in about
         if not item.foreign
-        and (kind := contradiction_kind(sections[item.section].text.sentence(item.index)))
+        and breaks_family(
+            family.id, kind := contradiction_kind(sections[item.section].text.sentence(item.index))
+        )
     }
     vague = _check_elements(family, sections, about, finding, breaks)
     contradiction = _find_contradiction(sections, about, breaks)

@@ -83,7 +83,8 @@ _NEG_END = r"(?:pas|plus|jamais|nullement|aucunement|point|guere|aucune?s?|ni|ri
 NEGATION = re.compile(rf"\b(?:ne|n')\s*(?P<verb>(?:\w+[\s',]+){{0,3}}?){_NEG_END}\b")
 #: "Nul accès …", "aucun format … n'est admis": a negative subject.
 NEGATIVE_SUBJECT = re.compile(
-    r"\b(?:aucune?s?|nul(?:le)?s?)\s+(?:\w+[\s']+){0,6}?(?:ne|n')\s*(?P<verb>(?:\w+[\s']+){0,3})"
+    r"\b(?:aucune?s?|nul(?:le)?s?)(?P<subject>\s+(?:\w+[\s']+){0,6}?)(?:ne|n')\s*"
+    r"(?P<verb>(?:\w+[\s']+){0,3})"
 )
 _RELATIVE_BEFORE = re.compile(r"\b(?:qui|que|qu'|dont|lesquel\w*|laquelle|ou|si)\s*$")
 #: A condition: "si le titulaire ne remplit pas …", "lorsque la modification n'est pas prévue".
@@ -97,7 +98,8 @@ _OPENING_CONDITION = re.compile(r"^\W*(?:si|s'il|s'ils|lorsque|lorsqu'|dans\s+l'
 #: An exemption denied is a protection: "il n'est prévu aucune exonération des pénalités".
 _EXEMPTION = re.compile(
     r"^\s*(?:\w+\s+){0,3}?(?:exoneration|derogation|exception|dispense|franchise|limitation|"
-    r"plafonnement|abattement|remise\s+de\s+penalite)s?\b"
+    r"restriction|plafonnement|abattement|remise\s+de\s+penalite|frais|surcout|prolongation|"
+    r"(?:delai|cout)\s+supplementaire)s?\b"
 )
 #: Idioms whose negation states no duty: "ne remet pas en cause", "ne fait pas obstacle".
 _IDIOM = re.compile(
@@ -176,6 +178,10 @@ def negation_kinds(folded: str) -> list[str]:
     for match in NEGATIVE_SUBJECT.finditer(folded):
         if _conditional(folded, folded[: match.start()]):
             kinds.append("neutral")
+            continue
+        if _EXEMPTION.match(match.group("subject")):
+            # « Aucun délai supplémentaire ne sera accordé »: a relief denied protects.
+            kinds.append("prohibition")
             continue
         kind = _kind(match.group("verb") + " " + folded[match.end() : match.end() + 40])
         kinds.append(_denied_to_buyer(kind, folded[match.end() : match.end() + 60]))

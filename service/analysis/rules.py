@@ -223,6 +223,28 @@ ANYWHERE = re.compile(
     r"territoire|france)|en\s+tout\s+lieu|dans\s+(?:tout|n'importe\s+quel)\s+(?:pays|etat)|"
     r"sans\s+(?:aucune\s+)?restriction\s+(?:geographique|de\s+localisation))"
 )
+#: A place that bounds « en tout lieu » / « dans tout pays »: « … de l'Union européenne ».
+BOUNDED_PLACE = re.compile(
+    r"\s*(?:\w+\s+){0,2}?(?:de\s+l'|du\s+|de\s+la\s+|d')\s*(?:union|ue\b|eee\b|espace\s+"
+    r"economique|territoire\s+(?:national|francais|metropolitain)|france)"
+)
+#: A freedom held within the contract's own demands: « dans le respect des formats exigés ».
+BOUNDED = re.compile(
+    r"\b(?:dans\s+le\s+(?:strict\s+)?respect|sous\s+reserve\s+du\s+respect)\s+(?:des|de\s+la|"
+    r"du|de\s+l')\s*(?:\w+\s+){0,3}?(?:exigee?s?|prevue?s?|fixee?s?|requise?s?|present\w*|"
+    r"ci-dessus|article|stipulations|exigences|obligations)\b"
+)
+#: What a harmless freedom bears on: the contractor's means, or what it may propose.
+MEANS = re.compile(
+    r"\b(?:ses|son|sa|leurs?|les)\s+(?:propres\s+)?(?:moyens|methodes?|outils|equipes?|"
+    r"organisation|personnels?|ressources)\b|\b(?:propos|sugger|recommand)\w*"
+)
+#: A freedom the contractor is the agent of, in the passive: « réutilisées librement par le
+#: titulaire ».
+PARTY_AGENT_FREEDOM = re.compile(
+    rf"\b(?:peu\w*|pourr\w+)\s+(?:\w+\s+){{0,4}}?(?:librement|sans\s+(?:aucune\s+)?restriction)"
+    rf"\s+par\s+(?:le\s+|la\s+|l')?{_PARTY}\b"
+)
 #: The contractor allowed to act: "le titulaire peut", "il pourra", "est autorisé à".
 PARTY_MAY = re.compile(
     rf"\b(?:{_PARTY}|il|elle|celui-ci)\s+(?:\w+\s+){{0,2}}?(?:peut|peuvent|pourra|pourront|"
@@ -289,6 +311,18 @@ def _claims(folded: str) -> bool:
     return False
 
 
+#: Kinds of contradiction that cannot empty a family: a freedom left to the contractor (to
+#: reuse the data for itself, to host them anywhere) takes nothing from the publication that
+#: open data asks for — it may empty another family (données publiques, hébergement, RGPD).
+FREEDOM_KINDS = frozenset({"liberté laissée au titulaire", "localisation laissée libre"})
+UNAFFECTED = {"open_data": FREEDOM_KINDS}
+
+
+def breaks_family(family: str, kind: str | None) -> bool:
+    """Whether a sentence breaking a clause by ``kind`` breaks this family's."""
+    return kind is not None and kind not in UNAFFECTED.get(family, frozenset())
+
+
 def contradiction_kind(sentence: str) -> str | None:
     """Name the rule a sentence breaks an obligation by, or None.
 
@@ -315,12 +349,28 @@ def contradiction_kind(sentence: str) -> str | None:
     if ("denied" in kinds or DENIED_NOUN.search(folded)) and not lawful:
         return "obligation niée ou écartée"
     prohibited = "prohibition" in kinds
-    if ANYWHERE.search(folded) and not prohibited:
+    if _anywhere(folded) and not prohibited:
         return "localisation laissée libre"
+    if prohibited or PRIOR_KNOWLEDGE.search(folded) or BOUNDED.search(folded):
+        return None
+    if PARTY_AGENT_FREEDOM.search(folded):
+        return "liberté laissée au titulaire"
     freed = PUBLIC_FREEDOM.sub("", folded)
-    if FREEDOM.search(freed) and _party_may(freed) and not prohibited:
+    if any(not _over_means(freed, m) for m in FREEDOM.finditer(freed)) and _party_may(freed):
         return "liberté laissée au titulaire"
     return None
+
+
+def _anywhere(folded: str) -> bool:
+    """Whether the data may go anywhere: « dans tout pays », not « dans tout pays de l'Union »."""
+    return any(not BOUNDED_PLACE.match(folded, match.end()) for match in ANYWHERE.finditer(folded))
+
+
+def _over_means(folded: str, freedom: re.Match[str]) -> bool:
+    """Whether a freedom bears on the contractor's own means or proposals (« organise
+    librement ses équipes », « peut librement proposer »), which leave the duty whole."""
+    around = folded[max(0, freedom.start() - 30) : freedom.end() + 45]
+    return MEANS.search(around) is not None
 
 
 def _party_may(folded: str) -> bool:

@@ -156,6 +156,17 @@ def test_a_phrase_is_found_in_any_order_within_a_sentence() -> None:
             "délégataire.",
             True,
         ),
+        ("Il n'existe aucune restriction à la réutilisation des fichiers par la ville.", False),
+        ("Aucune limitation de responsabilité ne s'applique en cas de fuite des fichiers.", False),
+        ("Le prestataire peut réutiliser librement ses outils et savoir-faire antérieurs.", False),
+        (
+            "Le titulaire peut librement choisir les moyens techniques de l'export, dans le "
+            "respect des formats exigés à l'article 4.",
+            False,
+        ),
+        ("Les fichiers de la ville peuvent être revendus librement par le prestataire.", True),
+        ("Les serveurs peuvent se trouver en tout lieu du territoire national.", False),
+        ("Les serveurs peuvent se trouver en tout lieu, y compris hors de France.", True),
     ],
 )
 def test_what_breaks_a_clause_and_what_does_not(sentence: str, broken: bool) -> None:

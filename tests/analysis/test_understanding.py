@@ -419,6 +419,58 @@ def test_a_sentence_breaks_the_family_it_speaks_of_not_the_heading_it_stands_und
     assert findings["donnees_publiques"]["verdict"] != "contradicted"
 
 
+def test_the_contractors_freedom_to_reuse_breaks_the_data_clauses_not_open_data(
+    ruleset: Ruleset,
+) -> None:
+    # Open data asks for publication; the contractor reusing the data for itself takes
+    # nothing from it, but it empties the protection of the personal data.
+    text = PREAMBLE + (
+        "# Article 6 – Données personnelles\n\n"
+        "Le titulaire traite les données personnelles des usagers pour le seul compte de la "
+        "commune. Par dérogation, le titulaire peut librement réutiliser les données des "
+        "usagers, une fois pseudonymisées, pour ses propres besoins statistiques.\n"
+    )
+    findings = judge(ruleset, text)
+    assert findings["rgpd"]["verdict"] == "contradicted"
+    assert findings["open_data"]["verdict"] == "missing", findings["open_data"]["explanation"]
+
+
+@pytest.mark.parametrize(
+    ("body", "family"),
+    [
+        (
+            "# Article 8 – Hébergement\n\nLes données peuvent être hébergées dans n'importe "
+            "quel pays de l'Union européenne, dans un centre qualifié SecNumCloud.\n",
+            "hebergement",
+        ),
+        (
+            "# Article 8 – Réversibilité\n\nÀ la fin du marché, le titulaire restitue les "
+            "données au format CSV dans un délai d'un mois. Il choisit librement ses outils "
+            "d'extraction. Aucun délai supplémentaire ne sera accordé.\n",
+            "reversibilite",
+        ),
+        (
+            "# Article 8 – Sobriété numérique\n\nLe prestataire peut librement proposer toute "
+            "mesure de réduction de la consommation d'énergie du service.\n",
+            "sobriete",
+        ),
+    ],
+)
+def test_a_bounded_freedom_or_a_relief_denied_is_no_contradiction(
+    ruleset: Ruleset, body: str, family: str
+) -> None:
+    finding = judge(ruleset, PREAMBLE + body)[family]
+    assert finding["verdict"] in {"weak", "present"}, finding["explanation"]
+
+
+def test_a_freedom_given_in_the_passive_is_still_the_contractors(ruleset: Ruleset) -> None:
+    text = PREAMBLE + (
+        "# Article 7 – Propriété des données\n\nLes données produites dans le cadre du "
+        "marché peuvent être exploitées librement par le prestataire, pour tout usage.\n"
+    )
+    assert judge(ruleset, text)["donnees_publiques"]["verdict"] == "contradicted"
+
+
 def test_a_family_heading_declared_void_is_a_contradiction(ruleset: Ruleset) -> None:
     text = PREAMBLE + "# Article 9 – Cybersécurité\n\nNéant.\n"
     assert judge(ruleset, text)["cybersecurite"]["verdict"] == "contradicted"
