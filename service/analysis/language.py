@@ -101,6 +101,10 @@ _EXEMPTION = re.compile(
     r"restriction|plafonnement|abattement|remise\s+de\s+penalite|frais|surcout|prolongation|"
     r"(?:delai|cout)\s+supplementaire)s?\b"
 )
+#: Verbs of a contract's scope: negated, they say what it covers, not a duty denied.
+_SCOPE = re.compile(r"\s*(?:compren\w*|inclu\w*|inclut|couvr\w*|englob\w*|integr\w*)\b")
+#: The buyer as the subject just before a negation: « l'acheteur n'est pas tenu de … ».
+_BUYER_SUBJECT = re.compile(rf"\b{BUYER}\s+(?:\w+\s+){{0,2}}$")
 #: Idioms whose negation states no duty: "ne remet pas en cause", "ne fait pas obstacle".
 _IDIOM = re.compile(
     r"^\s*(?:\w+\s+){0,2}?(?:en\s+cause|obstacle|atteinte|prejudice|d'effet|lieu\s+a|"
@@ -167,7 +171,16 @@ def negation_kinds(folded: str) -> list[str]:
         if _EXEMPTION.match(folded[match.end() : match.end() + 60]):
             kinds.append("prohibition")
             continue
+        if _SCOPE.match(match.group("verb")):
+            # « Les prestations ne comprennent pas la fourniture du matériel »: what the
+            # contract covers, not a duty denied.
+            kinds.append("negated")
+            continue
         kind = _kind(match.group("verb") + " " + folded[match.end() : match.end() + 40])
+        if kind == "denied" and _BUYER_SUBJECT.search(before):
+            # « L'acheteur n'est pas tenu de commander un minimum »: the buyer's own duty.
+            kinds.append("neutral")
+            continue
         if _RELATIVE_BEFORE.search(before[-12:]):
             # "les données qui ne relèvent pas du point 1": the relative clause's own verb only
             # ("le titulaire, qui n'est pas tenu de …" still denies a duty).

@@ -276,7 +276,8 @@ CLAIMABLE = re.compile(
 )
 #: A contractor keeping its prior knowledge is the ordinary rule, not a claim on the results.
 PRIOR_KNOWLEDGE = re.compile(
-    r"connaissances?\s+anterieures?|savoir-faire|preexistan\w+|methodes|"
+    r"connaissances?\s+anterieures?|savoir-faire|preexistan\w+|methodes|(?:dans|avec)\s+(?:son|"
+    r"leur|sa|l')\s*(?:offre|candidature)|"
     r"(?:elements|logiciels?|outils|composants|briques)\s+(?:\w+\s+){0,2}?(?:anterieur\w*|standards?|"
     r"propres)"
 )
@@ -345,7 +346,8 @@ def contradiction_kind(sentence: str) -> str | None:
     if VOID.search(folded):
         return "stipulations déclarées sans objet"
     kinds = negation_kinds(folded)  # read once: the costliest parse of the sentence
-    lawful = LAWFUL_EXCLUSION.search(folded) is not None
+    # Exclusions the law makes, and the contractor's own prior tools, do not empty a duty.
+    lawful = LAWFUL_EXCLUSION.search(folded) is not None or PRIOR_KNOWLEDGE.search(folded)
     if ("denied" in kinds or DENIED_NOUN.search(folded)) and not lawful:
         return "obligation niée ou écartée"
     prohibited = "prohibition" in kinds

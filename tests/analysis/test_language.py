@@ -167,6 +167,15 @@ def test_a_phrase_is_found_in_any_order_within_a_sentence() -> None:
         ("Les fichiers de la ville peuvent être revendus librement par le prestataire.", True),
         ("Les serveurs peuvent se trouver en tout lieu du territoire national.", False),
         ("Les serveurs peuvent se trouver en tout lieu, y compris hors de France.", True),
+        ("Les prestations ne comprennent pas la maintenance des bornes.", False),
+        ("La ville n'est pas tenue de commander un volume minimal d'extractions.", False),
+        ("Les maquettes jointes par le candidat à son offre restent sa propriété.", False),
+        (
+            "Le prestataire n'est pas tenu de livrer le code des composants standards de son "
+            "progiciel.",
+            False,
+        ),
+        ("Le prestataire n'est pas tenu de livrer le code développé pour la ville.", True),
     ],
 )
 def test_what_breaks_a_clause_and_what_does_not(sentence: str, broken: bool) -> None:
