@@ -162,10 +162,19 @@ def sentences_by_family(
     sections = [IndexedSection.build(s) for s in document.sections if s.title or s.text]
     _outline(sections)
     compiled = [_Signals.of(family) for family in ruleset.families]
-    titled = [[_titled(signals, s) for s in sections] for signals in compiled]
+    bodies = _bodies(sections)
+    titled = [
+        [_titled(signals, s, bodies[n]) for n, s in enumerate(sections)] for signals in compiled
+    ]
+    ordinary = {
+        (f, number)
+        for f, row in enumerate(titled)
+        for number, named in enumerate(row)
+        if named and not _titled(compiled[f], sections[number], bodies[number], False)
+    }
     _titled_with_parent(compiled, sections, titled)
     weights = [_weights(signals, sections) for signals in compiled]
-    owners = _owners(sections, titled, weights)
+    owners = _owners(sections, titled, weights, ordinary)
     return sections, [
         _about(f, compiled, sections, owners, weights) for f in range(len(ruleset.families))
     ]
@@ -211,9 +220,26 @@ def _titled_with_parent(
             )
 
 
-def _titled(family: _Signals, section: IndexedSection) -> bool:
+def _bodies(sections: list[IndexedSection]) -> list[list[IndexedSection]]:
+    """What each section's title stands over: its own text, or, for a heading with no text of
+    its own (« 7 Hébergement »), its sub-articles'."""
+    bodies: list[list[IndexedSection]] = [[s] for s in sections]
+    for section in sections:
+        for ancestor in section.ancestors:
+            if not sections[ancestor].text.sentences:
+                bodies[ancestor].append(section)
+    return bodies
+
+
+def _titled(
+    family: _Signals,
+    section: IndexedSection,
+    body: list[IndexedSection],
+    ordinary_words: bool = True,
+) -> bool:
     """Whether a section's own title names the family (an ordinary word, « Hébergement »,
-    only where the title or the body speaks of data: not « Hébergement du personnel »)."""
+    only where the title or the body speaks of data: not « Hébergement du personnel »;
+    not at all without ``ordinary_words``)."""
     if section.listing or not section.title.sentences:
         return False
     title = section.title
@@ -221,6 +247,8 @@ def _titled(family: _Signals, section: IndexedSection) -> bool:
         return False
     if any(title.find_loose(phrase, TITLE_WINDOW) for _, phrase in family.specific):
         return True
+    if not ordinary_words:
+        return False
     # Signals that say the same thing (« fin du contrat », « fin du marché ») name it once.
     named = {
         frozenset(phrase) for _, phrase in family.common if title.find_loose(phrase, TITLE_WINDOW)
@@ -230,16 +258,17 @@ def _titled(family: _Signals, section: IndexedSection) -> bool:
     return (
         not DATA_CONTEXT.isdisjoint(title.concepts_of(0))
         or len(named) >= 2
-        or _speaks_of_data(section)
+        or _speaks_of_data(body)
     )
 
 
-def _speaks_of_data(section: IndexedSection) -> bool:
-    """Whether a third at least of a section's sentences (headings and numbers aside) speak of data:
+def _speaks_of_data(body: list[IndexedSection]) -> bool:
+    """Whether a third at least of a body's sentences (headings and numbers aside) speak of data:
     « Fin du marché » over a body about the export of the files, not over the termination
     rules of a long administrative article that names data once."""
     sentences = [
         about
+        for section in body
         for about, folded in zip(section.data_context, section.folded, strict=True)
         if len(folded.split()) >= MIN_WORDS
     ]
@@ -264,10 +293,12 @@ def _owners(
     sections: list[IndexedSection],
     titled: list[list[bool]],
     weights: list[dict[tuple[int, int], tuple[int, list[str]]]],
+    ordinary: set[tuple[int, int]] = frozenset(),
 ) -> list[frozenset[int]]:
     """For each section, the families of the clause it belongs to: those its own title names,
     else those of the nearest heading above it that names some, else the family its signals
-    dominate."""
+    dominate. A title that names families by ordinary words only (« Opérateur et
+    sous-traitants ») keeps the heading's families too (« 7 Hébergement »)."""
     totals = [[0] * len(sections) for _ in weights]
     for family, table in enumerate(weights):
         for (number, index), (weight, _) in table.items():
@@ -288,8 +319,10 @@ def _owners(
         owner: frozenset[int] = frozenset()
         for node in (number, *section.ancestors):
             named = frozenset(f for f, row in enumerate(titled) if row[node])
-            if named:
-                owner = named
+            if not named:
+                continue
+            owner |= named
+            if any((f, node) not in ordinary for f in named):
                 break
         if not owner and not section.listing:
             owner = _dominant(held, number, section.ancestors, size)

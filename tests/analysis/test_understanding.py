@@ -264,6 +264,22 @@ def test_a_heading_and_its_sub_articles_are_one_clause(ruleset: Ruleset) -> None
     assert {"perimetre", "formats", "delai"} <= set(finding["elements_found"])
 
 
+def test_an_ordinary_heading_is_read_over_its_sub_articles(ruleset: Ruleset) -> None:
+    # « Hébergement » alone is an ordinary word; over sub-articles that speak of data it is the
+    # hosting clause, and a sub-article titled with another family's ordinary word
+    # (« sous-traitants ») stays part of it.
+    text = PREAMBLE + (
+        "# Article 9 – Hébergement\n\n"
+        "## 9.1 Localisation\n\nLes données du portail et leurs sauvegardes sont stockées "
+        "en France, dans un centre qualifié SecNumCloud exploité par le titulaire.\n\n"
+        "## 9.2 Prestataires et sous-traitants\n\nLes sous-traitants intervenant sur les "
+        "serveurs sont listés en annexe ; tout nouveau sous-traitant requiert l'accord "
+        "préalable écrit de la commune.\n"
+    )
+    finding = judge(ruleset, text)["hebergement"]
+    assert "sous_hebergeurs" in finding["elements_found"], finding["explanation"]
+
+
 def test_two_names_of_one_thing_in_a_title_name_it_once(ruleset: Ruleset) -> None:
     # « Fin du contrat » and « fin du marché » are one signal: a title on the contract's end
     # and its changes is no réversibilité clause.
