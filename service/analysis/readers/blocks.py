@@ -258,7 +258,12 @@ RUN_IN_WORDS = 6
 #: A verb makes it a sentence (« 5.3 L'hébergeur est certifié ISO 27001. »), not a title.
 _VERB_RE = re.compile(
     r"\b(?:est|sont|sera|seront|doit|doivent|peut|peuvent|a|ont|fait|font|reste|restent|"
-    r"demeure|demeurent|dispose|assure|remet|fournit)\b",
+    r"demeure|demeurent|dispose|assure|remet|fournit|appartient|appartiennent|comporte|"
+    r"comportent|comprend|comprennent|pr[ée]voit|pr[ée]voient|garantit|garantissent|permet|"
+    r"permettent|conserve|conservent|veille|veillent|s'engage|s'engagent|b[ée]n[ée]ficie|"
+    r"b[ée]n[ée]ficient)\b"
+    # … and so does a subject no title opens on (« Ces données … », « Il … »).
+    r"|^(?:ce|ces|cet|cette|il|ils|elle|elles|on|nous|chaque|aucun|aucune)\b",
     re.IGNORECASE,
 )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from service.analysis.readers import read_document
 
 PLAIN = """CCTP – Commune de Valmont
@@ -150,3 +152,18 @@ def test_a_run_in_heading_opens_a_sub_article_and_a_numbered_sentence_does_not()
     assert sobriety.text.startswith("Le titulaire limite le poids des pages du service.")
     assert sobriety.level > next(s for s in sections if s.number == "III").level
     assert not any(s.title.startswith("Le prestataire") for s in sections)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Ces fichiers appartiennent à la ville.",
+        "Il comprend les historiques complets.",
+        "La solution prévoit un export quotidien.",
+    ],
+)
+def test_a_numbered_sentence_with_its_verb_or_subject_is_no_run_in_title(sentence: str) -> None:
+    text = f"4. DONNÉES\n\n4.2 {sentence} Le prestataire les remet chaque mois.\n"
+    sections = read_document(text.encode("utf-8"), "cctp.md").sections
+    assert all(s.title != sentence.rstrip(".") for s in sections)
+    assert any(sentence in s.text for s in sections)
