@@ -17,7 +17,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from service.analysis.document import Document, Section
-from service.analysis.language import is_listing_title, is_obligation, is_passing
+from service.analysis.language import (
+    is_listing_title,
+    is_obligation,
+    is_passing,
+    refers_elsewhere,
+)
 from service.analysis.rules import FamilyRule, Ruleset, is_deferral
 from service.analysis.text import IndexedText, fold, stems_of
 
@@ -155,10 +160,12 @@ class _Signals:
 
 
 def sentences_by_family(
-    document: Document, ruleset: Ruleset
+    document: Document, ruleset: Ruleset, deferrals: list[list[FamilySentence]] | None = None
 ) -> tuple[list[IndexedSection], list[list[FamilySentence]]]:
     """The document's sections, tokenised, and for each family of the ruleset (in order) the
-    sentences that speak of it."""
+    sentences that speak of it. With ``deferrals`` (one list per family), the passing mentions
+    of a family that send the reader to another document (« conformément à l'article 12 du
+    CCAP ») are gathered there: a consultation judged as a whole follows them."""
     sections = [IndexedSection.build(s) for s in document.sections if s.title or s.text]
     _outline(sections)
     compiled = [_Signals.of(family) for family in ruleset.families]
@@ -176,7 +183,8 @@ def sentences_by_family(
     weights = [_weights(signals, sections) for signals in compiled]
     owners = _owners(sections, titled, weights, ordinary)
     return sections, [
-        _about(f, compiled, sections, owners, weights) for f in range(len(ruleset.families))
+        _about(f, compiled, sections, owners, weights, deferrals[f] if deferrals else None)
+        for f in range(len(ruleset.families))
     ]
 
 
@@ -405,8 +413,10 @@ def _about(
     sections: list[IndexedSection],
     owners: list[frozenset[int]],
     weights: list[dict[tuple[int, int], tuple[int, list[str]]]],
+    deferrals: list[FamilySentence] | None = None,
 ) -> list[FamilySentence]:
-    """Every sentence about the family's subject, in document order.
+    """Every sentence about the family's subject, in document order (and, into
+    ``deferrals``, those that only send the reader to another document).
 
     Inside the family's own clause, every sentence; in another family's clause, only one that
     speaks far more of this family (a sentence counts for the family of the clause it belongs
@@ -435,6 +445,10 @@ def _about(
             ):
                 continue
             if is_passing(section.folded[index]):
+                if deferrals is not None and refers_elsewhere(section.folded[index]):
+                    deferrals.append(
+                        FamilySentence(number, index, hits, family in owner, False, False)
+                    )
                 continue
             rival = max(
                 (

@@ -215,7 +215,7 @@ def _check_elements(
     vague: set[str] = set()
     for element in family.elements:
         rivals = frozenset(e.head for e in family.elements if e.key != element.key and e.head)
-        state = _element_state(element, sections, usable, rivals - element.anchors)
+        state, _ = _element_state(element, sections, usable, rivals - element.anchors)
         if state == "found":
             finding.elements_found.append(element.key)
             continue
@@ -234,8 +234,9 @@ def _element_state(
     sections: list[IndexedSection],
     usable: list[FamilySentence],
     rivals: frozenset[str] = frozenset(),
-) -> str:
-    """ "found", "vague" (named without the figure it needs) or "absent".
+) -> tuple[str, FamilySentence | None]:
+    """ "found", "vague" (named without the figure it needs) or "absent", with the sentence
+    that states it when found.
 
     A figure counts for the element only when no other element of the family stands in the
     same part of the sentence: in « remet un plan de réversibilité dans les trois mois », the
@@ -255,7 +256,7 @@ def _element_state(
         )
         if not element.needs_quantity:
             if named:
-                return "found"
+                return "found", item
             continue
         anchored = (bool(element.anchors) and element.anchors <= concepts) or any(
             set(phrase) <= concepts and not set(phrase) <= _TIME for phrase in element.phrases
@@ -263,20 +264,51 @@ def _element_state(
         if not (named or anchored):
             continue
         if anchored and _own_figure(section.folded[item.index], rivals):
-            return "found"
+            return "found", item
         vague = True
-    return "vague" if vague else "absent"
+    return ("vague" if vague else "absent"), None
+
+
+def timed_elements(
+    family: FamilyRule, sections: list[IndexedSection], about: list[FamilySentence]
+) -> dict[str, FamilySentence]:
+    """The elements of the family that need a figure of time (a delay, a frequency), each
+    with the sentence that states it: what two documents of one consultation may disagree on."""
+    usable = [
+        s
+        for s in about
+        if not empties(sections[s.section].folded[s.index])
+        and contradiction_kind(sections[s.section].text.sentence(s.index)) is None
+    ]
+    found = {}
+    for element in family.elements:
+        if not element.needs_quantity:
+            continue
+        rivals = frozenset(e.head for e in family.elements if e.key != element.key and e.head)
+        state, item = _element_state(element, sections, usable, rivals - element.anchors)
+        if state == "found" and item is not None:
+            found[element.key] = item
+    return found
 
 
 _SEGMENT = re.compile(r"[^,;:()]+")
 
 
 def _own_figure(folded: str, rivals: frozenset[str]) -> bool:
-    """Whether a figure of time stands in a part of the sentence that names no rival."""
+    """Whether a figure of time stands in a part of the sentence that names no rival — a
+    manner (« au format CSV ») names none: « restitue les données au format CSV dans un délai
+    d'un mois » gives the restitution's delay."""
     for part in _SEGMENT.finditer(folded):
-        if has_quantity(part.group()) and rivals.isdisjoint(stems_of(part.group())):
+        text = _MANNER.sub(" ", part.group())
+        if has_quantity(text) and rivals.isdisjoint(stems_of(text)):
             return True
     return False
+
+
+#: How a thing is done, not another thing: « au format CSV », « sous forme de fichiers ».
+_MANNER = re.compile(
+    r"\b(?:au|aux|en|sous|dans\s+(?:un|le|des|les))\s+(?:formats?|forme)\b(?:\s+\w+)?"
+)
 
 
 def _find_contradiction(

@@ -41,6 +41,66 @@ QUANTITY = re.compile(
 )
 
 
+_WORD_VALUES = {
+    "zero": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
+    "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13,
+    "quatorze": 14, "quinze": 15, "seize": 16, "vingt": 20, "vingts": 20, "trente": 30,
+    "quarante": 40, "cinquante": 50, "soixante": 60, "cent": 100, "cents": 100,
+}  # fmt: skip
+#: Days in each unit of a delay.
+_UNIT_DAYS = (
+    (re.compile(r"^(?:minutes?|min)$"), 1 / 1440),
+    (re.compile(r"^(?:heures?|h|hrs?)$"), 1 / 24),
+    (re.compile(r"^(?:jours?|j)\b"), 1),
+    (re.compile(r"^semaines?$"), 7),
+    (re.compile(r"^mois$"), 30),
+    (re.compile(r"^trimestres?$"), 91),
+    (re.compile(r"^semestres?$"), 182),
+    (re.compile(r"^(?:ans?|annees?)$"), 365),
+)
+_DELAY = re.compile(
+    rf"\b(?P<number>{NUMBER})\s*(?:\(\s*(?:\d+|[a-z -]+)\s*\)\s*)?(?P<unit>{_UNIT})\b"
+)
+
+
+def number_value(text: str) -> float | None:
+    """The value of a number in digits or French words (« quarante-huit », « soixante et
+    onze », « quatre-vingts »), or None."""
+    text = text.strip().replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    total = current = 0
+    for word in re.split(r"[-\s]+", text):
+        if word == "et" or not word:
+            continue
+        value = _WORD_VALUES.get(word)
+        if value is None:
+            return None
+        if value == 100:
+            current = max(current, 1) * 100
+        elif value == 20 and current in {4}:  # quatre-vingt(s)
+            current *= 20
+        else:
+            current += value
+    total += current
+    return float(total) if total or text in {"zero"} else None
+
+
+def delay_days(folded: str) -> float | None:
+    """The first delay or duration of a folded sentence, in days (« un mois » → 30,
+    « quarante-huit heures » → 2), or None."""
+    for match in _DELAY.finditer(folded):
+        value = number_value(match["number"])
+        if value is None:
+            continue
+        for unit, days in _UNIT_DAYS:
+            if unit.match(match["unit"]):
+                return value * days
+    return None
+
+
 def has_quantity(folded: str) -> bool:
     """Whether a folded sentence gives a figure of time: a delay, a duration or a frequency."""
     return QUANTITY.search(folded) is not None
@@ -315,6 +375,11 @@ def is_passing(folded: str) -> bool:
     return short and (
         REFERENCE.search(stripped) is not None or DEFERRED_TO.search(stripped) is not None
     )
+
+
+def refers_elsewhere(folded: str) -> bool:
+    """Whether a folded sentence sends the reader to another document of the consultation."""
+    return REFERENCE.search(folded) is not None or DEFERRED_TO.search(folded) is not None
 
 
 def is_listing_title(folded_title: str) -> bool:

@@ -14,6 +14,8 @@ VERDICT_LABELS = {
     "weak": "insuffisante",
     "missing": "absente",
     "contradicted": "contredite",
+    # Only in a consultation: the family is deferred to a piece that was not sent.
+    "unverifiable": "renvoi non vérifiable",
 }
 
 
@@ -36,14 +38,15 @@ def build_report(
             "sections": len(document.sections),
             "contract_type": contract_type,
         },
-        "families": [_family(finding) for finding in findings],
+        "families": [family_report(finding) for finding in findings],
         "summary": summary,
         "contract_type_label": LABELS.get(contract_type or ""),
         "priority_families": list(PRIORITIES.get(contract_type or "", ())),
     }
 
 
-def _family(finding: FamilyFinding) -> dict[str, Any]:
+def family_report(finding: FamilyFinding) -> dict[str, Any]:
+    """One family's finding in the report's JSON form."""
     clause = finding.suggested_clause
     return {
         "family": finding.family,

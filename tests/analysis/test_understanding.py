@@ -543,3 +543,13 @@ def test_a_freedom_to_host_anywhere_credits_neither_location_nor_transfers(
     finding = judge(ruleset, text)["hebergement"]
     assert finding["verdict"] == "contradicted"
     assert not {"localisation", "transferts"} & set(finding["elements_found"])
+
+
+def test_a_manner_between_the_restitution_and_its_delay_takes_nothing_from_it(
+    ruleset: Ruleset,
+) -> None:
+    text = PREAMBLE + (
+        "# Article 9 – Réversibilité\n\nÀ la fin du marché, le titulaire restitue les données "
+        "au format CSV dans un délai de six semaines.\n"
+    )
+    assert "delai" in judge(ruleset, text)["reversibilite"]["elements_found"]

@@ -1,0 +1,147 @@
+"""A consultation judged as a whole, on pieces written for the tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from service.analysis.consultation import analyze_consultation, piece_kind, references_in
+from service.analysis.readers import read_document
+from service.analysis.rules import Ruleset, ruleset_from_files
+from service.settings import PROJECT_ROOT
+
+
+@pytest.fixture(scope="module")
+def ruleset() -> Ruleset:
+    return ruleset_from_files(PROJECT_ROOT / "clauses")
+
+
+CCTP = (
+    "# Cahier des clauses techniques particulières\n\n"
+    "## Article 1 – Objet\n\nLe marché porte sur l'exploitation du portail de démarches en "
+    "ligne de la commune de Brevanne.\n\n"
+    "## Article 9 – Réversibilité\n\nLes modalités de réversibilité sont fixées à "
+    "l'article 12 du CCAP.\n\n"
+    "## Article 10 – Propriété intellectuelle\n\nVoir l'article 20 du CCAP.\n"
+)
+CCAP = (
+    "# Cahier des clauses administratives particulières\n\n"
+    "## Article 12 – Réversibilité\n\nÀ la fin du marché, le titulaire restitue à la commune "
+    "l'ensemble des données, historiques et paramétrages compris, dans un format ouvert "
+    "documenté (CSV avec dictionnaire des données), dans un délai d'un mois, sans frais. "
+    "Il assiste le nouveau prestataire pendant la reprise des données.\n\n"
+    "## Article 20 – Pénalités\n\nLes pénalités de retard sont de 100 euros par jour.\n"
+)
+
+
+def families(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {family["family"]: family for family in report["families"]}
+
+
+def test_a_deferral_to_an_absent_piece_is_unverifiable_never_present(ruleset: Ruleset) -> None:
+    report = analyze_consultation([("cctp.md", CCTP.encode())], ruleset)
+    reversibility = families(report)["reversibilite"]
+    assert reversibility["verdict"] == "unverifiable"
+    assert "article 12 du CCAP" in reversibility["explanation"]
+    assert reversibility["references"][0]["resolved"] is False
+    assert report["summary"]["unverifiable"] >= 1
+
+
+def test_a_deferral_is_followed_into_the_piece_that_is_there(ruleset: Ruleset) -> None:
+    report = analyze_consultation([("cctp.md", CCTP.encode()), ("ccap.md", CCAP.encode())], ruleset)
+    reversibility = families(report)["reversibilite"]
+    assert reversibility["verdict"] == "present", reversibility["explanation"]
+    assert reversibility["references"][0] == {
+        "source": "cctp.md",
+        "section": "9",
+        "excerpt": "Les modalités de réversibilité sont fixées à l'article 12 du CCAP.",
+        "reference": "article 12 du CCAP",
+        "target": "ccap.md",
+        "resolved": True,
+    }
+    assert {e["document"] for e in reversibility["evidence"]} == {"ccap.md"}
+    # The per-piece view: the CCTP alone would not be enough.
+    assert {d["filename"]: d["verdict"] for d in reversibility["documents"]} == {
+        "cctp.md": "missing",
+        "ccap.md": "present",
+    }
+    assert [(d["filename"], d["kind"]) for d in report["documents"]] == [
+        ("cctp.md", "cctp"),
+        ("ccap.md", "ccap"),
+    ]
+
+
+def test_a_deferral_to_an_article_on_something_else_credits_nothing(ruleset: Ruleset) -> None:
+    report = analyze_consultation([("cctp.md", CCTP.encode()), ("ccap.md", CCAP.encode())], ruleset)
+    property_ = families(report)["propriete_intellectuelle"]
+    assert property_["verdict"] == "missing"
+    assert property_["references"][0]["target"] == "ccap.md"
+    assert property_["references"][0]["resolved"] is False
+    assert "ne stipule rien" in property_["explanation"]
+
+
+def test_two_pieces_stating_different_delays_contradict_each_other(ruleset: Ruleset) -> None:
+    cctp = CCTP.replace(
+        "Les modalités de réversibilité sont fixées à l'article 12 du CCAP.",
+        "À la fin du marché, le titulaire restitue les données au format CSV dans un délai "
+        "de trois mois.",
+    )
+    report = analyze_consultation([("cctp.md", cctp.encode()), ("ccap.md", CCAP.encode())], ruleset)
+    reversibility = families(report)["reversibilite"]
+    assert reversibility["verdict"] == "contradicted", reversibility["explanation"]
+    passages = reversibility["disagreements"][0]["passages"]
+    assert {p["document"] for p in passages} == {"cctp.md", "ccap.md"}
+    assert any("trois mois" in p["excerpt"] for p in passages)
+    assert any("un mois" in p["excerpt"] for p in passages)
+
+
+def test_elements_stated_in_different_pieces_complete_each_other(ruleset: Ruleset) -> None:
+    cctp = CCTP.replace(
+        "Les modalités de réversibilité sont fixées à l'article 12 du CCAP.",
+        "À la fin du marché, le titulaire restitue l'ensemble des données et des historiques.",
+    )
+    ccap = (
+        "# CCAP\n\n## Article 12 – Réversibilité\n\nLa restitution des données intervient dans "
+        "un format ouvert documenté, dans un délai d'un mois suivant la fin du marché.\n"
+    )
+    alone = families(analyze_consultation([("cctp.md", cctp.encode())], ruleset))
+    together = families(
+        analyze_consultation([("cctp.md", cctp.encode()), ("ccap.md", ccap.encode())], ruleset)
+    )
+    assert alone["reversibilite"]["verdict"] == "weak"
+    assert together["reversibilite"]["verdict"] == "present", together["reversibilite"][
+        "explanation"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("filename", "text", "kind"),
+    [
+        ("DCE_CCAP_v3.pdf", "Marché de services", "ccap"),
+        ("piece2.md", "# Cahier des clauses techniques particulières\n\nObjet.", "cctp"),
+        ("piece3.md", "# Règlement de la consultation\n\nLe CCTP et le CCAP sont joints.", "rc"),
+        ("Annexe_3_PAS.docx.md", "Plan d'assurance sécurité", "annexe"),
+        ("notes.md", "# Compte rendu de réunion\n\nRien.", "autre"),
+    ],
+)
+def test_each_piece_is_typed_from_its_name_or_title_page(
+    filename: str, text: str, kind: str
+) -> None:
+    document = read_document(text.encode(), filename.removesuffix(".pdf") + ".md")
+    assert piece_kind(document, filename) == kind
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("conformément à l'article 12 du ccap", [("ccap", "12", None)]),
+        ("cf. cctp § 8.2", [("cctp", "8.2", None)]),
+        ("voir annexe n° 3", [("annexe", None, "3")]),
+        ("les modalites sont fixees au ccap", [("ccap", None, None)]),
+    ],
+)
+def test_references_name_their_piece_and_article(
+    sentence: str, expected: list[tuple[str, str | None, str | None]]
+) -> None:
+    assert references_in(sentence) == expected
