@@ -214,8 +214,13 @@ def _titled_with_parent(
         if section.listing or not section.ancestors or not section.title.sentences:
             continue
         parent = sections[section.ancestors[0]]
-        # Under a heading that names a family, the sub-article is that family's already.
-        if not parent.title.sentences or any(row[section.ancestors[0]] for row in titled):
+        # Under a heading that names a family, the sub-article is that family's already; and a
+        # document's own title (unnumbered, over everything) is no article heading.
+        if (
+            not parent.title.sentences
+            or not parent.section.number
+            or any(row[section.ancestors[0]] for row in titled)
+        ):
             continue
         both = IndexedText.build(f"{parent.section.title} {section.section.title}")
         own = section.title.concepts_of(0)
@@ -329,9 +334,12 @@ def _owners(
             named = frozenset(f for f, row in enumerate(titled) if row[node])
             if not named:
                 continue
-            owner |= named
-            if any((f, node) not in ordinary for f in named):
+            # « Données à caractère personnel » names RGPD, not « données » in general.
+            specific = frozenset(f for f in named if (f, node) not in ordinary)
+            if specific:
+                owner |= specific
                 break
+            owner |= named
         if not owner and not section.listing:
             owner = _dominant(held, number, section.ancestors, size)
         owners.append(owner)

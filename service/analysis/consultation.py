@@ -208,10 +208,20 @@ def _excerpt(piece: Piece, sentence: FamilySentence) -> str:
 
 
 def _references(pieces: list[Piece], family: FamilyRule, number: int) -> list[Reference]:
-    """Every reference of every piece for the family, followed where it can be."""
+    """Every reference of every piece for the family, followed where it can be: a passing
+    mention that only sends the reader elsewhere, or a stipulation whose content stands in a
+    numbered article or annex of another piece (« les exigences du plan figurant en annexe
+    2 »)."""
     found = []
     for piece in pieces:
-        for sentence in piece.deferrals[number]:
+        if piece.kind not in CONTRACTUAL:
+            continue
+        explicit = [
+            s
+            for s in piece.about[number]
+            if s.binding and _NUMBERED.search(piece.sections[s.section].folded[s.index])
+        ]
+        for sentence in [*piece.deferrals[number], *explicit]:
             section = piece.sections[sentence.section]
             for kind, article, annex in references_in(section.folded[sentence.index]):
                 if kind == piece.kind and kind != "annexe":
@@ -231,6 +241,13 @@ def _references(pieces: list[Piece], family: FamilyRule, number: int) -> list[Re
                     reference.resolved = target.treats(number, article)
                 found.append(reference)
     return found
+
+
+#: A reference that names where the content stands: an article of a piece, a numbered annex.
+_NUMBERED = re.compile(
+    f"{_ARTICLE_OF.pattern}|{_DOC_ARTICLE.pattern.replace('?P<', '?P<x')}|"
+    f"{_ANNEX.pattern.replace('?P<', '?P<y')}"
+)
 
 
 def _target(pieces: list[Piece], source: Piece, kind: str, annex: str | None) -> Piece | None:
@@ -316,12 +333,14 @@ def judge_consultation(
     """One family judged on the whole consultation, in the report's JSON form."""
     findings = [piece.findings[number] for piece in pieces]
     references = _references(pieces, family, number)
-    disagreements = _disagreements(pieces, family, number)
+    contractual = [p for p in pieces if p.kind in CONTRACTUAL]
+    disagreements = _disagreements(contractual, family, number)
     addressed = [
-        (piece, finding)
-        for piece, finding in zip(pieces, findings, strict=True)
-        if finding.verdict in {"present", "weak", "contradicted"}
+        (piece, piece.findings[number])
+        for piece in contractual
+        if piece.findings[number].verdict in {"present", "weak", "contradicted"}
     ]
+    unverifiable = [r for r in references if r.target is None]
     found = sorted({key for _, finding in addressed for key in finding.elements_found})
     keys = [element.key for element in family.elements]
     missing = [key for key in keys if key not in found]
@@ -341,7 +360,7 @@ def judge_consultation(
         else:
             piece, finding = next((p, f) for p, f in addressed if f.verdict == "contradicted")
             result.explanation = f"Contredite dans « {piece.filename} » : {finding.explanation}"
-    elif addressed:
+    elif addressed and not (essential and unverifiable):
         result.verdict = "weak" if essential else "present"
         result.confidence = max(f.confidence for _, f in addressed)
         carriers = ", ".join(f"« {p.filename} »" for p, _ in addressed)
@@ -354,13 +373,14 @@ def judge_consultation(
         else:
             result.explanation = f"Présente pour la consultation : traitée dans {carriers}."
     elif references:
-        unverifiable = [r for r in references if r.target is None]
         named = ", ".join(f"« {r.named} »" for r in references)
         if unverifiable:
+            # What the pieces say is incomplete, and the rest stands in a piece not sent.
             result.verdict = "unverifiable"
             result.confidence = 0.8
+            absent = ", ".join(f"« {r.named} »" for r in unverifiable)
             result.explanation = (
-                f"Renvoi non vérifiable : {named}, pièce absente de la consultation analysée."
+                f"Renvoi non vérifiable : {absent}, pièce absente de la consultation analysée."
             )
         else:
             result.explanation = (
@@ -404,7 +424,7 @@ def judge_consultation(
         {"filename": piece.filename, "kind": piece.kind, "verdict": finding.verdict}
         for piece, finding in zip(pieces, findings, strict=True)
     ]
-    entry["reasons"] = [result.explanation] + [
+    entry["reasons"] = [
         f"{piece.filename} : {VERDICT_LABELS[finding.verdict]}"
         for piece, finding in zip(pieces, findings, strict=True)
     ]
@@ -456,5 +476,8 @@ def analyze_consultation(
     }
 
 
+#: The pieces that stipulate: a consultation's rules (RC) or a price list say nothing the
+#: contractor is bound by.
+CONTRACTUAL = frozenset({"cctp", "ccap", "annexe", "ae", "autre"})
 #: A consultation's verdicts: a single document's, and a reference that cannot be followed.
 CONSULTATION_VERDICTS = ("present", "weak", "missing", "contradicted", "unverifiable")

@@ -117,10 +117,20 @@ def load_labels(path: Path) -> list[dict[str, Any]]:
     entries = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     entries = entries.get("documents", entries) if isinstance(entries, dict) else entries
     if not isinstance(entries, list) or not all(
-        isinstance(e, dict) and "file" in e and isinstance(e.get("families"), dict) for e in entries
+        isinstance(e, dict)
+        and (isinstance(e.get("file"), str) or _pieces(e.get("files")))
+        and isinstance(e.get("families"), dict)
+        for e in entries
     ):
-        raise ValueError("une liste d'entrées avec « file » et « families » est attendue")
+        raise ValueError(
+            "une liste d'entrées avec « file » (ou « files », les pièces d'une consultation) et "
+            "« families » est attendue"
+        )
     return entries
+
+
+def _pieces(files: Any) -> bool:
+    return isinstance(files, list) and bool(files) and all(isinstance(f, str) for f in files)
 
 
 def score(evaluation: Evaluation, labels: dict[str, str], report: dict[str, Any]) -> None:
@@ -168,6 +178,8 @@ def render(evaluation: Evaluation) -> str:
     ]
     contradicted = evaluation.contradictions()
     verdicts = ("present", "weak", "missing", "contradicted")
+    if any("unverifiable" in key for key in evaluation.confusion):  # consultations
+        verdicts = (*verdicts, "unverifiable")
     lines.append(f"{'':14}" + "".join(f"{v:>14}" for v in verdicts))
     for truth in verdicts:
         row = "".join(f"{evaluation.confusion.get((truth, v), 0):>14}" for v in verdicts)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from service.analysis.clauses import FamilySentence, IndexedSection, sentences_by_family
 from service.analysis.document import Document
-from service.analysis.language import VOID, has_quantity
+from service.analysis.language import QUANTITY, VOID
 from service.analysis.rules import (
     UNAFFECTED,
     ClauseChoice,
@@ -300,7 +300,9 @@ def _own_figure(folded: str, rivals: frozenset[str]) -> bool:
     d'un mois » gives the restitution's delay."""
     for part in _SEGMENT.finditer(folded):
         text = _MANNER.sub(" ", part.group())
-        if has_quantity(text) and rivals.isdisjoint(stems_of(text)):
+        figure = QUANTITY.search(text)
+        # What follows the figure is another matter (« … sous 24 h et accepte un audit »).
+        if figure is not None and rivals.isdisjoint(stems_of(text[: figure.end()])):
             return True
     return False
 

@@ -81,19 +81,46 @@ def family_report(finding: FamilyFinding) -> dict[str, Any]:
 def render_text(report: dict[str, Any]) -> str:
     """The report for a terminal."""
     document = report["document"]
-    lines = [
-        f"{document['filename']} — {document['format'].upper()}, "
-        f"{document['sections']} section(s), "
-        f"contrat : {report.get('contract_type_label') or 'type non reconnu'}",
-        "",
-    ]
+    pieces = report.get("documents")
+    if pieces:
+        lines = [
+            f"Consultation de {len(pieces)} pièce(s), "
+            f"contrat : {report.get('contract_type_label') or 'type non reconnu'}",
+            *(
+                f"  {piece['kind_label']} : {piece['filename']} ({piece['sections']} section(s))"
+                for piece in pieces
+            ),
+            "",
+        ]
+    else:
+        lines = [
+            f"{document['filename']} — {document['format'].upper()}, "
+            f"{document['sections']} section(s), "
+            f"contrat : {report.get('contract_type_label') or 'type non reconnu'}",
+            "",
+        ]
     for family in report["families"]:
         lines.append(f"[{VERDICT_LABELS[family['verdict']]:>12}] {family['label']}")
         if family.get("explanation"):
             lines.append(f"    {family['explanation']}")
         for evidence in family["evidence"][:2]:
             where = f"Article {evidence['section']}" if evidence["section"] else "Texte"
-            lines.append(f"    {where} {evidence['title']} : « {evidence['excerpt']} »")
+            piece = f"{evidence['document']}, " if evidence.get("document") else ""
+            lines.append(f"    {piece}{where} {evidence['title']} : « {evidence['excerpt']} »")
+        for disagreement in family.get("disagreements", []):
+            for passage in disagreement["passages"]:
+                lines.append(f"    ≠ {passage['document']} : « {passage['excerpt']} »")
+        for reference in family.get("references", []):
+            state = (
+                "suivi"
+                if reference["resolved"]
+                else "pièce absente"
+                if reference["target"] is None
+                else "l'article visé n'en traite pas"
+            )
+            lines.append(
+                f"    ↪ {reference['source']} renvoie à {reference['reference']} ({state})"
+            )
         for reason in family["reasons"]:
             lines.append(f"    – {reason}")
         if family["verdict"] != "present" and family["suggested_clause"]:
@@ -102,6 +129,7 @@ def render_text(report: dict[str, Any]) -> str:
     summary = report["summary"]
     lines += [
         "",
-        "Synthèse : " + ", ".join(f"{summary[v]} {VERDICT_LABELS[v]}(s)" for v in VERDICTS),
+        "Synthèse : "
+        + ", ".join(f"{count} {VERDICT_LABELS[v]}(s)" for v, count in summary.items()),
     ]
     return "\n".join(lines)

@@ -194,7 +194,7 @@ LAWFUL_EXCLUSION = re.compile(
 )
 #: An exclusion left to the contractor's judgement empties the obligation.
 DISCRETIONARY_EXCLUSION = re.compile(
-    rf"(?:exclu\w*|sauf|a\s+l'exception|hormis|sous\s+reserve)\b.*\b(?:{_PARTY}|il)\s+"
+    rf"(?:exclu(?!si)\w*|sauf|a\s+l'exception|hormis|sous\s+reserve)\b.*\b(?:{_PARTY}|il)\s+"
     rf"(?:\w+\s+){{0,2}}?(?:estime|juge|considere|apprecie|qualifie|designe|accepte)"
 )
 #: The buyer's use left to the contractor's consent: "sans l'accord écrit du titulaire".

@@ -207,18 +207,39 @@ def _ruleset():  # type: ignore[no-untyped-def]
     default="text",
     show_default=True,
 )
+@click.option(
+    "--together",
+    is_flag=True,
+    help="Juge les fichiers comme les pièces d'une même consultation (CCTP, CCAP, annexes).",
+)
 @with_appcontext
-def analyze_command(files: tuple[Path, ...], output: str) -> None:
-    """Print the analysis of each file; exit 1 if one could not be read."""
+def analyze_command(files: tuple[Path, ...], output: str, together: bool) -> None:
+    """Print the analysis of each file, or of the consultation they make together; exit 1 if
+    one could not be read."""
     import json
 
     from service.analysis.analyze import analyze_bytes, closest_by_search
+    from service.analysis.consultation import analyze_consultation
     from service.analysis.report import render_text
 
     (ruleset, from_database), failed, reports = _ruleset(), 0, []
     session = state().db.sessions()
     # Without a database (rules read from the files), no closest clause is searched for.
     closest = closest_by_search(state().index, session) if from_database else None
+    if together:
+        pieces = []
+        for path in files:
+            try:
+                pieces.append((path.name, path.read_bytes()))
+            except OSError as error:
+                fail(f"{path} : fichier illisible ({error.strerror}).", 1)
+        if len({name for name, _ in pieces}) < len(pieces):
+            fail("Deux pièces portent le même nom : renommez-en une.", 2)
+        try:
+            reports.append(analyze_consultation(pieces, ruleset))
+        except ClausierError as error:
+            fail(error.detail, 1)
+        files = ()
     for path in files:
         try:
             data = path.read_bytes()
@@ -230,7 +251,7 @@ def analyze_command(files: tuple[Path, ...], output: str) -> None:
             failed += 1
             click.secho(f"{path} : {error.detail}", fg="red", err=True)
     if output == "json":
-        payload = reports[0] if len(files) == 1 and reports else reports
+        payload = reports[0] if (len(files) == 1 or together) and reports else reports
         if reports:
             click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     elif output == "html":
@@ -259,6 +280,7 @@ def analyze_command(files: tuple[Path, ...], output: str) -> None:
 def eval_command(directories: tuple[Path, ...], split: str) -> None:
     """Analyse every labelled document of each DIRECTORY/labels.yaml and print the metrics."""
     from service.analysis.analyze import analyze_bytes
+    from service.analysis.consultation import analyze_consultation
     from service.analysis.evaluate import Evaluation, load_labels, render, score
     from service.settings import PROJECT_ROOT
 
@@ -273,16 +295,28 @@ def eval_command(directories: tuple[Path, ...], split: str) -> None:
         entries = [(d, e) for d, e in entries if e.get("split", "test") == split]
     (ruleset, _), evaluation = _ruleset(), Evaluation()
     absent = []
-    for directory, entry in entries:
-        path = directory / entry["file"]
-        path = path if path.is_file() else PROJECT_ROOT / entry["file"]
+
+    def located(name: str, directory: Path) -> Path | None:
+        path = directory / name
+        path = path if path.is_file() else PROJECT_ROOT / name
         if not path.is_file():
-            absent.append(entry["file"])
+            absent.append(name)
+            return None
+        return path
+
+    for directory, entry in entries:
+        names = entry.get("files") or [entry["file"]]
+        paths = [located(name, directory) for name in names]
+        if None in paths:
             continue
         try:
-            report = analyze_bytes(path.read_bytes(), path.name, ruleset)
+            if "files" in entry:  # a consultation: its pieces judged together
+                pieces = [(path.name, path.read_bytes()) for path in paths if path]
+                report = analyze_consultation(pieces, ruleset)
+            else:
+                report = analyze_bytes(paths[0].read_bytes(), paths[0].name, ruleset)
         except (OSError, ClausierError) as error:
-            evaluation.errors.append(f"{entry['file']} : {error}")
+            evaluation.errors.append(f"{', '.join(names)} : {error}")
             continue
         score(evaluation, entry["families"], report)
     if absent:

@@ -145,3 +145,45 @@ def test_references_name_their_piece_and_article(
     sentence: str, expected: list[tuple[str, str | None, str | None]]
 ) -> None:
     assert references_in(sentence) == expected
+
+
+def test_a_stipulation_whose_content_stands_in_an_absent_annex_is_unverifiable(
+    ruleset: Ruleset,
+) -> None:
+    cctp = CCTP + (
+        "\n## Article 11 – Sécurité\n\nLe titulaire applique les exigences de sécurité du plan "
+        "d'assurance sécurité figurant en annexe 4 au présent CCTP.\n"
+    )
+    security = families(analyze_consultation([("cctp.md", cctp.encode())], ruleset))[
+        "cybersecurite"
+    ]
+    assert security["verdict"] == "unverifiable", security["explanation"]
+    assert "annexe 4" in security["explanation"]
+
+
+def test_the_rules_of_the_consultation_bind_no_one(ruleset: Ruleset) -> None:
+    rules = (
+        "# Règlement de la consultation\n\n## Article 3 – Jugement des offres\n\nLa valeur "
+        "technique est appréciée au vu des mesures de sécurité du système d'information et du "
+        "plan d'assurance sécurité proposés par le candidat.\n"
+    )
+    report = analyze_consultation([("cctp.md", CCTP.encode()), ("rc.md", rules.encode())], ruleset)
+    security = families(report)["cybersecurite"]
+    assert security["verdict"] == "missing", security["explanation"]
+    assert report["documents"][1]["kind"] == "rc"
+
+
+def test_the_labelled_consultations_are_judged_as_labelled_where_the_pieces_decide() -> None:
+    # Every reference, contradiction between pieces and deferral of the sample consultations
+    # is judged as labelled (the remaining differences are single-document judgement calls).
+    import yaml
+
+    base = PROJECT_ROOT / "contracts" / "consultations"
+    ruleset = ruleset_from_files(PROJECT_ROOT / "clauses")
+    decided_by_pieces = {"unverifiable", "contradicted"}
+    for entry in yaml.safe_load((base / "labels.yaml").read_text(encoding="utf-8")):
+        pieces = [(name.rsplit("/", 1)[-1], (base / name).read_bytes()) for name in entry["files"]]
+        report = families(analyze_consultation(pieces, ruleset))
+        for family, label in entry["families"].items():
+            if label in decided_by_pieces:
+                assert report[family]["verdict"] == label, (entry["id"], family)
