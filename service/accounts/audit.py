@@ -47,7 +47,7 @@ def record(
         raise ValueError(f"unknown audit action {action!r}")
     entry = AuditEntry(
         at=utcnow(),
-        actor=actor[:254],
+        actor=actor.replace("\x00", "")[:254],  # whatever was typed as an address
         user_id=user_id,
         organisation_id=organisation_id,
         action=action,

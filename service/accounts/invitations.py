@@ -86,7 +86,9 @@ def find_invitation(session: Session, secret: str, *, now: dt.datetime | None = 
     InvitationSpent when accepted already or expired."""
     now = now or utcnow()
     invitation = session.scalar(
-        select(Invitation).where(Invitation.secret_sha256 == secret_hash((secret or "").strip()))
+        select(Invitation)
+        .where(Invitation.secret_sha256 == secret_hash((secret or "").strip()))
+        .with_for_update()  # two acceptances at once: the second waits, then finds it spent
     )
     if invitation is None:
         raise InvitationNotFound("Ce lien d'invitation n'est pas valable.")

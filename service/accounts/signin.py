@@ -13,12 +13,13 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.accounts import audit
 from service.accounts.models import User
 from service.accounts.passwords import burn_time, verify_password
-from service.accounts.users import find_user
+from service.accounts.users import normalise_email
 from service.db import utcnow
 from service.errors import ClausierError, InvalidAccount, SignInFailed, SignInThrottled
 from service.limits import SIGN_IN, SignInLimits
@@ -72,9 +73,17 @@ def attempt_sign_in(
     forgets the failures and stores the hash again when its parameters are outdated."""
     now = now or utcnow()
     try:
-        user = find_user(session, email)
+        address = normalise_email(email)
     except InvalidAccount:
-        user = None
+        address = None
+    # The row stays locked until the face commits: parallel guesses are counted one after
+    # the other, each seeing the delay the previous ones earned (PostgreSQL; SQLite has one
+    # writer at a time anyway).
+    user = (
+        session.scalar(select(User).where(User.email == address).with_for_update())
+        if address
+        else None
+    )
     if user is None or user.disabled or not user.password_hash:
         burn_time(password)
         audit.record(

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from service.accounts import audit
@@ -20,8 +21,9 @@ from service.accounts.passwords import check_password, hash_password
 from service.errors import InvalidAccount, UserExists, UserNotFound
 from service.organisations import Organisation
 
-#: Good enough for an address typed by a person: one @, a dot in the domain, no spaces.
-EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+#: Good enough for an address typed by a person: one @, a dot in the domain, no spaces nor
+#: control characters.
+EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
 
 
 class ContractRef(Protocol):
@@ -90,8 +92,14 @@ def create_user(
         disabled=False,
         failed_signins=0,
     )
-    session.add(user)
-    session.flush()
+    try:
+        with session.begin_nested():  # another process may create the same address meanwhile
+            session.add(user)
+            session.flush()
+    except IntegrityError as error:
+        raise UserExists(
+            f"Un compte existe déjà pour l'adresse « {address} ».", email=address
+        ) from error
     audit.record_by(
         session,
         by,

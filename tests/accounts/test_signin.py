@@ -4,7 +4,11 @@ failure (service/accounts/signin.py)."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,6 +19,7 @@ from service.errors import SignInFailed, SignInThrottled, status_for
 from service.limits import SIGN_IN
 from service.organisations import ensure_organisation
 from tests.accounts.factories import OPERATOR, PASSWORD, make_user
+from tests.conftest import clausier
 
 T0 = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
 
@@ -99,3 +104,32 @@ def test_unknown_address_disabled_account_and_no_password_answer_alike(
 
 def test_a_throttled_attempt_answers_429() -> None:
     assert status_for(SignInThrottled("…", retry_after=2)) == 429
+
+
+def test_an_address_with_a_nul_character_is_a_plain_failure(db_session: Session) -> None:
+    result = attempt_sign_in(db_session, "a\x00@valbrune.fr", PASSWORD)
+    db_session.commit()
+    assert isinstance(result.refused, SignInFailed)
+
+
+def test_parallel_guesses_are_counted_one_after_the_other(app: Flask) -> None:
+    """Eight wrong passwords sent at once: the free failures pass, the one after them too,
+    then each sees the delay the others earned — none slips through uncounted."""
+    db = clausier(app).db
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite has one writer at a time: no parallel attempts to order")
+    with db.session() as session:
+        make_user(session, "agent@valbrune.fr")
+    start = threading.Barrier(8)
+
+    def guess() -> str:
+        start.wait()
+        with db.session() as session:
+            refused = attempt_sign_in(session, "agent@valbrune.fr", "mauvais", now=T0).refused
+        return type(refused).__name__
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = sorted(pool.map(lambda _: guess(), range(8)))
+    assert answers == ["SignInFailed"] * 4 + ["SignInThrottled"] * 4
+    with db.session() as session:
+        assert session.scalar(select(User.failed_signins)) == 4

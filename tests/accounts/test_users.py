@@ -51,7 +51,9 @@ def test_the_database_refuses_two_rows_for_one_address(db_session: Session) -> N
         )
 
 
-@pytest.mark.parametrize("email", ["", "pas-une-adresse", "a@b", "a b@c.fr", "x@" + "d" * 260])
+@pytest.mark.parametrize(
+    "email", ["", "pas-une-adresse", "a@b", "a b@c.fr", "a\x00@c.fr", "x@" + "d" * 260]
+)
 def test_an_address_that_is_not_one_is_refused(db_session: Session, email: str) -> None:
     with pytest.raises(InvalidAccount, match="Adresse électronique invalide"):
         create_user(db_session, email, by=OPERATOR)
