@@ -92,11 +92,10 @@ def create_user(
         disabled=False,
         failed_signins=0,
     )
+    session.add(user)
     try:
-        with session.begin_nested():  # another process may create the same address meanwhile
-            session.add(user)
-            session.flush()
-    except IntegrityError as error:
+        session.flush()
+    except IntegrityError as error:  # another process created the same address meanwhile
         raise UserExists(
             f"Un compte existe déjà pour l'adresse « {address} ».", email=address
         ) from error
