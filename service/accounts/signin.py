@@ -80,7 +80,12 @@ def attempt_sign_in(
     # the other, each seeing the delay the previous ones earned (PostgreSQL; SQLite has one
     # writer at a time anyway).
     user = (
-        session.scalar(select(User).where(User.email == address).with_for_update())
+        session.scalar(
+            select(User)
+            .where(User.email == address)
+            .with_for_update()
+            .execution_options(populate_existing=True)  # the row as locked, not as cached
+        )
         if address
         else None
     )
@@ -101,7 +106,10 @@ def attempt_sign_in(
             "signin_throttled",
             actor=user.email,
             user_id=user.id,
-            detail={"retry_after": wait, "locked": user.locked_until is not None},
+            detail={
+                "retry_after": wait,
+                "locked": bool(user.locked_until and now < user.locked_until),
+            },
         )
         return SignIn(None, _throttled(user, wait, now))
     verified = verify_password(user.password_hash, password)
