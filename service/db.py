@@ -18,12 +18,14 @@ from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from service.errors import ApprovedVersionImmutable, InvalidInput, RecordKept
+from service.errors import ApprovedVersionImmutable, AuditEntryKept, InvalidInput, RecordKept
 
 #: Marker carried by the message of the immutability triggers (see the first migration).
 IMMUTABLE_MARKER = "CLAUSIER_IMMUTABLE_VERSION"
 #: Marker carried by the message of the append-only triggers (deliveries, checklist events).
 KEPT_MARKER = "CLAUSIER_KEPT_RECORD"
+#: Marker carried by the message of the audit log's append-only triggers (migration 0008).
+AUDIT_MARKER = "CLAUSIER_AUDIT_KEPT"
 
 
 def utcnow() -> dt.datetime:
@@ -132,8 +134,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _translate_errors(context: ExceptionContext) -> None:
-    """Turn the immutability triggers' errors into ``ApprovedVersionImmutable`` and
-    ``RecordKept``."""
+    """Turn the immutability triggers' errors into ``ApprovedVersionImmutable``,
+    ``RecordKept`` and ``AuditEntryKept``."""
+    if AUDIT_MARKER in str(context.original_exception):
+        raise AuditEntryKept(
+            "Le journal d'audit ne se modifie ni ne s'efface : chaque entrée est conservée"
+            " telle quelle."
+        ) from context.original_exception
     if KEPT_MARKER in str(context.original_exception):
         raise RecordKept(
             "Une livraison, une étape de la liste de réversibilité ou un avenant est conservé tel"

@@ -406,6 +406,74 @@ class JobQueueUnavailable(JobError, ServiceUnavailable):
     title = "File des travaux indisponible"
 
 
+# -- accounts and rights ------------------------------------------------------------------
+
+
+class NotSignedIn(ClausierError):
+    """No identity goes with the request: nobody signed in, no valid API token."""
+
+    title = "Connexion requise"
+
+
+class Forbidden(ClausierError):
+    """The identity is known but its role does not allow what it asked for."""
+
+    title = "Action non autorisée"
+
+
+class AccountsError(ClausierError):
+    """A user, membership, invitation or API token operation failed."""
+
+    title = "Erreur des comptes"
+
+
+class UserNotFound(NotFound, AccountsError):
+    """No user has that e-mail address."""
+
+
+class TokenNotFound(NotFound, AccountsError):
+    """No API token has that number in the organisation."""
+
+
+class InvitationNotFound(NotFound, AccountsError):
+    """No invitation goes with that token."""
+
+
+class UserExists(Conflict, AccountsError):
+    """A user already has that e-mail address (whatever its case)."""
+
+    title = "Utilisateur existant"
+
+
+class InvitationSpent(Conflict, AccountsError):
+    """The invitation was already accepted, or it expired."""
+
+    title = "Invitation périmée"
+
+
+class InvalidAccount(InvalidInput, AccountsError):
+    """A user, role, password, invitation or token breaks a rule (e-mail, role, strength…)."""
+
+
+class SignInFailed(AccountsError):
+    """The e-mail and password do not match an active account (which of them is not said)."""
+
+    title = "Connexion refusée"
+
+
+class SignInThrottled(AccountsError):
+    """Too many failed sign-ins: the next try must wait ``retry_after`` seconds (delay or
+    lock-out)."""
+
+    title = "Trop de tentatives"
+
+
+class AuditEntryKept(Conflict, AccountsError):
+    """Someone tried to change or delete an entry of the audit log, which is append-only."""
+
+    title = "Journal inaltérable"
+
+
 # -- HTTP ---------------------------------------------------------------------------------
 
 
@@ -413,6 +481,12 @@ def status_for(error: ClausierError) -> int:
     """Return the HTTP status that stands for a domain error."""
     if isinstance(error, MalformedRequest):
         return 400
+    if isinstance(error, NotSignedIn | SignInFailed):
+        return 401
+    if isinstance(error, Forbidden):
+        return 403
+    if isinstance(error, SignInThrottled):
+        return 429
     if isinstance(error, UnsupportedFormat):
         return 415
     if isinstance(error, ContentTooLarge):

@@ -293,3 +293,36 @@ def check_archive(data: bytes, limits: Limits, refusals: Refusals = UPLOAD) -> S
         if total > limits.max_member_bytes:
             raise _suspicious("(archive entière)", _megabytes(limits.max_member_bytes), refusals)
     return archive
+
+
+# -- sign-in and secrets --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignInLimits:
+    """How many failed sign-ins an account takes before it must wait, then before it is locked,
+    and how long secrets handed out by Clausier live. The HTTP rate limiter in front of the
+    sign-in page bounds requests per address; these bound attempts per account, wherever they
+    come from."""
+
+    #: Failures in a row allowed without any wait.
+    free_failures: int = 3
+    #: The wait after the first failure beyond the free ones, doubled at each further one…
+    first_delay_seconds: int = 2
+    #: … up to this.
+    max_delay_seconds: int = 60
+    #: Failures in a row after which the account is locked…
+    lockout_failures: int = 10
+    #: … for this long; after it, one more failure locks it again (a success starts afresh).
+    lockout_minutes: int = 15
+    #: Shortest local password accepted.
+    password_min_length: int = 12
+    #: A password at least this long (a passphrase) needs no mix of kinds of characters.
+    passphrase_length: int = 20
+    #: Days an invitation's one-time link stays valid.
+    invitation_days: int = 7
+    #: Seconds between two records of an API token's use (its last use, the audit log).
+    token_use_resolution_seconds: int = 60
+
+
+SIGN_IN = SignInLimits()

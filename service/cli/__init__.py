@@ -25,12 +25,16 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(eval_command)
     from service.cli.annexes import annex_command, report_command, worker_command
     from service.cli.deliveries import contracts_group, deliveries_group
+    from service.cli.users import organisations_group, tokens_group, users_group
 
     app.cli.add_command(annex_command)
     app.cli.add_command(report_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(contracts_group)
     app.cli.add_command(deliveries_group)
+    app.cli.add_command(users_group)
+    app.cli.add_command(tokens_group)
+    app.cli.add_command(organisations_group)
 
 
 def main() -> None:
