@@ -14,7 +14,7 @@ from service.db import Base
 from tests.conftest import clausier
 
 ROOT = settings.PROJECT_ROOT
-DOMAIN_PACKAGES = ("library", "analysis", "annexes", "deliveries")
+DOMAIN_PACKAGES = ("library", "analysis", "annexes", "deliveries", "accounts")
 
 
 def _imports(path: Path) -> set[str]:
