@@ -196,6 +196,23 @@ OVERFLOWING = """() => {
 }"""
 
 
+#: Breakable spaces where French typography wants a no-break one: before » : ; ! ? ending a
+#: word, after «. A line may start with what follows such a space.
+BREAKABLE_MARKS = r"""() => {
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const marks = /(\S{0,20})[ \t\n]+([»;:!?])(?=[\s»)]|$)|(«)[ \t\n]+(\S{0,20})/g;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement.closest('textarea, option, code, pre, script, style, svg')) continue;
+    let text = node.data;
+    const before = node.previousSibling;
+    if (before && before.nodeType === Node.ELEMENT_NODE) text = 'x' + text;
+    for (const match of text.matchAll(marks)) found.push(match[0].trim());
+  }
+  return found.slice(0, 5);
+}"""
+
+
 @pytest.fixture(params=WIDTHS, ids=[f"{w}px" for w in WIDTHS])
 def sized_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[tuple[Any, int]]:
     """A page of a fresh browser context at one of the two widths."""
@@ -223,6 +240,10 @@ def test_every_page_answers_cleanly_without_sideways_scrolling(
         if page.status >= 400:  # the browser reports the page's own status as an error
             errors = [e for e in errors if f"status of {page.status}" not in e]
         problems += [f"{where} : console : {error}" for error in errors]
+        if width == WIDTHS[0]:
+            breakable = tab.evaluate(BREAKABLE_MARKS)
+            if breakable:
+                problems.append(f"{where} : espaces sécables : {breakable}")
         scroll = tab.evaluate("document.documentElement.scrollWidth")
         inner = tab.evaluate("window.innerWidth")
         if scroll > inner:
