@@ -130,6 +130,12 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
+@pytest.fixture(autouse=True)
+def _chromium_first(browser: Any) -> None:
+    """Every test here needs the browser: without it they are skipped before the service is
+    started for nothing."""
+
+
 class ConsoleWatch:
     """What a page wrote to the browser console as errors, and the scripts that failed."""
 
