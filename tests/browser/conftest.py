@@ -162,7 +162,6 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
     tab = context.new_page()
     watch = ConsoleWatch(tab)
-    tab.console_watch = watch
     yield tab
     context.close()
     errors = watch.take()

@@ -48,8 +48,8 @@ VARIANTS: dict[str, list[tuple[str, dict[str, str], str]]] = {
 #: A page that does not exist: the French error page.
 MISSING = "/clauses/pas-de-clause-de-ce-nom"
 
-#: What the script of the page shows without which it is not ready: the job page reloads
-#: itself once the job is done.
+#: How long the report's PDF job may take: its page is visited once the job is over, since an
+#: unfinished job's page reloads itself when the job ends, in the middle of the visit.
 JOB_WAIT_SECONDS = 120
 
 
@@ -133,6 +133,7 @@ def web_pages(server: LiveServer) -> tuple[list[Page], list[str]]:
     """The pages of the web face with the demo's ids, and the routes no id could fill."""
     app = server.app()
     ids = demo_ids(app, server)
+    app.extensions["clausier"].db.dispose()
     adapter = app.url_map.bind("127.0.0.1")
     pages: list[Page] = []
     unfilled: list[str] = []
