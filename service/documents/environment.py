@@ -7,17 +7,18 @@ same documents as a page. The pages' own environment takes the same filters and 
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from service.deliveries.models import CONTRACT_KINDS, DELIVERERS, FREQUENCIES
 from service.deliveries.schedule import STATUS_LABELS as DELIVERY_STATUS_LABELS
 from service.deliveries.schedule import Status
 from service.deliveries.validate import FORMATS as DELIVERY_FORMATS
-from service.documents import display
-from service.documents.pdf import french_typography
+from service.documents import display, pdf
 from service.library.rules import CONTRACT_TYPES
 from service.library.store import current_version
 from service.settings import PROJECT_ROOT
@@ -35,6 +36,49 @@ STATUS_COLOURS = {
     Status.MISSING: "#c9191e",
     Status.INVALID: "#6e1450",
 }
+
+#: What is not prose in rendered HTML: tags, comments, entities, and whole elements whose text
+#: is not prose either — what a person typed or picks (a textarea sends its text back as shown,
+#: an option without a value its label), code, preformatted text, scripts, styles, drawings.
+_NOT_PROSE = re.compile(
+    r"<(textarea|option|pre|code|script|style|svg)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>|&#?\w+;",
+    re.IGNORECASE | re.DOTALL,
+)
+#: Text that French typography would change (most pieces between two tags are blank).
+_TYPESET = re.compile("[;:!?«»]|  ")
+#: A piece that starts with a high mark, the word it follows closing an element before it
+#: ("<strong>Objet</strong> :").
+_MARK_FIRST = re.compile("[ \t\u00a0\u202f]*[;:!?]")
+
+
+def french_typography(text: Any) -> Any:
+    """French typography of what is shown: a no-break space inside « » and before : (U+00A0),
+    a narrow one before ; ! ? (U+202F), so that no line starts with one of them.
+
+    Plain text comes back as plain text. Rendered HTML (:class:`~markupsafe.Markup`, a page's
+    whole body) comes back as Markup with only its prose changed: tags, attributes, entities,
+    and the text of form fields, code, scripts, styles and drawings as they were — a form sends
+    back what its user typed, not spaces they never typed."""
+    if not isinstance(text, Markup):
+        return pdf.french_typography(str(text))
+    source = str(text)
+    out: list[str] = []
+    position = 0
+    for match in _NOT_PROSE.finditer(source):
+        out.append(_prose(source[position : match.start()]))
+        out.append(match[0])
+        position = match.end()
+    out.append(_prose(source[position:]))
+    return Markup("".join(out))
+
+
+def _prose(piece: str) -> str:
+    if not _TYPESET.search(piece):
+        return piece
+    if _MARK_FIRST.match(piece):
+        return pdf.french_typography("\x00" + piece)[1:]
+    return pdf.french_typography(piece)
+
 
 FILTERS: dict[str, Any] = {
     "date_fr": display.date_fr,

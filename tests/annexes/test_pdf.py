@@ -130,7 +130,7 @@ def test_the_pdf_report_is_the_on_screen_report(
         html = render_report_document(db_session(), report)
     for family in report["families"]:
         assert f'id="famille-{family["family"]}"' in html
-    assert 'class="coverage__chart"' in html and 'class="cover"' in html
+    assert 'class="coverage__chart coverage__chart--wide"' in html and 'class="cover"' in html
 
 
 def test_french_typography_in_the_report(

@@ -11,6 +11,13 @@ from flask.testing import FlaskClient
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
+def plain_spaces(html: str) -> str:
+    """A page's HTML with the no-break spaces of French typography (U+00A0 before « : » and
+    inside « », U+202F before « ; ! ? ») read as plain spaces: these tests look for words,
+    test_typography.py for the spaces."""
+    return html.replace("\u00a0", " ").replace("\u202f", " ")
+
+
 @pytest.fixture
 def form_token(client: FlaskClient) -> Callable[[str], str]:
     """Return a function that opens a page and reads the form token it carries."""

@@ -1,0 +1,65 @@
+"""What a phone held upright (390 px) shows in place of what is too wide for it: the coverage
+chart drawn for it, readable; the delivery timeline scrolling in its own region, with the
+keyboard; tables of records as cards."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from tests.browser.conftest import LiveServer
+
+CONTRACT = "/organisations/valmont-sur-loire/contrats/EP-2024-01"
+
+
+def test_the_coverage_chart_is_drawn_readable_for_a_phone(
+    live_server: LiveServer, page: Any
+) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/analyses/1")
+    assert not page.locator(".coverage__chart--wide").is_visible()
+    chart = page.locator(".coverage__chart--narrow")
+    assert chart.is_visible()
+    assert chart.get_attribute("role") == "img"
+    # The drawing's 13-unit text, as large on the screen as the page's small print.
+    scale = chart.evaluate("svg => svg.getBoundingClientRect().width / svg.viewBox.baseVal.width")
+    assert 13 * scale >= 12, f"texte du graphique à {13 * scale:.1f} px"
+    assert (chart.locator("text").first.text_content() or "").strip()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert page.locator(".coverage__chart--wide").is_visible()
+    assert not chart.is_visible()
+
+
+def test_the_delivery_timeline_scrolls_in_its_region_with_the_keyboard(
+    live_server: LiveServer, page: Any
+) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + CONTRACT)
+    region = page.get_by_role("region", name="Frise des livraisons (défile horizontalement)")
+    assert region.get_attribute("tabindex") == "0"  # reached with the Tab key
+    region.focus()
+    assert region.evaluate("element => element === document.activeElement")
+    assert region.evaluate("element => element.scrollWidth > element.clientWidth")
+    page.keyboard.press("ArrowRight")
+    # The page's CSP allows no string evaluation (wait_for_function): poll from here.
+    deadline = time.monotonic() + 5
+    while region.evaluate("element => element.scrollLeft") == 0:
+        assert time.monotonic() < deadline, "la frise n'a pas défilé au clavier"
+        time.sleep(0.1)
+    assert page.evaluate("window.scrollX") == 0
+
+
+def test_tables_of_records_become_cards_that_name_their_fields(
+    live_server: LiveServer, page: Any
+) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + CONTRACT + "/reversibilite")
+    row = page.locator(".checklist__datasets tbody tr").first
+    cell = row.locator("td[data-label='Fréquence']")
+    # The column's name reads before the value, on the card itself.
+    label = cell.evaluate("td => getComputedStyle(td, '::before').content")
+    assert "Fréquence" in label
+    box = row.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert cell.evaluate("td => getComputedStyle(td).display") == "table-cell"
