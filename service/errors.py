@@ -197,6 +197,13 @@ class SeveralDocuments(InvalidInput, AnalysisError):
     title = "Un seul document par analyse"
 
 
+class ConsultationInvalid(InvalidInput, AnalysisError):
+    """The pieces of a consultation cannot be judged together (too many, the same name twice,
+    an archive holding no document)."""
+
+    title = "Consultation incomplète ou invalide"
+
+
 class DocumentUnreadable(ContentUnreadable, AnalysisError):
     """The file is of a known kind but cannot be read (scanned, encrypted, corrupt…)."""
 

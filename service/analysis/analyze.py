@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Callable
+from pathlib import PurePosixPath
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.analysis.classify import contract_type
+from service.analysis.consultation import analyze_consultation
 from service.analysis.findings import FamilyFinding, judge_document
 from service.analysis.models import Analysis
 from service.analysis.readers import Limits, read_document
+from service.analysis.readers.bounds import DOCUMENT
 from service.analysis.report import build_report
 from service.analysis.rules import Ruleset, load_ruleset
-from service.errors import AnalysisNotFound, SeveralDocuments
+from service.errors import AnalysisNotFound, ConsultationInvalid, SeveralDocuments
 from service.library.search import SearchIndex
 from service.library.store import Page
+from service.limits import SafeZip
 from service.storage import checksum, read_file, store_file
 
 MEDIA_TYPES = {
@@ -27,7 +32,11 @@ MEDIA_TYPES = {
     "pdf": "application/pdf",
     "txt": "text/plain",
     "md": "text/markdown",
+    # A consultation: the stored file is its manifest, naming each piece by its checksum.
+    "dce": "application/json",
 }
+#: At most this many pieces in one consultation.
+MAX_PIECES = 30
 
 
 #: Words of a document's text that make the query for the closest library clause.
@@ -121,6 +130,102 @@ def analyze_upload(
     return _keep(session, data, filename, report, ruleset), True
 
 
+def pieces_of(
+    files: list[tuple[str, bytes]], limits: Limits | None = None
+) -> list[tuple[str, bytes]]:
+    """The pieces of a consultation sent as files, a zip of the DCE among them unpacked
+    (within the limits); refuses a consultation of one piece, too many, or two of one name."""
+    limits = limits or Limits()
+    pieces: list[tuple[str, bytes]] = []
+    for name, data in files:
+        if name.lower().endswith(".zip"):
+            archive = SafeZip(data, limits, DOCUMENT)
+            members = [
+                member
+                for member in archive.names
+                if not member.endswith("/")
+                and not PurePosixPath(member).name.startswith((".", "~$"))
+                and "__MACOSX" not in member
+                and PurePosixPath(member).suffix.lower().lstrip(".") in SUFFIXES_OF_PIECES
+            ]
+            if not members:
+                raise ConsultationInvalid(
+                    f"L'archive « {name} » ne contient aucun document lisible (DOCX, ODT, PDF, "
+                    "texte).",
+                    errors=[{"field": "file", "message": f"archive « {name} » sans document"}],
+                )
+            pieces += [(PurePosixPath(m).name, archive.read(m)) for m in members]
+        else:
+            pieces.append((name, data))
+    names = [name for name, _ in pieces]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise ConsultationInvalid(
+            "Deux pièces portent le même nom (" + ", ".join(f"« {n} »" for n in twice) + ") : "
+            "renommez-en une.",
+            errors=[{"field": "file", "message": f"nom en double « {n} »"} for n in twice],
+        )
+    if not 2 <= len(pieces) <= MAX_PIECES:
+        raise ConsultationInvalid(
+            f"Une consultation se juge sur 2 à {MAX_PIECES} pièces ; {len(pieces)} reçue(s).",
+            errors=[{"field": "file", "message": f"{len(pieces)} pièce(s)"}],
+        )
+    return pieces
+
+
+SUFFIXES_OF_PIECES = frozenset({"docx", "odt", "pdf", "txt", "md"})
+
+
+def analyze_consultation_upload(
+    session: Session,
+    files: list[tuple[str, bytes]],
+    limits: Limits | None = None,
+) -> tuple[Analysis, bool]:
+    """Analyse the pieces of a consultation together and keep them, with a manifest naming
+    each by its checksum; the same pieces analysed against the same library are recognised."""
+    pieces = pieces_of(files, limits)
+    ruleset = load_ruleset(session)
+    manifest = _manifest(pieces)
+    known = session.scalars(
+        select(Analysis)
+        .where(Analysis.file_sha256 == checksum(manifest))
+        .order_by(Analysis.id.desc())
+    ).first()
+    if known is not None and known.library_state == ruleset.library_state:
+        return known, False
+    report = analyze_consultation(pieces, ruleset, limits)
+    return _keep_consultation(session, pieces, manifest, report, ruleset), True
+
+
+def _manifest(pieces: list[tuple[str, bytes]]) -> bytes:
+    listed = [{"filename": name, "sha256": checksum(data)} for name, data in pieces]
+    return json.dumps({"pieces": listed}, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+def _keep_consultation(
+    session: Session,
+    pieces: list[tuple[str, bytes]],
+    manifest: bytes,
+    report: dict[str, Any],
+    ruleset: Ruleset,
+    previous: Analysis | None = None,
+) -> Analysis:
+    for (_, data), piece in zip(pieces, report["documents"], strict=True):
+        store_file(session, data, MEDIA_TYPES.get(piece["format"], "application/octet-stream"))
+    report["document"]["sha256"] = checksum(manifest)
+    names = ", ".join(name for name, _ in pieces)
+    return _keep(session, manifest, f"Consultation : {names}", report, ruleset, previous)
+
+
+def consultation_pieces(session: Session, analysis: Analysis) -> list[tuple[str, bytes]]:
+    """The pieces of a consultation analysis, read back from storage (checksums checked)."""
+    manifest = json.loads(read_file(session, analysis.file_sha256).content)
+    return [
+        (piece["filename"], read_file(session, piece["sha256"]).content)
+        for piece in manifest["pieces"]
+    ]
+
+
 def _keep(
     session: Session,
     data: bytes,
@@ -131,6 +236,7 @@ def _keep(
 ) -> Analysis:
     document = report["document"]
     store_file(session, data, MEDIA_TYPES[document["format"]])
+    summary = report["summary"]
     analysis = Analysis(
         file_sha256=document["sha256"],
         filename=filename[:255],
@@ -139,7 +245,11 @@ def _keep(
         library_state=ruleset.library_state,
         report=report,
         previous_id=previous.id if previous else None,
-        **report["summary"],
+        present=summary["present"],
+        weak=summary["weak"],
+        # The row counts a reference that cannot be followed as missing; the report tells.
+        missing=summary["missing"] + summary.get("unverifiable", 0),
+        contradicted=summary["contradicted"],
     )
     session.add(analysis)
     session.flush()
@@ -168,6 +278,14 @@ def rerun_analysis(
 ) -> tuple[Analysis, list[dict[str, Any]]]:
     """Analyse the same file again against the library as it is now; say what changed, why."""
     before = get_analysis(session, analysis_id)
+    if before.format == "dce":
+        pieces = consultation_pieces(session, before)
+        ruleset = load_ruleset(session)
+        report = analyze_consultation(pieces, ruleset)
+        after = _keep_consultation(
+            session, pieces, _manifest(pieces), report, ruleset, previous=before
+        )
+        return after, compare(before, after)
     stored = read_file(session, before.file_sha256)
     ruleset = load_ruleset(session)
     closest = closest_by_search(index, session) if index is not None else None
