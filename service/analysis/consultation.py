@@ -55,6 +55,17 @@ PIECE_KINDS: dict[str, tuple[str, str]] = {
     "annexe": ("Annexe", r"\bannexe\b"),
 }
 KIND_LABELS = {kind: label for kind, (label, _) in PIECE_KINDS.items()} | {"autre": "Autre pièce"}
+#: Each piece named in a sentence, with its article.
+NAMED = {
+    "ccap": "le CCAP",
+    "cctp": "le CCTP",
+    "rc": "le règlement de la consultation",
+    "ae": "l'acte d'engagement",
+    "bpu": "le bordereau des prix",
+    "dpgf": "la DPGF",
+    "annexe": "l'annexe",
+    "autre": "une autre pièce",
+}
 _KIND_PATTERNS = {kind: re.compile(pattern) for kind, (_, pattern) in PIECE_KINDS.items()}
 #: A piece is typed from its name and the start of its text (its title page).
 HEAD_CHARS = 600
@@ -294,7 +305,11 @@ def _disagreements(pieces: list[Piece], family: FamilyRule, number: int) -> list
                 )
             )
     broken = [p for p in pieces if p.findings[number].verdict == "contradicted"]
-    kept = [p for p in pieces if p.findings[number].verdict in {"present", "weak"}]
+    # The protection is best shown by the piece that states it most fully.
+    kept = sorted(
+        (p for p in pieces if p.findings[number].verdict in {"present", "weak"}),
+        key=lambda p: p.findings[number].verdict != "present",
+    )
     if broken and kept:
         contradiction = broken[0].findings[number].contradiction
         best = kept[0].findings[number].evidence
@@ -306,8 +321,7 @@ def _disagreements(pieces: list[Piece], family: FamilyRule, number: int) -> list
                         {"document": kept[0].filename, **_evidence_dict(best[0])},
                         {"document": broken[0].filename, **_evidence_dict(contradiction)},
                     ],
-                    f"{KIND_LABELS[broken[0].kind]} vide ce que {KIND_LABELS[kept[0].kind]} "
-                    "stipule",
+                    f"{NAMED[broken[0].kind]} vide ce que stipule {NAMED[kept[0].kind]}",
                 )
             )
     return found
@@ -355,7 +369,7 @@ def judge_consultation(
         result.confidence = max((f.confidence for _, f in addressed), default=0.8)
         first = disagreements[0] if disagreements else None
         if first is not None:
-            names = " et ".join(p["document"] for p in first.passages)
+            names = " et ".join(f"« {p['document']} »" for p in first.passages)
             result.explanation = f"Contredite entre les pièces : {first.reason} ({names})."
         else:
             piece, finding = next((p, f) for p, f in addressed if f.verdict == "contradicted")

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from service import jobs
 from service.analysis.analyze import get_analysis
 from service.analysis.classify import LABELS as CONTRACT_LABELS
+from service.analysis.consultation import KIND_LABELS
 from service.analysis.models import Analysis
 from service.analysis.report import VERDICT_LABELS, VERDICTS
 from service.db import Database
@@ -35,7 +36,13 @@ TO_CHECK = 0.7
 #: Geometry of the coverage chart (SVG user units): label column, bar track, verdict column.
 CHART = {"label": 380, "track": 280, "gap": 12, "verdict": 150, "row": 30, "bar": 16, "top": 8}
 #: Bar colours of the coverage chart, the hues of the verdict badges in clausier.css.
-COLOURS = {"present": "#18753c", "weak": "#b06c00", "missing": "#c9191e", "contradicted": "#6e1450"}
+COLOURS = {
+    "present": "#18753c",
+    "weak": "#b06c00",
+    "missing": "#c9191e",
+    "contradicted": "#6e1450",
+    "unverifiable": "#3a3a8c",
+}
 
 
 # -- the context of the report template ------------------------------------------------------
@@ -69,8 +76,10 @@ def report_context(
         or CONTRACT_LABELS.get(report["document"].get("contract_type") or ""),
         "clause_base": "",
         "standalone": False,
-        "VERDICTS": VERDICTS,
+        # A consultation has one verdict more: a deferral to a piece that was not sent.
+        "VERDICTS": tuple(report.get("summary") or VERDICTS),
         "VERDICT_LABELS": VERDICT_LABELS,
+        "KIND_LABELS": KIND_LABELS,
     }
 
 

@@ -30,7 +30,7 @@ bp.before_request(csrf.protect)
 
 #: Past analyses per page of the list.
 PER_PAGE = 20
-ACCEPT = ".docx,.odt,.pdf,.txt,.md"
+ACCEPT = ".docx,.odt,.pdf,.txt,.md,.zip"
 
 
 @bp.get("/analyses")
@@ -41,23 +41,29 @@ def index() -> tuple[str, int]:
 
 @bp.post("/analyses")
 def create() -> Response | tuple[str, int] | tuple[dict[str, str], int]:
-    """Analyse the uploaded file and go to its report; a bad file is shown in the form."""
+    """Analyse the uploaded file — or the pieces of a consultation, several files or a zip of
+    the DCE, judged together — and go to its report; a bad file is shown in the form."""
     uploads = [u for u in request.files.getlist("file") if u.filename]
-    try:
-        analyze.one_document([u.filename or "" for u in uploads])
-    except AnalysisError as error:
-        return _upload_page(error.detail, status_for(error))
-    upload = uploads[0] if uploads else None
-    if upload is None or not upload.filename:
-        return _upload_page("Choisissez un document à analyser (.docx, .odt, .pdf, .txt ou .md).")
-    data = upload.read()
-    if not data:
-        return _upload_page(f"Le fichier « {upload.filename} » est vide : rien à analyser.")
+    if not uploads:
+        return _upload_page(
+            "Choisissez un document à analyser (.docx, .odt, .pdf, .txt ou .md), ou les pièces "
+            "d'une consultation (plusieurs fichiers ou une archive .zip)."
+        )
+    files = [(u.filename or "", u.read()) for u in uploads]
+    empty = [name for name, data in files if not data]
+    if empty:
+        names = ", ".join(f"« {name} »" for name in empty)
+        which = "Les fichiers {} sont vides" if len(empty) > 1 else "Le fichier {} est vide"
+        return _upload_page(which.format(names) + " : rien à analyser.")
+    together = len(files) > 1 or files[0][0].lower().endswith(".zip")
     try:
         with transaction() as session:
-            analysis, created = analyze.analyze_upload(
-                session, data, upload.filename, index=state().index
-            )
+            if together:
+                analysis, created = analyze.analyze_consultation_upload(session, files)
+            else:
+                analysis, created = analyze.analyze_upload(
+                    session, files[0][1], files[0][0], index=state().index
+                )
             number, moment = analysis.id, analysis.created_at
     except AnalysisError as error:
         return _upload_page(error.detail, status_for(error))

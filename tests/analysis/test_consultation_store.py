@@ -58,9 +58,7 @@ def test_a_zip_of_the_consultation_file_is_unpacked(
     assert [d["filename"] for d in analysis.report["documents"]] == ["cctp.md", "ccap.md"]
 
 
-def test_a_rerun_judges_the_same_pieces_again(
-    db_session: Session, reference_library: Path
-) -> None:
+def test_a_rerun_judges_the_same_pieces_again(db_session: Session, reference_library: Path) -> None:
     files = [("cctp.md", CCTP.encode()), ("ccap.md", CCAP.encode())]
     before, _ = analyze_consultation_upload(db_session, files)
     db_session.commit()

@@ -108,10 +108,27 @@ def test_report_explains_missing_elements_and_links_the_clause_to_add(
     assert 'href="/api/analyses/' in page
 
 
-def test_several_files_in_the_form_are_refused_with_their_names(
+def test_several_files_in_the_form_are_judged_together_as_a_consultation(
     client: FlaskClient, reference_library: Path, form_token: Token
 ) -> None:
-    files = [(io.BytesIO(CCTP.encode()), "a.md"), (io.BytesIO(CCTP.encode()), "b.md")]
+    cctp = CCTP + "\n## Article 30 – Divers\n\nVoir l'article 12 du CCAP.\n"
+    files = [(io.BytesIO(cctp.encode()), "cctp.md"), (io.BytesIO(b"# CCAP\n\nRien."), "ccap.md")]
+    response = client.post(
+        "/analyses",
+        data={"csrf_token": form_token("/analyses"), "file": files},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    page = plain_spaces(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "Pièces de la consultation" in page
+    assert "cctp.md" in page and "ccap.md" in page
+    assert "Par pièce" in page
+
+
+def test_two_pieces_of_one_name_are_refused_in_the_form(
+    client: FlaskClient, reference_library: Path, form_token: Token
+) -> None:
+    files = [(io.BytesIO(CCTP.encode()), "a.md"), (io.BytesIO(CCTP.encode()), "a.md")]
     response = client.post(
         "/analyses",
         data={"csrf_token": form_token("/analyses"), "file": files},
@@ -119,7 +136,7 @@ def test_several_files_in_the_form_are_refused_with_their_names(
     )
     assert response.status_code == 422
     page = plain_spaces(response.get_data(as_text=True))
-    assert "« a.md »" in page and "« b.md »" in page and "un par un" in page
+    assert "« a.md »" in page and "renommez-en une" in page
 
 
 def test_report_draws_the_coverage_chart_with_one_bar_per_family(

@@ -40,9 +40,24 @@
     say(text, true);
   }
 
+  function total() {
+    var bytes = 0;
+    for (var i = 0; input.files && i < input.files.length; i += 1) bytes += input.files[i].size;
+    return bytes;
+  }
+
   function showChosen() {
-    var file = input.files && input.files[0];
-    chosen.textContent = file ? "Document choisi : " + file.name + " (" + size(file.size) + ")" : "";
+    var files = input.files || [];
+    if (files.length > 1) {
+      var names = [];
+      for (var i = 0; i < files.length; i += 1) names.push(files[i].name);
+      chosen.textContent =
+        files.length + " pièces jugées ensemble : " + names.join(", ") + " (" + size(total()) + ")";
+    } else {
+      chosen.textContent = files.length
+        ? "Document choisi : " + files[0].name + " (" + size(files[0].size) + ")"
+        : "";
+    }
     input.removeAttribute("aria-invalid");
     say("");
   }
@@ -65,20 +80,17 @@
     var files = event.dataTransfer && event.dataTransfer.files;
     if (!files || !files.length) return;
     var transfer = new DataTransfer();
-    transfer.items.add(files[0]);
+    for (var i = 0; i < files.length; i += 1) transfer.items.add(files[i]);
     input.files = transfer.files;
     showChosen();
-    if (files.length > 1) {
-      say("Un document à la fois : seul « " + files[0].name + " » sera analysé.");
-    }
   });
 
   form.addEventListener("submit", function (event) {
     var file = input.files && input.files[0];
     if (!file || !window.FormData) return; // the browser or the server says what is missing
     event.preventDefault();
-    if (maxBytes && file.size > maxBytes) {
-      fail(FALLBACK[413] + " (" + size(file.size) + " pour " + size(maxBytes) + " au plus)");
+    if (maxBytes && total() > maxBytes) {
+      fail(FALLBACK[413] + " (" + size(total()) + " pour " + size(maxBytes) + " au plus)");
       return;
     }
     var xhr = new XMLHttpRequest();
