@@ -23,12 +23,14 @@ from typing import Any
 
 import frictionless
 from frictionless import Dialect, FrictionlessException, Resource, Schema, formats
+from frictionless.errors import ConstraintError
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from service.deliveries.archives import check_archive, validate_shapefile
 from service.deliveries.geo import validate_geojson
 from service.deliveries.messages import Collector, french_message, refusal
+from service.deliveries.patterns import PatternCheck, split_patterns
 from service.deliveries.report import (
     DEFAULT_LIMITS,
     FORMATS,
@@ -109,8 +111,20 @@ def _detect_delimiter(path: Path) -> str:
     return ";" if bare.count(";") > bare.count(",") else ","
 
 
+def _pattern_errors(row: Any, checks: list[PatternCheck]) -> list[frictionless.Error]:
+    """The row's cells that break their field's pattern, checked by RE2 (a cell whose type or
+    another constraint already failed is not checked, as frictionless does)."""
+    found = []
+    failed = {getattr(error, "field_name", None) for error in row.errors}
+    for check in checks:
+        if check.field not in failed and check.breaks(row[check.field]):
+            note = f'constraint "pattern" is "{check.pattern}"'
+            found.append(ConstraintError.from_row(row, note=note, field_name=check.field))
+    return found
+
+
 def _stream_table(
-    resource: Resource, spec: FormatSpec, collector: Collector
+    resource: Resource, spec: FormatSpec, collector: Collector, patterns: list[PatternCheck]
 ) -> tuple[int, list[str]]:
     try:
         with resource:
@@ -118,9 +132,13 @@ def _stream_table(
             if not labels:
                 raise DeliveryRefused("Le fichier ne contient aucune donnée (pas d'en-tête).")
             collector.add(list(resource.header.errors))
+            names = set(resource.schema.field_names)
+            patterns = [check for check in patterns if check.field in names]
             for row in resource.row_stream:
                 if row.errors:
                     collector.add(list(row.errors))
+                if patterns:
+                    collector.add(_pattern_errors(row, patterns))
             return resource.stats.rows or 0, labels
     except FrictionlessException as exc:
         if "requires unique labels" in (exc.error.note or ""):
@@ -135,16 +153,20 @@ def _table_checks(
     limits: Limits,
     **options: Any,
 ) -> tuple[Check, int, list[str], Collector]:
+    patterns: list[PatternCheck] = []
+    skipped: list[str] = []
     if schema is None:
         loaded, detector = None, frictionless.Detector(field_type="string")
     else:
+        # Patterns run on RE2, never on frictionless' backtracking ``re``.
+        schema, patterns, skipped = split_patterns(schema)
         loaded, detector = load_schema(schema), frictionless.Detector()
     types = {item.name: item.type for item in loaded.fields} if loaded else {}
     key = ", ".join(loaded.primary_key) if loaded and loaded.primary_key else None
     collector = Collector(types, limits.max_errors, key)
     try:
         resource = Resource(source(), schema=loaded, detector=detector, **options)
-        rows, labels = _stream_table(resource, spec, collector)
+        rows, labels = _stream_table(resource, spec, collector, patterns)
     except _RepeatedLabels:
         # Matching by name needs unique labels: match by position instead, which reports
         # the repeated column as a duplicate-label error.
@@ -152,13 +174,19 @@ def _table_checks(
         loaded.fields_match = "exact"
         collector = Collector(types, limits.max_errors, key)
         resource = Resource(source(), schema=loaded, detector=detector, **options)
-        rows, labels = _stream_table(resource, spec, collector)
+        rows, labels = _stream_table(resource, spec, collector, patterns)
     if loaded is None:
         detail = "Aucun schéma n'est associé à l'obligation : seule la structure est vérifiée."
     elif collector.count:
         detail = f"{collector.count} erreur(s) sur {rows} ligne(s)."
     else:
         detail = f"{rows} ligne(s) conformes au schéma."
+    if skipped:
+        # Declared before patterns were checked: the delivery is not held to what cannot run.
+        detail += (
+            f" Motif non appliqué (champ(s) {', '.join(skipped)}) : il ne peut pas être vérifié "
+            "en temps borné ; l'acheteur doit le corriger par avenant."
+        )
     check = Check("schema", "Conformité au schéma", collector.count == 0, detail)
     return check, rows, labels, collector
 
