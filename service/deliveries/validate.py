@@ -29,6 +29,7 @@ from pypdf.errors import PyPdfError
 
 from service.deliveries.archives import check_archive, validate_shapefile
 from service.deliveries.geo import validate_geojson
+from service.deliveries.json_reader import iter_json, scan_json
 from service.deliveries.messages import Collector, french_message, refusal
 from service.deliveries.patterns import PatternCheck, split_patterns
 from service.deliveries.report import (
@@ -46,11 +47,11 @@ from service.deliveries.report import (
 from service.deliveries.sniff import (
     check_name,
     check_text,
-    load_json,
     read_head,
     what_is,
     wrong_content,
 )
+from service.deliveries.workbook import check_workbook
 from service.errors import (
     ArchiveRefused,
     DeliveryRefused,
@@ -218,6 +219,7 @@ def _validate_xlsx(
     if not head.startswith(b"PK\x03\x04"):
         what = what_is(head) or "autre chose qu'un classeur"
         raise wrong_content(spec, what)
+    check_workbook(path, limits)  # from the zip directory, before anything is inflated
     infos = check_archive(path, limits)
     if not any(info.filename == "xl/workbook.xml" for info in infos):
         raise wrong_content(spec, "une archive ZIP qui n'est pas un classeur Excel")
@@ -237,18 +239,24 @@ def _validate_xlsx(
 def _validate_json(
     path: Path, spec: FormatSpec, schema: dict[str, Any] | None, limits: Limits
 ) -> ValidationReport:
-    data, bom = load_json(path, spec, limits)
+    shape, bom = scan_json(path, spec, limits)
     checks = [Check("format", "Format JSON", True, "JSON lisible."), encoding_check(bom)]
     if schema is None:
-        rows = len(data) if isinstance(data, list) else None
+        rows = shape.items if shape.top == "array" else None
         return build_report(checks, None, rows, [])
-    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+    if shape.top != "array" or not shape.all_objects:
         error = RowError(
             None, None, "le schéma attend une liste d'objets JSON (un par ligne)", "json-structure"
         )
         checks.append(Check("schema", "Conformité au schéma", False, error.message))
         return build_report(checks, None, None, [], [error])
-    check, rows, labels, collector = _table_checks(lambda: data, spec, schema, limits)
+    if shape.items == 0:
+        check, rows, labels, collector = _table_checks(lambda: [], spec, schema, limits)
+    else:
+        # Rows are read one by one on each pass frictionless makes, never all at once.
+        check, rows, labels, collector = _table_checks(
+            lambda: lambda: iter_json(path, "item", bom), spec, schema, limits
+        )
     # Frictionless numbers the header as row 1: object n sits at row n + 1.
     collector.kept = [
         RowError(e.row - 1 if e.row else e.row, e.field, e.message, e.code) for e in collector.kept

@@ -1,0 +1,172 @@
+"""XLSX and JSON deliveries are bounded before they are parsed and read as streams: shared
+strings counted, sheet and part sizes taken from the zip directory, JSON depth and size
+checked in a pass that keeps nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from service.deliveries.report import DEFAULT_LIMITS, MB
+from service.deliveries.validate import validate_delivery
+from service.deliveries.workbook import check_workbook
+from service.errors import ArchiveRefused, DeliveryTooComplex, WrongFormat
+from tests.hostile.corpus import (
+    _many_strings,
+    bomb_xlsx,
+    deep_json,
+    large_json,
+    shared_strings_xlsx,
+    small_xlsx,
+    write_xlsx,
+)
+
+SCHEMA = {"fields": [{"name": "code", "type": "string"}, {"name": "nom", "type": "string"}]}
+
+
+def limits(**bounds: int):
+    return dataclasses.replace(DEFAULT_LIMITS, **bounds)
+
+
+def test_a_sound_workbook_is_still_read_against_its_schema(tmp_path: Path) -> None:
+    path = small_xlsx(tmp_path / "ok.xlsx")
+    report = validate_delivery(path, filename="ok.xlsx", format="xlsx", schema=SCHEMA)
+    assert report.valid and report.rows == 1 and report.fields == ["code", "nom"]
+
+
+def test_eight_million_shared_strings_are_refused_from_the_directory(tmp_path: Path) -> None:
+    """The probe of issue 14: 21 MB zipped, +840 MB and 174 s, accepted. Now refused before
+    a byte of it is inflated."""
+    path = shared_strings_xlsx(tmp_path / "chaines.xlsx")
+    start = time.perf_counter()
+    with pytest.raises(DeliveryTooComplex, match="chaînes partagées") as caught:
+        validate_delivery(path, filename="chaines.xlsx", format="xlsx", schema=SCHEMA)
+    assert time.perf_counter() - start < 1.0
+    assert "xl/sharedStrings.xml" in caught.value.detail and "CSV" in caught.value.detail
+
+
+def test_a_declared_count_over_the_bound_is_refused_at_the_first_bytes(tmp_path: Path) -> None:
+    path = shared_strings_xlsx(tmp_path / "declare.xlsx", count=10, declared=8_000_000)
+    with pytest.raises(DeliveryTooComplex, match="plus de 1\u202f000\u202f000 chaînes"):
+        check_workbook(path, DEFAULT_LIMITS)
+
+
+@pytest.mark.parametrize("chunk", [7, 37, 1 * MB])
+def test_shared_strings_are_counted_whatever_their_declaration_says(
+    tmp_path: Path, chunk: int
+) -> None:
+    """A workbook that declares 1 string and holds 1,001 is refused at a bound of 1,000, the
+    count exact across chunk boundaries."""
+    path = shared_strings_xlsx(tmp_path / "ment.xlsx", count=1001, declared=1)
+    check_workbook(path, limits(max_shared_strings=1001, chunk_bytes=chunk))
+    with pytest.raises(DeliveryTooComplex, match="chaînes partagées"):
+        check_workbook(path, limits(max_shared_strings=1000, chunk_bytes=chunk))
+
+
+def test_prefixed_shared_strings_are_counted_too(tmp_path: Path) -> None:
+    strings = [b'<x:si><x:t>a</x:t></x:si><si\n/><si xml:space="preserve"><t>b</t></si>']
+    path = write_xlsx(tmp_path / "x.xlsx", [], strings, 0)
+    check_workbook(path, limits(max_shared_strings=3))
+    with pytest.raises(DeliveryTooComplex):
+        check_workbook(path, limits(max_shared_strings=2))
+
+
+def test_a_sheet_or_a_workbook_too_large_once_inflated_is_refused_unread(tmp_path: Path) -> None:
+    path = bomb_xlsx(tmp_path / "bombe.xlsx", size=8 * MB)
+    with pytest.raises(DeliveryTooComplex, match=r"La feuille « xl/worksheets/sheet1\.xml »"):
+        check_workbook(path, limits(max_sheet_bytes=4 * MB))
+    with pytest.raises(DeliveryTooComplex, match="Le classeur décompressé ferait 8 Mo"):
+        check_workbook(path, limits(max_workbook_bytes=4 * MB))
+    check_workbook(path, DEFAULT_LIMITS)
+
+
+def test_a_truncated_workbook_is_refused_as_damaged(tmp_path: Path) -> None:
+    whole = small_xlsx(tmp_path / "ok.xlsx").read_bytes()
+    path = tmp_path / "coupe.xlsx"
+    path.write_bytes(whole[:-40])
+    with pytest.raises(ArchiveRefused, match="endommagé"):
+        validate_delivery(path, filename="coupe.xlsx", format="xlsx", schema=None)
+
+
+def test_json_nested_50000_deep_is_refused_at_once(tmp_path: Path) -> None:
+    path = deep_json(tmp_path / "profond.json")
+    start = time.perf_counter()
+    with pytest.raises(DeliveryTooComplex, match="imbriqué sur plus de 64 niveaux"):
+        validate_delivery(path, filename="profond.json", format="json", schema=SCHEMA)
+    assert time.perf_counter() - start < 1.0
+    path = path.rename(tmp_path / "profond.geojson")
+    with pytest.raises(DeliveryTooComplex):
+        validate_delivery(path, filename="profond.geojson", format="geojson", schema=None)
+
+
+def test_json_depth_is_counted_exactly(tmp_path: Path) -> None:
+    path = tmp_path / "d.json"
+    path.write_text('[{"code": "a", "nom": [[["x"]]]}]', encoding="utf-8")  # five levels
+    validate_delivery(
+        path, filename="d.json", format="json", schema=None, limits=limits(max_json_depth=5)
+    )
+    with pytest.raises(DeliveryTooComplex):
+        validate_delivery(
+            path, filename="d.json", format="json", schema=None, limits=limits(max_json_depth=4)
+        )
+
+
+@pytest.mark.parametrize("schema", [None, SCHEMA], ids=["structure", "schema"])
+def test_a_large_json_is_read_without_holding_it(tmp_path: Path, schema: dict | None) -> None:
+    """``json.load`` of this 2 MB list takes about 10 MB of Python objects; streamed, the
+    validation holds a few rows at a time."""
+    path = large_json(tmp_path / "gros.json", size=2 * MB)
+    rows = len(json.loads(path.read_text(encoding="utf-8")))
+    tracemalloc.start()
+    try:
+        report = validate_delivery(
+            path,
+            filename="gros.json",
+            format="json",
+            schema=schema and {"fields": [{"name": "id", "type": "string"}]},
+        )
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert report.rows == rows
+    assert peak < 4 * MB, f"{peak / MB:.1f} MB"
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        (
+            '[{"code": "A1"},\n {"code": "A2", "no',
+            "(ligne 2) : le fichier s'arrête avant la fin du JSON",
+        ),
+        ('[{"code": "A1"},\n\n {"code": tru}]', "(ligne 3) : erreur de syntaxe près de"),
+        ("[1] [2]", "du contenu suit la fin du JSON"),
+        ("", "s'arrête avant la fin"),
+    ],
+)
+def test_a_broken_json_is_refused_with_where_it_breaks(
+    tmp_path: Path, text: str, says: str
+) -> None:
+    path = tmp_path / "casse.json"
+    path.write_text(text + " ", encoding="utf-8")
+    with pytest.raises(WrongFormat) as caught:
+        validate_delivery(path, filename="casse.json", format="json", schema=None)
+    assert says in caught.value.detail
+
+
+def test_a_json_list_of_objects_is_still_validated_row_by_row(tmp_path: Path) -> None:
+    path = tmp_path / "l.json"
+    path.write_text(json.dumps([{"code": "A1", "nom": "Nord"}, {"code": 2, "nom": "Sud"}]))
+    schema = {"fields": [{"name": "code", "type": "string"}, {"name": "nom", "type": "string"}]}
+    report = validate_delivery(path, filename="l.json", format="json", schema=schema)
+    assert report.rows == 2 and not report.valid
+    assert [(e.row, e.field) for e in report.errors] == [(2, "code")]
+
+
+def test_many_strings_helper_writes_what_it_says() -> None:
+    assert b"".join(_many_strings(3)).count(b"<si>") == 3
