@@ -230,7 +230,7 @@ CORPUS: tuple[Hostile, ...] = (
     ),
     Hostile("latin1_csv", "latin1.csv", "csv", latin1_csv, 422, "UTF-8"),
     Hostile("wrong_format", "image.csv", "csv", png_as_csv, 415, "une image PNG"),
-    Hostile("truncated_xlsx", "coupe.xlsx", "xlsx", truncated_xlsx, 422, "endommagée"),
+    Hostile("truncated_xlsx", "coupe.xlsx", "xlsx", truncated_xlsx, 422, "endommagé"),
     Hostile("truncated_json", "coupe.json", "json", truncated_json, 415, "avant la fin du JSON"),
 )
 
