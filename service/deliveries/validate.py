@@ -5,7 +5,10 @@ UTF-8, a zip bomb, an encrypted or empty file) raises a ``DeliveryRefused`` and 
 file that can be read but breaks its schema gives a report with ``valid=False``: it is stored,
 marked invalid, and the report tells the sender what to fix, row by row, in French.
 
-Files are read by chunks and rows are streamed, so a 200,000-row CSV never sits in memory.
+Files are read by chunks and rows are streamed, so a 200,000-row CSV never sits in memory; a
+workbook is bounded from its zip directory before it is opened (``workbook``), a JSON file's size
+and depth before its rows are read one by one (``json_reader``), and Table Schema patterns run
+on RE2, never on a backtracking engine (``patterns``).
 
 This module is the entry point and reads tables (CSV, XLSX, JSON) and PDF; the shared dataclasses
 and refusals live in ``report``, content sniffing in ``sniff``, zip and shapefile checks in

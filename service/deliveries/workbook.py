@@ -66,7 +66,8 @@ def _kind(name: str, declared: dict[str, str]) -> str:
         return "strings"
     if "worksheets" in lowered.parts and lowered.suffix == ".xml":
         return "sheet"
-    return "part"
+    # Images and other media are never parsed: they count in the workbook's total only.
+    return "part" if lowered.suffix in (".xml", ".rels", ".vml") else "media"
 
 
 def _too_large(info: zipfile.ZipInfo, most: int, kind: str = "part") -> DeliveryTooComplex:
@@ -135,7 +136,7 @@ def check_workbook(path: Path, limits: Limits) -> None:
             for info in infos:
                 kind = _kind(info.filename, declared)
                 most = limits.max_sheet_bytes if kind == "sheet" else limits.max_workbook_part_bytes
-                if info.file_size > most:
+                if kind != "media" and info.file_size > most:
                     raise _too_large(info, most, kind)
                 if kind == "strings":
                     strings.append(info)

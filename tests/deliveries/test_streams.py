@@ -8,6 +8,7 @@ import dataclasses
 import json
 import time
 import tracemalloc
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,19 @@ def test_a_sheet_or_a_workbook_too_large_once_inflated_is_refused_unread(tmp_pat
     with pytest.raises(DeliveryTooComplex, match="Le classeur décompressé ferait 8 Mo"):
         check_workbook(path, limits(max_workbook_bytes=4 * MB))
     check_workbook(path, DEFAULT_LIMITS)
+
+
+def test_parts_are_bounded_but_media_count_in_the_total_only(tmp_path: Path) -> None:
+    path = small_xlsx(tmp_path / "styles.xlsx")
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("xl/media/image1.png", b"\x89PNG" + b"\x00" * (2 * MB))
+    check_workbook(path, limits(max_workbook_part_bytes=1 * MB))
+    with pytest.raises(DeliveryTooComplex, match="Le classeur décompressé"):
+        check_workbook(path, limits(max_workbook_bytes=1 * MB))
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("xl/styles.xml", b"<styleSheet>" + b" " * (2 * MB) + b"</styleSheet>")
+    with pytest.raises(DeliveryTooComplex, match=r"La partie « xl/styles\.xml » du classeur"):
+        check_workbook(path, limits(max_workbook_part_bytes=1 * MB))
 
 
 def test_a_truncated_workbook_is_refused_as_damaged(tmp_path: Path) -> None:

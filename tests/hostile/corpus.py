@@ -110,6 +110,12 @@ def shared_strings_xlsx(path: Path, count: int = 8_000_000, declared: int | None
     return write_xlsx(path, sheet, _many_strings(count), count if declared is None else declared)
 
 
+def lying_strings_xlsx(path: Path) -> Path:
+    """2.5 million shared strings (60 MB inflated, under the part bound) declared as one:
+    only counting them finds them out."""
+    return shared_strings_xlsx(path, count=2_500_000, declared=1)
+
+
 def bomb_xlsx(path: Path, size: int = 256 * MB) -> Path:
     """A workbook whose sheet is ``size`` bytes of blanks: a few hundred kilobytes zipped."""
     blank = b" " * MB
@@ -216,6 +222,7 @@ CORPUS: tuple[Hostile, ...] = (
     Hostile(
         "shared_strings", "chaines.xlsx", "xlsx", shared_strings_xlsx, 422, "chaînes partagées"
     ),
+    Hostile("lying_strings", "menteur.xlsx", "xlsx", lying_strings_xlsx, 422, "chaînes partagées"),
     Hostile("deep_json", "profond.json", "json", deep_json, 422, "imbriqué"),
     Hostile("large_json", "gros.json", "json", large_json, 201, "JSON lisible", valid=True),
     Hostile(

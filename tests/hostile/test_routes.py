@@ -213,6 +213,7 @@ def test_the_corpus_covers_the_probes_of_issue_14() -> None:
     assert {
         "zip_bomb",
         "shared_strings",
+        "lying_strings",
         "deep_json",
         "large_json",
         "redos_cell",
