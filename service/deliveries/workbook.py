@@ -123,6 +123,10 @@ def check_workbook(path: Path, limits: Limits) -> None:
         raise ArchiveRefused(DAMAGED) from error
     with archive:
         infos = archive.infolist()
+        if any(info.flag_bits & 0x1 for info in infos):
+            raise ArchiveRefused(
+                "Le classeur est protégé par un mot de passe : déposez une version non protégée."
+            )
         total = sum(info.file_size for info in infos)
         if total > limits.max_workbook_bytes:
             raise DeliveryTooComplex(
@@ -142,5 +146,5 @@ def check_workbook(path: Path, limits: Limits) -> None:
                     strings.append(info)
             for info in strings:
                 _count_strings(archive, info, limits)
-        except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError) as error:
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError) as error:
             raise ArchiveRefused(DAMAGED) from error

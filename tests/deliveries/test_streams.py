@@ -99,6 +99,18 @@ def test_parts_are_bounded_but_media_count_in_the_total_only(tmp_path: Path) -> 
         check_workbook(path, limits(max_workbook_part_bytes=1 * MB))
 
 
+def test_a_workbook_marked_encrypted_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    data = bytearray(small_xlsx(tmp_path / "ok.xlsx").read_bytes())
+    at = data.find(b"PK\x01\x02")
+    while at >= 0:  # the "encrypted" bit of each entry of the central directory
+        data[at + 8] |= 0x1
+        at = data.find(b"PK\x01\x02", at + 4)
+    path = tmp_path / "protege.xlsx"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ArchiveRefused, match="mot de passe"):
+        validate_delivery(path, filename="protege.xlsx", format="xlsx", schema=None)
+
+
 def test_a_truncated_workbook_is_refused_as_damaged(tmp_path: Path) -> None:
     whole = small_xlsx(tmp_path / "ok.xlsx").read_bytes()
     path = tmp_path / "coupe.xlsx"
