@@ -60,6 +60,11 @@ class Limits:
     max_sheet_bytes: int = 256 * MB
     max_workbook_part_bytes: int = 64 * MB
     max_shared_strings: int = 1_000_000
+    #: Columns of a table (CSV, XLSX), and cells a row may hold beyond its header: each cell
+    #: too many costs frictionless a copy of the whole row, so a row 8,000 cells too wide
+    #: takes seconds, and a file of them hours.
+    max_columns: int = 1000
+    max_extra_cells: int = 20
     #: Content errors kept in a validation report, and the size of a read (deliveries).
     max_errors: int = 100
     chunk_bytes: int = 1 * MB

@@ -54,6 +54,7 @@ from service.deliveries.sniff import (
     what_is,
     wrong_content,
 )
+from service.deliveries.widths import check_csv_widths
 from service.deliveries.workbook import check_workbook
 from service.errors import (
     ArchiveRefused,
@@ -200,6 +201,7 @@ def _validate_csv(
 ) -> ValidationReport:
     bom = check_text(path, spec, limits)
     delimiter = _detect_delimiter(path)
+    check_csv_widths(path, delimiter, bom, limits)
     format_check = Check("format", "Format CSV", True, f"Séparateur « {delimiter} » détecté.")
     with contextlib.ExitStack() as files:
         check, rows, labels, collector = _table_checks(

@@ -1,5 +1,6 @@
 """XLSX deliveries bounded before they are parsed: from the zip directory, the workbook's size
-once uncompressed, each sheet's and each other part's; then the shared strings, counted.
+once uncompressed, each sheet's and each other part's; then the shared strings, counted, and
+each sheet's width (``widths``).
 
 The spreadsheet library (openpyxl, through frictionless) streams the rows of a sheet but keeps
 every shared string in memory: 8 million of them fit in 21 MB zipped and cost 1.2 GB and two
@@ -15,6 +16,7 @@ from pathlib import Path, PurePosixPath
 
 from service import limits as bounds
 from service.deliveries.report import MB, Limits
+from service.deliveries.widths import check_sheet_widths
 from service.errors import ArchiveRefused, DeliveryTooComplex
 
 DAMAGED = (
@@ -136,7 +138,7 @@ def check_workbook(path: Path, limits: Limits) -> None:
             )
         try:
             declared = _part_kinds(archive, limits)
-            strings = []
+            strings, sheets = [], []
             for info in infos:
                 kind = _kind(info.filename, declared)
                 most = limits.max_sheet_bytes if kind == "sheet" else limits.max_workbook_part_bytes
@@ -144,7 +146,14 @@ def check_workbook(path: Path, limits: Limits) -> None:
                     raise _too_large(info, most, kind)
                 if kind == "strings":
                     strings.append(info)
+                elif kind == "sheet":
+                    sheets.append(info)
             for info in strings:
                 _count_strings(archive, info, limits)
+            for info in sheets:
+                check_sheet_widths(archive, info, limits, REFUSALS)
+        except ArchiveRefused as error:  # a member inflating past its ratio, said for a workbook
+            detail = error.detail.replace("document depuis votre traitement de texte", "classeur")
+            raise ArchiveRefused(detail) from error
         except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError) as error:
             raise ArchiveRefused(DAMAGED) from error

@@ -21,6 +21,7 @@ from tests.hostile.corpus import (
     _many_strings,
     bomb_xlsx,
     deep_json,
+    far_cell_xlsx,
     large_json,
     shared_strings_xlsx,
     small_xlsx,
@@ -83,7 +84,10 @@ def test_a_sheet_or_a_workbook_too_large_once_inflated_is_refused_unread(tmp_pat
         check_workbook(path, limits(max_sheet_bytes=4 * MB))
     with pytest.raises(DeliveryTooComplex, match="Le classeur décompressé ferait 8 Mo"):
         check_workbook(path, limits(max_workbook_bytes=4 * MB))
-    check_workbook(path, DEFAULT_LIMITS)
+    with pytest.raises(
+        ArchiveRefused, match=r"Archive suspecte.*Enregistrez de nouveau le classeur"
+    ):
+        check_workbook(path, DEFAULT_LIMITS)  # within the sizes, not the ratio: read, and stopped
 
 
 def test_parts_are_bounded_but_media_count_in_the_total_only(tmp_path: Path) -> None:
@@ -196,3 +200,84 @@ def test_a_json_list_of_objects_is_still_validated_row_by_row(tmp_path: Path) ->
 
 def test_many_strings_helper_writes_what_it_says() -> None:
     assert b"".join(_many_strings(3)).count(b"<si>") == 3
+
+
+def _csv(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "t.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_few_stray_cells_are_reported_but_a_row_far_too_wide_is_refused(
+    tmp_path: Path,
+) -> None:
+    """Twenty cells too many are twenty errors of the report; 8,000 would cost frictionless
+    a copy of the row each (18 s for one 16 KB line): refused at once."""
+    report = validate_delivery(
+        _csv(tmp_path, "code,nom\n" + "a," * 21 + "b\n"),
+        filename="t.csv",
+        format="csv",
+        schema=SCHEMA,
+    )
+    assert report.error_count == 20 and {e.code for e in report.errors} == {"extra-cell"}
+    start = time.perf_counter()
+    with pytest.raises(DeliveryTooComplex, match="La ligne 3 compte 8\u202f001 cellules pour 2"):
+        validate_delivery(
+            _csv(tmp_path, "code,nom\na,b\n" + "a," * 8000 + "b\n"),
+            filename="t.csv",
+            format="csv",
+            schema=SCHEMA,
+        )
+    assert time.perf_counter() - start < 1.0
+
+
+def test_a_header_wider_than_the_bound_is_refused(tmp_path: Path) -> None:
+    path = _csv(tmp_path, ",".join(f"c{n}" for n in range(30)) + "\n")
+    validate_delivery(path, filename="t.csv", format="csv", schema=None)
+    with pytest.raises(DeliveryTooComplex, match="au-delà de 20 colonnes"):
+        validate_delivery(
+            path, filename="t.csv", format="csv", schema=None, limits=limits(max_columns=20)
+        )
+
+
+def test_a_cell_far_right_of_a_sheet_is_refused_before_it_is_padded(tmp_path: Path) -> None:
+    path = far_cell_xlsx(tmp_path / "loin.xlsx")
+    start = time.perf_counter()
+    with pytest.raises(DeliveryTooComplex, match="jusqu'à la colonne 16\u202f384 pour 2"):
+        validate_delivery(path, filename="loin.xlsx", format="xlsx", schema=SCHEMA)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_a_declared_dimension_far_right_is_refused_too(tmp_path: Path) -> None:
+    """openpyxl pads every row to the dimension the sheet declares."""
+    path = write_xlsx(tmp_path / "dim.xlsx", [], [b"<si><t>x</t></si>"], 1)
+    with zipfile.ZipFile(path) as source:  # the dimension sits before sheetData
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
+        b"<sheetData>",
+        b'<dimension ref="A1:XFD3"/><sheetData><row r="1"><c r="A1"><v>1</v></c></row>',
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, content in parts.items():
+            target.writestr(name, content)
+    with pytest.raises(DeliveryTooComplex, match="jusqu'à la colonne 16\u202f384 pour 1"):
+        check_workbook(path, DEFAULT_LIMITS)
+
+
+def test_a_sheet_as_wide_as_its_header_is_read(tmp_path: Path) -> None:
+    columns = [f"c{n}" for n in range(40)]
+    cells = "".join(
+        f'<c r="{_letters(n + 1)}1" t="inlineStr"><is><t>{c}</t></is></c>'
+        for n, c in enumerate(columns)
+    )
+    sheet = [f'<row r="1">{cells}</row>'.encode(), b'<row r="2"><c r="AN2"><v>1</v></c></row>']
+    path = write_xlsx(tmp_path / "large.xlsx", sheet, [], 0)
+    check_workbook(path, limits(chunk_bytes=50))
+
+
+def _letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

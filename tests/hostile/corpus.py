@@ -175,6 +175,19 @@ def redos_csv(path: Path, length: int = 28) -> Path:
     return path
 
 
+def wide_csv(path: Path) -> Path:
+    """A 16 KB CSV whose one row holds 8,000 separators: frictionless copies the row for each
+    cell too many (18 s for this one)."""
+    path.write_text("code,nom\n" + "a," * 8000 + "b\n", encoding="utf-8")
+    return path
+
+
+def far_cell_xlsx(path: Path) -> Path:
+    """A workbook of a few cells, one of them in column XFD: every row padded to 16,384."""
+    sheet = [_row(1, ["0", "1"]), _row(2, ["2", "3"]), b'<row r="3"><c r="XFD3"><v>1</v></c></row>']
+    return write_xlsx(path, sheet, [b"<si><t>code</t></si><si><t>nom</t></si>"] * 2, 4)
+
+
 def latin1_csv(path: Path) -> Path:
     """A CSV saved in Latin-1, as spreadsheet software on Windows often does."""
     path.write_bytes("code,nom\nA1,Élancourt\n".encode("latin-1"))
@@ -234,6 +247,10 @@ CORPUS: tuple[Hostile, ...] = (
         "ne respecte pas le format attendu",
         schema=REDOS_SCHEMA,
         valid=False,
+    ),
+    Hostile("wide_csv", "large.csv", "csv", wide_csv, 422, "pour 2 colonne(s) d'en-tête"),
+    Hostile(
+        "far_cell_xlsx", "loin.xlsx", "xlsx", far_cell_xlsx, 422, "jusqu'à la colonne 16\u202f384"
     ),
     Hostile("latin1_csv", "latin1.csv", "csv", latin1_csv, 422, "UTF-8"),
     Hostile("wrong_format", "image.csv", "csv", png_as_csv, 415, "une image PNG"),

@@ -218,6 +218,8 @@ def test_the_corpus_covers_the_probes_of_issue_14() -> None:
         "large_json",
         "redos_cell",
         "latin1_csv",
+        "wide_csv",
+        "far_cell_xlsx",
         "wrong_format",
         "truncated_xlsx",
         "truncated_json",
