@@ -364,6 +364,13 @@ class DeliveryTooLarge(DeliveryRefused, ContentTooLarge):
     title = "Fichier trop volumineux"
 
 
+class DeliveryTooComplex(DeliveryRefused):
+    """A file holds more than its validation reads — JSON nested too deep, a workbook with too
+    many shared strings or too large a sheet — and is refused before it is parsed."""
+
+    title = "Fichier trop complexe"
+
+
 class RecordKept(Conflict, DeliveryError):
     """Someone tried to change or delete a delivery, a checklist event or an amendment (its
     changes, the terms it set), which are kept."""

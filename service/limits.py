@@ -48,8 +48,23 @@ class Limits:
     #: Members of an archive, and their total once uncompressed (deliveries).
     max_members: int = 200
     max_total_bytes: int = 2048 * MB
-    #: A file that must be read whole (JSON, GeoJSON deliveries).
+    #: A JSON or GeoJSON delivery: its size, and how deep its values may nest (a table needs
+    #: two levels, a GeoJSON multipolygon eight).
     max_json_bytes: int = 100 * MB
+    max_json_depth: int = 64
+    #: An XLSX delivery, bounded from its zip directory before any parsing: the workbook once
+    #: uncompressed, each sheet (read as a stream), each other part (shared strings, styles:
+    #: read whole) and the shared strings, which the spreadsheet library keeps in memory
+    #: (about 100 bytes each).
+    max_workbook_bytes: int = 512 * MB
+    max_sheet_bytes: int = 256 * MB
+    max_workbook_part_bytes: int = 64 * MB
+    max_shared_strings: int = 1_000_000
+    #: Columns of a table (CSV, XLSX), and cells a row may hold beyond its header: each cell
+    #: too many costs frictionless a copy of the whole row, so a row 8,000 cells too wide
+    #: takes seconds, and a file of them hours.
+    max_columns: int = 1000
+    max_extra_cells: int = 20
     #: Content errors kept in a validation report, and the size of a read (deliveries).
     max_errors: int = 100
     chunk_bytes: int = 1 * MB

@@ -24,6 +24,7 @@ from service.deliveries.models import (
     ObligationTerms,
     Period,
 )
+from service.deliveries.patterns import pattern_problems
 from service.deliveries.schedule import ExpectedPeriod, expected_periods
 from service.errors import (
     ContractExists,
@@ -251,7 +252,10 @@ def terms_problems(
             {"field": "due_on", "message": "date obligatoire pour une livraison ponctuelle"}
         )
     if table_schema is not None:
-        errors += [{"field": "table_schema", "message": m} for m in schema_problems(table_schema)]
+        problems = schema_problems(table_schema)
+        errors += [{"field": "table_schema", "message": m} for m in problems]
+        if not problems:
+            errors += pattern_problems(table_schema)
     return errors
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from service.deliveries.json_reader import iter_json, scan_json
 from service.deliveries.messages import Collector
 from service.deliveries.report import (
     Check,
@@ -19,7 +20,7 @@ from service.deliveries.report import (
     build_report,
     encoding_check,
 )
-from service.deliveries.sniff import load_json, wrong_content
+from service.deliveries.sniff import wrong_content
 
 GEOMETRIES = {
     "Point",
@@ -70,15 +71,17 @@ def validate_geojson(
     path: Path, spec: FormatSpec, schema: dict[str, Any] | None, limits: Limits
 ) -> ValidationReport:
     """Validate a GeoJSON file: its structure and each feature's geometry and coordinates."""
-    data, bom = load_json(path, spec, limits)
-    kind = data.get("type") if isinstance(data, dict) else None
+    shape, bom = scan_json(path, spec, limits)
+    kind = shape.scalars.get("type") if shape.top == "object" else None
     if kind not in ("FeatureCollection", "Feature"):
         raise wrong_content(
             spec, "un JSON qui n'est pas un GeoJSON (ni « FeatureCollection » ni « Feature »)"
         )
-    features = data.get("features") if kind == "FeatureCollection" else [data]
-    if not isinstance(features, list):
+    if kind == "FeatureCollection" and "features" not in shape.lists:
         raise wrong_content(spec, "une « FeatureCollection » sans liste « features »")
+    # Features are read one at a time: a large collection is never in memory whole.
+    features = iter_json(path, "features.item" if kind == "FeatureCollection" else "", bom)
+    count = shape.features if kind == "FeatureCollection" else 1
     collector = Collector({}, limits.max_errors)
     names: dict[str, None] = {}
     for index, feature in enumerate(features, start=1):
@@ -97,7 +100,7 @@ def validate_geojson(
             "features",
             "Objets géographiques",
             collector.count == 0,
-            f"{len(features)} objet(s), {collector.count} en erreur.",
+            f"{count} objet(s), {collector.count} en erreur.",
         ),
     ]
-    return build_report(checks, collector, len(features), list(names))
+    return build_report(checks, collector, count, list(names))

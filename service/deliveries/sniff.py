@@ -1,18 +1,16 @@
-"""What a delivered file really is: its suffix, magic bytes, UTF-8 text and JSON content.
+"""What a delivered file really is: its suffix, magic bytes and UTF-8 text.
 
-Text is checked by chunks, so a large CSV is never read whole; JSON must be, within a size limit.
+Text is checked by chunks, so a large CSV is never read whole (JSON is read in ``json_reader``).
 """
 
 from __future__ import annotations
 
 import codecs
-import json
 import re
 from pathlib import Path, PurePosixPath
-from typing import Any
 
-from service.deliveries.report import DEFAULT_LIMITS, MB, FormatSpec, Limits
-from service.errors import DeliveryTooLarge, NotUtf8, WrongFormat
+from service.deliveries.report import DEFAULT_LIMITS, FormatSpec, Limits
+from service.errors import NotUtf8, WrongFormat
 
 MAGIC = (
     (b"%PDF", "un document PDF"),
@@ -117,24 +115,3 @@ def check_text(path: Path, spec: FormatSpec, limits: Limits = DEFAULT_LIMITS) ->
                 pending + chunk, len(pending + chunk) - 1, offset, line
             ) from exc
     return head.startswith(codecs.BOM_UTF8)
-
-
-def load_json(path: Path, spec: FormatSpec, limits: Limits) -> tuple[Any, bool]:
-    """Check and parse a JSON file within the size limit; return its data and BOM flag."""
-    bom = check_text(path, spec, limits)
-    size = path.stat().st_size
-    if size > limits.max_json_bytes:
-        raise DeliveryTooLarge(
-            f"Le fichier {spec.label} fait {size / MB:.0f} Mo, au-delà de "
-            f"{limits.max_json_bytes / MB:.0f} Mo : découpez-le ou livrez-le en CSV."
-        )
-    try:
-        with path.open(encoding="utf-8-sig") as stream:
-            return json.load(stream), bom
-    except json.JSONDecodeError as exc:
-        raise WrongFormat(
-            f"Le fichier n'est pas un {spec.label} valide : erreur de syntaxe ligne {exc.lineno}, "
-            f"colonne {exc.colno} ({exc.msg})."
-        ) from exc
-    except RecursionError as exc:
-        raise WrongFormat(f"Le fichier {spec.label} est trop profondément imbriqué.") from exc

@@ -5,7 +5,10 @@ UTF-8, a zip bomb, an encrypted or empty file) raises a ``DeliveryRefused`` and 
 file that can be read but breaks its schema gives a report with ``valid=False``: it is stored,
 marked invalid, and the report tells the sender what to fix, row by row, in French.
 
-Files are read by chunks and rows are streamed, so a 200,000-row CSV never sits in memory.
+Files are read by chunks and rows are streamed, so a 200,000-row CSV never sits in memory; a
+workbook is bounded from its zip directory before it is opened (``workbook``), a JSON file's size
+and depth before its rows are read one by one (``json_reader``), and Table Schema patterns run
+on RE2, never on a backtracking engine (``patterns``).
 
 This module is the entry point and reads tables (CSV, XLSX, JSON) and PDF; the shared dataclasses
 and refusals live in ``report``, content sniffing in ``sniff``, zip and shapefile checks in
@@ -23,12 +26,15 @@ from typing import Any
 
 import frictionless
 from frictionless import Dialect, FrictionlessException, Resource, Schema, formats
+from frictionless.errors import ConstraintError
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from service.deliveries.archives import check_archive, validate_shapefile
 from service.deliveries.geo import validate_geojson
+from service.deliveries.json_reader import iter_json, scan_json
 from service.deliveries.messages import Collector, french_message, refusal
+from service.deliveries.patterns import PatternCheck, split_patterns
 from service.deliveries.report import (
     DEFAULT_LIMITS,
     FORMATS,
@@ -44,11 +50,12 @@ from service.deliveries.report import (
 from service.deliveries.sniff import (
     check_name,
     check_text,
-    load_json,
     read_head,
     what_is,
     wrong_content,
 )
+from service.deliveries.widths import check_csv_widths
+from service.deliveries.workbook import check_workbook
 from service.errors import (
     ArchiveRefused,
     DeliveryRefused,
@@ -109,8 +116,20 @@ def _detect_delimiter(path: Path) -> str:
     return ";" if bare.count(";") > bare.count(",") else ","
 
 
+def _pattern_errors(row: Any, checks: list[PatternCheck]) -> list[frictionless.Error]:
+    """The row's cells that break their field's pattern, checked by RE2 (a cell whose type or
+    another constraint already failed is not checked, as frictionless does)."""
+    found = []
+    failed = {getattr(error, "field_name", None) for error in row.errors}
+    for check in checks:
+        if check.field not in failed and check.breaks(row[check.field]):
+            note = f'constraint "pattern" is "{check.pattern}"'
+            found.append(ConstraintError.from_row(row, note=note, field_name=check.field))
+    return found
+
+
 def _stream_table(
-    resource: Resource, spec: FormatSpec, collector: Collector
+    resource: Resource, spec: FormatSpec, collector: Collector, patterns: list[PatternCheck]
 ) -> tuple[int, list[str]]:
     try:
         with resource:
@@ -118,9 +137,13 @@ def _stream_table(
             if not labels:
                 raise DeliveryRefused("Le fichier ne contient aucune donnée (pas d'en-tête).")
             collector.add(list(resource.header.errors))
+            names = set(resource.schema.field_names)
+            patterns = [check for check in patterns if check.field in names]
             for row in resource.row_stream:
                 if row.errors:
                     collector.add(list(row.errors))
+                if patterns:
+                    collector.add(_pattern_errors(row, patterns))
             return resource.stats.rows or 0, labels
     except FrictionlessException as exc:
         if "requires unique labels" in (exc.error.note or ""):
@@ -135,16 +158,20 @@ def _table_checks(
     limits: Limits,
     **options: Any,
 ) -> tuple[Check, int, list[str], Collector]:
+    patterns: list[PatternCheck] = []
+    skipped: list[str] = []
     if schema is None:
         loaded, detector = None, frictionless.Detector(field_type="string")
     else:
+        # Patterns run on RE2, never on frictionless' backtracking ``re``.
+        schema, patterns, skipped = split_patterns(schema)
         loaded, detector = load_schema(schema), frictionless.Detector()
     types = {item.name: item.type for item in loaded.fields} if loaded else {}
     key = ", ".join(loaded.primary_key) if loaded and loaded.primary_key else None
     collector = Collector(types, limits.max_errors, key)
     try:
         resource = Resource(source(), schema=loaded, detector=detector, **options)
-        rows, labels = _stream_table(resource, spec, collector)
+        rows, labels = _stream_table(resource, spec, collector, patterns)
     except _RepeatedLabels:
         # Matching by name needs unique labels: match by position instead, which reports
         # the repeated column as a duplicate-label error.
@@ -152,13 +179,19 @@ def _table_checks(
         loaded.fields_match = "exact"
         collector = Collector(types, limits.max_errors, key)
         resource = Resource(source(), schema=loaded, detector=detector, **options)
-        rows, labels = _stream_table(resource, spec, collector)
+        rows, labels = _stream_table(resource, spec, collector, patterns)
     if loaded is None:
         detail = "Aucun schéma n'est associé à l'obligation : seule la structure est vérifiée."
     elif collector.count:
         detail = f"{collector.count} erreur(s) sur {rows} ligne(s)."
     else:
         detail = f"{rows} ligne(s) conformes au schéma."
+    if skipped:
+        # Declared before patterns were checked: the delivery is not held to what cannot run.
+        detail += (
+            f" Motif non appliqué (champ(s) {', '.join(skipped)}) : il ne peut pas être vérifié "
+            "en temps borné ; l'acheteur doit le corriger par avenant."
+        )
     check = Check("schema", "Conformité au schéma", collector.count == 0, detail)
     return check, rows, labels, collector
 
@@ -168,6 +201,7 @@ def _validate_csv(
 ) -> ValidationReport:
     bom = check_text(path, spec, limits)
     delimiter = _detect_delimiter(path)
+    check_csv_widths(path, delimiter, bom, limits)
     format_check = Check("format", "Format CSV", True, f"Séparateur « {delimiter} » détecté.")
     with contextlib.ExitStack() as files:
         check, rows, labels, collector = _table_checks(
@@ -190,6 +224,7 @@ def _validate_xlsx(
     if not head.startswith(b"PK\x03\x04"):
         what = what_is(head) or "autre chose qu'un classeur"
         raise wrong_content(spec, what)
+    check_workbook(path, limits)  # from the zip directory, before anything is inflated
     infos = check_archive(path, limits)
     if not any(info.filename == "xl/workbook.xml" for info in infos):
         raise wrong_content(spec, "une archive ZIP qui n'est pas un classeur Excel")
@@ -209,18 +244,24 @@ def _validate_xlsx(
 def _validate_json(
     path: Path, spec: FormatSpec, schema: dict[str, Any] | None, limits: Limits
 ) -> ValidationReport:
-    data, bom = load_json(path, spec, limits)
+    shape, bom = scan_json(path, spec, limits)
     checks = [Check("format", "Format JSON", True, "JSON lisible."), encoding_check(bom)]
     if schema is None:
-        rows = len(data) if isinstance(data, list) else None
+        rows = shape.items if shape.top == "array" else None
         return build_report(checks, None, rows, [])
-    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+    if shape.top != "array" or not shape.all_objects:
         error = RowError(
             None, None, "le schéma attend une liste d'objets JSON (un par ligne)", "json-structure"
         )
         checks.append(Check("schema", "Conformité au schéma", False, error.message))
         return build_report(checks, None, None, [], [error])
-    check, rows, labels, collector = _table_checks(lambda: data, spec, schema, limits)
+    if shape.items == 0:
+        check, rows, labels, collector = _table_checks(lambda: [], spec, schema, limits)
+    else:
+        # Rows are read one by one on each pass frictionless makes, never all at once.
+        check, rows, labels, collector = _table_checks(
+            lambda: lambda: iter_json(path, "item", bom), spec, schema, limits
+        )
     # Frictionless numbers the header as row 1: object n sits at row n + 1.
     collector.kept = [
         RowError(e.row - 1 if e.row else e.row, e.field, e.message, e.code) for e in collector.kept
