@@ -25,7 +25,11 @@ def contracts_group() -> None:
     """Contract commands."""
 
 
-@contracts_group.command("load", help="Charge un dossier de contrat (contract.yaml, livraisons).")
+@contracts_group.command(
+    "load",
+    help="Charge un dossier de contrat (contract.yaml, livraisons) ; code de sortie 1 si une"
+    " livraison est refusée (les autres sont enregistrées).",
+)
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def contracts_load(directory: Path) -> None:
     """Load a contract folder, idempotently."""
@@ -44,6 +48,8 @@ def contracts_load(directory: Path) -> None:
     )
     for refusal in result.refused:
         click.secho(f"  refusée : {refusal}", fg="yellow")
+    if result.refused:
+        raise SystemExit(EXIT_OVERDUE)  # a cron job must see that a file was refused
 
 
 @click.group("deliveries", cls=AppGroup, help="Livraisons de données des contrats.")
