@@ -230,7 +230,7 @@ def _references(pieces: list[Piece], family: FamilyRule, number: int) -> list[Re
         explicit = [
             s
             for s in piece.about[number]
-            if s.binding and _NUMBERED.search(piece.sections[s.section].folded[s.index])
+            if s.binding and _numbered(piece.sections[s.section].folded[s.index])
         ]
         for sentence in [*piece.deferrals[number], *explicit]:
             section = piece.sections[sentence.section]
@@ -254,11 +254,9 @@ def _references(pieces: list[Piece], family: FamilyRule, number: int) -> list[Re
     return found
 
 
-#: A reference that names where the content stands: an article of a piece, a numbered annex.
-_NUMBERED = re.compile(
-    f"{_ARTICLE_OF.pattern}|{_DOC_ARTICLE.pattern.replace('?P<', '?P<x')}|"
-    f"{_ANNEX.pattern.replace('?P<', '?P<y')}"
-)
+def _numbered(folded: str) -> bool:
+    """Whether a sentence names where its content stands: an article of a piece, an annex."""
+    return any(pattern.search(folded) for pattern in (_ARTICLE_OF, _DOC_ARTICLE, _ANNEX))
 
 
 def _target(pieces: list[Piece], source: Piece, kind: str, annex: str | None) -> Piece | None:
