@@ -151,8 +151,10 @@ class Instance:
             "SECRET_KEY": uuid.uuid4().hex,
         }
         env.pop("DATABASE_URL", None)
-        if tree is not None:  # another checkout of the code, e.g. the main branch
-            env["PYTHONPATH"] = str(tree)
+        # ``python -m`` puts the working directory first on the path: the code served is the
+        # tree's (another checkout, e.g. the main branch, or this one).
+        self.tree = tree or ROOT
+        env["PYTHONPATH"] = str(self.tree)
         if args.postgresql:
             from sqlalchemy import create_engine, text
 
@@ -161,10 +163,25 @@ class Instance:
                 connection.execute(text(f'CREATE SCHEMA "{self.schema}"'))
             env["DATABASE_URL"] = f"{self.base_url}?options=-csearch_path%3D{self.schema}"
         clausier = [sys.executable, "-m", "service.cli"]
-        subprocess.run([*clausier, "demo", "--no-serve"], env=env, check=True, capture_output=True)
+        self.code = subprocess.run(
+            [sys.executable, "-c", "import service; print(service.__file__)"],
+            env=env,
+            cwd=self.tree,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        subprocess.run(
+            [*clausier, "demo", "--no-serve"],
+            env=env,
+            cwd=self.tree,
+            check=True,
+            capture_output=True,
+        )
         self.server = subprocess.Popen(
             [*clausier, "serve", "--port", str(port)],
             env=env,
+            cwd=self.tree,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -259,6 +276,9 @@ def main() -> None:
         for instance in instances:
             instance.close()
     load_after = os.getloadavg()
+    labels = ["baseline", "this tree"] if len(instances) == 2 else ["code"]
+    for label, instance in zip(labels, instances, strict=True):
+        print(f"{label}: {Path(instance.code).parent}")
     database = "PostgreSQL" if args.postgresql else "SQLite"
     print(
         f"{database}, c={args.connections}, {args.seconds} s per endpoint, {os.cpu_count()} cores;"
