@@ -9,7 +9,9 @@ concession and its deliveries) on SQLite — or on PostgreSQL with ``--postgresq
 (``CLAUSIER_TEST_POSTGRES_URL``, a schema of its own) — serves it, then runs wrk (Debian package
 ``wrk``) on a mix of pages, API reads, a search, an analysis upload and a delivery upload.
 Prints a Markdown table: requests per second, p50 / p95 / p99 latency, errors (non-2xx/3xx or
-socket errors), per endpoint, and the machine's load average before and after.
+socket errors), the server's CPU time per request (its master and workers, from /proc: the
+figure that a busy machine disturbs least), per endpoint, and the machine's load average before
+and after.
 
 With ``--baseline TREE`` a second copy of the demo is served from another checkout of the code
 (the main branch, say) and each endpoint is measured on it just before this tree's (both after
@@ -186,6 +188,21 @@ class Instance:
             stderr=subprocess.DEVNULL,
         )
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user and system) the server's master and workers have used so far."""
+        ticks = 0
+        pids = [self.server.pid]
+        children = Path(f"/proc/{self.server.pid}/task/{self.server.pid}/children")
+        if children.exists():
+            pids += [int(pid) for pid in children.read_text().split()]
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # a worker replaced meanwhile
+                continue
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def close(self) -> None:
         self.server.send_signal(signal.SIGTERM)
         self.server.wait(timeout=60)
@@ -223,7 +240,7 @@ def run_wrk(
 def cells(result: dict[str, float]) -> str:
     return (
         f"{result['rate']:.0f} | {result['p50']:.0f} | {result['p95']:.0f}"
-        f" | {result['p99']:.0f} | {result['errors']}"
+        f" | {result['p99']:.0f} | {result['errors']} | {result['cpu'] * 1000:.1f}"
     )
 
 
@@ -267,7 +284,12 @@ def main() -> None:
                 quick = argparse.Namespace(**{**vars(args), "seconds": args.warmup})
                 for instance in instances:
                     run_wrk(quick, script, instance.base, endpoint, uploads)
-            results = [run_wrk(args, script, i.base, endpoint, uploads) for i in instances]
+            results = []
+            for instance in instances:
+                before = instance.cpu_seconds()
+                result = run_wrk(args, script, instance.base, endpoint, uploads)
+                result["cpu"] = (instance.cpu_seconds() - before) / max(result["requests"], 1)
+                results.append(result)
             row = f"| {name} | {method} | " + " | ".join(cells(r) for r in results)
             if len(results) == 2:
                 row += f" | {results[1]['p95'] / results[0]['p95']:.2f}"
@@ -284,13 +306,13 @@ def main() -> None:
         f"{database}, c={args.connections}, {args.seconds} s per endpoint, {os.cpu_count()} cores;"
         f" load average (1 min) {load_before[0]:.1f} before, {load_after[0]:.1f} after"
     )
-    columns = "req/s | p50 ms | p95 ms | p99 ms | errors"
+    columns = "req/s | p50 ms | p95 ms | p99 ms | errors | CPU ms/req"
     if args.baseline is not None:
         print(f"| endpoint | method | baseline {columns} | this tree {columns} | p95 ratio |")
-        print("|---|---|" + "---:|" * 11)
+        print("|---|---|" + "---:|" * 13)
     else:
         print(f"| endpoint | method | {columns} |")
-        print("|---|---|---:|---:|---:|---:|---:|")
+        print("|---|---|" + "---:|" * 6)
     print("\n".join(rows))
 
 
