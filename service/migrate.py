@@ -129,10 +129,14 @@ def grant_app_role(engine: Engine, app_url: str) -> str:
                 " lignes) : retirez-les."
             )
         _refuse_owner_powers(connection, role, schema)
-        tables = connection.execute(
-            text("SELECT tablename FROM pg_tables WHERE schemaname = :schema ORDER BY 1"),
-            {"schema": schema},
-        ).scalars()
+        tables = (
+            connection.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = :schema ORDER BY 1"),
+                {"schema": schema},
+            )
+            .scalars()
+            .all()
+        )
         kept = set(
             connection.execute(
                 text(
