@@ -14,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, make_url, text
+from sqlalchemy import Connection, Engine, bindparam, make_url, text
 
 from service.errors import DatabaseRoleRefused
 
@@ -46,9 +46,10 @@ def head_revision(engine: Engine) -> str | None:
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
 
 
-#: The trigger function of the append-only tables (migration 0004): a table it guards is never
-#: updated nor deleted from, so the application's role is not granted either.
-KEPT_FUNCTION = "clausier_kept_record"
+#: The trigger functions of the append-only tables (deliveries, ticks and amendments since
+#: migration 0004; the accounts' audit log, migration 0008): a table one of them guards is never
+#: updated nor deleted from, so the application's role is granted neither.
+KEPT_FUNCTIONS = ("clausier_kept_record", "clausier_audit_kept")
 #: Tables the application only reads and adds to, beside the append-only ones: a stored file is
 #: named by its SHA-256, so its bytes never change; the schema revision is the owner's.
 INSERT_ONLY = ("stored_file",)
@@ -66,7 +67,7 @@ def grant_app_role(engine: Engine, app_url: str) -> str:
     use a role an administrator made beforehand: it is then checked, not altered.
 
     On every table of the schema the role gets SELECT and INSERT; UPDATE and DELETE on all
-    but the append-only tables (those guarded by ``clausier_kept_record``), ``stored_file`` and
+    but the append-only tables (those guarded by a ``KEPT_FUNCTIONS`` trigger), ``stored_file`` and
     ``alembic_version`` (read only); USAGE and SELECT on the sequences. Privileges are revoked
     then granted again in one transaction, so a table that became append-only loses its UPDATE
     at the next ``clausier db upgrade``.
@@ -144,9 +145,9 @@ def grant_app_role(engine: Engine, app_url: str) -> str:
                     " JOIN pg_proc p ON p.oid = t.tgfoid"
                     " JOIN pg_class c ON c.oid = t.tgrelid"
                     " JOIN pg_namespace n ON n.oid = c.relnamespace"
-                    " WHERE p.proname = :function AND n.nspname = :schema"
-                ),
-                {"function": KEPT_FUNCTION, "schema": schema},
+                    " WHERE p.proname IN :functions AND n.nspname = :schema"
+                ).bindparams(bindparam("functions", expanding=True)),
+                {"functions": list(KEPT_FUNCTIONS), "schema": schema},
             ).scalars()
         )
         run("REVOKE ALL ON ALL TABLES IN SCHEMA {n0} FROM {n1}", schema, role)

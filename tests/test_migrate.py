@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import bindparam, create_engine, make_url, text
 from sqlalchemy.exc import DBAPIError
 
 from service import create_app, migrate
@@ -151,6 +151,24 @@ def test_the_app_role_does_its_work_and_nothing_else(served: Flask) -> None:
         "UPDATE alembic_version SET version_num = '0001'",
     ):
         assert refused(served, statement) == INSUFFICIENT_PRIVILEGE, statement
+    # Every append-only table, whichever migration made it, is out of the role's reach.
+    with clausier(served).db.engine.connect() as connection:
+        kept = (
+            connection.execute(
+                text(
+                    "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid"
+                    " JOIN pg_class c ON c.oid = t.tgrelid WHERE p.proname IN :functions"
+                    " AND c.relnamespace = current_schema()::regnamespace"
+                ).bindparams(bindparam("functions", expanding=True)),
+                {"functions": list(migrate.KEPT_FUNCTIONS)},
+            )
+            .scalars()
+            .all()
+        )
+    assert {"delivery", "checklist_event", "amendment", "obligation_terms"} <= set(kept)
+    for table in kept:
+        assert refused(served, f"DELETE FROM {table}") == INSUFFICIENT_PRIVILEGE, table
+        assert refused(served, f"UPDATE {table} SET id = id") == INSUFFICIENT_PRIVILEGE, table
     # An approved version stays guarded by its trigger, which the role cannot switch off.
     with pytest.raises(ApprovedVersionImmutable), db.session() as session:
         get_version(session, "reversibilite-concession", 1).body = "Réécrit."
