@@ -165,6 +165,10 @@ class InvalidQuery(InvalidInput, SearchError):
     """The search query cannot be understood."""
 
 
+class DatabaseRoleRefused(ClausierError):
+    """The application's database role cannot be given least privilege (see service/migrate.py)."""
+
+
 # -- uploads (service/limits.py) ---------------------------------------------------------
 
 

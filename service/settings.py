@@ -53,6 +53,14 @@ SETTINGS: tuple[Setting, ...] = (
         "data directory. PostgreSQL: `postgresql+psycopg://user@host:5432/name`.",
     ),
     Setting(
+        "DATABASE_OWNER_URL",
+        "",
+        "PostgreSQL only: URL of the role that owns the schema, which `clausier db upgrade` "
+        "migrates with; it then creates or updates the role of DATABASE_URL (user name and "
+        "password of that URL) with SELECT/INSERT and only the UPDATE/DELETE it needs. Empty: "
+        "migrations run as DATABASE_URL's role and no role is touched.",
+    ),
+    Setting(
         "SEARCH_INDEX_DIR",
         "",
         "Directory of the full-text search index; empty means `index/` in the data directory. "

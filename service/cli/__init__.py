@@ -64,18 +64,32 @@ def db_group() -> None:
 
 @db_group.command("upgrade", help="Met le schéma de la base à jour (migrations Alembic).")
 def db_upgrade() -> None:
-    """Run the migrations up to the newest."""
+    """Run the migrations up to the newest; with DATABASE_OWNER_URL, run them as the owner and
+    give the role of DATABASE_URL the least it needs (see ``migrate.grant_app_role``)."""
     from service import migrate
+    from service.db import make_engine
+    from service.errors import DatabaseRoleRefused
 
-    engine = state().db.engine
-    before = migrate.current_revision(engine)
-    migrate.upgrade(engine)
-    after = migrate.current_revision(engine)
-    click.echo(
-        f"Schéma : {before or 'vide'} → {after}"
-        if before != after
-        else f"Schéma déjà à jour ({after})."
-    )
+    owner_url = current_app.config["DATABASE_OWNER_URL"]
+    engine = make_engine(owner_url) if owner_url else state().db.engine
+    try:
+        before = migrate.current_revision(engine)
+        migrate.upgrade(engine)
+        after = migrate.current_revision(engine)
+        click.echo(
+            f"Schéma : {before or 'vide'} → {after}"
+            if before != after
+            else f"Schéma déjà à jour ({after})."
+        )
+        if owner_url:
+            try:
+                role = migrate.grant_app_role(engine, current_app.config["DATABASE_URL"])
+            except DatabaseRoleRefused as error:
+                fail(error.detail, 2)
+            click.echo(f"Rôle applicatif « {role} » : droits accordés (moindre privilège).")
+    finally:
+        if owner_url:
+            engine.dispose()
 
 
 # -- library ------------------------------------------------------------------------------

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
+from collections.abc import Iterable, Mapping
 from pathlib import PurePosixPath
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Row, func, select
+from sqlalchemy.orm import Session
 
 from service.db import utcnow
 from service.deliveries.checklist_lines import (
@@ -42,13 +43,14 @@ from service.deliveries.models import (
     Delivery,
     Frequency,
     Obligation,
+    ObligationTerms,
     Period,
 )
 from service.deliveries.schedule import Status, period_label, status_at
 from service.deliveries.validate import FORMATS
 from service.errors import ChecklistEventNotFound, InvalidInput
 from service.french import PARIS
-from service.library.models import ClauseVersion, Family
+from service.library.models import Clause, ClauseVersion, Family, RequiredElement
 from service.storage import StoredFile, read_file, store_file
 
 __all__ = [
@@ -84,30 +86,46 @@ NOTE_LENGTH = 5000
 NAME_LENGTH = 255
 
 
-def build_checklist(session: Session, contract: Contract, at: dt.date) -> Checklist:
-    """The reversibility checklist of a contract as it stands on day ``at``."""
-    # What the checklist reads of the contract, in one query each rather than one per item.
-    session.scalars(
-        select(Contract)
-        .where(Contract.id == contract.id)
-        .options(
-            selectinload(Contract.clauses)
-            .selectinload(ContractClause.version)
-            .selectinload(ClauseVersion.clause),
-            selectinload(Contract.obligations)
-            .selectinload(Obligation.periods)
-            .selectinload(Period.terms),
-        )
-    ).one()
-    family = session.get(Family, FAMILY)
-    versions = [
-        link.version for link in contract.clauses if link.version.clause.family_id == FAMILY
+def build_checklist(
+    session: Session,
+    contract: Contract,
+    at: dt.date,
+    history: Mapping[str, list[ChecklistEvent]] | None = None,
+) -> Checklist:
+    """The reversibility checklist of a contract as it stands on day ``at``.
+
+    ``history`` (``contract_history``'s result), when the caller has it, spares reading the
+    ticks again. Each part is one query of the columns it shows: the obligations, their periods
+    due by ``at`` as plain rows (no ORM object per period), the last valid delivery of every
+    obligation at once, the réversibilité clause versions and the family's elements.
+    """
+    until = _end_of(at)
+    obligations = contract.obligations
+    periods = _periods_due(session, contract, at)
+    last_valid = _last_valid(session, contract, until, {o.id: o.dataset for o in obligations})
+    datasets = [
+        _dataset_line(o, periods.get(o.id, ()), last_valid.get(o.id), at) for o in obligations
     ]
+    versions = session.execute(
+        select(
+            ClauseVersion.clause_id,
+            ClauseVersion.number,
+            ClauseVersion.title,
+            ClauseVersion.elements,
+        )
+        .join(ContractClause, ContractClause.clause_version_id == ClauseVersion.id)
+        .join(Clause, Clause.id == ClauseVersion.clause_id)
+        .where(ContractClause.contract_id == contract.id, Clause.family_id == FAMILY)
+        .order_by(ClauseVersion.clause_id, ClauseVersion.number)
+    ).all()
     stated = {element for version in versions for element in version.elements}
-    datasets = [_dataset_line(session, obligation, at) for obligation in contract.obligations]
-    latest = _latest_events(session, contract, _end_of(at))
+    family_label, elements = _family(session)
+    if history is None:
+        history = contract_history(session, contract)
+    latest = _latest_events(history, until)
+    end_of_contract = {o.dataset for o in obligations if o.frequency == Frequency.END_OF_CONTRACT}
     items = []
-    for element in family.elements if family is not None else []:
+    for element in elements:
         last, count = latest.get(element.key, (None, 0))
         items.append(
             ItemLine(
@@ -118,40 +136,61 @@ def build_checklist(session: Session, contract: Contract, at: dt.date) -> Checkl
                 provided=element.key in stated,
                 last=last,
                 events=count,
-                deliveries=_item_deliveries(element.key, contract, datasets),
+                deliveries=_item_deliveries(element.key, end_of_contract, datasets),
             )
         )
     return Checklist(
         contract=contract,
         at=at,
-        clauses=[
-            {"clause": v.clause_id, "version": v.number, "title": v.title}
-            for v in sorted(versions, key=lambda v: (v.clause_id, v.number))
-        ],
-        family_label=family.label if family is not None else None,
+        clauses=[{"clause": v.clause_id, "version": v.number, "title": v.title} for v in versions],
+        family_label=family_label,
         datasets=datasets,
         items=items,
         established_at=utcnow(),
     )
 
 
-def _dataset_line(session: Session, obligation: Obligation, at: dt.date) -> DatasetLine:
-    """Where one dataset stands on day ``at``."""
+def _periods_due(session: Session, contract: Contract, at: dt.date) -> dict[int, list[Row]]:
+    """The contract's periods due by day ``at``, as plain rows by obligation, in date order."""
+    rows = session.execute(
+        select(
+            Period.obligation_id,
+            Period.start_on,
+            Period.end_on,
+            Period.due_on,
+            Period.first_received_on,
+            Period.first_valid_on,
+            ObligationTerms.frequency,
+        )
+        .join(ObligationTerms, ObligationTerms.id == Period.terms_id)
+        .where(Period.contract_id == contract.id, Period.due_on <= at)
+        .order_by(Period.obligation_id, Period.start_on)
+    )
+    periods: dict[int, list[Row]] = {}
+    for row in rows:
+        periods.setdefault(row.obligation_id, []).append(row)
+    return periods
+
+
+def _dataset_line(
+    obligation: Obligation,
+    periods: Iterable[Row],
+    last_valid: DeliveryEvidence | None,
+    at: dt.date,
+) -> DatasetLine:
+    """Where one dataset stands on day ``at``, from its periods due by then."""
     owed = delivered = late = 0
     gaps = []
-    for period in obligation.periods:
-        if period.due_on > at:
-            continue
+    for _id, start, end, due, received, valid, frequency in periods:
         owed += 1
-        status = status_at(
-            period.end_on, period.due_on, period.first_received_on, period.first_valid_on, at
-        )
-        if status in (Status.ON_TIME, Status.LATE):
+        status = status_at(end, due, received, valid, at)
+        if status is Status.ON_TIME:
             delivered += 1
-            late += status is Status.LATE
+        elif status is Status.LATE:
+            delivered += 1
+            late += 1
         else:
-            label = period_label(period.terms.frequency, period.start_on, period.end_on)
-            gaps.append(Gap(label, period.due_on, status))
+            gaps.append(Gap(period_label(frequency, start, end), due, status))
     schema = obligation.table_schema
     spec = FORMATS.get(obligation.format)
     return DatasetLine(
@@ -168,44 +207,62 @@ def _dataset_line(session: Session, obligation: Obligation, at: dt.date) -> Data
         delivered=delivered,
         late=late,
         gaps=gaps,
-        last_valid=_last_valid(session, obligation, at),
+        last_valid=last_valid,
     )
 
 
-def _last_valid(session: Session, obligation: Obligation, at: dt.date) -> DeliveryEvidence | None:
-    """The obligation's latest valid delivery received by the end of day ``at``."""
-    row = session.execute(
-        select(Delivery, Period)
-        .join(Period, Period.id == Delivery.period_id)
-        .where(
-            Period.obligation_id == obligation.id,
-            Delivery.valid.is_(True),
-            Delivery.received_at < _end_of(at),
+def _last_valid(
+    session: Session, contract: Contract, until: dt.datetime, datasets: Mapping[int, str]
+) -> dict[int, DeliveryEvidence]:
+    """Per obligation, its latest valid delivery received before ``until``, in one query (the
+    newest first by reception, then by id, as ``rank`` 1 of a window over the obligation)."""
+    ranked = (
+        select(
+            Period.obligation_id,
+            Delivery.id,
+            Delivery.filename,
+            Delivery.file_sha256,
+            Delivery.received_at,
+            Period.start_on,
+            Period.end_on,
+            Period.due_on,
+            ObligationTerms.frequency,
+            func.row_number()
+            .over(
+                partition_by=Period.obligation_id,
+                order_by=(Delivery.received_at.desc(), Delivery.id.desc()),
+            )
+            .label("rank"),
         )
-        .order_by(Delivery.received_at.desc(), Delivery.id.desc())
-        .limit(1)
-    ).first()
-    if row is None:
-        return None
-    delivery, period = row
-    return DeliveryEvidence(
-        id=delivery.id,
-        dataset=obligation.dataset,
-        period=period_label(period.terms.frequency, period.start_on, period.end_on),
-        filename=delivery.filename,
-        sha256=delivery.file_sha256,
-        received_at=delivery.received_at,
-        on_time=delivery.received_at.astimezone(PARIS).date() <= period.due_on,
+        .join(Period, Period.id == Delivery.period_id)
+        .join(ObligationTerms, ObligationTerms.id == Period.terms_id)
+        .where(
+            Period.contract_id == contract.id,
+            Delivery.valid.is_(True),
+            Delivery.received_at < until,
+        )
+        .subquery()
     )
+    found = {}
+    for row in session.execute(select(ranked).where(ranked.c.rank == 1)):
+        received_at = row.received_at
+        found[row.obligation_id] = DeliveryEvidence(
+            id=row.id,
+            dataset=datasets[row.obligation_id],
+            period=period_label(row.frequency, row.start_on, row.end_on),
+            filename=row.filename,
+            sha256=row.file_sha256,
+            received_at=received_at,
+            on_time=received_at.astimezone(PARIS).date() <= row.due_on,
+        )
+    return found
 
 
 def _item_deliveries(
-    key: str, contract: Contract, datasets: list[DatasetLine]
+    key: str, end_of_contract: set[str], datasets: list[DatasetLine]
 ) -> list[DeliveryEvidence]:
-    """The valid deliveries that stand as evidence of an item (see ``ITEM_DATASET_WORDS``)."""
-    end_of_contract = {
-        o.dataset for o in contract.obligations if o.frequency == Frequency.END_OF_CONTRACT
-    }
+    """The valid deliveries that stand as evidence of an item (see ``ITEM_DATASET_WORDS``);
+    ``end_of_contract`` names the datasets owed at the end of the contract."""
     words = ITEM_DATASET_WORDS.get(key, ())
     return [
         line.last_valid
@@ -218,18 +275,36 @@ def _item_deliveries(
     ]
 
 
+def _family(session: Session) -> tuple[str | None, list[Row]]:
+    """The réversibilité family's label (None when it is not imported) and its required
+    elements in order, in one query."""
+    rows = session.execute(
+        select(
+            Family.label.label("family_label"),
+            RequiredElement.key,
+            RequiredElement.label,
+            RequiredElement.explanation,
+            RequiredElement.essential,
+        )
+        .outerjoin(RequiredElement, RequiredElement.family_id == Family.id)
+        .where(Family.id == FAMILY)
+        .order_by(RequiredElement.position)
+    ).all()
+    if not rows:
+        return None, []
+    return rows[0].family_label, [row for row in rows if row.key is not None]
+
+
 def _latest_events(
-    session: Session, contract: Contract, until: dt.datetime
+    history: Mapping[str, list[ChecklistEvent]], until: dt.datetime
 ) -> dict[str, tuple[ChecklistEvent, int]]:
-    """Per item, its latest event up to ``until`` and how many events it has by then."""
-    events = session.scalars(
-        select(ChecklistEvent)
-        .where(ChecklistEvent.contract_id == contract.id, ChecklistEvent.created_at < until)
-        .order_by(ChecklistEvent.created_at, ChecklistEvent.id)
-    )
+    """Per item, its latest event before ``until`` and how many events it has by then, from
+    the contract's history (newest first)."""
     latest: dict[str, tuple[ChecklistEvent, int]] = {}
-    for event in events:
-        latest[event.item] = (event, latest.get(event.item, (event, 0))[1] + 1)
+    for item, events in history.items():
+        before = [event for event in events if event.created_at < until]
+        if before:
+            latest[item] = (before[0], len(before))
     return latest
 
 

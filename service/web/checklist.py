@@ -45,8 +45,12 @@ def _page(
     item: str | None = None,
 ) -> tuple[str, int]:
     session = db_session()
-    contract = _contract(org, reference)
+    # Held until the page is drawn: the session's identity map keeps only referenced objects,
+    # and the template reads the contract's organisation.
+    organisation = get_organisation(session, org)
+    contract = get_contract(session, organisation, reference)
     at, date_error = requested_day()
+    history = domain.contract_history(session, contract)
     args = {"org": org, "reference": reference}
     if "au" in request.args and not date_error:
         args["au"] = at.isoformat()
@@ -60,8 +64,8 @@ def _page(
     html = render_template(
         "deliveries/checklist.html",
         contract=contract,
-        checklist=domain.build_checklist(session, contract, at),
-        history=domain.contract_history(session, contract),
+        checklist=domain.build_checklist(session, contract, at, history),
+        history=history,
         ITEM_STATES=domain.ITEM_STATES,
         date_error=date_error,
         contract_url=f"/organisations/{quote(org)}/contrats/{quote(reference)}",
@@ -112,9 +116,11 @@ def evidence(org: str, reference: str, event_id: int) -> Response:
 
 def _exports(org: str, reference: str) -> tuple[domain.Checklist, dict[str, Any]]:
     session = db_session()
-    contract = _contract(org, reference)
+    organisation = get_organisation(session, org)
+    contract = get_contract(session, organisation, reference)
     at, _error = requested_day()
-    return domain.build_checklist(session, contract, at), domain.contract_history(session, contract)
+    history = domain.contract_history(session, contract)
+    return domain.build_checklist(session, contract, at, history), history
 
 
 @bp.get(BASE + ".docx")

@@ -11,9 +11,13 @@ from pathlib import Path
 
 from docx import Document
 from flask.testing import FlaskClient
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from service.deliveries.checklist import tick_item
 from service.deliveries.contracts import create_contract
+from service.deliveries.models import Contract
 from service.deliveries.record import record_delivery
 from tests.deliveries.factories import (
     GOOD_CSV,
@@ -78,6 +82,48 @@ def test_the_page_lists_datasets_and_items_with_their_states(
     assert "aucune clause de réversibilité" not in page
     assert f'href="{PAGE}.docx?au=2024-10-31"' in page
     assert f'href="{PAGE}.pdf?au=2024-10-31"' in page
+
+
+def queries_of(client: FlaskClient, url: str) -> int:
+    """How many SQL statements a GET of ``url`` runs."""
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def test_the_page_reads_a_fixed_number_of_queries_whatever_the_contract_holds(
+    client: FlaskClient, db_session: Session, reference_library: Path
+) -> None:
+    setup_contract(db_session)
+    small = queries_of(client, PAGE + "?au=2025-12-31")
+    contract = db_session.query(Contract).one()
+    for dataset in ("consommations", "interventions", "plan_reversibilite"):
+        obligation = make_obligation(db_session, contract, dataset=dataset)
+        record_delivery(
+            db_session,
+            obligation,
+            "2024-08",
+            GOOD_CSV,
+            filename=f"{dataset}.csv",
+            sender="Lumicité",
+            sender_role="titulaire",
+            received_at=paris(2024, 9, 10),
+            recorded_by="acheteur",
+        )
+    tick_item(db_session, contract, "suppression", "done", "Certificat reçu.", "Mme Leroy")
+    tick_item(db_session, contract, "delai", "done", "Délai tenu.", "Mme Leroy")
+    db_session.commit()
+    # Organisation, contract, ticks, obligations, periods, last valid deliveries, clause
+    # versions, the family's elements: one query each, however many rows they hold.
+    assert queries_of(client, PAGE + "?au=2025-12-31") == small == 8
 
 
 def test_a_contract_without_clause_says_so_prominently(
