@@ -167,8 +167,9 @@ def _child(
         # parent's socket).
         gc.freeze()
         _reset_signals()
-        _limit(budget)
-        answer = _answer(function, args, kwargs)
+        held = _address_space()
+        _limit(budget, held)
+        answer = _answer(function, args, kwargs, held)
         _write_all(write_end, HEADER.pack(len(answer)) + answer)
         code = 0
     finally:
@@ -182,11 +183,11 @@ def _reset_signals() -> None:
             signal.signal(getattr(signal, name), signal.SIG_DFL)
 
 
-def _limit(budget: Budget) -> None:
+def _limit(budget: Budget, held: int) -> None:
     """Set the child's limits: address space, CPU time, no core file, an alarm if orphaned."""
     seconds = math.ceil(budget.seconds)
     _lower(resource.RLIMIT_CORE, 0, 0)
-    _lower(resource.RLIMIT_AS, _address_space() + budget.memory_mb * MB)
+    _lower(resource.RLIMIT_AS, held + budget.memory_mb * MB)
     _lower(resource.RLIMIT_CPU, seconds + 1, seconds + 2)  # SIGXCPU, then SIGKILL
     # A child blocked on a lock uses no CPU: if its parent died before killing it, this ends it.
     signal.alarm(seconds + 2)
@@ -209,11 +210,24 @@ def _address_space() -> int:
         return int(statm.read().split()[0]) * resource.getpagesize()
 
 
-def _answer(function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
-    """The pickled outcome of the call: its value, or what it raised."""
+def _peak_address_space() -> int:
+    """The most address space this process has held (a forked child starts from its own)."""
+    with open("/proc/self/status", "rb") as status:
+        for line in status:
+            if line.startswith(b"VmPeak:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _answer(
+    function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], held: int
+) -> bytes:
+    """The pickled outcome of the call: its value (and how much address space it took on top
+    of what was held), or what it raised."""
     try:
         value = function(*args, **kwargs)
-        return pickle.dumps((OK, value), pickle.HIGHEST_PROTOCOL)
+        grown = _peak_address_space() - held
+        return pickle.dumps((OK, value, grown), pickle.HIGHEST_PROTOCOL)
     except BaseException as error:
         return _raised(error)
 
@@ -365,7 +379,15 @@ def _outcome(
             raise refusal("crash", cause="réponse illisible") from error
         kind = outcome[0]
         if kind == OK:
-            log.debug("budget: %s done in %.3f s", name, elapsed)
+            grown_mb = outcome[2] / MB
+            log.debug(
+                "budget: %s done in %.3f s, %.0f MB of %s",
+                name,
+                elapsed,
+                grown_mb,
+                memory,
+                extra={"budget_seconds": elapsed, "budget_grown_mb": grown_mb},
+            )
             return outcome[1]
         if kind == RAISED:
             raise _rebuilt(*outcome[1:])

@@ -255,3 +255,18 @@ def test_a_signal_to_the_server_does_not_reach_the_child_handlers(forked: list[i
 def _terminate_self() -> None:
     os.kill(os.getpid(), signal.SIGTERM)
     time.sleep(1)
+
+
+def _child_state() -> tuple[bool, bool]:
+    return budget._in_child, signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+
+
+def test_work_budgeted_from_a_thread_of_the_job_pool_runs_the_same(forked: list[int]) -> None:
+    """The in-process job runner's threads fork too: the forking thread is the child's only
+    one, and may reset its signals."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        busy = pool.submit(time.sleep, 0.3)  # another thread, alive while the fork happens
+        assert pool.submit(run, _child_state).result() == (True, True)
+        busy.result()
