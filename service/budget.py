@@ -40,7 +40,6 @@ import logging
 import math
 import os
 import pickle
-import resource
 import select
 import signal
 import struct
@@ -53,6 +52,11 @@ from typing import Any, ParamSpec, TypeVar
 
 from service.errors import BudgetExceeded, ServiceUnavailable
 from service.limits import Budget
+
+try:
+    import resource
+except ImportError:  # Windows: no limits, work runs inline (``supported``)
+    resource = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +88,7 @@ class ChildTraceback(Exception):
 
 def supported() -> bool:
     """Whether this system enforces budgets: Linux, with fork and address-space limits."""
-    return sys.platform.startswith("linux") and hasattr(os, "fork")
+    return sys.platform.startswith("linux") and resource is not None
 
 
 def run(
@@ -103,19 +107,18 @@ def run(
         _warn_inline()
         return function(*args, **kwargs)
     started = time.monotonic()
-    read_end, write_end = os.pipe()
+    try:
+        read_end, write_end = os.pipe()
+    except OSError as error:  # out of file descriptors
+        raise _overloaded(function, error) from error
     try:
         pid = _fork()
-    except OSError as error:
+    except OSError as error:  # out of processes or memory
         os.close(read_end)
         os.close(write_end)
-        log.error("budget: cannot fork for %s: %s", _name(function), error)
-        raise ServiceUnavailable(
-            "Le service est momentanément surchargé : réessayez dans quelques instants."
-        ) from error
+        raise _overloaded(function, error) from error
     if pid == 0:  # the child: never returns
-        os.close(read_end)
-        _child(write_end, budget, function, args, kwargs)
+        _child(read_end, write_end, budget, function, args, kwargs)
     os.close(write_end)
     try:
         child = _Child(pid)
@@ -123,6 +126,13 @@ def run(
     finally:
         os.close(read_end)
     return _outcome(answer, timed_out, child, budget, refusal, function, started)
+
+
+def _overloaded(function: Callable[..., Any], error: OSError) -> ServiceUnavailable:
+    log.error("budget: cannot fork for %s: %s", _name(function), error)
+    return ServiceUnavailable(
+        "Le service est momentanément surchargé : réessayez dans quelques instants."
+    )
 
 
 def _fork() -> int:
@@ -151,6 +161,7 @@ def _name(function: Callable[..., Any]) -> str:
 
 
 def _child(
+    read_end: int,
     write_end: int,
     budget: Budget,
     function: Callable[..., Any],
@@ -161,6 +172,7 @@ def _child(
     global _in_child
     code = 70  # EX_SOFTWARE: anything that stopped us from writing an answer
     try:
+        os.close(read_end)
         _in_child = True
         # The parent's objects stay the parent's: not scanned (no copy-on-write of their
         # pages), never finalized here (a database connection's finalizer would speak on the
@@ -380,13 +392,20 @@ def _outcome(
         kind = outcome[0]
         if kind == OK:
             grown_mb = outcome[2] / MB
+            # Page faults: mostly the copies of the parent's pages the work wrote to.
+            faults = child.usage.ru_minflt if child.usage else 0
             log.debug(
-                "budget: %s done in %.3f s, %.0f MB of %s",
+                "budget: %s done in %.3f s, %.0f MB of %s, %d page faults",
                 name,
                 elapsed,
                 grown_mb,
                 memory,
-                extra={"budget_seconds": elapsed, "budget_grown_mb": grown_mb},
+                faults,
+                extra={
+                    "budget_seconds": elapsed,
+                    "budget_grown_mb": grown_mb,
+                    "budget_faults": faults,
+                },
             )
             return outcome[1]
         if kind == RAISED:
