@@ -28,6 +28,10 @@ stays held there, and a child that needed it would wait — until its deadline, 
 keeps. The work itself (docxtpl, frictionless, pypdf) takes no lock shared with other threads'
 work, and Python resets its own (imports, logging) after a fork.
 
+The child is a bound on resources, not on privileges: it runs as the same user, with the same
+files open, and the sandboxes of the work itself (Jinja's, the bounded readers of
+``service.limits``) stay what stops a hostile input from doing more than costing.
+
 Where the system cannot enforce a budget (not Linux), the function runs inline, and the log
 says so once.
 """
@@ -290,7 +294,6 @@ class _Child:
         self.pid = pid
         self.status: int | None = None
         self.usage: resource.struct_rusage | None = None
-        self.killed = False
         try:
             self.pidfd: int | None = os.pidfd_open(pid)
         except (AttributeError, OSError):  # before Linux 5.3, or a sandbox refusing it
@@ -344,7 +347,6 @@ class _Child:
                     # Not reaped yet, so the pid is still this child's, even if it has exited.
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(self.pid, signal.SIGKILL)
-                    self.killed = True
                 _, self.status, self.usage = os.wait4(self.pid, 0)
         except ChildProcessError:  # someone reaped it for us (SIGCHLD ignored)
             self.status = 0
