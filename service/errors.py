@@ -186,6 +186,36 @@ class ContentUnreadable(InvalidInput):
     title = "Fichier illisible"
 
 
+# -- budgets (service/budget.py) ---------------------------------------------------------
+
+
+class BudgetExceeded(InvalidInput):
+    """Heavy work on what was sent (filling a template, validating a delivery, reading a PDF)
+    took more memory or time than its budget, or made its worker process fail, and was
+    stopped; each domain raises its own kind, which names the work and what to do."""
+
+    title = "Traitement trop lourd"
+    #: The work, as the sentence of ``detail`` names it.
+    work = "le traitement demandé"
+    #: What the person who sent it can do.
+    advice = ""
+
+    def __init__(self, resource: str, limit: str = "", cause: str = "") -> None:
+        if resource in {"memory", "time"}:
+            what = (
+                f"{self.work} demandait plus de {limit} de mémoire"
+                if resource == "memory"
+                else f"{self.work} a duré plus de {limit}"
+            )
+            said = f"{what}, la limite fixée pour que chaque demande laisse sa part aux autres"
+        else:  # "crash": the worker process died of something else (a signal, an exit)
+            what = f"{self.work} a fait échouer le processus qui s'en chargeait ({cause})"
+            said = what
+        detail = f"Traitement arrêté : {said}. {self.advice}".strip()
+        super().__init__(detail, errors=[{"field": "", "message": what, "code": resource}])
+        self.resource = resource
+
+
 # -- analysis -----------------------------------------------------------------------------
 
 
@@ -224,6 +254,14 @@ class DocumentTooLarge(ContentTooLarge, AnalysisError):
     """The file, or a part of it once uncompressed, is larger than allowed."""
 
     title = "Document trop volumineux"
+
+
+class DocumentTooHeavy(BudgetExceeded, AnalysisError):
+    """Reading the document took more memory or time than its budget."""
+
+    title = "Document trop lourd à lire"
+    work = "la lecture du PDF"
+    advice = "Déposez plutôt le CCTP au format DOCX ou ODT, ou sans ses annexes volumineuses."
 
 
 class AnalysisNotFound(NotFound, AnalysisError):
@@ -279,6 +317,17 @@ class TemplateTooLarge(ContentTooLarge, AnnexError):
     """A DOCX template, or a part of it once uncompressed, is larger than allowed."""
 
     title = "Modèle trop volumineux"
+
+
+class TemplateTooHeavy(BudgetExceeded, AnnexError):
+    """Filling a template took more memory or time than its budget."""
+
+    title = "Modèle trop lourd à remplir"
+    work = "le remplissage du modèle"
+    advice = (
+        "Simplifiez le modèle (boucles imbriquées, textes démultipliés par des filtres), "
+        "puis recommencez."
+    )
 
 
 # -- Deliveries ---------------------------------------------------------------------------
@@ -373,6 +422,18 @@ class DeliveryTooComplex(DeliveryRefused):
     many shared strings or too large a sheet — and is refused before it is parsed."""
 
     title = "Fichier trop complexe"
+
+
+class DeliveryTooHeavy(BudgetExceeded, DeliveryRefused):
+    """Validating the delivered file took more memory or time than its budget; it is not
+    stored."""
+
+    title = "Livraison trop lourde à valider"
+    work = "la validation du fichier livré"
+    advice = (
+        "Vérifiez que le fichier est bien celui du jeu attendu ; s'il l'est, signalez-le à "
+        "l'acheteur."
+    )
 
 
 class RecordKept(Conflict, DeliveryError):

@@ -74,6 +74,27 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Budget:
+    """What one piece of heavy work may take from the machine, enforced by the operating
+    system (``service.budget``): address space beyond what the process already holds when the
+    work starts, and seconds of wall-clock time (the CPU time allowed follows)."""
+
+    memory_mb: int
+    seconds: float
+
+
+# Each default is several times what real work of the kind takes (BENCHMARKS.md, "Budgets"),
+# and below SERVE_TIMEOUT (120 s), so the clean refusal comes before the server's kill.
+#: Filling an annex template, the default one or an organisation's (≈ 35 ms, ≈ 10 MB).
+RENDER_BUDGET = Budget(memory_mb=256, seconds=10.0)
+#: Checking a delivered file against its format and Table Schema, up to DELIVERY_MAX_BYTES.
+DELIVERY_BUDGET = Budget(memory_mb=1024, seconds=100.0)
+#: Reading the text of an analysed PDF; above ``Limits.pdf_seconds``, whose refusal names the
+#: page reached and so comes first.
+PDF_BUDGET = Budget(memory_mb=512, seconds=45.0)
+
+
+@dataclass(frozen=True)
 class Refusals:
     """The errors an upload is refused with: too large, or unreadable (damaged, DOCTYPE)."""
 

@@ -33,6 +33,7 @@ BELOW_FACES = (
     *DOMAIN_PACKAGES,
     "documents",
     "errors.py",
+    "budget.py",
     "limits.py",
     "french.py",
     "db.py",

@@ -8,8 +8,15 @@ from sqlalchemy.orm import Session
 from service.annexes.models import OrgTemplate
 from service.annexes.render import TEMPLATE_VARIABLES, trial_render
 from service.annexes.template_check import check_template, inspect_template
-from service.errors import ContentTooLarge, InvalidInput, TemplateNotFound, TemplateRejected
-from service.limits import MB, Limits, check_archive
+from service.budget import run
+from service.errors import (
+    ContentTooLarge,
+    InvalidInput,
+    TemplateNotFound,
+    TemplateRejected,
+    TemplateTooHeavy,
+)
+from service.limits import MB, RENDER_BUDGET, Budget, Limits, check_archive
 from service.organisations import Organisation
 from service.storage import read_file, store_file
 
@@ -28,8 +35,11 @@ def upload_template(
     filename: str,
     data: bytes,
     uploaded_by: str,
+    *,
+    budget: Budget | None = None,
 ) -> OrgTemplate:
-    """Check a DOCX template and store it for the organisation; ``TemplateRejected`` if bad."""
+    """Check a DOCX template and store it for the organisation; ``TemplateRejected`` if bad,
+    ``TemplateTooHeavy`` if checking and filling it once takes more than ``budget``."""
     name, uploaded_by = (name or "").strip(), (uploaded_by or "").strip()
     absent = [field for field, value in (("name", name), ("uploaded_by", uploaded_by)) if not value]
     if absent:
@@ -40,9 +50,7 @@ def upload_template(
     if len(name) > 200 or len(uploaded_by) > 200:
         raise InvalidInput("Le nom du modèle et l'auteur tiennent en 200 caractères.")
     _check_archive(data)
-    check_template(data, TEMPLATE_VARIABLES)
-    trial_render(data)
-    variables = sorted(inspect_template(data).variables)
+    variables = run(budget or RENDER_BUDGET, TemplateTooHeavy, checked_variables, data)
     stored = store_file(session, data, DOCX_MEDIA_TYPE)
     template = OrgTemplate(
         organisation_id=organisation.id,
@@ -55,6 +63,14 @@ def upload_template(
     session.add(template)
     session.flush()
     return template
+
+
+def checked_variables(data: bytes) -> list[str]:
+    """The variables of a template that passed its checks and filled sample values, sorted;
+    a pure function, which ``upload_template`` runs within a budget."""
+    check_template(data, TEMPLATE_VARIABLES)
+    trial_render(data)
+    return sorted(inspect_template(data).variables)
 
 
 def list_templates(session: Session, organisation: Organisation) -> list[OrgTemplate]:

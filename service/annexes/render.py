@@ -16,12 +16,14 @@ from lxml import etree
 from sqlalchemy.orm import Session
 
 from service.annexes.template_check import check_template, open_template, sandboxed_environment
+from service.budget import run
 from service.errors import (
     DraftRefused,
     InvalidInput,
     InvalidValues,
     MissingValues,
     TemplateRejected,
+    TemplateTooHeavy,
 )
 from service.french import PARIS, french_date
 from service.library.models import ClauseVersion, Status
@@ -29,6 +31,7 @@ from service.library.rules import CONTRACT_TYPES, PLACEHOLDER
 from service.library.sets import deliveries_from_set, get_template_set, selection_from_set
 from service.library.store import current_version, get_clause, get_version
 from service.library.variables import annex_text, value_problem
+from service.limits import RENDER_BUDGET, Budget
 from service.settings import PROJECT_ROOT
 
 DEFAULT_TEMPLATE = PROJECT_ROOT / "templates" / "docx" / "annexe_donnees.docx"
@@ -289,8 +292,11 @@ _ACCEPTED: set[str] = set()
 MAX_ACCEPTED = 256
 
 
-def render_annex(context: AnnexContext, template_bytes: bytes | None = None) -> bytes:
-    """Render the annex with the default template or an uploaded one, checked first."""
+def render_annex(
+    context: AnnexContext, template_bytes: bytes | None = None, *, budget: Budget | None = None
+) -> bytes:
+    """Render the annex with the default template or an uploaded one, checked first; the
+    filling runs within ``budget`` (``RENDER_BUDGET``), ``TemplateTooHeavy`` beyond it."""
     if context.missing:
         raise MissingValues(
             f"{len(context.missing)} valeur(s) obligatoire(s) manquante(s) : "
@@ -321,13 +327,29 @@ def render_annex(context: AnnexContext, template_bytes: bytes | None = None) -> 
         )
     data = DEFAULT_TEMPLATE.read_bytes() if template_bytes is None else template_bytes
     digest = hashlib.sha256(data).hexdigest()
-    if digest not in _ACCEPTED:  # the variables allowed never change: a template passes once
+    checked = digest in _ACCEPTED  # the variables allowed never change: a template passes once
+    out = run(
+        budget or RENDER_BUDGET,
+        TemplateTooHeavy,
+        fill_template,
+        data,
+        context.template_context(),
+        check=not checked,
+    )
+    if not checked and len(_ACCEPTED) < MAX_ACCEPTED:
+        _ACCEPTED.add(digest)
+    return out
+
+
+def fill_template(data: bytes, variables: Mapping[str, Any], *, check: bool = True) -> bytes:
+    """Fill a DOCX template with the variables in the sandbox (checked first unless told it
+    passed already); a pure function of its arguments, which ``render_annex`` runs within a
+    budget."""
+    if check:
         check_template(data, TEMPLATE_VARIABLES)
-        if len(_ACCEPTED) < MAX_ACCEPTED:
-            _ACCEPTED.add(digest)
     template = open_template(data)
     try:
-        template.render(context.template_context(), sandboxed_environment(), autoescape=True)
+        template.render(dict(variables), sandboxed_environment(), autoescape=True)
         out = io.BytesIO()
         template.save(out)
     except SecurityError as error:

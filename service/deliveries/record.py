@@ -21,12 +21,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
+from service.budget import run
 from service.db import utcnow
 from service.deliveries.contracts import find_period
 from service.deliveries.models import DELIVERERS, Contract, Delivery, Obligation, Period
 from service.deliveries.validate import FORMATS, Limits, validate_delivery
-from service.errors import ConcurrentDelivery, DeliveryNotFound, InvalidInput
+from service.errors import ConcurrentDelivery, DeliveryNotFound, DeliveryTooHeavy, InvalidInput
 from service.french import PARIS
+from service.limits import DELIVERY_BUDGET, Budget
 from service.storage import store_file
 
 #: Longest file name kept (the rest is cut, the extension kept).
@@ -84,8 +86,12 @@ def record_delivery(
     note: str = "",
     limits: Limits | None = None,
     recorded_by: str | None = None,
+    budget: Budget | None = None,
 ) -> Delivery:
     """Validate a delivered file for one period of an obligation and record it.
+
+    The validation runs within ``budget`` (``DELIVERY_BUDGET``): beyond it the file is refused
+    (``DeliveryTooHeavy``) and nothing is written.
 
     ``received_at`` defaults to now. Only the contract manager (``recorded_by`` « acheteur »,
     by default the sender's role) may give an earlier time, for a file received by another
@@ -109,7 +115,10 @@ def record_delivery(
         raise InvalidInput(f"La livraison ne peut pas être enregistrée : {reasons}.", errors=errors)
     period = find_period(session, obligation, period_spec)
     with spooled(source) as path:
-        report = validate_delivery(
+        report = run(
+            budget or DELIVERY_BUDGET,
+            DeliveryTooHeavy,
+            validate_delivery,
             path,
             filename=filename,
             format=period.terms.format,

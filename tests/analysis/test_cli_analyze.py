@@ -98,3 +98,19 @@ def test_analyze_html_is_a_standalone_page(
     assert result.exit_code == 0
     assert result.output.lstrip().lower().startswith("<!doctype html>")
     assert "Réversibilité" in result.output and "<svg" in result.output
+
+
+def test_a_pdf_too_heavy_to_read_exits_non_zero_with_the_budget_named(
+    runner: FlaskCliRunner, reference_library: Path, tmp_path: Path, monkeypatch
+) -> None:
+    from service.analysis import readers
+    from service.limits import Budget
+    from tests.analysis.readers.make import slow_pdf
+
+    monkeypatch.setattr(readers, "PDF_BUDGET", Budget(memory_mb=512, seconds=0.2))
+    path = tmp_path / "lourd.pdf"
+    path.write_bytes(slow_pdf(20_000))
+    result = runner.invoke(args=["analyze", str(path)])
+    assert result.exit_code == 1
+    assert "lourd.pdf" in result.output
+    assert "la lecture du PDF a duré plus de 0.2 s" in result.output

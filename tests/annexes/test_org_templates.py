@@ -13,7 +13,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from service.annexes import org_templates
 from service.annexes.models import OrgTemplate
+from service.limits import Budget
 from service.organisations import ensure_organisation
 from service.storage import StoredFile
 from tests.annexes.test_render import HOSTILE, docx_with
@@ -156,3 +158,23 @@ def test_an_upload_needs_a_name_and_a_file(client: FlaskClient, organisations: N
     missing = client.post(URL, content_type="multipart/form-data", data={"name": "x"})
     assert missing.status_code == 400
     assert missing.mimetype == "application/problem+json"
+
+
+#: Passes every check; filled once with a trial's sample values (« Acheteur », 8 letters), it
+#: writes 8⁴ × 90 kB ≈ 370 MB, above RENDER_BUDGET's 256 MB (issue 14).
+SWELLING = "{% for a in acheteur %}" * 4 + "{{ objet|center(90000) }}" + "{% endfor %}" * 4
+
+
+def test_a_template_too_heavy_to_fill_is_refused_at_upload_and_the_service_goes_on(
+    app: Flask, client: FlaskClient, organisations: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(org_templates, "RENDER_BUDGET", Budget(memory_mb=64, seconds=2))
+    response = upload(client, docx_with(SWELLING))
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    problem = response.get_json()
+    assert problem["title"] == "Modèle trop lourd à remplir"
+    assert problem["errors"][0]["code"] == "memory"
+    assert "plus de 64 Mo de mémoire" in problem["detail"]
+    assert _stored(app) == (0, 0)
+    assert client.get(URL).get_json() == {"items": []}

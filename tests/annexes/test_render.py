@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import time
 import zipfile
 from pathlib import Path
 
@@ -30,8 +31,10 @@ from service.errors import (
     InvalidValues,
     MissingValues,
     TemplateRejected,
+    TemplateTooHeavy,
 )
 from service.library import store
+from service.limits import Budget
 from tests.annexes.samples import sample_value
 from tests.library.factories import content, make_family
 
@@ -484,3 +487,55 @@ def test_the_traceability_gives_the_library_version_hash_and_the_filled_text_has
         assert row[3] != row[4]
     body = "\n".join(p.text for p in document.paragraphs)
     assert "content_hash" in body, "the annex says what the version hash is"
+
+
+# -- budgets (issue 14): filling runs in a child held to RENDER_BUDGET ----------------------
+
+#: Three loops over the buyer's name: 600 letters make 216 million turns (9.9 s inline).
+CUBIC = (
+    "{% for a in acheteur %}{% for b in acheteur %}{% for c in acheteur %}"
+    "{{ objet }}{% endfor %}{% endfor %}{% endfor %}"
+)
+#: Each filter stays under the sandbox's bound; the loops multiply what it writes.
+MULTIPLIED = (
+    "{% for a in acheteur %}{% for b in acheteur %}"
+    "{{ objet|center(90000) }}{% endfor %}{% endfor %}"
+)
+
+
+def _title_only(acheteur: str) -> AnnexContext:
+    return AnnexContext(
+        clauses=[], missing=[], draft=False, title_block={"acheteur": acheteur, "objet": "Objet"}
+    )
+
+
+def test_an_annex_filled_within_its_budget_is_the_one_filled_inline(
+    db_session: Session, reference_library: Path
+) -> None:
+    from service.annexes.render import fill_template
+
+    context = annex_context(
+        db_session, SELECTION, complete_values(db_session, SELECTION), title_block=TITLE
+    )
+    budgeted = render_annex(context)
+    inline = fill_template(DEFAULT_TEMPLATE.read_bytes(), context.template_context())
+    assert all_xml(budgeted) == all_xml(inline)
+
+
+def test_a_template_whose_loops_outrun_the_deadline_is_refused_cleanly() -> None:
+    template = docx_with(CUBIC)
+    started = time.monotonic()
+    with pytest.raises(TemplateTooHeavy) as refused:
+        render_annex(_title_only("x" * 600), template, budget=Budget(256, 0.3))
+    assert time.monotonic() - started < 1
+    assert refused.value.resource == "time"
+    assert "le remplissage du modèle a duré plus de 0.3 s" in refused.value.detail
+    # The process is whole: the same template with a short name fills at once.
+    assert "ObjetObjet" in all_xml(render_annex(_title_only("xy"), template))
+
+
+def test_a_template_that_multiplies_its_text_past_the_memory_budget_is_refused() -> None:
+    with pytest.raises(TemplateTooHeavy) as refused:
+        render_annex(_title_only("x" * 200), docx_with(MULTIPLIED), budget=Budget(64, 5))
+    assert refused.value.resource == "memory"
+    assert "plus de 64 Mo de mémoire" in refused.value.detail

@@ -274,3 +274,26 @@ def test_a_stored_file_altered_in_the_database_is_never_served(
     assert "modifié hors de Clausier" in response.get_json()["detail"]
     assert b"X;1" not in response.data
     assert any("no longer match" in record.message for record in caplog.records)
+
+
+def test_a_delivery_too_heavy_to_validate_is_a_problem_and_nothing_is_kept(
+    app: Flask, client: FlaskClient, contract: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.deliveries import record
+    from service.limits import Budget
+    from tests.deliveries.test_record import LONG_CSV
+
+    monkeypatch.setattr(record, "DELIVERY_BUDGET", Budget(memory_mb=1024, seconds=0.2))
+    response = _upload(client, LONG_CSV)
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    problem = response.get_json()
+    assert problem["title"] == "Livraison trop lourde à valider"
+    assert problem["errors"] == [
+        {
+            "field": "",
+            "message": "la validation du fichier livré a duré plus de 0.2 s",
+            "code": "time",
+        }
+    ]
+    assert _counts(app) == (0, 0)

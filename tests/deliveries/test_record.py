@@ -16,16 +16,19 @@ from service.deliveries.record import record_delivery
 from service.errors import (
     ContractExists,
     ContractNotFound,
+    DeliveryTooHeavy,
     InvalidContract,
     InvalidInput,
     NotUtf8,
     PeriodOutsideContract,
     RecordKept,
 )
+from service.limits import Budget
 from service.storage import StoredFile
 from tests.deliveries.factories import (
     BAD_CSV,
     GOOD_CSV,
+    INVENTORY_SCHEMA,
     deliver,
     make_contract,
     make_obligation,
@@ -261,3 +264,53 @@ def test_spool_files_left_by_killed_processes_are_swept(tmp_path: Path, monkeypa
         assert path.exists()
         raise RuntimeError("validation crashed")
     assert not path.exists()  # removed on the error path too
+
+
+# -- budgets (issue 14): validation runs in a child held to DELIVERY_BUDGET ----------------
+
+#: 40,000 rows, about a second of validation: far beyond the small budgets below, and under
+#: the 500 kB a test upload is kept in memory below.
+LONG_CSV = b"id;puissance_w\n" + b"".join(b"PL-%d;70\n" % n for n in range(40_000))
+
+
+def test_a_validation_within_its_budget_reports_what_it_would_inline(
+    db_session: Session, tmp_path: Path
+) -> None:
+    from service.deliveries.validate import validate_delivery
+
+    obligation = make_obligation(db_session, make_contract(db_session))
+    delivery = deliver(db_session, obligation, "2024-08", BAD_CSV)
+    path = tmp_path / "livraison.csv"
+    path.write_bytes(BAD_CSV)
+    inline = validate_delivery(
+        path, filename="livraison.csv", format="csv", schema=INVENTORY_SCHEMA
+    )
+    assert delivery.report == inline.as_dict()
+    assert delivery.valid is False
+
+
+def test_a_validation_past_its_budget_refuses_the_file_and_keeps_nothing(
+    db_session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    from service.deliveries.record import SPOOL_PREFIX
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    obligation = make_obligation(db_session, make_contract(db_session))
+    with pytest.raises(DeliveryTooHeavy) as refused:
+        record_delivery(
+            db_session,
+            obligation,
+            "2024-08",
+            LONG_CSV,
+            filename="inventaire.csv",
+            sender="Lumicité",
+            sender_role="titulaire",
+            budget=Budget(memory_mb=1024, seconds=0.2),
+        )
+    assert refused.value.resource == "time"
+    assert "la validation du fichier livré a duré plus de 0.2 s" in refused.value.detail
+    assert _count(db_session, Delivery) == _count(db_session, StoredFile) == 0
+    assert list(tmp_path.glob(SPOOL_PREFIX + "*")) == []
+    assert deliver(db_session, obligation, "2024-08", GOOD_CSV).valid  # the session goes on

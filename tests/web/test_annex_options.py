@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import docx
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -115,3 +116,29 @@ def test_an_organisation_uploads_a_template_and_uses_it(
     assert "SDEL — Éclairage public" in text
     no_csrf = client.post(MODELES, data={"name": "x"})
     assert no_csrf.status_code == 400
+
+
+def test_a_template_too_heavy_to_fill_is_refused_on_the_page_in_french(
+    app: Flask, client: FlaskClient, form_token: Token, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.annexes import org_templates
+    from service.limits import Budget
+    from tests.annexes.test_org_templates import SWELLING
+
+    monkeypatch.setattr(org_templates, "RENDER_BUDGET", Budget(memory_mb=64, seconds=2))
+    with clausier(app).db.session() as session:
+        ensure_organisation(session, "sdel", "Syndicat départemental d'énergie")
+    refused = client.post(
+        MODELES,
+        data={
+            "csrf_token": form_token(MODELES),
+            "name": "Boucles",
+            "uploaded_by": "X",
+            "file": (io.BytesIO(docx_with(SWELLING)), "boucles.docx"),
+        },
+    )
+    assert refused.status_code == 422
+    page = text_of(refused)
+    assert "le remplissage du modèle demandait plus de 64 Mo de mémoire" in page
+    assert "Simplifiez le modèle" in page
+    assert "Boucles" not in text_of(client.get(MODELES))

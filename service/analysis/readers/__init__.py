@@ -15,8 +15,14 @@ from service.analysis.readers.docx import read_docx
 from service.analysis.readers.odt import read_odt
 from service.analysis.readers.pdf import read_pdf
 from service.analysis.readers.text import read_text
-from service.errors import DocumentTooLarge, DocumentUnreadable, UnsupportedFormat
-from service.limits import DAMAGED, Limits, SafeZip
+from service.budget import run
+from service.errors import (
+    DocumentTooHeavy,
+    DocumentTooLarge,
+    DocumentUnreadable,
+    UnsupportedFormat,
+)
+from service.limits import DAMAGED, PDF_BUDGET, Budget, Limits, SafeZip
 
 __all__ = ["Limits", "detect_format", "read_document"]
 
@@ -119,8 +125,11 @@ def _looks_like_text(data: bytes) -> bool:
     return controls <= len(head) // 100
 
 
-def read_document(data: bytes, filename: str, limits: Limits | None = None) -> Document:
-    """Read an uploaded CCTP into sections; raises DocumentUnreadable, UnsupportedFormat…"""
+def read_document(
+    data: bytes, filename: str, limits: Limits | None = None, *, budget: Budget | None = None
+) -> Document:
+    """Read an uploaded CCTP into sections; raises DocumentUnreadable, UnsupportedFormat…
+    A PDF is read within ``budget`` (``PDF_BUDGET``), ``DocumentTooHeavy`` beyond it."""
     limits = limits or Limits()
     if len(data) > limits.max_bytes:
         raise DocumentTooLarge(
@@ -128,7 +137,7 @@ def read_document(data: bytes, filename: str, limits: Limits | None = None) -> D
             f"{limits.max_bytes / 1024 / 1024:.0f} Mo : déposez une version allégée "
             "(sans images ni annexes)."
         )
-    document = _read(data, filename, limits)
+    document = _read(data, filename, limits, budget or PDF_BUDGET)
     if not any(section.text or section.title for section in document.sections):
         raise DocumentUnreadable(
             "Le document ne contient aucun texte lisible : vérifiez qu'il s'agit bien du CCTP "
@@ -137,10 +146,10 @@ def read_document(data: bytes, filename: str, limits: Limits | None = None) -> D
     return document
 
 
-def _read(data: bytes, filename: str, limits: Limits) -> Document:
+def _read(data: bytes, filename: str, limits: Limits, budget: Budget) -> Document:
     fmt = detect_format(data, filename)
-    if fmt == "pdf":
-        return read_pdf(data, limits)
+    if fmt == "pdf":  # pypdf's memory and time grow with what the file asks for, not its size
+        return run(budget, DocumentTooHeavy, read_pdf, data, limits)
     if fmt in {"txt", "md"}:
         return read_text(data, markdown=fmt == "md")
     archive = SafeZip(data, limits, DOCUMENT)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 WORD_NAMESPACES = (
@@ -127,3 +128,31 @@ def pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     return HTML(string=html, base_url=None).write_pdf()
+
+
+def slow_pdf(operations: int) -> bytes:
+    """A one-page PDF whose compressed content stream asks for ``operations`` text showings:
+    a few kilobytes that take pypdf about 45 µs an operation to read (20,000: about 1 s)."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, EncodedStreamObject, NameObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(595, 842)
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
+    fonts = DictionaryObject({NameObject("/F1"): writer._add_object(font)})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
+    content = EncodedStreamObject()
+    content._data = zlib.compress(
+        b"BT /F1 12 Tf 72 720 Td " + b"(Article sur les donnees) Tj " * operations + b"ET", 9
+    )
+    content[NameObject("/Filter")] = NameObject("/FlateDecode")
+    page[NameObject("/Contents")] = writer._add_object(content)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

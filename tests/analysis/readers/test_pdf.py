@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import struct
+import time
 import zlib
 
 import pytest
@@ -11,8 +12,9 @@ from pypdf import PdfReader, PdfWriter
 
 from service.analysis.document import Document
 from service.analysis.readers import Limits, read_document
-from service.errors import DocumentTooLarge, DocumentUnreadable
-from tests.analysis.readers.make import pdf
+from service.errors import DocumentTooHeavy, DocumentTooLarge, DocumentUnreadable
+from service.limits import Budget
+from tests.analysis.readers.make import pdf, slow_pdf
 
 PAGE_CSS = """
 @page { size: A5; margin: 2cm 1.5cm;
@@ -161,3 +163,26 @@ def test_page_numbers_in_their_usual_shapes_are_taken_off_page_edges() -> None:
     bodies = [strip_running(page, running)[0] for page in pages]
 
     assert all(len(body) == 1 and body[0].startswith("Ligne de corps") for body in bodies)
+
+
+# -- budgets (issue 14): a PDF is read in a child held to PDF_BUDGET -----------------------
+
+
+def test_a_pdf_read_within_its_budget_is_the_document_read_inline(cctp_pdf: bytes) -> None:
+    from service.analysis.readers.pdf import read_pdf
+
+    assert read_document(cctp_pdf, "cctp.pdf") == read_pdf(cctp_pdf, Limits())
+
+
+def test_a_small_pdf_whose_page_asks_for_endless_text_is_stopped_at_its_budget() -> None:
+    """2 kB, one page: the time limit between pages never gets a say; the budget does."""
+    data = slow_pdf(20_000)
+    assert len(data) < 4096
+    started = time.monotonic()
+    with pytest.raises(DocumentTooHeavy) as refused:
+        read_document(data, "cctp.pdf", budget=Budget(memory_mb=512, seconds=0.2))
+    assert time.monotonic() - started < 0.8
+    assert refused.value.resource == "time"
+    assert refused.value.title == "Document trop lourd à lire"
+    assert "DOCX ou ODT" in refused.value.detail
+    assert read_document(slow_pdf(200), "cctp.pdf").sections  # a short one is read
