@@ -155,6 +155,13 @@ class ServiceUnavailable(ClausierError):
     """Something Clausier relies on (the search index, the job queue) does not answer now."""
 
 
+class UploadsBusy(ServiceUnavailable):
+    """Every slot for uploads is taken: the upload is refused before it is read, to be sent
+    again in ``retry_after`` seconds."""
+
+    title = "Service occupé"
+
+
 class SearchError(ServiceUnavailable):
     """The search index could not answer."""
 

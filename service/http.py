@@ -13,19 +13,22 @@ import datetime as dt
 import json
 import re
 import unicodedata
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
 from service.documents.report import ReportPdf, analysis_report_pdf
-from service.errors import ClausierError, MalformedRequest, status_for
+from service.errors import ClausierError, MalformedRequest, UploadsBusy, status_for
 from service.extensions import db_session, job_timeout, state
 from service.french import today_in_paris
+from service.settings import serve_workers
+from service.slots import Slots
 
 PROBLEM_MIMETYPE = "application/problem+json"
 #: Largest integer a parameter may carry (PostgreSQL's integer).
@@ -177,9 +180,46 @@ def init_app(app: Flask) -> None:
     app.json = BoundedJSON(app)
     app.register_error_handler(ClausierError, _domain_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.before_request(_take_upload_slot)
+    app.teardown_request(_give_back_upload_slot)
     app.after_request(_secure)
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
+
+
+#: Seconds an upload refused for want of a slot is told to wait.
+UPLOAD_RETRY_SECONDS = 5
+
+
+def upload_slots(app: Flask) -> Slots:
+    """The instance's upload slots (``UPLOAD_SLOTS``; -1: half the workers of ``serve``)."""
+    count = int(app.config.get("UPLOAD_SLOTS", -1))
+    if count < 0:
+        count = max(1, serve_workers(int(app.config.get("SERVE_WORKERS", 0))) // 2)
+    return Slots(Path(app.config["CLAUSIER_DATA_DIR"]) / "slots", count)
+
+
+def _take_upload_slot() -> None:
+    """Hold one of the instance's upload slots for a multipart upload, or refuse it at once."""
+    if request.method not in {"POST", "PUT"} or request.mimetype != "multipart/form-data":
+        return
+    slots = current_app.extensions.get("clausier_upload_slots")
+    if slots is None:
+        slots = current_app.extensions["clausier_upload_slots"] = upload_slots(current_app)
+    held = slots.take()
+    if held is None:
+        raise UploadsBusy(
+            "Trop de dépôts de fichiers sont en cours : le vôtre n'a pas été lu. Renvoyez-le "
+            f"dans {UPLOAD_RETRY_SECONDS} secondes.",
+            retry_after=UPLOAD_RETRY_SECONDS,
+        )
+    g.upload_slot = held
+
+
+def _give_back_upload_slot(_error: BaseException | None) -> None:
+    held = g.pop("upload_slot", None)
+    if held is not None:
+        Slots.give_back(held)
 
 
 def _secure(response: Response) -> Response:
@@ -200,15 +240,21 @@ def error_page(status: int, title: str, detail: str) -> tuple[str, int]:
 
 def _domain_error(error: ClausierError) -> Response | tuple[str, int]:
     status = status_for(error)
+    retry = error.extra.get("retry_after")
     if not is_api():
-        return error_page(status, error.title, error.detail)
-    return problem(
+        page, status = error_page(status, error.title, error.detail)
+        headers = {"Retry-After": str(retry)} if retry is not None else {}
+        return current_app.make_response((page, status, headers))
+    response = problem(
         status,
         error.title,
         error.detail,
         errors=getattr(error, "errors", None) or None,
         **error.extra,
     )
+    if retry is not None:
+        response.headers["Retry-After"] = str(retry)
+    return response
 
 
 def _http_error(error: HTTPException) -> Response | tuple[str, int]:

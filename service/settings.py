@@ -126,6 +126,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds a request may take before `clausier serve` restarts its worker.",
     ),
     Setting(
+        "UPLOAD_SLOTS",
+        -1,
+        "Uploads (analyses, deliveries, templates) served at once across the workers; another "
+        "is answered 503 with Retry-After at once, so that reads keep workers. -1: half the "
+        "workers of `clausier serve` (at least 1); 0: no bound.",
+    ),
+    Setting(
         "SERVE_MAX_REQUESTS",
         20000,
         "Requests after which a worker of `clausier serve` is replaced (0: never), so that "
@@ -152,3 +159,8 @@ def resolve_paths(config: dict[str, Any]) -> None:
         config["DATABASE_URL"] = f"sqlite:///{data_dir / 'clausier.sqlite3'}"
     if not config.get("SEARCH_INDEX_DIR"):
         config["SEARCH_INDEX_DIR"] = str(data_dir / "index")
+
+
+def serve_workers(configured: int) -> int:
+    """The worker processes of `clausier serve`: the setting, or two per core."""
+    return configured if configured > 0 else 2 * (os.cpu_count() or 1)

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import os
 from typing import Any
 
 import click
 from flask import Flask
 
+from service.settings import serve_workers
+
 
 def workers(configured: int) -> int:
     """The worker count: the setting, or two per core."""
-    return configured if configured > 0 else 2 * (os.cpu_count() or 1)
+    return serve_workers(configured)
 
 
 def serve(app: Flask, host: str, port: int) -> None:
