@@ -211,19 +211,22 @@ def _domain_error(error: ClausierError) -> Response | tuple[str, int]:
     )
 
 
-def _http_error(error: HTTPException) -> Response | tuple[str, int]:
+def _http_error(error: HTTPException) -> Response:
     status = error.code or 500
     title = TITLES.get(status, error.name)
     if not is_api():
-        return error_page(status, title, DETAILS.get(status, error.description or ""))
-    detail = DETAILS.get(status) if status in DETAILS else (error.description or error.name)
-    if status == 405 and AMENDED.match(request.path):
-        detail += (
-            " Un contrat et ses obligations se changent par avenant, à compter d'une date :"
-            " POST …/contracts/{référence}/amendments."
+        response = current_app.make_response(
+            error_page(status, title, DETAILS.get(status, error.description or ""))
         )
-    response = problem(status, title, detail)
+    else:
+        detail = DETAILS.get(status) if status in DETAILS else (error.description or error.name)
+        if status == 405 and AMENDED.match(request.path):
+            detail += (
+                " Un contrat et ses obligations se changent par avenant, à compter d'une date :"
+                " POST …/contracts/{référence}/amendments."
+            )
+        response = problem(status, title, detail)
     allowed = getattr(error, "valid_methods", None)
-    if status == 405 and allowed:
+    if status == 405 and allowed:  # RFC 9110: a 405 names the methods the address accepts
         response.headers["Allow"] = ", ".join(sorted(allowed))
     return response

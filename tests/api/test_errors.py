@@ -166,3 +166,20 @@ def test_json_nested_too_deep_is_a_400(client: FlaskClient) -> None:
         response = client.post(url, data=body, content_type="application/json")
         assert response.status_code == 400, (url, response.status_code)
         assert response.content_type == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("delete", "/api/families", "GET, HEAD, OPTIONS"),
+        ("patch", "/api/clauses", "GET, HEAD, OPTIONS, POST"),
+        ("delete", "/", "GET, HEAD, OPTIONS"),
+    ],
+)
+def test_every_405_names_the_methods_allowed(
+    client: FlaskClient, method: str, path: str, allowed: str
+) -> None:
+    """RFC 9110: a 405 carries ``Allow``, on the pages as in the API (issue 14)."""
+    response = getattr(client, method)(path)
+    assert response.status_code == 405
+    assert response.headers["Allow"] == allowed
