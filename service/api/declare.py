@@ -10,6 +10,7 @@ model declared for its status, so the whole test suite holds the document to the
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -178,19 +179,29 @@ def page_of(query: Any) -> tuple[int, int]:
     return query.page, per_page
 
 
+def _integral(text: str) -> int | float:
+    """A JSON number with a fraction: an integer when the fraction is zero (``100.0``), as
+    JSON Schema counts it, so that an ``integer`` field takes it."""
+    number = float(text)
+    return int(number) if number.is_integer() else number
+
+
 def _parse_body(model: type[BaseModel]) -> BaseModel:
     json_body()  # 400 when the body is not a JSON object
+    # Read again with integral numbers as integers, then strictly by the model.
+    raw = json.dumps(json.loads(request.get_data(), parse_float=_integral))
     try:
-        return model.model_validate_json(request.get_data(), strict=True)
+        return model.model_validate_json(raw, strict=True)
     except ValidationError as error:
         errors = field_errors.from_validation(error)
         raise InvalidInput(field_errors.summary(errors), errors=errors) from None
 
 
 def _parse_query(model: type[BaseModel]) -> BaseModel:
-    values = {name: value for name, value in request.args.items() if value.strip()}
+    # A parameter given empty (``?at=``) is a value like any other: refused where the model
+    # asks for a day, a number or a non-empty text, never taken as absent.
     try:
-        return model.model_validate(values)
+        return model.model_validate(request.args.to_dict())
     except ValidationError as error:
         errors = field_errors.from_validation(error)
         raise MalformedRequest(field_errors.summary(errors, "paramètre"), errors=errors) from None
@@ -210,6 +221,7 @@ def _parse_form(model: type[BaseModel]) -> BaseModel:
     for name, info in model.model_fields.items():
         if not _is_upload(info):
             continue
+        values.pop(name, None)  # a text in a file's field is no file
         upload = request.files.get(name)
         if upload is not None and upload.filename:
             values[name] = upload
