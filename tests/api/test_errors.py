@@ -20,7 +20,18 @@ CASES = [
     ("get", "/api/clauses?status=perdu", None, 422),
     ("get", "/api/clauses?family=inconnue", None, 404),
     ("get", "/api/clauses/reversibilite-test/diff?from=1&to=9", None, 404),
-    ("get", "/api/search", None, 422),
+    ("get", "/api/search", None, 400),
+    ("get", "/api/search?q=%20", None, 400),
+    ("get", "/api/dashboard?at=", None, 400),
+    ("get", "/api/dashboard?at=0", None, 400),
+    ("get", "/api/dashboard?at=2025-01-01%07", None, 400),
+    ("get", "/api/clauses?per_page=", None, 400),
+    (
+        "post",
+        "/api/clauses",
+        {"id": "Mauvais Id", "family": "f", "author": "a", "title": "t", "body": "b"},
+        422,
+    ),
     ("get", "/api/search?q=donnees&status=perdu", None, 422),
     ("get", "/api/search?q=donnees&family=inconnue", None, 404),
     ("post", "/api/clauses", "pas du json", 400),
@@ -183,3 +194,22 @@ def test_every_405_names_the_methods_allowed(
     response = getattr(client, method)(path)
     assert response.status_code == 405
     assert response.headers["Allow"] == allowed
+
+
+def test_a_text_in_a_file_field_is_no_file(client: FlaskClient) -> None:
+    """Multipart ``file=null`` as a plain field: the file is missing (400), not a 500."""
+    response = client.post(
+        "/api/analyses", content_type="multipart/form-data", data={"file": "null"}
+    )
+    assert response.status_code == 400
+    assert response.get_json()["errors"][0]["field"] == "file"
+
+
+def test_an_integral_number_is_an_integer(client: FlaskClient, small_library: Path) -> None:
+    """JSON Schema counts 1.0 as an integer; so does the API (1.5 is still refused)."""
+    url = "/api/clauses/reversibilite-test/versions"
+    body = {"author": "A", "change_note": "n", "base": 1.0}
+    assert client.post(url, json=body).status_code == 201
+    refused = client.post(url, json=body | {"base": 1.5})
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"][0]["field"] == "base"

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.api.models.common import INT_MAX, PageQuery, Text, documented_enum
+from service.library.store import CLAUSE_ID
 
 VersionStatus = Literal["draft", "approved", "retired"]
 VariableType = Literal["text", "integer", "date", "url", "email", "choice"]
@@ -68,7 +69,7 @@ class Content(BaseModel):
 class NewClause(Content):
     """Une nouvelle clause et sa version 1 (en projet)."""
 
-    id: Text
+    id: str = Field(pattern=CLAUSE_ID.pattern, description="Identifiant (minuscules, chiffres, -)")
     family: Text
     author: Text
     change_note: str | None = None
@@ -231,7 +232,7 @@ class DiffQuery(BaseModel):
 class SearchQuery(BaseModel):
     """Une recherche."""
 
-    q: str = Field("", description="Mots recherchés")
+    q: str = Field(pattern=r"\S", description="Mots recherchés")
     family: str | None = Field(None, description="Filtrer par famille")
     status: str | None = Field(
         None, description="Filtrer par statut", json_schema_extra=STATUS_FILTER
