@@ -169,6 +169,8 @@ def test_an_id_beyond_the_database_integers_is_a_404(client: FlaskClient) -> Non
     ):
         response = client.get(url)
         assert response.status_code == 404, (url, response.status_code)
+    # Not a 405 either, though GET has a rule of the same shape.
+    assert client.patch("/api/clauses/c/versions/2147483648", json={}).status_code == 404
 
 
 def test_json_nested_too_deep_is_a_400(client: FlaskClient) -> None:
