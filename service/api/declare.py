@@ -45,7 +45,7 @@ class Reply:
 
     description: str
     model: type[BaseModel] | None = None
-    media_type: str = JSON
+    media_types: tuple[str, ...] = (JSON,)
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -54,9 +54,11 @@ def reply(model: type[BaseModel], description: str, *, location: str | None = No
     return Reply(description, model, headers={"Location": location} if location else {})
 
 
-def file_reply(media_type: str, description: str) -> Reply:
-    """A file response (DOCX, PDF, iCalendar, a delivered file…)."""
-    return Reply(description, None, media_type)
+def file_reply(media_type: str | tuple[str, ...], description: str) -> Reply:
+    """A file response (DOCX, PDF, iCalendar, a delivered file…), of one media type or of
+    one of several (a delivered file: its format's)."""
+    media_types = (media_type,) if isinstance(media_type, str) else media_type
+    return Reply(description, None, media_types)
 
 
 @dataclass
