@@ -133,7 +133,8 @@ def _parameters(operation: Operation, max_page_size: int) -> list[dict[str, Any]
 
 
 def _query_schema(prop: dict[str, Any]) -> dict[str, Any]:
-    """A query parameter's schema: never null (a query string has no null), no null default."""
+    """A query parameter's or a form field's schema: never null (a query string or a form has
+    no null), no null default."""
     prop = dict(prop)
     options = [option for option in prop.pop("anyOf", []) if option != {"type": "null"}]
     if len(options) == 1:
@@ -213,6 +214,12 @@ def _document(max_page_size: int) -> dict[str, Any]:
         paths.setdefault(operation.path, {})[operation.method.lower()] = _operation(
             operation, components, max_page_size
         )
+    for form in {operation.form for operation in OPERATIONS if operation.form is not None}:
+        # A multipart field is a text or a file, never null: an optional one is left out.
+        schema = components[form.__name__]
+        schema["properties"] = {
+            name: _query_schema(prop) for name, prop in schema["properties"].items()
+        }
     return {
         "openapi": "3.1.0",
         "info": {

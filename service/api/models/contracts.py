@@ -22,6 +22,9 @@ from service.deliveries.report import FORMATS
 from service.deliveries.schedule import Status
 from service.organisations import SLUG
 
+#: The delay contracts.add_obligation accepts, in days (ten years).
+MAX_DELAY_DAYS = 3660
+
 Format = Literal[tuple(FORMATS)]  # type: ignore[valid-type]
 Frequency = Literal[tuple(FREQUENCIES)]  # type: ignore[valid-type]
 Deliverer = Literal[tuple(DELIVERERS)]  # type: ignore[valid-type]
@@ -63,7 +66,9 @@ class ObligationInput(BaseModel):
     format: Format
     table_schema: TableSchema | None = Field(None, description="Table Schema des fichiers")
     frequency: Frequency
-    delay_days: int = Field(0, description="Délai de livraison après la fin de chaque période")
+    delay_days: int = Field(
+        0, ge=0, le=MAX_DELAY_DAYS, description="Délai de livraison après la fin de chaque période"
+    )
     due_on: Day | None = Field(None, description="Échéance d'une livraison ponctuelle")
     deliverer: Deliverer | None = None
 
@@ -175,7 +180,7 @@ class AmendmentChangeInput(BaseModel):
     title: str | None = None
     description: str | None = None
     frequency: Frequency | None = None
-    delay_days: int | None = None
+    delay_days: int | None = Field(None, ge=0, le=MAX_DELAY_DAYS)
     format: Format | None = None
     table_schema: TableSchema | None = None
     due_on: Day | None = None
