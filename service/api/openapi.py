@@ -159,15 +159,24 @@ def _request_body(operation: Operation, components: dict[str, Any]) -> dict[str,
     return {"required": True, "content": content} if content else None
 
 
+def _file_schema(media_type: str) -> dict[str, Any]:
+    """A file sent as it was stored: bytes, or — a JSON file, or a file of any type — any
+    content (a JSON one is read as JSON by clients)."""
+    if media_type in ("application/json", "*/*") or media_type.endswith("+json"):
+        return {"description": "Le fichier tel qu'il a été déposé"}
+    return {"type": "string", "format": "binary"}
+
+
 def _response(answer: Reply, components: dict[str, Any]) -> dict[str, Any]:
-    if answer.model is not None:
-        schema = _schemas(answer.model, components)
-    else:
-        schema = {"type": "string", "format": "binary"}
-    response: dict[str, Any] = {
-        "description": answer.description,
-        "content": {media_type: {"schema": schema} for media_type in answer.media_types},
+    content = {
+        media_type: {
+            "schema": _schemas(answer.model, components)
+            if answer.model is not None
+            else _file_schema(media_type)
+        }
+        for media_type in answer.media_types
     }
+    response: dict[str, Any] = {"description": answer.description, "content": content}
     if answer.headers:
         response["headers"] = {
             name: {"description": text, "schema": {"type": "string"}}

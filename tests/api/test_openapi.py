@@ -68,7 +68,8 @@ def test_every_response_has_a_schema_and_every_error_is_a_problem() -> None:
             assert response["description"], where
             for media_type, content in response["content"].items():
                 assert "schema" in content, where
-                if media_type in JSON_TYPES:
+                if media_type in JSON_TYPES and "description" not in content["schema"]:
+                    # A model of the API has a name; a JSON file served as delivered, a word.
                     assert "$ref" in content["schema"], f"{where}: a named model"
             if int(status) >= 400:
                 assert list(response["content"]) == ["application/problem+json"], where

@@ -20,6 +20,7 @@ it takes its time once.
 from __future__ import annotations
 
 import io
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,8 +37,10 @@ from service.api.openapi import document
 from service.settings import PROJECT_ROOT
 from tests.conftest import clausier
 
-SEED = 14
-MAX_EXAMPLES = 5
+#: The run's seed and its examples an operation; another seed or more examples for a deeper
+#: run by hand (CLAUSIER_SCHEMATHESIS_SEED=…, CLAUSIER_SCHEMATHESIS_EXAMPLES=…).
+SEED = int(os.environ.get("CLAUSIER_SCHEMATHESIS_SEED", "14"))
+MAX_EXAMPLES = int(os.environ.get("CLAUSIER_SCHEMATHESIS_EXAMPLES", "30"))
 
 ORG = "valmont-sur-loire"
 CONTRACT = f"/api/organisations/{ORG}/contracts/EP-2024-01"
@@ -158,7 +161,11 @@ def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ticked = client.post(
         f"{CONTRACT}/checklist/items/{KNOWN['item']}",
         content_type="multipart/form-data",
-        data={"state": "done", "author": "A", "file": (io.BytesIO(b"preuve"), "preuve.txt")},
+        data={
+            "state": "done",
+            "author": "A",
+            "file": (io.BytesIO(b'{"preuve": true}'), "preuve.json"),
+        },
     )
     assert ticked.status_code == 201, ticked.get_json()
     report = client.get(f"/api/analyses/{KNOWN['analysis_id']}/report.pdf")
