@@ -77,6 +77,21 @@ def documented_enum(*values: str) -> Callable[[dict[str, Any]], None]:
     return update
 
 
+def documented_items(*values: str) -> Callable[[dict[str, Any]], None]:
+    """Document the values each text of a list accepts while the domain checks them (422)."""
+
+    def update(schema: dict[str, Any]) -> None:
+        for option in [schema, *schema.get("anyOf", [])]:
+            if option.get("type") == "array":
+                option["items"] = {"enum": list(values)}
+
+    return update
+
+
+#: A text with something in it (not only spaces).
+NOT_BLANK = r"\S"
+
+
 class FieldError(BaseModel):
     """Une erreur de champ : le chemin du champ en cause (« changes[0].delay_days »,
     « titulaire.siren », « values.penalite » ; vide : la requête ou le fichier entier), ce qui
