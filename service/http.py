@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from flask import Flask, current_app, g, render_template, request
 from flask.json.provider import DefaultJSONProvider
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
@@ -257,19 +257,38 @@ def _domain_error(error: ClausierError) -> Response | tuple[str, int]:
     return response
 
 
-def _http_error(error: HTTPException) -> Response | tuple[str, int]:
+def _found_for_another_method(error: MethodNotAllowed) -> bool:
+    """Whether the address exists for one of the methods werkzeug says are allowed: it also
+    answers 405 when the rule of another method matched the path but its ``<int:…>`` was out
+    of bounds — an address that exists for no method, hence a 404."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    for method in error.valid_methods or ():
+        try:
+            adapter.match(method=method)
+        except HTTPException:
+            continue
+        return True
+    return False
+
+
+def _http_error(error: HTTPException) -> Response:
+    if isinstance(error, MethodNotAllowed) and not _found_for_another_method(error):
+        error = NotFound()
     status = error.code or 500
     title = TITLES.get(status, error.name)
     if not is_api():
-        return error_page(status, title, DETAILS.get(status, error.description or ""))
-    detail = DETAILS.get(status) if status in DETAILS else (error.description or error.name)
-    if status == 405 and AMENDED.match(request.path):
-        detail += (
-            " Un contrat et ses obligations se changent par avenant, à compter d'une date :"
-            " POST …/contracts/{référence}/amendments."
+        response = current_app.make_response(
+            error_page(status, title, DETAILS.get(status, error.description or ""))
         )
-    response = problem(status, title, detail)
+    else:
+        detail = DETAILS.get(status) if status in DETAILS else (error.description or error.name)
+        if status == 405 and AMENDED.match(request.path):
+            detail += (
+                " Un contrat et ses obligations se changent par avenant, à compter d'une date :"
+                " POST …/contracts/{référence}/amendments."
+            )
+        response = problem(status, title, detail)
     allowed = getattr(error, "valid_methods", None)
-    if status == 405 and allowed:
+    if status == 405 and allowed:  # RFC 9110: a 405 names the methods the address accepts
         response.headers["Allow"] = ", ".join(sorted(allowed))
     return response

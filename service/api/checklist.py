@@ -105,7 +105,7 @@ def tick(
 @api_route(
     BASE + "/files/<int:event_id>",
     summary="La pièce justificative d'une coche, telle que déposée",
-    responses={200: file_reply("application/octet-stream", "Le fichier")},
+    responses={200: file_reply("*/*", "Le fichier, du type deviné d'après son nom au dépôt")},
     problems=(404,),
 )
 def evidence_file(org: str, reference: str, event_id: int) -> Response:

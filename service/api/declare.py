@@ -10,6 +10,7 @@ model declared for its status, so the whole test suite holds the document to the
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,7 +45,7 @@ class Reply:
 
     description: str
     model: type[BaseModel] | None = None
-    media_type: str = JSON
+    media_types: tuple[str, ...] = (JSON,)
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -53,9 +54,11 @@ def reply(model: type[BaseModel], description: str, *, location: str | None = No
     return Reply(description, model, headers={"Location": location} if location else {})
 
 
-def file_reply(media_type: str, description: str) -> Reply:
-    """A file response (DOCX, PDF, iCalendar, a delivered file…)."""
-    return Reply(description, None, media_type)
+def file_reply(media_type: str | tuple[str, ...], description: str) -> Reply:
+    """A file response (DOCX, PDF, iCalendar, a delivered file…), of one media type or of
+    one of several (a delivered file: its format's)."""
+    media_types = (media_type,) if isinstance(media_type, str) else media_type
+    return Reply(description, None, media_types)
 
 
 @dataclass
@@ -178,19 +181,29 @@ def page_of(query: Any) -> tuple[int, int]:
     return query.page, per_page
 
 
+def _integral(text: str) -> int | float:
+    """A JSON number with a fraction: an integer when the fraction is zero (``100.0``), as
+    JSON Schema counts it, so that an ``integer`` field takes it."""
+    number = float(text)
+    return int(number) if number.is_integer() else number
+
+
 def _parse_body(model: type[BaseModel]) -> BaseModel:
     json_body()  # 400 when the body is not a JSON object
+    # Read again with integral numbers as integers, then strictly by the model.
+    raw = json.dumps(json.loads(request.get_data(), parse_float=_integral))
     try:
-        return model.model_validate_json(request.get_data(), strict=True)
+        return model.model_validate_json(raw, strict=True)
     except ValidationError as error:
         errors = field_errors.from_validation(error)
         raise InvalidInput(field_errors.summary(errors), errors=errors) from None
 
 
 def _parse_query(model: type[BaseModel]) -> BaseModel:
-    values = {name: value for name, value in request.args.items() if value.strip()}
+    # A parameter given empty (``?at=``) is a value like any other: refused where the model
+    # asks for a day, a number or a non-empty text, never taken as absent.
     try:
-        return model.model_validate(values)
+        return model.model_validate(request.args.to_dict())
     except ValidationError as error:
         errors = field_errors.from_validation(error)
         raise MalformedRequest(field_errors.summary(errors, "paramètre"), errors=errors) from None
@@ -210,6 +223,7 @@ def _parse_form(model: type[BaseModel]) -> BaseModel:
     for name, info in model.model_fields.items():
         if not _is_upload(info):
             continue
+        values.pop(name, None)  # a text in a file's field is no file
         upload = request.files.get(name)
         if upload is not None and upload.filename:
             values[name] = upload

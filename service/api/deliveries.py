@@ -14,6 +14,7 @@ from service.api.serialize import when
 from service.deliveries import calendar_feed, contracts, record
 from service.deliveries.dashboard import Dashboard, Scope, dashboard, timelines
 from service.deliveries.models import Delivery
+from service.deliveries.report import FORMATS
 from service.deliveries.schedule import STATUS_LABELS, Status
 from service.extensions import db_session, transaction
 from service.french import today_in_paris
@@ -182,7 +183,12 @@ def get_delivery(org: str, reference: str, dataset: str, delivery_id: int) -> di
 @api_route(
     DELIVERIES + "/<int:delivery_id>/file",
     summary="Le fichier livré, tel que reçu",
-    responses={200: file_reply("application/octet-stream", "Le fichier")},
+    responses={
+        200: file_reply(
+            tuple(sorted({spec.media_type for spec in FORMATS.values()})),
+            "Le fichier, du type de son format",
+        )
+    },
     problems=(404,),
 )
 def delivery_file(org: str, reference: str, dataset: str, delivery_id: int) -> Response:

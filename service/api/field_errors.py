@@ -69,6 +69,8 @@ def _translate(error: Mapping[str, Any]) -> tuple[str, str]:
     if kind in ("literal_error", "enum"):
         expected = re.findall(r"'([^']*)'", str(context.get("expected", "")))
         return f"valeur inconnue (attendu : {', '.join(expected)})", "enum"
+    if kind == "string_pattern_mismatch":
+        return f"format invalide (attendu : {context.get('pattern', '')})", "format"
     if kind == "string_too_short":
         return "champ obligatoire", "missing"  # an empty text where one is required
     if kind in ("value_error", "assertion_error"):

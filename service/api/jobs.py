@@ -53,7 +53,7 @@ def get_job(job_id: str) -> dict[str, Any]:
 @api_route(
     "/jobs/<job_id>/result",
     summary="Le fichier produit par un travail terminé",
-    responses={200: file_reply("*/*", "Le fichier (un PDF pour un rapport)")},
+    responses={200: file_reply("application/pdf", "Le fichier (un rapport : le seul travail)")},
     problems=(404, 409),
     operation_id="getJobResult",
 )

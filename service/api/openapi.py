@@ -12,7 +12,7 @@ import functools
 import re
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, current_app
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema
 
@@ -29,7 +29,8 @@ from service.api import (
     template_sets,
 )
 from service.api.declare import OPERATIONS, Operation, Reply, api_route, register_module, reply
-from service.api.models.common import OpenAPIDocument, Problem
+from service.api.models.common import INT_MAX, OpenAPIDocument, PageQuery, Problem
+from service.settings import defaults
 
 MODULES = (
     library,
@@ -92,13 +93,18 @@ def _schemas(model: type[BaseModel], into: dict[str, Any]) -> dict[str, str]:
     return {"$ref": REF.format(model=model.__name__)}
 
 
-def _parameters(operation: Operation, components: dict[str, Any]) -> list[dict[str, Any]]:
+def _parameters(operation: Operation, max_page_size: int) -> list[dict[str, Any]]:
     parameters = []
     for converter, name in _path_names(operation.rule):
         description = PATH_PARAMS[name]
         if name == "number" and "/amendments/" in operation.rule:
             description = "Numéro de l'avenant"
-        schema = {"type": "integer"} if converter == "int" else {"type": "string"}
+        # An <int:…> route matches 0 to the database's largest integer (http.BoundedInteger).
+        schema = (
+            {"type": "integer", "minimum": 0, "maximum": INT_MAX}
+            if converter == "int"
+            else {"type": "string"}
+        )
         parameters.append(
             {
                 "name": name,
@@ -112,6 +118,8 @@ def _parameters(operation: Operation, components: dict[str, Any]) -> list[dict[s
         schema = operation.query.model_json_schema(ref_template=REF, schema_generator=_Generator)
         for name, prop in schema["properties"].items():
             prop = _query_schema(prop)
+            if name == "per_page" and issubclass(operation.query, PageQuery):
+                prop["maximum"] = max_page_size  # the setting page_of() holds it to
             parameters.append(
                 {
                     "name": name,
@@ -125,7 +133,8 @@ def _parameters(operation: Operation, components: dict[str, Any]) -> list[dict[s
 
 
 def _query_schema(prop: dict[str, Any]) -> dict[str, Any]:
-    """A query parameter's schema: never null (a query string has no null), no null default."""
+    """A query parameter's or a form field's schema: never null (a query string or a form has
+    no null), no null default."""
     prop = dict(prop)
     options = [option for option in prop.pop("anyOf", []) if option != {"type": "null"}]
     if len(options) == 1:
@@ -150,15 +159,24 @@ def _request_body(operation: Operation, components: dict[str, Any]) -> dict[str,
     return {"required": True, "content": content} if content else None
 
 
+def _file_schema(media_type: str) -> dict[str, Any]:
+    """A file sent as it was stored: bytes, or — a JSON file, or a file of any type — any
+    content (a JSON one is read as JSON by clients)."""
+    if media_type in ("application/json", "*/*") or media_type.endswith("+json"):
+        return {"description": "Le fichier tel qu'il a été déposé"}
+    return {"type": "string", "format": "binary"}
+
+
 def _response(answer: Reply, components: dict[str, Any]) -> dict[str, Any]:
-    if answer.model is not None:
-        schema = _schemas(answer.model, components)
-    else:
-        schema = {"type": "string", "format": "binary"}
-    response: dict[str, Any] = {
-        "description": answer.description,
-        "content": {answer.media_type: {"schema": schema}},
+    content = {
+        media_type: {
+            "schema": _schemas(answer.model, components)
+            if answer.model is not None
+            else _file_schema(media_type)
+        }
+        for media_type in answer.media_types
     }
+    response: dict[str, Any] = {"description": answer.description, "content": content}
     if answer.headers:
         response["headers"] = {
             name: {"description": text, "schema": {"type": "string"}}
@@ -167,7 +185,9 @@ def _response(answer: Reply, components: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
-def _operation(operation: Operation, components: dict[str, Any]) -> dict[str, Any]:
+def _operation(
+    operation: Operation, components: dict[str, Any], max_page_size: int
+) -> dict[str, Any]:
     problems = set(operation.problems)
     if operation.body is not None or operation.form is not None:
         problems |= {400, 422}
@@ -176,7 +196,7 @@ def _operation(operation: Operation, components: dict[str, Any]) -> dict[str, An
     result: dict[str, Any] = {"summary": operation.summary, "operationId": operation.operation_id}
     if operation.description:
         result["description"] = operation.description
-    if parameters := _parameters(operation, components):
+    if parameters := _parameters(operation, max_page_size):
         result["parameters"] = parameters
     if body := _request_body(operation, components):
         result["requestBody"] = body
@@ -195,14 +215,20 @@ def _operation(operation: Operation, components: dict[str, Any]) -> dict[str, An
 
 
 @functools.cache
-def _document() -> dict[str, Any]:
+def _document(max_page_size: int) -> dict[str, Any]:
     components: dict[str, Any] = {}
     paths: dict[str, Any] = {}
     _schemas(Problem, components)
     for operation in OPERATIONS:
         paths.setdefault(operation.path, {})[operation.method.lower()] = _operation(
-            operation, components
+            operation, components, max_page_size
         )
+    for form in {operation.form for operation in OPERATIONS if operation.form is not None}:
+        # A multipart field is a text or a file, never null: an optional one is left out.
+        schema = components[form.__name__]
+        schema["properties"] = {
+            name: _query_schema(prop) for name, prop in schema["properties"].items()
+        }
     return {
         "openapi": "3.1.0",
         "info": {
@@ -218,9 +244,10 @@ def _document() -> dict[str, Any]:
     }
 
 
-def document() -> dict[str, Any]:
-    """Return the OpenAPI document (a copy: callers may change it)."""
-    return copy.deepcopy(_document())
+def document(max_page_size: int | None = None) -> dict[str, Any]:
+    """Return the OpenAPI document (a copy: callers may change it) for a deployment whose
+    ``MAX_PAGE_SIZE`` is ``max_page_size`` (the setting's default when not given)."""
+    return copy.deepcopy(_document(max_page_size or defaults()["MAX_PAGE_SIZE"]))
 
 
 @api_route(
@@ -229,8 +256,8 @@ def document() -> dict[str, Any]:
     responses={200: reply(OpenAPIDocument, "Le document OpenAPI")},
 )
 def openapi() -> dict[str, Any]:
-    """The OpenAPI document."""
-    return document()
+    """The OpenAPI document of this deployment."""
+    return document(current_app.config["MAX_PAGE_SIZE"])
 
 
 def register(api: Blueprint) -> None:

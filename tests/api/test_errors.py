@@ -20,7 +20,18 @@ CASES = [
     ("get", "/api/clauses?status=perdu", None, 422),
     ("get", "/api/clauses?family=inconnue", None, 404),
     ("get", "/api/clauses/reversibilite-test/diff?from=1&to=9", None, 404),
-    ("get", "/api/search", None, 422),
+    ("get", "/api/search", None, 400),
+    ("get", "/api/search?q=%20", None, 400),
+    ("get", "/api/dashboard?at=", None, 400),
+    ("get", "/api/dashboard?at=0", None, 400),
+    ("get", "/api/dashboard?at=2025-01-01%07", None, 400),
+    ("get", "/api/clauses?per_page=", None, 400),
+    (
+        "post",
+        "/api/clauses",
+        {"id": "Mauvais Id", "family": "f", "author": "a", "title": "t", "body": "b"},
+        422,
+    ),
     ("get", "/api/search?q=donnees&status=perdu", None, 422),
     ("get", "/api/search?q=donnees&family=inconnue", None, 404),
     ("post", "/api/clauses", "pas du json", 400),
@@ -158,6 +169,8 @@ def test_an_id_beyond_the_database_integers_is_a_404(client: FlaskClient) -> Non
     ):
         response = client.get(url)
         assert response.status_code == 404, (url, response.status_code)
+    # Not a 405 either, though GET has a rule of the same shape.
+    assert client.patch("/api/clauses/c/versions/2147483648", json={}).status_code == 404
 
 
 def test_json_nested_too_deep_is_a_400(client: FlaskClient) -> None:
@@ -166,3 +179,39 @@ def test_json_nested_too_deep_is_a_400(client: FlaskClient) -> None:
         response = client.post(url, data=body, content_type="application/json")
         assert response.status_code == 400, (url, response.status_code)
         assert response.content_type == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("delete", "/api/families", "GET, HEAD, OPTIONS"),
+        ("patch", "/api/clauses", "GET, HEAD, OPTIONS, POST"),
+        ("delete", "/", "GET, HEAD, OPTIONS"),
+    ],
+)
+def test_every_405_names_the_methods_allowed(
+    client: FlaskClient, method: str, path: str, allowed: str
+) -> None:
+    """RFC 9110: a 405 carries ``Allow``, on the pages as in the API (issue 14)."""
+    response = getattr(client, method)(path)
+    assert response.status_code == 405
+    assert response.headers["Allow"] == allowed
+
+
+def test_a_text_in_a_file_field_is_no_file(client: FlaskClient) -> None:
+    """Multipart ``file=null`` as a plain field: the file is missing (400), not a 500."""
+    response = client.post(
+        "/api/analyses", content_type="multipart/form-data", data={"file": "null"}
+    )
+    assert response.status_code == 400
+    assert response.get_json()["errors"][0]["field"] == "file"
+
+
+def test_an_integral_number_is_an_integer(client: FlaskClient, small_library: Path) -> None:
+    """JSON Schema counts 1.0 as an integer; so does the API (1.5 is still refused)."""
+    url = "/api/clauses/reversibilite-test/versions"
+    body = {"author": "A", "change_note": "n", "base": 1.0}
+    assert client.post(url, json=body).status_code == 201
+    refused = client.post(url, json=body | {"base": 1.5})
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"][0]["field"] == "base"

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from service.api.models.common import TextValue, Upload
+from service.api.models.common import Text, TextValue, Upload
 
 VariableType = Literal["text", "integer", "date", "url", "email", "choice"]
 
@@ -140,5 +140,5 @@ class OrgTemplateUpload(BaseModel):
     """Un modèle DOCX à vérifier et enregistrer."""
 
     file: Upload
-    name: str
-    uploaded_by: str
+    name: Text
+    uploaded_by: Text

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from service.api.models.common import ClauseRef, Upload, documented_enum
+from service.api.models.common import ClauseRef, Day, Upload, documented_enum
 
 ItemState = Literal["done", "pending", "not_provided"]
 TICK_STATES = documented_enum("done", "pending")
@@ -16,7 +16,7 @@ TICK_STATES = documented_enum("done", "pending")
 class DayQuery(BaseModel):
     """Le jour de la liste."""
 
-    at: dt.date | None = Field(
+    at: Day | None = Field(
         None, description="Jour du calcul (aujourd'hui, heure de Paris, par défaut)"
     )
 

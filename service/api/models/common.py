@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 
 class UploadMarker:
@@ -18,6 +21,39 @@ Upload = Annotated[Any, WithJsonSchema({"type": "string", "format": "binary"}), 
 #: A text that must not be empty.
 Text = Annotated[str, StringConstraints(min_length=1)]
 INT_MAX = 2**31 - 1
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _written_day(value: Any) -> Any:
+    # pydantic reads "0" or 1700000000 as a Unix time: a day is written AAAA-MM-JJ.
+    if isinstance(value, dt.date):
+        return value
+    try:
+        if isinstance(value, str) and _DAY.fullmatch(value):
+            return dt.date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise PydanticCustomError("date_parsing", "Input should be a valid date")
+
+
+def _written_moment(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value
+    try:
+        if isinstance(value, str) and _MOMENT.match(value):
+            return dt.datetime.fromisoformat(value)
+    except ValueError:
+        pass
+    raise PydanticCustomError("datetime_parsing", "Input should be a valid datetime")
+
+
+#: A day, written AAAA-MM-JJ (never a number of seconds).
+Day = Annotated[dt.date, BeforeValidator(_written_day)]
+#: A date and time in ISO 8601 (never a number of seconds).
+Moment = Annotated[dt.datetime, BeforeValidator(_written_moment)]
 
 
 def _number_as_text(value: Any) -> Any:
@@ -39,6 +75,21 @@ def documented_enum(*values: str) -> Callable[[dict[str, Any]], None]:
         schema["enum"] = list(values)
 
     return update
+
+
+def documented_items(*values: str) -> Callable[[dict[str, Any]], None]:
+    """Document the values each text of a list accepts while the domain checks them (422)."""
+
+    def update(schema: dict[str, Any]) -> None:
+        for option in [schema, *schema.get("anyOf", [])]:
+            if option.get("type") == "array":
+                option["items"] = {"enum": list(values)}
+
+    return update
+
+
+#: A text with something in it (not only spaces).
+NOT_BLANK = r"\S"
 
 
 class FieldError(BaseModel):
@@ -67,7 +118,12 @@ class PageQuery(BaseModel):
     """Pagination."""
 
     page: int = Field(1, ge=1, le=INT_MAX, description="Page (à partir de 1)")
-    per_page: int | None = Field(None, ge=1, le=INT_MAX, description="Éléments par page")
+    per_page: int | None = Field(
+        None,
+        ge=1,
+        le=INT_MAX,
+        description="Éléments par page (au plus MAX_PAGE_SIZE, réglage du déploiement)",
+    )
 
 
 class ClauseRef(BaseModel):

@@ -3,15 +3,27 @@ deliveries and dashboards."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from service.api.models.common import ClauseRef, Text, TextValue, Upload, documented_enum
+from service.api.models.common import (
+    ClauseRef,
+    Day,
+    Moment,
+    Text,
+    TextValue,
+    Upload,
+    documented_enum,
+)
+from service.deliveries.contracts import DATASET, REFERENCE
 from service.deliveries.models import CONTRACT_KINDS, DELIVERERS, FREQUENCIES
 from service.deliveries.report import FORMATS
 from service.deliveries.schedule import Status
+from service.organisations import SLUG
+
+#: The delay contracts.add_obligation accepts, in days (ten years).
+MAX_DELAY_DAYS = 3660
 
 Format = Literal[tuple(FORMATS)]  # type: ignore[valid-type]
 Frequency = Literal[tuple(FREQUENCIES)]  # type: ignore[valid-type]
@@ -27,7 +39,7 @@ TableSchema = Annotated[
 class DayQuery(BaseModel):
     """Le jour du calcul."""
 
-    at: dt.date | None = Field(
+    at: Day | None = Field(
         None, description="Jour du calcul (aujourd'hui, heure de Paris, par défaut)"
     )
 
@@ -35,7 +47,7 @@ class DayQuery(BaseModel):
 class Organisation(BaseModel):
     """Une organisation (acheteur) servie par le déploiement."""
 
-    slug: Text
+    slug: str = Field(pattern=SLUG.pattern, description="Identifiant (minuscules, chiffres, -)")
     name: Text
 
 
@@ -48,14 +60,16 @@ class Organisations(BaseModel):
 class ObligationInput(BaseModel):
     """Un jeu de données que le contrat doit livrer."""
 
-    dataset: Text
+    dataset: str = Field(pattern=DATASET.pattern, description="Identifiant du jeu de données")
     title: Text
     description: str | None = None
     format: Format
     table_schema: TableSchema | None = Field(None, description="Table Schema des fichiers")
     frequency: Frequency
-    delay_days: int = Field(0, description="Délai de livraison après la fin de chaque période")
-    due_on: dt.date | None = Field(None, description="Échéance d'une livraison ponctuelle")
+    delay_days: int = Field(
+        0, ge=0, le=MAX_DELAY_DAYS, description="Délai de livraison après la fin de chaque période"
+    )
+    due_on: Day | None = Field(None, description="Échéance d'une livraison ponctuelle")
     deliverer: Deliverer | None = None
 
 
@@ -69,12 +83,12 @@ class Titulaire(BaseModel):
 class ContractInput(BaseModel):
     """Un contrat et ses obligations."""
 
-    reference: Text
+    reference: str = Field(pattern=REFERENCE.pattern, description="Référence du contrat")
     title: Text
     kind: Kind
     titulaire: Titulaire
-    start: dt.date
-    end: dt.date
+    start: Day
+    end: Day
     clauses: list[ClauseRef] | None = None
     obligations: list[ObligationInput] | None = None
 
@@ -151,7 +165,7 @@ class AnnexUpload(BaseModel):
     """L'annexe DOCX à reprendre."""
 
     file: Upload
-    starts_on: dt.date | None = Field(
+    starts_on: Day | None = Field(
         None, description="Premier jour dû des obligations créées (le début du contrat sinon)"
     )
 
@@ -166,19 +180,19 @@ class AmendmentChangeInput(BaseModel):
     title: str | None = None
     description: str | None = None
     frequency: Frequency | None = None
-    delay_days: int | None = None
+    delay_days: int | None = Field(None, ge=0, le=MAX_DELAY_DAYS)
     format: Format | None = None
     table_schema: TableSchema | None = None
-    due_on: dt.date | None = None
+    due_on: Day | None = None
     deliverer: Deliverer | None = None
-    end_on: dt.date | None = None
+    end_on: Day | None = None
 
 
 class AmendmentInput(BaseModel):
     """Un avenant : sa date d'effet, son motif, son auteur et ses changements."""
 
-    effective_on: dt.date
-    signed_on: dt.date | None = None
+    effective_on: Day
+    signed_on: Day | None = None
     title: str | None = None
     reason: str | None = None
     author: str | None = None
@@ -254,7 +268,7 @@ class DeliveryUpload(BaseModel):
     period: str = Field("", description="2025-03, 2025-T1, 2025-S2, 2025 ou un jour de la période")
     sender: str = ""
     sender_role: str = Field("titulaire", json_schema_extra=documented_enum(*DELIVERERS))
-    received_at: dt.datetime | None = Field(
+    received_at: Moment | None = Field(
         None,
         description="Réception par un autre canal, par l'acheteur seulement (ISO 8601 avec fuseau)",
     )

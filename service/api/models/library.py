@@ -6,7 +6,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.api.models.common import INT_MAX, PageQuery, Text, documented_enum
+from service.api.models.common import (
+    INT_MAX,
+    NOT_BLANK,
+    PageQuery,
+    Text,
+    documented_enum,
+    documented_items,
+)
+from service.library.rules import CONTRACT_TYPES, NAME
+from service.library.store import CLAUSE_ID
 
 VersionStatus = Literal["draft", "approved", "retired"]
 VariableType = Literal["text", "integer", "date", "url", "email", "choice"]
@@ -43,7 +52,7 @@ class Families(BaseModel):
 class Variable(BaseModel):
     """Une variable d'une clause : un emplacement à compléter dans l'annexe."""
 
-    name: str
+    name: str = Field(pattern=NAME.pattern)
     label: str
     type: VariableType
     default: Any = Field(
@@ -57,23 +66,27 @@ class Variable(BaseModel):
 class Content(BaseModel):
     """Le contenu d'une version."""
 
-    title: str | None = None
-    body: str | None = None
+    title: str | None = Field(None, pattern=NOT_BLANK)
+    body: str | None = Field(None, pattern=NOT_BLANK)
     legal_basis: list[str] | None = None
     variables: list[Variable] | None = None
-    elements: list[str] | None = None
-    contract_types: list[str] | None = None
+    elements: list[str] | None = Field(
+        None, description="Éléments requis de la famille que la clause traite (leurs id)"
+    )
+    contract_types: list[str] | None = Field(
+        None, json_schema_extra=documented_items(*CONTRACT_TYPES)
+    )
 
 
 class NewClause(Content):
     """Une nouvelle clause et sa version 1 (en projet)."""
 
-    id: Text
+    id: str = Field(pattern=CLAUSE_ID.pattern, description="Identifiant (minuscules, chiffres, -)")
     family: Text
     author: Text
     change_note: str | None = None
-    title: Text
-    body: Text
+    title: str = Field(pattern=NOT_BLANK)
+    body: str = Field(pattern=NOT_BLANK)
 
 
 class NewDraft(Content):
@@ -231,7 +244,7 @@ class DiffQuery(BaseModel):
 class SearchQuery(BaseModel):
     """Une recherche."""
 
-    q: str = Field("", description="Mots recherchés")
+    q: str = Field(pattern=NOT_BLANK, description="Mots recherchés")
     family: str | None = Field(None, description="Filtrer par famille")
     status: str | None = Field(
         None, description="Filtrer par statut", json_schema_extra=STATUS_FILTER
