@@ -232,12 +232,6 @@ class AnalysisError(ClausierError):
     title = "Analyse impossible"
 
 
-class SeveralDocuments(InvalidInput, AnalysisError):
-    """Several files were sent for one analysis: none is analysed, none is dropped."""
-
-    title = "Un seul document par analyse"
-
-
 class ConsultationInvalid(InvalidInput, AnalysisError):
     """The pieces of a consultation cannot be judged together (too many, the same name twice,
     an archive holding no document)."""

@@ -20,7 +20,7 @@ from service.analysis.readers import Limits, read_document
 from service.analysis.readers.bounds import DOCUMENT
 from service.analysis.report import build_report
 from service.analysis.rules import Ruleset, load_ruleset
-from service.errors import AnalysisNotFound, ConsultationInvalid, SeveralDocuments
+from service.errors import AnalysisNotFound, ConsultationInvalid
 from service.library.search import SearchIndex
 from service.library.store import Page
 from service.limits import SafeZip
@@ -43,18 +43,6 @@ MAX_PIECES = 30
 QUERY_WORDS = 40
 #: Finds the library clause closest to a text of a family: (family id, text) → clause id.
 Closest = Callable[[str, str], str | None]
-
-
-def one_document(filenames: list[str]) -> None:
-    """Refuse an upload of several files at once, naming them: an analysis judges one
-    document, and silently keeping one of them would lose the others."""
-    if len(filenames) > 1:
-        named = ", ".join(f"« {name} »" for name in filenames)
-        raise SeveralDocuments(
-            f"{len(filenames)} fichiers envoyés ensemble ({named}) : une analyse porte sur un "
-            "seul document. Envoyez-les un par un.",
-            errors=[{"field": "file", "message": f"fichier « {name} »"} for name in filenames],
-        )
 
 
 def analyze_bytes(

@@ -55,7 +55,7 @@ def _summary(analysis: Analysis) -> dict[str, Any]:
 @api_route(
     "/analyses",
     "POST",
-    summary="Analyser un CCTP (DOCX, ODT, PDF, texte, Markdown)",
+    summary="Analyser un CCTP (DOCX, ODT, PDF, texte, Markdown), ou une consultation",
     form=AnalysisUpload,
     responses={
         201: reply(Report, "Le rapport de la nouvelle analyse", location="/api/analyses/{id}"),
@@ -64,12 +64,17 @@ def _summary(analysis: Analysis) -> dict[str, Any]:
     problems=(413, 415),
 )
 def create_analysis(form: AnalysisUpload) -> tuple[dict[str, Any], int, dict[str, str]]:
-    """Analyse an uploaded file (multipart field ``file``); 201, or 200 for a known file."""
-    analyze.one_document([u.filename or "" for u in request.files.getlist("file") if u.filename])
+    """Analyse an uploaded file (multipart field ``file``) — or, several ``file`` fields or a
+    zip, the pieces of a consultation judged together; 201, or 200 for known files."""
+    uploads = [u for u in request.files.getlist("file") if u.filename]
     with transaction() as session:
-        analysis, created = analyze.analyze_upload(
-            session, form.file.read(), form.file.filename, index=state().index
-        )
+        if len(uploads) > 1 or form.file.filename.lower().endswith(".zip"):
+            files = [(u.filename or "", u.read()) for u in uploads]
+            analysis, created = analyze.analyze_consultation_upload(session, files)
+        else:
+            analysis, created = analyze.analyze_upload(
+                session, form.file.read(), form.file.filename, index=state().index
+            )
         body = analysis_json(analysis) | {"already_analysed": not created}
     return body, 201 if created else 200, {"Location": f"/api/analyses/{analysis.id}"}
 

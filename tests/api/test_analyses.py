@@ -113,21 +113,50 @@ def test_a_request_without_file_is_400(client: FlaskClient, reference_library: P
     assert "champ « file »" in response.get_json()["detail"]
 
 
-def test_several_files_at_once_are_refused_naming_each_and_nothing_is_kept(
+def test_several_files_are_the_pieces_of_a_consultation_judged_together(
+    client: FlaskClient, reference_library: Path
+) -> None:
+    cctp = "# CCTP\n\n## Article 9 – Réversibilité\n\nVoir l'article 12 du CCAP.\n"
+    ccap = (
+        "# CCAP\n\n## Article 12 – Réversibilité\n\nÀ la fin du marché, le titulaire restitue "
+        "l'ensemble des données dans un format ouvert documenté, dans un délai d'un mois.\n"
+    )
+    files = [(io.BytesIO(cctp.encode()), "cctp.md"), (io.BytesIO(ccap.encode()), "ccap.md")]
+    response = client.post(
+        "/api/analyses", data={"file": files}, content_type="multipart/form-data"
+    )
+    assert response.status_code == 201, response.get_json()
+    report = response.get_json()
+    assert report["document"]["format"] == "dce"
+    assert [(p["filename"], p["kind"]) for p in report["documents"]] == [
+        ("cctp.md", "cctp"),
+        ("ccap.md", "ccap"),
+    ]
+    reversibility = next(f for f in report["families"] if f["family"] == "reversibilite")
+    assert reversibility["references"][0]["resolved"] is True
+    assert {e["document"] for e in reversibility["evidence"]} == {"ccap.md"}
+    again = client.post(
+        "/api/analyses",
+        data={
+            "file": [(io.BytesIO(cctp.encode()), "cctp.md"), (io.BytesIO(ccap.encode()), "ccap.md")]
+        },
+        content_type="multipart/form-data",
+    )
+    assert again.status_code == 200 and again.get_json()["already_analysed"] is True
+
+
+def test_two_pieces_of_one_name_are_refused_and_nothing_is_kept(
     client: FlaskClient, reference_library: Path
 ) -> None:
     response = client.post(
         "/api/analyses",
-        data={"file": [(io.BytesIO(CCTP.encode()), "a.md"), (io.BytesIO(b"# B\n"), "b.md")]},
+        data={"file": [(io.BytesIO(CCTP.encode()), "a.md"), (io.BytesIO(b"# B\n"), "a.md")]},
         content_type="multipart/form-data",
     )
     assert response.status_code == 422
     problem = response.get_json()
-    assert "« a.md »" in problem["detail"] and "« b.md »" in problem["detail"]
-    assert problem["errors"] == [
-        {"field": "file", "message": "fichier « a.md »"},
-        {"field": "file", "message": "fichier « b.md »"},
-    ]
+    assert "« a.md »" in problem["detail"]
+    assert problem["errors"] == [{"field": "file", "message": "nom en double « a.md »"}]
     assert client.get("/api/analyses").get_json()["total"] == 0
 
 

@@ -121,7 +121,9 @@ def test_uploads_and_files_are_documented() -> None:
     analyses = spec["paths"]["/analyses"]["post"]
     form = analyses["requestBody"]["content"]["multipart/form-data"]["schema"]
     upload = spec["components"]["schemas"][form["$ref"].rsplit("/", 1)[1]]
-    assert upload["properties"]["file"] == {"type": "string", "format": "binary"}
+    file = upload["properties"]["file"]
+    assert (file["type"], file["format"]) == ("string", "binary")
+    assert "consultation" in file["description"]  # several parts: one consultation
     assert "file" in upload["required"]
     calendar = spec["paths"]["/organisations/{org}/calendar.ics"]["get"]["responses"]["200"]
     assert "text/calendar" in calendar["content"]

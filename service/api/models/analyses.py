@@ -10,9 +10,13 @@ from service.api.models.common import Upload
 
 
 class AnalysisUpload(BaseModel):
-    """Le document à analyser (DOCX, ODT, PDF, texte, Markdown), un seul."""
+    """Le document à analyser (DOCX, ODT, PDF, texte, Markdown) ; plusieurs champs « file », ou
+    une archive .zip du dossier, sont les pièces d'une consultation jugées ensemble."""
 
-    file: Upload
+    file: Upload = Field(
+        description="Le document ; répétez le champ pour les pièces d'une consultation (CCTP, "
+        "CCAP, annexes), ou envoyez l'archive .zip du dossier."
+    )
 
 
 class Evidence(BaseModel):
@@ -21,6 +25,34 @@ class Evidence(BaseModel):
     section: str
     title: str
     excerpt: str
+    document: str | None = Field(None, description="La pièce, dans une consultation.")
+
+
+class Reference(BaseModel):
+    """Un renvoi d'une pièce à une autre (« article 12 du CCAP »), suivi s'il se peut."""
+
+    source: str = Field(description="La pièce qui renvoie.")
+    section: str
+    excerpt: str
+    reference: str = Field(description="Le renvoi, tel qu'on le lit.")
+    target: str | None = Field(description="La pièce visée, si elle a été envoyée.")
+    resolved: bool = Field(description="Vrai si l'article visé traite de la famille.")
+
+
+class Disagreement(BaseModel):
+    """Deux pièces qui disent autrement la même chose, avec leurs passages."""
+
+    element: str | None
+    reason: str
+    passages: list[Evidence]
+
+
+class PieceVerdict(BaseModel):
+    """Le verdict d'une famille sur une pièce seule."""
+
+    filename: str
+    kind: str
+    verdict: Literal["present", "weak", "missing", "contradicted"]
 
 
 class SuggestedClause(BaseModel):
@@ -36,7 +68,9 @@ class FamilyFinding(BaseModel):
 
     family: str
     label: str | None = None
-    verdict: Literal["present", "weak", "missing", "contradicted"]
+    verdict: Literal["present", "weak", "missing", "contradicted", "unverifiable"] = Field(
+        description="« unverifiable » : dans une consultation, renvoi à une pièce absente."
+    )
     explanation: str | None = Field(None, description="Le verdict et sa raison, en une phrase.")
     confidence: float = Field(description="Solidité du verdict (0 à 1) : sous 0,7, peu d'indices.")
     evidence: list[Evidence]
@@ -46,6 +80,11 @@ class FamilyFinding(BaseModel):
     contradiction: Evidence | None = None
     reasons: list[str] | None = None
     suggested_clause: SuggestedClause | None
+    references: list[Reference] | None = None
+    disagreements: list[Disagreement] | None = None
+    documents: list[PieceVerdict] | None = Field(
+        None, description="Dans une consultation : le verdict de chaque pièce seule."
+    )
 
 
 class AnalysedDocument(BaseModel):
@@ -53,9 +92,22 @@ class AnalysedDocument(BaseModel):
 
     filename: str
     sha256: str
-    format: Literal["docx", "odt", "pdf", "txt", "md"]
+    format: Literal["docx", "odt", "pdf", "txt", "md", "dce"] = Field(
+        description="« dce » : les pièces d'une consultation, jugées ensemble."
+    )
     sections: int
     contract_type: str | None
+
+
+class Piece(BaseModel):
+    """Une pièce d'une consultation."""
+
+    filename: str
+    sha256: str
+    format: Literal["docx", "odt", "pdf", "txt", "md"]
+    kind: str = Field(description="cctp, ccap, rc, ae, bpu, dpgf, annexe ou autre.")
+    kind_label: str
+    sections: int
 
 
 class VerdictCounts(BaseModel):
@@ -65,6 +117,7 @@ class VerdictCounts(BaseModel):
     weak: int
     missing: int
     contradicted: int
+    unverifiable: int | None = Field(None, description="Renvois non vérifiables (consultation).")
 
 
 class VerdictChange(BaseModel):
@@ -83,6 +136,7 @@ class Report(BaseModel):
     created_at: str | None = None
     previous_id: int | None = None
     document: AnalysedDocument
+    documents: list[Piece] | None = Field(None, description="Les pièces d'une consultation.")
     families: list[FamilyFinding]
     summary: VerdictCounts
     contract_type_label: str | None = Field(None, description="Le type de contrat en français")
