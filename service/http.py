@@ -187,6 +187,9 @@ def init_app(app: Flask) -> None:
     app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
 
 
+#: A refused upload larger than this is not read to its end (its client sees the connection
+#: close): no route accepts more.
+DRAIN_AT_MOST = 256 * 1024 * 1024
 #: Seconds an upload refused for want of a slot is told to wait.
 UPLOAD_RETRY_SECONDS = 5
 
@@ -208,12 +211,25 @@ def _take_upload_slot() -> None:
         slots = current_app.extensions["clausier_upload_slots"] = upload_slots(current_app)
     held = slots.take()
     if held is None:
+        _drain()
         raise UploadsBusy(
             "Trop de dépôts de fichiers sont en cours : le vôtre n'a pas été lu. Renvoyez-le "
             f"dans {UPLOAD_RETRY_SECONDS} secondes.",
             retry_after=UPLOAD_RETRY_SECONDS,
         )
     g.upload_slot = held
+
+
+def _drain() -> None:
+    """Read the refused upload's body to its end (without keeping it), so that the client,
+    still sending, reads the answer rather than a reset connection. Behind a reverse proxy
+    the body is already buffered: this costs a copy."""
+    # The raw input: the app-wide size limit is not the route's (a delivery may be larger).
+    stream, left = request.environ["wsgi.input"], request.content_length or 0
+    if left > DRAIN_AT_MOST:
+        return
+    while left > 0 and (chunk := stream.read(min(left, 1 << 20))):
+        left -= len(chunk)
 
 
 def _give_back_upload_slot(_error: BaseException | None) -> None:
