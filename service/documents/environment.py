@@ -19,6 +19,7 @@ from service.deliveries.schedule import STATUS_LABELS as DELIVERY_STATUS_LABELS
 from service.deliveries.schedule import Status
 from service.deliveries.validate import FORMATS as DELIVERY_FORMATS
 from service.documents import display, pdf
+from service.french import agree, plural
 from service.library.rules import CONTRACT_TYPES
 from service.library.store import current_version
 from service.settings import PROJECT_ROOT
@@ -88,6 +89,8 @@ FILTERS: dict[str, Any] = {
     "french_typography": french_typography,
 }
 GLOBALS: dict[str, Any] = {
+    "plural": plural,
+    "agree": agree,
     "TYPE_LABELS": display.TYPE_LABELS,
     "CONTRACT_TYPES": CONTRACT_TYPES,
     "FIELD_LABELS": display.FIELD_LABELS,
