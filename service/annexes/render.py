@@ -23,7 +23,7 @@ from service.errors import (
     MissingValues,
     TemplateRejected,
 )
-from service.french import PARIS, french_date
+from service.french import PARIS, french_date, plural
 from service.library.models import ClauseVersion, Status
 from service.library.rules import CONTRACT_TYPES, PLACEHOLDER
 from service.library.sets import deliveries_from_set, get_template_set, selection_from_set
@@ -293,7 +293,8 @@ def render_annex(context: AnnexContext, template_bytes: bytes | None = None) -> 
     """Render the annex with the default template or an uploaded one, checked first."""
     if context.missing:
         raise MissingValues(
-            f"{len(context.missing)} valeur(s) obligatoire(s) manquante(s) : "
+            plural(len({m.name for m in context.missing}), "valeur obligatoire manquante")
+            + " : "
             + ", ".join(f"{m.label} ({m.clause})" for m in context.missing)
             + ".",
             errors=[

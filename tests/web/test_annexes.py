@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -216,3 +217,20 @@ def test_the_form_asks_every_title_block_field_the_domain_fills_variables_from()
     from service.web.annexes import TITLE_BLOCK
 
     assert [name for name, _, _ in TITLE_BLOCK] == list(TITLE_FIELDS)
+
+
+def test_the_missing_values_summary_counts_each_field_once(
+    client: FlaskClient, analysis: dict, form_token: Token
+) -> None:
+    """A variable several clauses share is one field to fill: the summary counts and lists it
+    once, with the titles of the clauses that need it (not their slugs)."""
+    url = f"/analyses/{analysis['id']}/annexe"
+    data = {"csrf_token": form_token(url), "family": list(suggested(analysis))}
+    page = text_of(client.post(url, data=data))
+    summary = page.split('class="annex-missing"')[1].split("</ul>")[0]
+    items = summary.count("<li>")
+    assert items == len(set(re.findall(r'<a href="#([^"]+)"', summary)))
+    assert f"{items} valeurs obligatoires manquent" in page
+    assert summary.count("Titulaire du contrat") == 1
+    for clause in suggested(analysis).values():
+        assert f"« {clause['id']} »" not in summary
