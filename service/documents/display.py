@@ -53,6 +53,17 @@ def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
 
 
+def version_standing(version: Any, current: Any) -> str:
+    """Where an approved version stands among its clause's versions: « en vigueur » (the latest
+    approved one) or « remplacée » (an approved one since superseded); a draft or a retired
+    version stands nowhere — its status says all (a draft is never « en vigueur »)."""
+    if getattr(version, "status", None) != "approved" or current is None:
+        return ""
+    if getattr(current, "status", None) == "approved" and current.number == version.number:
+        return "en vigueur"
+    return "remplacée"
+
+
 def clause_html(body: str, variables: list[dict[str, Any]]) -> Markup:
     """Render a clause body from Markdown, each placeholder as a chip naming its variable."""
     labels = _labels(variables)

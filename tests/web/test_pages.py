@@ -189,3 +189,19 @@ def test_the_timeline_legend_has_a_colour_for_every_status() -> None:
     css = (STATIC / "clausier.css").read_text(encoding="utf-8")
     for status, colour in STATUS_COLOURS.items():
         assert f".legend__swatch--{status.value} {{ background: {colour}; }}" in css
+
+
+def test_a_version_is_never_in_force_unless_approved_and_latest(
+    client: FlaskClient, small_library: Path
+) -> None:
+    """A draft reads « Projet », never « Projet · en vigueur »; an approved version is « en
+    vigueur » only while no later version is approved; a retired one is « retirée »."""
+    draft = page(client, "/clauses/open-data-test")
+    timeline = draft.split('class="timeline"')[1]
+    assert "Projet" in timeline and "en vigueur" not in timeline
+    assert "La version en vigueur est la" not in draft
+    assert "Aucune version de cette clause n'est encore en vigueur" in draft
+    clause = page(client, "/clauses/reversibilite-test")
+    items = clause.split('class="timeline"')[1].split("<li")[1:]
+    assert "en vigueur" in items[0] and "Approuvée" in items[0]
+    assert "en vigueur" not in items[1] and "Retirée" in items[1]
