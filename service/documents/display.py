@@ -64,14 +64,22 @@ def version_standing(version: Any, current: Any) -> str:
     return "remplacée"
 
 
+def blank(name: str, labels: dict[str, str]) -> str:
+    """How a variable reads in a clause's text: a blank named by its label, « [délai de
+    restitution (en mois)] », never its technical name (« {{ delai_mois }} »)."""
+    label = labels.get(name) or name.replace("_", " ")
+    if len(label) > 1 and not label[1].isupper():
+        label = label[0].lower() + label[1:]
+    return f"[{label}]"
+
+
 def clause_html(body: str, variables: list[dict[str, Any]]) -> Markup:
-    """Render a clause body from Markdown, each placeholder as a chip naming its variable."""
+    """Render a clause body from Markdown, each placeholder as a blank named by its label."""
     labels = _labels(variables)
 
     def chip(name: str) -> Markup:
-        """A placeholder chip, its variable's label as tooltip."""
-        title = labels.get(name, "Variable non déclarée")
-        return Markup('<span class="chip" title="{}">{}</span>').format(title, name)
+        """A placeholder chip: the blank a value will fill."""
+        return Markup('<span class="chip">{}</span>').format(blank(name, labels))
 
     return _render(body, chip)
 
@@ -88,19 +96,24 @@ def preview_html(body: str, labels: dict[str, str], values: dict[str, str | None
     return _render(fill(body, values), missing)
 
 
-def diff_layout(html: Markup) -> Markup:
+def diff_layout(html: Markup, variables: list[dict[str, Any]] | None = None) -> Markup:
     """Lay out a Markdown diff: blank lines part paragraphs, line ends read as spaces, chips."""
-    return placeholder_chips(Markup(_BLANK_LINES.sub("<br><br>", str(html))))
+    return placeholder_chips(Markup(_BLANK_LINES.sub("<br><br>", str(html))), variables)
 
 
-def excerpt_html(excerpt: str) -> Markup:
+def excerpt_html(excerpt: str, variables: list[dict[str, Any]] | None = None) -> Markup:
     """Trust a search excerpt (whoosh escapes the text and adds only <mark>) and chip it."""
-    return placeholder_chips(Markup(excerpt))
+    return placeholder_chips(Markup(excerpt), variables)
 
 
-def placeholder_chips(html: Markup) -> Markup:
-    """Show the placeholders of already escaped HTML as chips."""
-    return Markup(_SIMPLE_PLACEHOLDER.sub(r'<span class="chip">\1</span>', str(html)))
+def placeholder_chips(html: Markup, variables: list[dict[str, Any]] | None = None) -> Markup:
+    """Show the placeholders of already escaped HTML as blanks named by their labels."""
+    labels = _labels(variables or [])
+
+    def chip(match: re.Match[str]) -> str:
+        return str(Markup('<span class="chip">{}</span>').format(blank(match[1], labels)))
+
+    return Markup(_SIMPLE_PLACEHOLDER.sub(chip, str(html)))
 
 
 def _labels(variables: list[dict[str, Any]]) -> dict[str, str]:
