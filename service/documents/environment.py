@@ -96,6 +96,7 @@ GLOBALS: dict[str, Any] = {
     "FIELD_LABELS": display.FIELD_LABELS,
     "STATUS_LABELS": display.STATUS_LABELS,
     "current_version": current_version,
+    "excerpt_html": display.excerpt_html,
     "version_standing": display.version_standing,
     "DELIVERY_STATUS_LABELS": DELIVERY_STATUS_LABELS,
     "DELIVERY_STATUSES": list(Status),
