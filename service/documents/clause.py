@@ -50,7 +50,7 @@ def render_diff_document(clause: Clause, old: ClauseVersion, new: ClauseVersion)
             result=result,
             stats=result.stats(),
             body_html=display.diff_layout(
-                diff.render_html(result.body), [*old.variables, *new.variables]
+                display.diff_html(result.body), [*old.variables, *new.variables]
             ),
             element_labels={element.key: element.label for element in clause.family.elements},
             draft_mark=DRAFT_MARK,

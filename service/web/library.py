@@ -85,7 +85,7 @@ def compare(clause_id: str) -> str:
         result=result,
         stats=result.stats(),
         body_html=display.diff_layout(
-            diff.render_html(result.body), [*old.variables, *new.variables]
+            display.diff_html(result.body), [*old.variables, *new.variables]
         ),
         element_labels={element.key: element.label for element in found.family.elements},
     )

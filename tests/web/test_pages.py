@@ -246,3 +246,31 @@ def test_a_long_query_is_shortened_in_the_title_not_in_the_form(
     elsewhere = html.replace(f'value="{query.strip()}"', "")
     assert ("restitution " * 8) not in elsewhere  # no heading repeats it whole
 
+
+def test_the_diff_renders_markdown_emphasis_with_its_word_marks(
+    app: Flask, client: FlaskClient, small_library: Path
+) -> None:
+    """« **Objet.** » reads in bold in the diff, not as raw marks, and the changed words keep
+    their <ins>/<del>, escaped text included."""
+    clausier: Clausier = app.extensions["clausier"]
+    with clausier.db.session() as session:
+        for body in (
+            "**Objet.** L'acheteur publie les données <b> sous {{ licence_ouverte }}.\n",
+            "**Objet du contrat.** L'acheteur publie *sans délai* les données <b> sous "
+            "{{ licence_ouverte }}.\n",
+        ):
+            store.create_draft(
+                session,
+                "open-data-test",
+                author="DSI",
+                change_note="Objet.",
+                changes={"body": body},
+            )
+    html = page(client, "/clauses/open-data-test/diff?from=2&to=3")
+    body = html.split('class="diff-text">', 1)[1].split("</div>", 1)[0]
+    assert "**" not in body
+    assert "<strong>Objet</strong>" in body
+    assert '<ins class="diff-ins"><strong> du contrat</strong></ins>' in body
+    assert "<em>sans délai</em>" in body
+    assert "&lt;b&gt;" in body and "<b>" not in body
+    assert '<span class="chip">[licence de publication]</span>' in body
