@@ -31,10 +31,10 @@ STATIC = PAGE_TEMPLATES / "static"
 #: Colours of the delivery statuses, as the timeline and the badges draw them.
 STATUS_COLOURS = {
     Status.UPCOMING: "#cecece",
-    Status.DUE: "#6a6af4",
+    Status.DUE: "#3f8796",
     Status.ON_TIME: "#18753c",
     Status.LATE: "#b06c00",
-    Status.MISSING: "#c9191e",
+    Status.MISSING: "#b42318",
     Status.INVALID: "#6e1450",
 }
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import urllib.request
 from typing import Any
 
 from tests.browser.conftest import LiveServer
@@ -32,6 +33,8 @@ CONTRAST = """element => {
   const [a, b] = [luminance(front), luminance(back)];
   return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
 }"""
+#: Colours of the State's design system (bleu France, rouge Marianne), not Clausier's.
+STATE_COLOURS = ("rgb(0, 0, 145)", "rgb(201, 25, 30)", "#000091", "#c9191e")
 
 
 def test_zero_count_badges_pass_aa_contrast_and_still_read_as_zero(
@@ -48,3 +51,21 @@ def test_zero_count_badges_pass_aa_contrast_and_still_read_as_zero(
             assert ratio >= 4.5, f"{path} : « {badge.text_content()} » à {ratio:.2f}:1"
             # Read as zero: it does not look like the counts that are not.
             assert badge.evaluate("e => getComputedStyle(e).borderStyle") == "dashed"
+
+
+def test_the_header_has_a_look_of_its_own(live_server: LiveServer, page: Any) -> None:
+    page.goto(live_server.url + "/")
+    header = page.locator(".site-header__inner")
+    stripes = header.evaluate("e => getComputedStyle(e, '::before').backgroundImage")
+    assert "gradient" not in stripes, "la marque tricolore de l'État est de retour"
+    mark = page.locator(".site-title img")
+    assert mark.is_visible() and mark.get_attribute("alt") == ""
+    link = page.locator(".site-nav a[aria-current='page']")
+    for colour in (
+        link.evaluate("e => getComputedStyle(e).color"),
+        link.evaluate("e => getComputedStyle(e).borderBottomColor"),
+    ):
+        assert colour not in STATE_COLOURS
+    with urllib.request.urlopen(live_server.url + "/static/favicon.svg") as answer:
+        favicon = answer.read().decode().lower()
+    assert not any(colour in favicon for colour in STATE_COLOURS)
