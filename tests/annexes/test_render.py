@@ -553,3 +553,19 @@ def test_the_buyers_name_takes_its_article(name: str, after_de: str, after_a: st
     text = place_buyer("Les données de {{ acheteur }} sont remises à {{ acheteur }}.", name)
     assert after_de in text and after_a in text
     assert place_buyer("{{ acheteur }} publie.", name)[0].isupper()
+
+
+def test_the_title_block_names_the_buyer_by_the_contract_type(
+    db_session: Session, reference_library: Path
+) -> None:
+    concession = Document(io.BytesIO(build(db_session)))
+    assert concession.tables[0].rows[0].cells[0].text == "Autorité concédante"
+    context = annex_context(
+        db_session,
+        [("reversibilite-marche", None)],
+        complete_values(db_session, [("reversibilite-marche", None)]),
+        title_block=TITLE,
+        contract_type="marche_services",
+    )
+    marche = Document(io.BytesIO(render_annex(context)))
+    assert marche.tables[0].rows[0].cells[0].text == "Acheteur"
