@@ -23,7 +23,7 @@ from service.annexes.render import (
 )
 from service.errors import ClausierError, InvalidValues, status_for
 from service.extensions import db_session
-from service.french import agree
+from service.french import agree, plural
 from service.http import error_page, file_response
 from service.library import store
 from service.library.rules import CONTRACT_TYPES
@@ -402,7 +402,9 @@ def _missing_fields(missing: list[MissingValue], titles: dict[str, str]) -> list
 
 
 def _clauses_named(clauses: list[str]) -> str:
-    """« clause « x » » or « clauses « x », « y » »."""
+    """« clause « x » », « clauses « x », « y » », or « 8 clauses » for more than two."""
+    if len(clauses) > 2:
+        return plural(len(clauses), "clause")
     named = ", ".join(f"« {clause} »" for clause in clauses)
     return f"{agree(len(clauses), 'clause')} {named}"
 
