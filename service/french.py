@@ -42,3 +42,61 @@ def french_datetime(moment: dt.datetime | None) -> str:
 def today_in_paris() -> dt.date:
     """Today's date in Paris (the day a French contract manager lives in)."""
     return dt.datetime.now(PARIS).date()
+
+
+#: Words that never take the plural mark: adverbs and the words that open a complement (« à
+#: l'heure », « en retard », « non prévu au contrat » → « non prévus au contrat »).
+_INVARIABLE = {"non", "pas", "très", "bien", "mal", "plus", "moins", "trop", "tout"}
+#: Words after which the rest of a phrase is a complement, left as it is.
+_COMPLEMENT = {"à", "au", "aux", "de", "des", "du", "d", "en", "par", "pour", "sur", "sans"}
+#: Plurals that the rules below would get wrong.
+_IRREGULAR = {"œil": "yeux", "bail": "baux", "travail": "travaux", "final": "finals"}
+
+
+def plural_word(word: str) -> str:
+    """The plural of one French noun or adjective: « période » → « périodes », « journal » →
+    « journaux », « niveau » → « niveaux »; a word ending in s, x or z is unchanged."""
+    lower = word.lower()
+    if lower in _IRREGULAR:
+        return _IRREGULAR[lower]
+    if lower[-1:] in ("s", "x", "z"):
+        return word
+    if lower.endswith("al") and lower not in ("bal", "festival", "récital", "carnaval"):
+        return word[:-2] + "aux"
+    if lower.endswith(("eau", "au", "eu")) and lower not in ("pneu", "bleu"):
+        return word + "x"
+    return word + "s"
+
+
+def plural_phrase(phrase: str) -> str:
+    """The plural of a noun phrase as French writes it after a count: each word takes the mark
+    up to the first complement (« valeur obligatoire manquante » → « valeurs obligatoires
+    manquantes », « non prévu au contrat » → « non prévus au contrat »); a phrase that opens
+    with a complement is invariable (« à venir », « en retard », « à l'heure »)."""
+    words = phrase.split(" ")
+    out: list[str] = []
+    for position, word in enumerate(words):
+        head = word.split("'")[0].lower()
+        if head in _COMPLEMENT or "'" in word:
+            out.extend(words[position:])
+            break
+        out.append(word if word.lower() in _INVARIABLE or not word else plural_word(word))
+    return " ".join(out)
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """A count and its noun in French: « 0 période », « 1 période », « 2 périodes ».
+
+    French writes the singular for zero and one; ``plural_form`` gives the plural where the
+    rules of :func:`plural_phrase` do not (« 2 verdicts modifiés »)."""
+    if abs(count) < 2:
+        return f"{count} {singular}"
+    return f"{count} {plural_form or plural_phrase(singular)}"
+
+
+def agree(count: int, singular: str, plural_form: str | None = None) -> str:
+    """The word alone, agreed with a count (« correspond » / « correspondent » needs
+    ``plural_form``; « ajouté » / « ajoutés » does not)."""
+    if abs(count) < 2:
+        return singular
+    return plural_form or plural_phrase(singular)

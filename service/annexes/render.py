@@ -15,6 +15,7 @@ from jinja2.exceptions import SecurityError
 from lxml import etree
 from sqlalchemy.orm import Session
 
+from service.annexes import wording
 from service.annexes.template_check import check_template, open_template, sandboxed_environment
 from service.budget import run
 from service.errors import (
@@ -25,7 +26,7 @@ from service.errors import (
     TemplateRejected,
     TemplateTooHeavy,
 )
-from service.french import PARIS, french_date
+from service.french import PARIS, french_date, plural
 from service.library.models import ClauseVersion, Status
 from service.library.rules import CONTRACT_TYPES, PLACEHOLDER
 from service.library.sets import deliveries_from_set, get_template_set, selection_from_set
@@ -119,12 +120,18 @@ class AnnexClause:
     #: SHA-256 of the article's text as filled with the contract's values.
     filled_text_hash: str
 
+    @property
+    def heading(self) -> str:
+        """The article's heading: the clause's subject, not the library's name for its variant
+        (« — clause renforcée », « — concession »)."""
+        return wording.subject(self.title)
+
     def as_context(self) -> dict[str, Any]:
         """The article as the template sees it (plain data only)."""
         return {
             "id": self.id,
             "version": self.version,
-            "title": self.title,
+            "title": self.heading,
             "paragraphs": list(self.paragraphs),
             "legal_basis": list(self.legal_basis),
             "status": self.status,
@@ -202,7 +209,7 @@ def annex_context(
             raise InvalidInput(f"La clause « {clause_id} » est sélectionnée deux fois.")
         seen.add(clause_id)
         version = _resolve(session, clause_id, number, allow_drafts)
-        text, absent, wrong = fill_body(version, filled)
+        text, absent, wrong = fill_body(version, filled, contract_type)
         missing.extend(absent)
         for item in wrong:
             invalid.setdefault((item.name, item.reason), item)
@@ -299,7 +306,8 @@ def render_annex(
     filling runs within ``budget`` (``RENDER_BUDGET``), ``TemplateTooHeavy`` beyond it."""
     if context.missing:
         raise MissingValues(
-            f"{len(context.missing)} valeur(s) obligatoire(s) manquante(s) : "
+            plural(len({m.name for m in context.missing}), "valeur obligatoire manquante")
+            + " : "
             + ", ".join(f"{m.label} ({m.clause})" for m in context.missing)
             + ".",
             errors=[
@@ -399,11 +407,12 @@ def trial_render(data: bytes) -> None:
 
 
 def fill_body(
-    version: ClauseVersion, values: Mapping[str, Any]
+    version: ClauseVersion, values: Mapping[str, Any], contract_type: str | None = None
 ) -> tuple[str, list[MissingValue], list[InvalidValue]]:
     """Fill a version's placeholders with the values or defaults, each checked against its
     variable's type and written as an annex writes it (a date in French); list the variables
-    with neither, and the values that do not fit."""
+    with neither, and the values that do not fit. The text speaks the defined terms of
+    ``contract_type`` and gives the buyer's name its article (:mod:`.wording`)."""
     declared = {var["name"]: var for var in version.variables}
     missing: dict[str, MissingValue] = {}
     invalid: dict[str, InvalidValue] = {}
@@ -433,9 +442,18 @@ def fill_body(
             shown = _text(value)
             invalid.setdefault(name, InvalidValue(version.clause_id, name, label, shown, problem))
             return match.group(0)
-        return annex_text(variable, value)
+        written = annex_text(variable, value)
+        if not given or variable.get("type") == "choice":
+            # The library's words (a default, a choice), not the user's: its terms too.
+            written = wording.defined_terms(written, contract_type)
+        return written
 
-    text = PLACEHOLDER.sub(replace, version.body)
+    body = wording.defined_terms(version.body, contract_type)
+    buyer = _text(values.get("acheteur"))
+    buyer_variable = declared.get("acheteur") or {"name": "acheteur", "type": "text"}
+    if buyer and not value_problem(buyer_variable, buyer, default=False):
+        body = wording.place_buyer(body, buyer)
+    text = PLACEHOLDER.sub(replace, body)
     return text, list(missing.values()), list(invalid.values())
 
 

@@ -16,6 +16,7 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from service.errors import TemplateRejected
+from service.french import plural
 
 #: Filters a template may use; none of them can reach Python objects or bypass escaping.
 ALLOWED_FILTERS = frozenset(
@@ -238,7 +239,7 @@ def check_template(data: bytes, known_variables: Iterable[str]) -> list[str]:
     )
     if problems:
         raise TemplateRejected(
-            f"Modèle refusé : {len(problems)} problème(s).",
+            f"Modèle refusé : {plural(len(problems), 'problème')}.",
             errors=[{"message": reason} for reason in problems],
         )
     return problems

@@ -49,7 +49,9 @@ def render_diff_document(clause: Clause, old: ClauseVersion, new: ClauseVersion)
             new=new,
             result=result,
             stats=result.stats(),
-            body_html=display.diff_layout(diff.render_html(result.body)),
+            body_html=display.diff_layout(
+                display.diff_html(result.body), [*old.variables, *new.variables]
+            ),
             element_labels={element.key: element.label for element in clause.family.elements},
             draft_mark=DRAFT_MARK,
         )

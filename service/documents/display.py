@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from service.french import french_date, french_datetime
 from service.library.rules import PLACEHOLDER, fill
@@ -53,14 +53,33 @@ def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
 
 
+def version_standing(version: Any, current: Any) -> str:
+    """Where an approved version stands among its clause's versions: « en vigueur » (the latest
+    approved one) or « remplacée » (an approved one since superseded); a draft or a retired
+    version stands nowhere — its status says all (a draft is never « en vigueur »)."""
+    if getattr(version, "status", None) != "approved" or current is None:
+        return ""
+    if getattr(current, "status", None) == "approved" and current.number == version.number:
+        return "en vigueur"
+    return "remplacée"
+
+
+def blank(name: str, labels: dict[str, str]) -> str:
+    """How a variable reads in a clause's text: a blank named by its label, « [délai de
+    restitution (en mois)] », never its technical name (« {{ delai_mois }} »)."""
+    label = labels.get(name) or name.replace("_", " ")
+    if len(label) > 1 and not label[1].isupper():
+        label = label[0].lower() + label[1:]
+    return f"[{label}]"
+
+
 def clause_html(body: str, variables: list[dict[str, Any]]) -> Markup:
-    """Render a clause body from Markdown, each placeholder as a chip naming its variable."""
+    """Render a clause body from Markdown, each placeholder as a blank named by its label."""
     labels = _labels(variables)
 
     def chip(name: str) -> Markup:
-        """A placeholder chip, its variable's label as tooltip."""
-        title = labels.get(name, "Variable non déclarée")
-        return Markup('<span class="chip" title="{}">{}</span>').format(title, name)
+        """A placeholder chip: the blank a value will fill."""
+        return Markup('<span class="chip">{}</span>').format(blank(name, labels))
 
     return _render(body, chip)
 
@@ -77,19 +96,105 @@ def preview_html(body: str, labels: dict[str, str], values: dict[str, str | None
     return _render(fill(body, values), missing)
 
 
-def diff_layout(html: Markup) -> Markup:
+#: Markdown emphasis a clause's text uses: **strong** and *emphasis*, within a paragraph.
+_STRONG = re.compile(r"\*\*(?=\S)((?:(?!\n[ \t]*\n).)+?)(?<=\S)\*\*", re.DOTALL)
+_EM = re.compile(r"(?<!\*)\*(?=[^\s*])((?:(?!\n[ \t]*\n)[^*])+?)(?<=[^\s*])\*(?!\*)", re.DOTALL)
+#: The style of a character: strong, emphasis; None for a Markdown mark, which is not shown.
+Style = tuple[bool, bool] | None
+
+
+def _styles(text: str) -> list[Style]:
+    """The style of each character of one side of a diff, its emphasis marks found on the
+    whole text (a mark may sit in an unchanged run and its pair in a changed one)."""
+    strong = [False] * len(text)
+    em = [False] * len(text)
+    marks = [False] * len(text)
+    for pattern, flags, width in ((_STRONG, strong, 2), (_EM, em, 1)):
+        for match in pattern.finditer(text):
+            for position in range(match.start(), match.end()):
+                flags[position] = True
+            for position in (
+                *range(match.start(), match.start() + width),
+                *range(match.end() - width, match.end()),
+            ):
+                marks[position] = True
+    return [None if marks[i] else (strong[i], em[i]) for i in range(len(text))]
+
+
+def _styled(text: str, styles: list[Style]) -> Markup:
+    """Escaped text with its emphasis as <strong> and <em>, its Markdown marks left out."""
+    out: list[str] = []
+    run: list[str] = []
+    current: Style = (False, False)
+
+    def flush() -> None:
+        if not run:
+            return
+        piece = str(escape("".join(run)))
+        if current and current[1]:
+            piece = f"<em>{piece}</em>"
+        if current and current[0]:
+            piece = f"<strong>{piece}</strong>"
+        out.append(piece)
+        run.clear()
+
+    for char, style in zip(text, styles, strict=True):
+        if style is None:
+            continue
+        if style != current:
+            flush()
+            current = style
+        run.append(char)
+    flush()
+    return Markup("".join(out))
+
+
+def diff_html(operations: list[Any]) -> Markup:
+    """A word-level diff of two Markdown texts as tracked changes (<ins>, <del>), with the
+    Markdown emphasis shown as such: « **Objet.** » reads as a bold « Objet. », not as marks.
+
+    Each side's emphasis is found on its whole text (old: unchanged + deleted runs; new:
+    unchanged + inserted runs), then each run is styled on its own, so the tags always nest."""
+    old_text = "".join(op.old for op in operations if op.op != "insert")
+    new_text = "".join(op.new for op in operations if op.op != "delete")
+    old_styles, new_styles = _styles(old_text), _styles(new_text)
+    parts: list[str] = []
+    at_old = at_new = 0
+    for op in operations:
+        old = op.old if op.op != "insert" else ""
+        new = op.new if op.op != "delete" else ""
+        if op.op == "equal":
+            parts.append(_styled(new, new_styles[at_new : at_new + len(new)]))
+        else:
+            deleted = _styled(old, old_styles[at_old : at_old + len(old)])
+            inserted = _styled(new, new_styles[at_new : at_new + len(new)])
+            if deleted:
+                parts.append(f'<del class="diff-del">{deleted}</del>')
+            if inserted:
+                parts.append(f'<ins class="diff-ins">{inserted}</ins>')
+        at_old += len(old)
+        at_new += len(new)
+    return Markup("".join(parts))
+
+
+def diff_layout(html: Markup, variables: list[dict[str, Any]] | None = None) -> Markup:
     """Lay out a Markdown diff: blank lines part paragraphs, line ends read as spaces, chips."""
-    return placeholder_chips(Markup(_BLANK_LINES.sub("<br><br>", str(html))))
+    return placeholder_chips(Markup(_BLANK_LINES.sub("<br><br>", str(html))), variables)
 
 
-def excerpt_html(excerpt: str) -> Markup:
+def excerpt_html(excerpt: str, variables: list[dict[str, Any]] | None = None) -> Markup:
     """Trust a search excerpt (whoosh escapes the text and adds only <mark>) and chip it."""
-    return placeholder_chips(Markup(excerpt))
+    return placeholder_chips(Markup(excerpt), variables)
 
 
-def placeholder_chips(html: Markup) -> Markup:
-    """Show the placeholders of already escaped HTML as chips."""
-    return Markup(_SIMPLE_PLACEHOLDER.sub(r'<span class="chip">\1</span>', str(html)))
+def placeholder_chips(html: Markup, variables: list[dict[str, Any]] | None = None) -> Markup:
+    """Show the placeholders of already escaped HTML as blanks named by their labels."""
+    labels = _labels(variables or [])
+
+    def chip(match: re.Match[str]) -> str:
+        return str(Markup('<span class="chip">{}</span>').format(blank(match[1], labels)))
+
+    return Markup(_SIMPLE_PLACEHOLDER.sub(chip, str(html)))
 
 
 def _labels(variables: list[dict[str, Any]]) -> dict[str, str]:

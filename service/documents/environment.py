@@ -19,6 +19,7 @@ from service.deliveries.schedule import STATUS_LABELS as DELIVERY_STATUS_LABELS
 from service.deliveries.schedule import Status
 from service.deliveries.validate import FORMATS as DELIVERY_FORMATS
 from service.documents import display, pdf
+from service.french import agree, plural
 from service.library.rules import CONTRACT_TYPES
 from service.library.store import current_version
 from service.settings import PROJECT_ROOT
@@ -30,10 +31,10 @@ STATIC = PAGE_TEMPLATES / "static"
 #: Colours of the delivery statuses, as the timeline and the badges draw them.
 STATUS_COLOURS = {
     Status.UPCOMING: "#cecece",
-    Status.DUE: "#6a6af4",
+    Status.DUE: "#3f8796",
     Status.ON_TIME: "#18753c",
     Status.LATE: "#b06c00",
-    Status.MISSING: "#c9191e",
+    Status.MISSING: "#b42318",
     Status.INVALID: "#6e1450",
 }
 
@@ -88,11 +89,15 @@ FILTERS: dict[str, Any] = {
     "french_typography": french_typography,
 }
 GLOBALS: dict[str, Any] = {
+    "plural": plural,
+    "agree": agree,
     "TYPE_LABELS": display.TYPE_LABELS,
     "CONTRACT_TYPES": CONTRACT_TYPES,
     "FIELD_LABELS": display.FIELD_LABELS,
     "STATUS_LABELS": display.STATUS_LABELS,
     "current_version": current_version,
+    "excerpt_html": display.excerpt_html,
+    "version_standing": display.version_standing,
     "DELIVERY_STATUS_LABELS": DELIVERY_STATUS_LABELS,
     "DELIVERY_STATUSES": list(Status),
     "STATUS_COLOURS": STATUS_COLOURS,

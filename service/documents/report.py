@@ -39,7 +39,7 @@ CHART = {"label": 380, "track": 280, "gap": 12, "verdict": 150, "row": 30, "bar"
 COLOURS = {
     "present": "#18753c",
     "weak": "#b06c00",
-    "missing": "#c9191e",
+    "missing": "#b42318",
     "contradicted": "#6e1450",
     "unverifiable": "#3a3a8c",
 }

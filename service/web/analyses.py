@@ -21,6 +21,7 @@ from service.documents import display
 from service.documents.report import report_context
 from service.errors import AnalysisError, status_for
 from service.extensions import db_session, state, transaction
+from service.french import plural
 from service.http import int_arg
 from service.web import csrf
 from service.web.forms import NUMBER
@@ -101,7 +102,7 @@ def rerun(analysis_id: int) -> Response:
         flash(error.detail, "error")
         return redirect(url_for(".show", analysis_id=analysis_id), 303)
     count = len(changes)
-    what = f"{count} verdicts modifiés" if count > 1 else "1 verdict modifié"
+    what = plural(count, "verdict modifié")
     flash(
         "Analyse relancée avec la bibliothèque actuelle : "
         + (what if count else "aucun verdict n'a changé")

@@ -23,6 +23,7 @@ from service.annexes.render import (
 )
 from service.errors import ClausierError, InvalidValues, status_for
 from service.extensions import db_session
+from service.french import agree, plural
 from service.http import error_page, file_response
 from service.library import store
 from service.library.rules import CONTRACT_TYPES
@@ -351,10 +352,12 @@ def _form_page(
         field = variable["field"]
         typed[field] = variable["default"] if form is None else form.get(field, "")
     errors: dict[str, list[str]] = {}
-    for item in missing or []:
-        where = f" (clause « {item.clause} »)" if item.clause else ""
-        errors.setdefault(_field(item.name), []).append(
-            f"Valeur obligatoire manquante : {item.label}{where}."
+    titles = {item["clause"]["id"]: item["clause"]["title"] for item in suggested}
+    fields = _missing_fields(missing or [], titles)
+    for item in fields:
+        where = f" ({_clauses_named(item['clauses'])})" if item["clauses"] else ""
+        errors.setdefault(item["field"], []).append(
+            f"Valeur obligatoire manquante : {item['label']}{where}."
         )
     wrong_values = [{"field": _field(item.name), "reason": item.reason} for item in invalid or []]
     for wrong in wrong_values:
@@ -368,7 +371,7 @@ def _form_page(
         variables=variables,
         title_block=TITLE_BLOCK,
         typed=typed,
-        missing=missing or [],
+        missing=fields,
         invalid=wrong_values,
         errors=errors,
         error=error,
@@ -382,6 +385,28 @@ def _form_page(
         chosen_template="" if form is None else form.get("template", ""),
     )
     return html, status
+
+
+def _missing_fields(missing: list[MissingValue], titles: dict[str, str]) -> list[dict[str, Any]]:
+    """The fields left empty, each once with the titles of the clauses that need it: a variable
+    shared by several clauses is one field of the form, and one value to type."""
+    fields: dict[str, dict[str, Any]] = {}
+    for item in missing:
+        field = fields.setdefault(
+            _field(item.name), {"field": _field(item.name), "label": item.label, "clauses": []}
+        )
+        title = titles.get(item.clause, item.clause)
+        if title and title not in field["clauses"]:
+            field["clauses"].append(title)
+    return list(fields.values())
+
+
+def _clauses_named(clauses: list[str]) -> str:
+    """« clause « x » », « clauses « x », « y » », or « 8 clauses » for more than two."""
+    if len(clauses) > 2:
+        return plural(len(clauses), "clause")
+    named = ", ".join(f"« {clause} »" for clause in clauses)
+    return f"{agree(len(clauses), 'clause')} {named}"
 
 
 def _field(name: str) -> str:

@@ -84,7 +84,9 @@ def compare(clause_id: str) -> str:
         new=new,
         result=result,
         stats=result.stats(),
-        body_html=display.diff_layout(diff.render_html(result.body)),
+        body_html=display.diff_layout(
+            display.diff_html(result.body), [*old.variables, *new.variables]
+        ),
         element_labels={element.key: element.label for element in found.family.elements},
     )
 

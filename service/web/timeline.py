@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 from service.deliveries.dashboard import Timeline
 from service.deliveries.schedule import STATUS_LABELS
 from service.documents.environment import STATUS_COLOURS
+from service.french import plural
 
 #: Mark colours, the hues of the status badges in clausier.css.
 COLOURS = STATUS_COLOURS
@@ -48,7 +49,7 @@ def timeline_svg(lines: Sequence[Timeline], start: dt.date, end: dt.date, at: dt
                 tip += f" ({mark.days} j)"
             tip += f", échéance le {mark.due:%d/%m/%Y}"
             if mark.deliveries:
-                tip += f", {mark.deliveries} livraison{'s' if mark.deliveries > 1 else ''}"
+                tip += f", {plural(mark.deliveries, 'livraison')}"
             parts.append(
                 f'<rect x="{left:.1f}" y="{y}" width="{width:.1f}" height="{MARK}"'
                 f' fill="{COLOURS[mark.status]}" data-status="{mark.status.value}">'

@@ -132,7 +132,7 @@ def build() -> bytes:
     for row, (label, name) in zip(
         block.rows,
         [
-            ("Acheteur", "acheteur"),
+            ("{% if concession %}Autorité concédante{% else %}Acheteur{% endif %}", "acheteur"),
             ("Objet", "objet"),
             ("Référence de la consultation", "reference"),
             ("Date", "date"),

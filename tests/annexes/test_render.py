@@ -25,6 +25,7 @@ from service.annexes import (
 )
 from service.annexes.render import DEFAULT_TEMPLATE, paragraphs
 from service.annexes.template_check import fix_quotes
+from service.annexes.wording import place_buyer
 from service.errors import (
     DraftRefused,
     InvalidInput,
@@ -107,7 +108,7 @@ def test_annex_has_numbered_articles_and_traceability(
     document = Document(io.BytesIO(data))
 
     headings = [p for p in document.paragraphs if p.style.name == "Heading 1"]
-    assert [h.text for h in headings] == [c.title for c in context.clauses]
+    assert [h.text for h in headings] == [c.heading for c in context.clauses]
     style_num = document.styles["Heading 1"].element.pPr.find(qn("w:numPr"))
     num_id = style_num.find(qn("w:numId")).get(qn("w:val"))
     numbering = document.part.numbering_part.element
@@ -539,3 +540,87 @@ def test_a_template_that_multiplies_its_text_past_the_memory_budget_is_refused()
         render_annex(_title_only("x" * 200), docx_with(MULTIPLIED), budget=Budget(64, 5))
     assert refused.value.resource == "memory"
     assert "plus de 64 Mo de mémoire" in refused.value.detail
+
+
+def _articles(data: bytes) -> tuple[list[str], str]:
+    """The headings of an annex's articles and the text of its paragraphs."""
+    document = Document(io.BytesIO(data))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    return headings, "\n".join(p.text for p in document.paragraphs)
+
+
+@pytest.mark.parametrize(
+    ("contract_type", "theirs", "ours"),
+    [
+        (
+            "concession",
+            ("l'acheteur", "le titulaire"),
+            ("l'autorité concédante", "concessionnaire"),
+        ),
+        ("marche_services", ("l'autorité concédante", "le concessionnaire"), ("l'acheteur",)),
+    ],
+)
+def test_an_annex_speaks_the_defined_terms_of_its_contract_type(
+    db_session: Session,
+    reference_library: Path,
+    contract_type: str,
+    theirs: tuple[str, ...],
+    ours: tuple[str, ...],
+) -> None:
+    """Clauses written for a marché and for a concession in one annex: every article says
+    « l'autorité concédante » / « le concessionnaire » in a concession, « l'acheteur » / « le
+    titulaire » in a marché; headings are subjects; the buyer's name takes its article."""
+    selection: list[tuple[str, int | None]] = [
+        ("reversibilite-marche", None),
+        ("open-data-concession", None),
+        ("donnees-publiques-renforcee", None),
+    ]
+    title = TITLE | {"acheteur": "Commune de Valmont-sur-Loire"}
+    missing = missing_values(db_session, selection, {}, title_block=title)
+    values = {item.name: sample_value(item) for item in missing}
+    context = annex_context(
+        db_session, selection, values, title_block=title, contract_type=contract_type
+    )
+    headings, body = _articles(render_annex(context))
+    lowered = body.lower()
+    for term in theirs:
+        assert term not in lowered, f"« {term} » dans une annexe de type {contract_type}"
+    for term in ours:
+        assert term in lowered
+    assert headings and all(" — " not in heading for heading in headings)
+    assert "renforcée" not in " ".join(headings)
+    assert "Commune de Valmont-sur-Loire" in body
+    assert "de Commune" not in body and "à Commune" not in body
+    assert "la Commune de Valmont-sur-Loire" in body
+
+
+@pytest.mark.parametrize(
+    ("name", "after_de", "after_a"),
+    [
+        ("Commune de Valmont-sur-Loire", "de la Commune de Valmont-sur-Loire", "à la Commune"),
+        ("Syndicat des eaux du Val", "du Syndicat des eaux du Val", "au Syndicat des eaux"),
+        ("Valmont-sur-Loire", "de Valmont-sur-Loire", "à Valmont-sur-Loire"),
+        ("Agglomération du Val", "de l'Agglomération du Val", "à l'Agglomération"),
+        ("Angers", "d'Angers", "à Angers"),
+    ],
+)
+def test_the_buyers_name_takes_its_article(name: str, after_de: str, after_a: str) -> None:
+    text = place_buyer("Les données de {{ acheteur }} sont remises à {{ acheteur }}.", name)
+    assert after_de in text and after_a in text
+    assert place_buyer("{{ acheteur }} publie.", name)[0].isupper()
+
+
+def test_the_title_block_names_the_buyer_by_the_contract_type(
+    db_session: Session, reference_library: Path
+) -> None:
+    concession = Document(io.BytesIO(build(db_session)))
+    assert concession.tables[0].rows[0].cells[0].text == "Autorité concédante"
+    context = annex_context(
+        db_session,
+        [("reversibilite-marche", None)],
+        complete_values(db_session, [("reversibilite-marche", None)]),
+        title_block=TITLE,
+        contract_type="marche_services",
+    )
+    marche = Document(io.BytesIO(render_annex(context)))
+    assert marche.tables[0].rows[0].cells[0].text == "Acheteur"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import docx
 import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
+
+from service.annexes.wording import subject
 
 Token = Callable[[str], str]
 
@@ -145,9 +148,9 @@ def test_complete_values_give_a_docx_with_the_ticked_clauses_only(
     document = docx.Document(io.BytesIO(response.data))
     text = "\n".join(p.text for p in document.paragraphs)
     text += "\n".join(cell.text for t in document.tables for row in t.rows for cell in row.cells)
-    for family in ticked:
-        assert clauses[family]["title"] in text
-    assert clauses[left_out]["title"] not in text
+    for family in ticked:  # each article headed by its subject
+        assert subject(clauses[family]["title"]) in text
+    assert subject(clauses[left_out]["title"]) not in text
     assert "Société Exemple & Fils" in text
     assert "{{" not in text
 
@@ -216,3 +219,20 @@ def test_the_form_asks_every_title_block_field_the_domain_fills_variables_from()
     from service.web.annexes import TITLE_BLOCK
 
     assert [name for name, _, _ in TITLE_BLOCK] == list(TITLE_FIELDS)
+
+
+def test_the_missing_values_summary_counts_each_field_once(
+    client: FlaskClient, analysis: dict, form_token: Token
+) -> None:
+    """A variable several clauses share is one field to fill: the summary counts and lists it
+    once, with the titles of the clauses that need it (not their slugs)."""
+    url = f"/analyses/{analysis['id']}/annexe"
+    data = {"csrf_token": form_token(url), "family": list(suggested(analysis))}
+    page = text_of(client.post(url, data=data))
+    summary = page.split('class="annex-missing"')[1].split("</ul>")[0]
+    items = summary.count("<li>")
+    assert items == len(set(re.findall(r'<a href="#([^"]+)"', summary)))
+    assert f"{items} valeurs obligatoires manquent" in page
+    assert summary.count("Titulaire du contrat") == 1
+    for clause in suggested(analysis).values():
+        assert f"« {clause['id']} »" not in summary

@@ -160,3 +160,12 @@ def test_a_delivery_larger_than_other_uploads_is_accepted_up_to_its_own_limit(
     )
     assert refused.status_code == 413
     assert "taille maximale" in refused.get_data(as_text=True)
+
+
+def test_counts_agree_with_their_noun(app: Flask, client: FlaskClient) -> None:
+    """French plurals on the dashboard: « 2 manquantes », not « 2 manquante »."""
+    _contract(app)
+    text = _text(client.get(PAGE + "?au=2025-06-01").get_data(as_text=True))
+    assert "2 manquantes" in text and "2 manquante " not in text
+    assert "19 à venir" in text  # a phrase that opens with « à » does not agree
+    assert "3 périodes" in text

@@ -11,6 +11,8 @@ import docx
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from service.annexes.wording import subject
+
 Token = Callable[[str], str]
 
 OPEN_DATA = "open-data-marche"
@@ -66,7 +68,7 @@ def test_complete_values_give_a_docx_with_both_clauses(
     text = "\n".join(p.text for p in document.paragraphs)
     text += "\n".join(cell.text for t in document.tables for row in t.rows for cell in row.cells)
     for title in TITLES.values():
-        assert title in text
+        assert subject(title) in text  # the article's heading: the clause's subject
     assert "Société Exemple & Fils" in text and "https://data.villebrune.fr" in text
     assert "{{" not in text
 
@@ -79,7 +81,7 @@ def test_an_unticked_clause_is_left_out(
     assert response.status_code == 200, text_of(response)
     document = docx.Document(io.BytesIO(response.data))
     text = "\n".join(p.text for p in document.paragraphs)
-    assert TITLES[REVERSIBILITY] in text and TITLES[OPEN_DATA] not in text
+    assert subject(TITLES[REVERSIBILITY]) in text and subject(TITLES[OPEN_DATA]) not in text
 
 
 def test_missing_values_are_listed_back_with_422(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from flask import Flask
@@ -66,7 +67,7 @@ def test_clause_page_shows_the_current_text_with_variables_and_elements(
 ) -> None:
     html = page(client, "/clauses/reversibilite-test")
     assert "Il détruit ensuite ses copies et remet un certificat de suppression." in html
-    assert '<span class="chip" title="Titulaire du contrat">titulaire</span>' in html
+    assert '<span class="chip">[titulaire du contrat]</span>' in html
     assert '<td data-label="Libellé">Délai de restitution (en mois)</td>' in html
     assert "CCAG-TIC 2021 (arrêté du 30 mars 2021)" in html
     assert "4 sur 4 énoncés par cette version." in html
@@ -116,7 +117,7 @@ def test_search_folds_accents_and_highlights(client: FlaskClient, small_library:
     assert "1 résultat pour « penalite »" in html
     assert 'href="/clauses/open-data-test/versions/1"' in html
     assert "<mark" in html and "pénalités</mark>" in html
-    assert '<span class="chip">licence_ouverte</span>' in html
+    assert '<span class="chip">[licence de publication]</span>' in html
     assert "Open data" in html
 
 
@@ -189,3 +190,87 @@ def test_the_timeline_legend_has_a_colour_for_every_status() -> None:
     css = (STATIC / "clausier.css").read_text(encoding="utf-8")
     for status, colour in STATUS_COLOURS.items():
         assert f".legend__swatch--{status.value} {{ background: {colour}; }}" in css
+
+
+def test_a_version_is_never_in_force_unless_approved_and_latest(
+    client: FlaskClient, small_library: Path
+) -> None:
+    """A draft reads « Projet », never « Projet · en vigueur »; an approved version is « en
+    vigueur » only while no later version is approved; a retired one is « retirée »."""
+    draft = page(client, "/clauses/open-data-test")
+    timeline = draft.split('class="timeline"')[1]
+    assert "Projet" in timeline and "en vigueur" not in timeline
+    assert "La version en vigueur est la" not in draft
+    assert "Aucune version de cette clause n'est encore en vigueur" in draft
+    clause = page(client, "/clauses/reversibilite-test")
+    items = clause.split('class="timeline"')[1].split("<li")[1:]
+    assert "en vigueur" in items[0] and "Approuvée" in items[0]
+    assert "en vigueur" not in items[1] and "Retirée" in items[1]
+
+
+def test_people_read_labels_not_technical_names(client: FlaskClient, small_library: Path) -> None:
+    """A variable reads as a blank named by its label, in the clause, the diff and a search
+    excerpt; no slug stands in the clause's heading."""
+    clause = page(client, "/clauses/reversibilite-test")
+    diff = page(client, "/clauses/reversibilite-test/diff?from=1&to=2")
+    found = page(client, "/search?q=restitue")
+    for html in (clause, diff, found):
+        assert "[titulaire du contrat]" in html
+        assert 'chip">titulaire<' not in html and "{{ titulaire }}" not in html
+        assert "<code>reversibilite-test</code>" not in html
+    assert "<span>reversibilite-test</span>" not in clause
+
+
+def test_a_search_hit_links_the_version_in_force(client: FlaskClient, small_library: Path) -> None:
+    """A hit in a retired or superseded version leads to the version in force, naming the
+    version whose words matched; a clause with no approved version links the version found."""
+    html = page(client, "/search?q=restitue")
+    titles = re.findall(r'class="result__title"><a href="([^"]+)"', html)
+    assert titles == ["/clauses/reversibilite-test"]  # the best match is in version 1, retired
+    assert (
+        'Mots trouvés dans la <a href="/clauses/reversibilite-test/versions/1">version 1</a>'
+        in (html)
+    )
+    draft = page(client, "/search?q=penalite")
+    assert 'class="result__title"><a href="/clauses/open-data-test/versions/1"' in draft
+
+
+def test_a_long_query_is_shortened_in_the_title_not_in_the_form(
+    client: FlaskClient, small_library: Path
+) -> None:
+    query = "restitution " * 1700  # 20,400 characters
+    html = page(client, "/search?q=" + query.replace(" ", "+"))
+    title = re.search(r"<title>(.*?)</title>", html, re.S)[1]
+    assert len(title) < 120 and "…" in title
+    assert f'value="{query.strip()}"' in html
+    elsewhere = html.replace(f'value="{query.strip()}"', "")
+    assert ("restitution " * 8) not in elsewhere  # no heading repeats it whole
+
+
+def test_the_diff_renders_markdown_emphasis_with_its_word_marks(
+    app: Flask, client: FlaskClient, small_library: Path
+) -> None:
+    """« **Objet.** » reads in bold in the diff, not as raw marks, and the changed words keep
+    their <ins>/<del>, escaped text included."""
+    clausier: Clausier = app.extensions["clausier"]
+    with clausier.db.session() as session:
+        for body in (
+            "**Objet.** L'acheteur publie les données <b> sous {{ licence_ouverte }}.\n",
+            "**Objet du contrat.** L'acheteur publie *sans délai* les données <b> sous "
+            "{{ licence_ouverte }}.\n",
+        ):
+            store.create_draft(
+                session,
+                "open-data-test",
+                author="DSI",
+                change_note="Objet.",
+                changes={"body": body},
+            )
+    html = page(client, "/clauses/open-data-test/diff?from=2&to=3")
+    body = html.split('class="diff-text">', 1)[1].split("</div>", 1)[0]
+    assert "**" not in body
+    assert "<strong>Objet</strong>" in body
+    assert '<ins class="diff-ins"><strong> du contrat</strong></ins>' in body
+    assert "<em>sans délai</em>" in body
+    assert "&lt;b&gt;" in body and "<b>" not in body
+    assert '<span class="chip">[licence de publication]</span>' in body

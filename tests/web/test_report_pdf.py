@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,22 @@ def test_the_estimate_grows_with_what_fills_the_pages() -> None:
     assert estimate_pages({"families": []}) < one < estimate_pages({"families": [family] * 10})
     default = next(s.default for s in SETTINGS if s.name == "REPORT_BACKGROUND_PAGES")
     assert estimate_pages({"families": [family] * 20}) > default
+
+
+def test_a_report_pdf_is_rendered_without_a_stylesheet_warning(
+    app: Flask, reference_library: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """WeasyPrint reads every rule of the PDF's stylesheets: none it ignores or cannot parse
+    (each one was a warning in the log of every PDF made)."""
+    path = PROJECT_ROOT / "contracts" / "valmont_cctp_demarches_en_ligne.docx"
+    with app.app_context(), clausier(app).db.session() as session:
+        analysis, _ = analyze_upload(session, path.read_bytes(), path.name)
+        with caplog.at_level(logging.INFO, logger="weasyprint"):
+            data = render_report_pdf(session, analysis.report, analysis.library_state)
+    assert data.startswith(b"%PDF")
+    warnings = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name.startswith("weasyprint") and r.levelno >= logging.WARNING
+    ]
+    assert not warnings, "\n".join(warnings)
