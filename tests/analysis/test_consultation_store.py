@@ -82,3 +82,22 @@ def test_a_consultation_that_cannot_be_judged_is_refused_in_french(
     with pytest.raises(ConsultationInvalid) as refused:
         analyze_consultation_upload(db_session, files)
     assert message in refused.value.detail
+
+
+def test_the_annex_takes_the_clauses_a_consultation_lacks(
+    db_session: Session, reference_library: Path
+) -> None:
+    from service.annexes.render import selection_from_analysis
+
+    files = [("cctp.md", CCTP.encode())]  # reversibility deferred to a CCAP not sent
+    files.append(("rc.md", b"# R\xc3\xa8glement de la consultation\n\nOffres avant le 15 mars.\n"))
+    analysis, _ = analyze_consultation_upload(db_session, files)
+    families = {f["family"]: f for f in analysis.report["families"]}
+    assert families["reversibilite"]["verdict"] == "unverifiable"
+    chosen = dict(selection_from_analysis(analysis.report))
+    assert families["reversibilite"]["suggested_clause"]["id"] in chosen
+    assert all(
+        f["suggested_clause"]["id"] in chosen
+        for f in families.values()
+        if f["verdict"] != "present" and f["suggested_clause"]
+    )
