@@ -37,7 +37,7 @@ from service.analysis.findings import (
 from service.analysis.language import delay_days
 from service.analysis.readers import Limits, read_document
 from service.analysis.report import VERDICT_LABELS, family_report
-from service.analysis.rules import FamilyRule, Ruleset
+from service.analysis.rules import FamilyRule, Ruleset, empties
 from service.analysis.text import fold
 from service.storage import checksum
 
@@ -302,6 +302,7 @@ def _disagreements(pieces: list[Piece], family: FamilyRule, number: int) -> list
                     f"« {labels[key]} » diffère d'une pièce à l'autre",
                 )
             )
+    found += _format_disagreements(pieces, number)
     broken = [p for p in pieces if p.findings[number].verdict == "contradicted"]
     # The protection is best shown by the piece that states it most fully.
     kept = sorted(
@@ -323,6 +324,39 @@ def _disagreements(pieces: list[Piece], family: FamilyRule, number: int) -> list
                 )
             )
     return found
+
+
+#: A format named open, or the contractor's own: what two pieces may require differently.
+_OPEN_FORMAT = re.compile(r"\bformats?\s+(?:\w+\s+){0,2}?(?:ouverts?|standards?\s+ouverts?)\b")
+_OWN_FORMAT = re.compile(
+    r"\bformats?\s+(?:\w+\s+){0,2}?(?:proprietaires?|natifs?|de\s+l'editeur|du\s+titulaire)\b"
+)
+
+
+def _format_disagreements(pieces: list[Piece], number: int) -> list[Disagreement]:
+    """One piece requiring open formats where another lets the contractor use its own."""
+    open_, own = [], []
+    for piece in pieces:
+        for sentence in piece.about[number]:
+            folded = piece.sections[sentence.section].folded[sentence.index]
+            if empties(folded):  # « aucun format propriétaire n'est admis » protects
+                continue
+            if _OWN_FORMAT.search(folded):
+                own.append((piece, sentence))
+            elif _OPEN_FORMAT.search(folded):
+                open_.append((piece, sentence))
+    pairs = [(a, b) for a in open_ for b in own if a[0] is not b[0]]
+    if not pairs:
+        return []
+    (opened, first), (owned, second) = pairs[0]
+    return [
+        Disagreement(
+            "formats",
+            [_passage(opened, first), _passage(owned, second)],
+            f"{NAMED[opened.kind]} exige un format ouvert, {NAMED[owned.kind]} admet un "
+            "format propriétaire",
+        )
+    ]
 
 
 def _passage(piece: Piece, sentence: FamilySentence) -> dict[str, str]:

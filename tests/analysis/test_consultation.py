@@ -187,3 +187,30 @@ def test_the_labelled_consultations_are_judged_as_labelled_where_the_pieces_deci
         for family, label in entry["families"].items():
             if label in decided_by_pieces:
                 assert report[family]["verdict"] == label, (entry["id"], family)
+
+
+def test_open_formats_here_and_the_contractors_own_there_contradict_each_other(
+    ruleset: Ruleset,
+) -> None:
+    ccap = CCAP.replace(
+        "dans un format ouvert documenté (CSV avec dictionnaire des données)",
+        "dans le format propriétaire de l'éditeur",
+    )
+    cctp = CCTP.replace(
+        "Les modalités de réversibilité sont fixées à l'article 12 du CCAP.",
+        "À la fin du marché, les données sont restituées dans un format ouvert et documenté.",
+    )
+    report = analyze_consultation([("cctp.md", cctp.encode()), ("ccap.md", ccap.encode())], ruleset)
+    reversibility = families(report)["reversibilite"]
+    assert reversibility["verdict"] == "contradicted", reversibility["explanation"]
+    formats = next(d for d in reversibility["disagreements"] if d["element"] == "formats")
+    assert [p["document"] for p in formats["passages"]] == ["cctp.md", "ccap.md"]
+
+
+def test_a_proprietary_format_refused_is_no_disagreement(ruleset: Ruleset) -> None:
+    ccap = CCAP.replace(
+        "Il assiste le nouveau prestataire",
+        "Aucun format propriétaire n'est admis. Il assiste le nouveau prestataire",
+    )
+    report = analyze_consultation([("cctp.md", CCTP.encode()), ("ccap.md", ccap.encode())], ruleset)
+    assert families(report)["reversibilite"]["disagreements"] == []
