@@ -35,21 +35,10 @@ from service.errors import (
     PeriodOutsideContract,
 )
 from service.library.store import get_version
-from service.organisations import Organisation
+from service.organisations import Organisation, siren_is_valid
 
 REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,79}$")
 DATASET = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
-
-
-def siren_is_valid(siren: str) -> bool:
-    """Whether a SIREN has nine digits and passes the Luhn check."""
-    if not re.fullmatch(r"\d{9}", siren):
-        return False
-    total = 0
-    for position, char in enumerate(reversed(siren)):
-        digit = int(char) * (2 if position % 2 else 1)
-        total += digit - 9 if digit > 9 else digit
-    return total % 10 == 0
 
 
 def create_contract(
