@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
         jobs,
         library,
         org_templates,
+        reference,
         report_pdf,
         search,
     )
@@ -35,6 +36,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(contracts.bp)
     app.register_blueprint(checklist.bp)
     app.register_blueprint(org_templates.bp)
+    app.register_blueprint(reference.bp)
     # The pages read the documents' filters and labels: a partial included by both reads alike.
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals.update(GLOBALS)
