@@ -25,6 +25,10 @@ class Job(Base):
     #: Hash of the kind and parameters: the same work asked twice is the same job.
     key: Mapped[str] = mapped_column(String(64), unique=True)
     params: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    #: The organisation whose member asked for the work (none: the command line).
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id"), index=True, default=None
+    )
     state: Mapped[str] = mapped_column(String(16), default="queued")
     progress: Mapped[int] = mapped_column(default=0)
     message: Mapped[str] = mapped_column(Text, default="")

@@ -27,6 +27,11 @@ class Analysis(Base):
     report: Mapped[dict[str, Any]] = mapped_column(JSONType)
     #: The analysis this one re-ran after the library changed.
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("analysis.id"))
+    #: The organisation the analysis belongs to (none: analysed at the command line, or
+    #: before accounts existed — the operator's alone).
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id"), index=True, default=None
+    )
     present: Mapped[int] = mapped_column(default=0)
     weak: Mapped[int] = mapped_column(default=0)
     missing: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,70 @@
+"""Who is asking, over HTTP: the identity of a request — an API token in the
+``Authorization: Bearer`` header, else the signed-in session — shared by the pages and the
+API. The rights themselves live in ``service.accounts.rights``; this module only finds the
+identity and keeps the session.
+
+The session is Flask's signed cookie; signing in clears it first, so nothing a visitor held
+before (a form token included) survives into the signed-in session.
+"""
+
+from __future__ import annotations
+
+from flask import g, request, session
+
+from service.accounts.identity import Identity, session_identity
+from service.accounts.tokens import token_identity
+from service.errors import NotFound, NotSignedIn
+from service.extensions import db_session
+
+#: Session keys of a signed-in user: who, in which organisation (slug), and how.
+USER_KEY = "user_id"
+ORGANISATION_KEY = "organisation"
+METHOD_KEY = "signed_in_with"
+
+
+def begin_session(user_id: int, organisation_slug: str, *, method: str = "password") -> None:
+    """Sign a user in, acting in one of their organisations (``method``: ``password`` or
+    ``oidc``, for the audit and the sign-out)."""
+    session.clear()
+    session[USER_KEY] = user_id
+    session[ORGANISATION_KEY] = organisation_slug
+    session[METHOD_KEY] = method
+    session.permanent = True
+    g.pop("identity", None)
+
+
+def end_session() -> None:
+    """Sign out."""
+    session.clear()
+    g.pop("identity", None)
+
+
+def bearer_secret() -> str | None:
+    """The API token the request carries, if any."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return None
+    return secret.strip()
+
+
+def current_identity() -> Identity | None:
+    """The identity of the request (computed once per request), or None when nobody is
+    signed in. An unknown, revoked or expired token is refused (NotSignedIn), never taken for
+    an anonymous request; a session whose user was removed or disabled is cleared."""
+    if "identity" in g:
+        return g.identity
+    identity: Identity | None = None
+    secret = bearer_secret()
+    if secret is not None:
+        identity = token_identity(db_session(), secret)
+    elif USER_KEY in session:
+        try:
+            identity = session_identity(
+                db_session(), int(session[USER_KEY]), str(session.get(ORGANISATION_KEY, ""))
+            )
+        except (NotSignedIn, NotFound, ValueError):
+            session.clear()
+            identity = None
+    g.identity = identity
+    return identity
