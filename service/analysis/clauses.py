@@ -4,7 +4,8 @@ The unit is the sentence. A heading and all its sub-articles are one clause: a s
 to the families its own title names, else to those of the nearest heading above it that names
 some, else — at the size of a clause — to the family whose signals dominate it. A sentence
 counts for the family of the clause it stands in; outside any clause, for the family whose
-signals it holds (a specific signal, or two ordinary words in a sentence about data). Signals
+signals it holds (a specific signal, or two ordinary words in a sentence about data, or a
+frame: a predicate and its object, « publier … statistiques »). Signals
 that are ordinary words of any contract (« résiliation », « hébergement », « sécurité ») count
 alone only where the sentence also speaks of data or information systems. Passing mentions (a
 contents line, a definition, a citation of a text, a bare reference to another document, a
@@ -21,9 +22,10 @@ from service.analysis.language import (
     is_listing_title,
     is_obligation,
     is_passing,
+    negation_kinds,
     refers_elsewhere,
 )
-from service.analysis.rules import FamilyRule, Ruleset, is_deferral
+from service.analysis.rules import FamilyRule, Frame, Ruleset, is_deferral
 from service.analysis.text import IndexedText, fold, stems_of
 
 #: A clause has at least this many words: shorter, it is a heading or a table's cell.
@@ -144,6 +146,9 @@ class _Signals:
     common: tuple[tuple[str, tuple[str, ...]], ...]
     #: Every concept of every signal: a text holding none of them is skipped at once.
     concepts: frozenset[str] = frozenset()
+    frames: tuple[Frame, ...] = ()
+    #: Every concept of every frame (a section holding none is not read for them).
+    frame_concepts: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, family: FamilyRule) -> _Signals:
@@ -156,7 +161,8 @@ class _Signals:
             )
             (common if ordinary else specific).append((text, phrase))
         concepts = frozenset(c for _, phrase in family.signals for c in phrase)
-        return cls(tuple(specific), tuple(common), concepts)
+        frame_concepts = frozenset(c for frame in family.frames for c in frame.concepts)
+        return cls(tuple(specific), tuple(common), concepts, family.frames, frame_concepts)
 
 
 def sentences_by_family(
@@ -330,7 +336,10 @@ def _owners(
     owners = []
     for number, section in enumerate(sections):
         owner: frozenset[int] = frozenset()
-        for node in (number, *section.ancestors):
+        # An unnumbered heading over numbered articles is the document's title (« CCTP —
+        # portail de données ouvertes ») or a chapter's: it names the purchase or groups
+        # articles, not every article's subject.
+        for node in (number, *_clause_ancestors(sections, number)):
             named = frozenset(f for f, row in enumerate(titled) if row[node])
             if not named:
                 continue
@@ -341,9 +350,24 @@ def _owners(
                 break
             owner |= named
         if not owner and not section.listing:
-            owner = _dominant(held, number, section.ancestors, size)
+            owner = _dominant(held, number, _clause_ancestors(sections, number), size)
         owners.append(owner)
     return owners
+
+
+def _clause_ancestors(sections: list[IndexedSection], number: int) -> tuple[int, ...]:
+    """The headings above a section that may make one clause with it: up to the first
+    unnumbered heading over a numbered article (« Chapitre 3 – Voyageurs et tarification »,
+    the document's title), which groups articles of different subjects."""
+    section = sections[number]
+    if not section.section.number:
+        return section.ancestors
+    kept = []
+    for ancestor in section.ancestors:
+        if not sections[ancestor].section.number:
+            break
+        kept.append(ancestor)
+    return tuple(kept)
 
 
 def _dominant(
@@ -385,7 +409,15 @@ def _weights(
     found: dict[tuple[int, int], tuple[int, list[str]]] = {}
     counted: set[tuple[int, int, frozenset[str]]] = set()
     for number, section in enumerate(sections):
-        if section.listing or family.concepts.isdisjoint(section.text.positions):
+        if section.listing:
+            continue
+        if family.frames and not family.frame_concepts.isdisjoint(section.text.positions):
+            for index, text in _frames_in(family.frames, section.text):
+                if _denies(section.folded[index]):
+                    continue  # « ne pas divulguer les données » does not publish them
+                total, hits = found.get((number, index), (0, []))
+                found[(number, index)] = (total + FRAME_WEIGHT, [*hits, text])
+        if family.concepts.isdisjoint(section.text.positions):
             continue
         present = section.text.positions
         for specific, group in ((True, family.specific), (False, family.common)):
@@ -407,6 +439,87 @@ def _weights(
                         [*hits, text],
                     )
                     counted.add(key)
+    return found
+
+
+#: A frame found in a sentence — a predicate and its object — weighs as two specific signals.
+FRAME_WEIGHT = 2 * SPECIFIC_WEIGHT
+#: How a frame's words are shown among a sentence's signals (« publier … statistiques »).
+FRAME_JOIN = " … "
+
+
+#: How far apart, in words that carry meaning, a frame's groups may stand: a predicate and
+#: its object stand close (« publier les statistiques agrégées »), not at two ends of a long
+#: sentence.
+FRAME_WINDOW = 8
+
+
+def _frames_in(frames: tuple[Frame, ...], text: IndexedText) -> list[tuple[int, str]]:
+    """The sentences where a frame stands — one word of each group, all within
+    ``FRAME_WINDOW`` of the first group's — each with the words that made it (« publier …
+    statistiques »): one frame per sentence at most."""
+    found: dict[int, str] = {}
+    for frame in frames:
+        places = [
+            [(position, words) for words, phrase in group for position in _at(text, phrase)]
+            for group in frame.groups
+        ]
+        if not all(places):
+            continue
+        for position, words in places[0]:
+            sentence = text.sentence_of[position]
+            if sentence in found:
+                continue
+            chosen = [words]
+            for group in places[1:]:
+                near = next(
+                    (
+                        other
+                        for at, other in group
+                        if text.sentence_of[at] == sentence
+                        and _distance(text, sentence, position, at) <= FRAME_WINDOW
+                    ),
+                    None,
+                )
+                if near is None:
+                    break
+                chosen.append(near)
+            else:
+                found[sentence] = FRAME_JOIN.join(chosen)
+    return sorted(found.items())
+
+
+def _denies(folded: str) -> bool:
+    """Whether a sentence denies what it says (a negation that is not a condition's, an
+    idiom's or a relative clause's): its predicate is not done."""
+    return any(kind not in ("neutral", "relative") for kind in negation_kinds(folded))
+
+
+def _distance(text: IndexedText, sentence: int, one: int, other: int) -> int:
+    """How many words apart two positions of a sentence stand, words in brackets left out."""
+    low, high = sorted((one, other))
+    first = text.sentence_start[sentence]
+    bracketed = text.bracketed(sentence)
+    if bracketed[low - first] != bracketed[high - first]:
+        return FRAME_WINDOW + 1  # a word in brackets is not the object of a verb outside them
+    return high - low - sum(bracketed[low - first + 1 : high - first])
+
+
+def _at(text: IndexedText, phrase: tuple[str, ...]) -> list[int]:
+    """Where a phrase stands: the positions of its first word whose other words follow
+    within the phrase's window, in the same sentence."""
+    starts = text.positions.get(phrase[0], [])
+    if len(phrase) == 1 or not starts:
+        return list(starts)
+    window = _window(phrase)
+    found = []
+    for position in starts:
+        sentence = text.sentence_of[position]
+        low = max(text.sentence_start[sentence], position - window)
+        high = min(text.sentence_start[sentence + 1], position + window + 1)
+        near = set(text.stems[low:high])
+        if all(token in near for token in phrase[1:]):
+            found.append(position)
     return found
 
 
@@ -447,9 +560,9 @@ def _about(
             indexes = by_section.get(number, [])
         for index in indexes:
             weight, hits = mine.get((number, index), (0, []))
-            specific = any(text in specific_texts for text in hits)
+            specific = any(text in specific_texts or FRAME_JOIN in text for text in hits)
             if family not in owner and not _counts(
-                family, number, index, weight, specific, section, owner, weights
+                family, number, index, weight, specific, section, owner, weights, hits
             ):
                 continue
             if is_passing(section.folded[index]):
@@ -491,11 +604,16 @@ def _counts(
     section: IndexedSection,
     owner: frozenset[int],
     weights: list[dict[tuple[int, int], tuple[int, list[str]]]],
+    hits: list[str] = (),
 ) -> bool:
     """Whether a sentence outside the family's clause still counts for the family: one
-    specific signal, or two ordinary words in a sentence about data; in another family's
-    clause, two specific signals that outweigh that family's."""
+    specific signal (or a frame), or two ordinary words in a sentence about data; in another
+    family's clause, two specific signals that outweigh that family's — a frame alone does
+    not take a sentence from the clause it stands in (« le volume de données stockées » in a
+    sobriety article is no hosting clause)."""
     if owner:
+        weight -= FRAME_WEIGHT * sum(FRAME_JOIN in hit for hit in hits)
+        specific = any(FRAME_JOIN not in hit for hit in hits) and specific
         # In another family's clause, only a sentence that speaks far more of this family
         # (« l'indicateur PUE et la part d'énergie renouvelable » under « Hébergement »).
         owners = max(weights[f].get((number, index), (0, []))[0] for f in owner)

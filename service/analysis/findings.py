@@ -251,7 +251,8 @@ def _element_state(
         if row is not None:
             concepts = concepts | row  # a cell means what its header says
         named = any(
-            set(phrase) <= concepts and (row is not None or item.index in text.find_loose(phrase))
+            set(phrase) <= concepts
+            and (row is not None or phrase in element.wide or item.index in text.find_loose(phrase))
             for phrase in element.phrases
         )
         if not element.needs_quantity:

@@ -127,7 +127,8 @@ OBLIGATION = re.compile(
     r"prend\s+en\s+charge|met\s+a\s+disposition|mett\w+\s+a\s+disposition|"
     r"(?:est|sont|sera|seront)\s+(?:\w+\s+)?(?:\w+ee?s?|\w+is|\w+ue?s?|\w+ite?s?|\w+ert\w*)\b|"
     r"\w+(?:ra|ront)\b)"
-    rf"|\b{PARTY}\s+(?:\w+\s+){{0,2}}?\w+(?:e|ent|it|ut)\b"
+    # « le titulaire remet », « le titulaire s'attache à », « le prestataire se conforme »
+    rf"|\b{PARTY}\s+(?:\w+\s+){{0,2}}?(?:s'|se\s+)?\w+(?:e|ent|it|ut)\b"
 )
 
 
@@ -351,6 +352,9 @@ DEFERRED_TO = re.compile(
     r"(?:par|dans|de|a|au)\s+(?:l'|le\s+|la\s+|les\s+)?(?:autres?\s+)?(?:pieces?|documents?|"
     r"ccap|cctp|ccag\w*|cahier\s+des\s+clauses\s+administratives|annexes?\s+(?:du|au)\s+ccap)\b"
 )
+#: A reference that chooses among a standard text's options is a stipulation, not a
+#: passing mention: « l'option B du CCAG-TIC », « l'option de cession prévue au CCAG ».
+CHOSEN_OPTION = re.compile(r"\boption\s+(?:[ab]\b|de\s+(?:cession|concession)\b)")
 #: Section titles of the parts that only list or define: no clause lives there.
 LISTING_TITLE = re.compile(
     r"\b(?:sommaire|table\s+des\s+matieres|glossaire|definitions?|terminologie|lexique|"
@@ -371,6 +375,8 @@ def is_passing(folded: str) -> bool:
         return True
     if DEFINITION.search(stripped) or CITATION.search(stripped):
         return True
+    if CHOSEN_OPTION.search(stripped):
+        return False  # « régis par l'option de cession prévue au CCAG-TIC » chooses
     short = len(stripped.split()) <= 25
     return short and (
         REFERENCE.search(stripped) is not None or DEFERRED_TO.search(stripped) is not None

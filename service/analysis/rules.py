@@ -46,6 +46,9 @@ class ElementRule:
     anchors: frozenset[str] = frozenset()
     #: The label's first word that is not a word of time: what the element is ("plan").
     head: str = ""
+    #: Phrases whose words may stand anywhere in the sentence (hints written with « + » or
+    #: « … », alternatives with « / »: « répondre + demandeur / candidat / usager »).
+    wide: frozenset[Phrase] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,45 @@ class FamilyRule:
     signals: tuple[tuple[str, Phrase], ...]
     elements: tuple[ElementRule, ...]
     clauses: tuple[ClauseChoice, ...]
+    #: What a sentence does about the family's subject, read as a predicate and its object
+    #: rather than a phrase: each frame is groups of alternatives (« publier / diffuser +
+    #: données / statistiques »), every group found in one sentence, in any order.
+    frames: tuple[Frame, ...] = ()
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A predicate and its object (and any further group) that, found in one sentence, make
+    it speak of the family: « publier / diffuser + données / statistiques »."""
+
+    text: str
+    #: Per group, its alternatives: (the words as written, their concepts).
+    groups: tuple[tuple[tuple[str, Phrase], ...], ...]
+
+    @classmethod
+    def parse(cls, text: str) -> Frame | None:
+        """A signal written ``a / b + c / d`` (at least two groups), else None."""
+        if FRAME_AND not in text:
+            return None
+        groups = []
+        for part in text.split(FRAME_AND):
+            alternatives = tuple(
+                (word.strip(), stems_of(word)) for word in part.split(FRAME_OR) if stems_of(word)
+            )
+            if not alternatives:
+                return None
+            groups.append(alternatives)
+        return cls(text, tuple(groups)) if len(groups) >= 2 else None
+
+    @property
+    def concepts(self) -> frozenset[str]:
+        """Every concept of every alternative."""
+        return frozenset(c for group in self.groups for _, phrase in group for c in phrase)
+
+
+#: How a frame is written in a family's signals: groups joined by « + », alternatives by « / ».
+FRAME_AND = " + "
+FRAME_OR = " / "
 
 
 @dataclass(frozen=True)
@@ -148,18 +190,26 @@ def compile_ruleset(families: list[tuple[dict[str, Any], list[ClauseChoice]]]) -
                 label=element["label"],
                 explanation=element["explanation"],
                 essential=element["essential"],
-                phrases=_phrases(element["hints"]),
+                phrases=_phrases(element["hints"]) + tuple(wide := _wide(element["hints"])),
                 needs_quantity=any(word in fold(element["label"]) for word in _QUANTIFIED),
                 anchors=frozenset(stems_of(element["label"])) - _TIME_CONCEPTS,
                 head=next((c for c in stems_of(element["label"]) if c not in _TIME_CONCEPTS), ""),
+                wide=frozenset(wide),
             )
             for element in family["elements"]
         )
         for choice in clauses:
             state["clauses"][choice.clause_id] = choice.version
-        signals = tuple((text, stems_of(text)) for text in family["signals"] if stems_of(text))
+        frames = tuple(
+            frame for frame in (Frame.parse(text) for text in family["signals"]) if frame
+        )
+        signals = tuple(
+            (text, stems_of(text))
+            for text in family["signals"]
+            if FRAME_AND not in text and stems_of(text)
+        )
         compiled.append(
-            FamilyRule(family["id"], family["label"], signals, elements, tuple(clauses))
+            FamilyRule(family["id"], family["label"], signals, elements, tuple(clauses), frames)
         )
         state["families"][family["id"]] = {
             "signals": list(family["signals"]),
@@ -172,7 +222,36 @@ def compile_ruleset(families: list[tuple[dict[str, Any], list[ClauseChoice]]]) -
 
 
 def _phrases(texts: list[str]) -> tuple[Phrase, ...]:
-    return tuple(phrase for phrase in (stems_of(text) for text in texts) if phrase)
+    return tuple(
+        phrase for phrase in (stems_of(text) for text in texts if not _is_wide(text)) if phrase
+    )
+
+
+#: Most phrases a hint with alternatives stands for (« a / b + c / d » is four).
+MAX_WIDE = 64
+
+
+def _is_wide(text: str) -> bool:
+    return FRAME_AND in text or "…" in text
+
+
+def _wide(texts: list[str]) -> list[Phrase]:
+    """The phrases of hints whose groups may stand anywhere in the sentence: each choice of
+    one alternative per group (at most ``MAX_WIDE`` per hint)."""
+    phrases: list[Phrase] = []
+    for text in texts:
+        if not _is_wide(text):
+            continue
+        groups = [
+            [stems_of(word) for word in part.split(FRAME_OR) if stems_of(word)]
+            for part in text.replace("…", FRAME_AND).split(FRAME_AND.strip())
+            if part.strip()
+        ]
+        combinations: list[Phrase] = [()]
+        for group in groups:
+            combinations = [c + g for c in combinations for g in group][:MAX_WIDE]
+        phrases += [c for c in combinations if c]
+    return list(dict.fromkeys(phrases))
 
 
 # -- the grammar of contradictions --------------------------------------------------------

@@ -112,7 +112,14 @@ def concept(word: str) -> str:
         if lemma != folded and lemma.endswith(_VERB_ENDINGS) and not folded.endswith(_VERB_ENDINGS):
             _VERBS.add(word)
         root = stem(lemma if lemma.isalpha() else folded)
-        result = _SYNONYM_OF.get(root) or _SYNONYM_OF.get(stem(folded)) or root
+        # The word's own stem is asked only when the lemmatizer did not know the word:
+        # « publiques » is « public », though its stem is that of « publication ».
+        known_lemma = lemma != folded and lemma.isalpha()
+        result = (
+            _SYNONYM_OF.get(root)
+            or (None if known_lemma else _SYNONYM_OF.get(stem(folded)))
+            or root
+        )
     if len(_CONCEPTS) < _CACHE_LIMIT:
         _CONCEPTS[word] = result
     return result
@@ -241,6 +248,30 @@ class IndexedText:
             if all(token in near for token in others):
                 found.append(sentence)
         return sorted(set(found))
+
+    def bracketed(self, index: int) -> list[bool]:
+        """For each token of a sentence, whether it stands inside brackets (« les paramétrages
+        (arborescences, scénarios, règles) lui appartiennent »): read on demand only."""
+        start, end = self.sentences[index]
+        lowered = self.text.lower() if len(self.text.lower()) == len(self.text) else self.folded
+        flags, depth = [], 0
+        cursor = start
+        for word, bare in zip(
+            WORD.finditer(lowered, start, end), WORD.findall(self.folded, start, end), strict=False
+        ):
+            between = self.folded[cursor : word.start()]
+            depth = max(
+                0,
+                depth
+                + between.count("(")
+                + between.count("[")
+                - between.count(")")
+                - between.count("]"),
+            )
+            cursor = word.end()
+            if bare not in STOP_WORDS:
+                flags.append(depth > 0)
+        return flags
 
     def concepts_of(self, index: int) -> set[str]:
         """The concepts of one sentence."""

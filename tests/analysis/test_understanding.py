@@ -553,3 +553,113 @@ def test_a_manner_between_the_restitution_and_its_delay_takes_nothing_from_it(
         "au format CSV dans un délai de six semaines.\n"
     )
     assert "delai" in judge(ruleset, text)["reversibilite"]["elements_found"]
+
+
+# -- predicates and their objects ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "family"),
+    [
+        # a reflexive verb after the party binds it
+        ("Le prestataire s'applique à alléger le poids des pages du portail.", "sobriete"),
+        # what is done to what: a predicate and its object, no signal phrase
+        ("La commune peut diffuser les statistiques de consultation du portail.", "open_data"),
+        (
+            "Les enregistrements des caméras sont stockés sur les serveurs du centre de "
+            "supervision de la commune.",
+            "hebergement",
+        ),
+        (
+            "Au terme du contrat, le titulaire remet à la commune les fichiers des usagers et "
+            "l'historique des demandes.",
+            "reversibilite",
+        ),
+        (
+            "Le titulaire remet une notice décrivant les règles de calcul de la priorité des "
+            "demandes.",
+            "transparence_algorithmique",
+        ),
+        (
+            "Les paramétrages (formulaires, circuits de validation, modèles de courrier) "
+            "réalisés pour la commune lui appartiennent.",
+            "propriete_intellectuelle",
+        ),
+    ],
+)
+def test_a_predicate_and_its_object_address_the_family(
+    ruleset: Ruleset, sentence: str, family: str
+) -> None:
+    text = PREAMBLE + "# Article 2 – Exécution\n\n" + sentence + "\n"
+    verdict = judge(ruleset, text)[family]
+    assert verdict["verdict"] == "weak", verdict["explanation"]
+    assert any("…" in reason for reason in verdict["reasons"]) or "s'applique" in sentence
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # the verb and the noun stand at two ends of a long sentence: no predicate-object
+        "Le titulaire publie chaque année, au plus tard le 30 juin, après validation par le "
+        "comité de pilotage réuni à cet effet et consultation des usagers, le rapport de ses "
+        "activités et les données d'exploitation.",
+        # a word in brackets is not the object of the verb outside them
+        "Le titulaire remet une description des paramètres (données utilisées, seuils, ordre "
+        "des opérations), publiée ensuite sur le site de la commune.",
+    ],
+)
+def test_a_predicate_far_from_its_noun_is_no_open_data_clause(
+    ruleset: Ruleset, sentence: str
+) -> None:
+    text = PREAMBLE + "# Article 2 – Exécution\n\n" + sentence + "\n"
+    assert judge(ruleset, text)["open_data"]["verdict"] == "missing"
+
+
+def test_a_chapter_heading_does_not_lend_its_subject_to_other_articles(ruleset: Ruleset) -> None:
+    text = (
+        PREAMBLE
+        + "# Chapitre 2 – Usagers et tarifs\n\n"
+        + "## 2 Tarifs\n\nLes tarifs sont votés par le conseil municipal et appliqués par le "
+        "titulaire.\n\n"
+        + "## 3 Réduction automatique\n\nLa réduction est calculée par un algorithme à partir "
+        "du quotient familial. La décision adressée à la famille mentionne qu'elle a été prise "
+        "sur le fondement d'un traitement algorithmique.\n\n"
+        + "## 4 Accueil\n\nLe titulaire tient un guichet ouvert trente heures par semaine.\n"
+    )
+    evidence = judge(ruleset, text)["transparence_algorithmique"]["evidence"]
+    assert {item["section"] for item in evidence} == {"3"}
+
+
+def test_a_document_title_does_not_make_every_article_its_subject(ruleset: Ruleset) -> None:
+    text = (
+        "# CCTP — Portail de données ouvertes de la commune\n\n"
+        "## 1 Objet\n\nLe marché porte sur la fourniture d'un portail.\n\n"
+        "## 2 Données de la commune\n\nLes statistiques de fréquentation du portail "
+        "appartiennent à la commune.\n\n"
+        "## 3 Accueil\n\nLe titulaire assure une assistance téléphonique les jours ouvrés.\n"
+    )
+    verdicts = judge(ruleset, text)
+    assert verdicts["donnees_publiques"]["verdict"] == "weak"
+    assert verdicts["open_data"]["verdict"] == "missing"
+
+
+def test_an_option_chosen_in_the_ccag_is_a_stipulation(ruleset: Ruleset) -> None:
+    text = (
+        PREAMBLE + "# Article 6 – Propriété intellectuelle\n\n"
+        "Les droits sur les résultats sont régis par l'option de cession prévue au CCAG-TIC. "
+        "Les résultats comprennent les développements et la documentation produits au titre "
+        "du marché.\n"
+    )
+    verdict = judge(ruleset, text)["propriete_intellectuelle"]
+    assert "regime_droits" in verdict["elements_found"], verdict["reasons"]
+
+
+def test_a_hint_in_parts_finds_its_words_anywhere_in_the_sentence(ruleset: Ruleset) -> None:
+    text = (
+        PREAMBLE + "# Article 5 – Décisions de la commune\n\n"
+        "La décision adressée à la famille et la notification de son tarif indiquent, en "
+        "termes clairs et dans une rubrique distincte, le recours à un traitement "
+        "algorithmique.\n"
+    )
+    verdict = judge(ruleset, text)["transparence_algorithmique"]
+    assert "mention_decision" in verdict["elements_found"], verdict["reasons"]
