@@ -207,7 +207,7 @@ def _verified_claims(client: FlaskOAuth2App) -> tuple[dict[str, Any], dict[str, 
     if returned_issuer is not None and returned_issuer != metadata["issuer"]:
         raise FlowFailed(400, INTERRUPTED, _UNTRUSTED, "response_issuer")  # RFC 9207 mix-up
     try:
-        token = client.authorize_access_token()
+        token = client.authorize_access_token(claims_options=id_token_options(client, metadata))
         claims = token.get("userinfo")
         if not claims or "id_token" not in token:
             raise FlowFailed(502, UNAVAILABLE, _UNTRUSTED, "no_id_token")
@@ -230,6 +230,16 @@ _UNTRUSTED = (
     "La réponse du fournisseur d'identité n'a pas pu être vérifiée : la connexion est refusée. "
     "Recommencez ; si cela se reproduit, prévenez l'administrateur de Clausier."
 )
+
+
+def id_token_options(client: FlaskOAuth2App, metadata: dict[str, Any]) -> dict[str, Any]:
+    """What the ID token's claims must hold beyond its signature, nonce and expiry, which
+    Authlib checks: the provider's issuer, and this client among its audience — Authlib alone
+    would take any audience with an ``azp`` naming this client."""
+    return {
+        "iss": {"essential": True, "value": metadata["issuer"]},
+        "aud": {"essential": True, "values": [client.client_id]},
+    }
 
 
 def _reason(error: Exception) -> str:

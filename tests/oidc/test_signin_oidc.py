@@ -4,12 +4,18 @@ follows the redirects and fills in the provider's sign-in form."""
 
 from __future__ import annotations
 
+import base64
 import html
+import json
 import re
+import time
 from collections.abc import Callable
 from urllib.parse import parse_qs, urljoin, urlsplit
 
+import pytest
 import requests
+from authlib.oidc.core import CodeIDToken
+from joserfc.errors import BadSignatureError, ExpiredTokenError, InvalidClaimError
 from sqlalchemy import select
 
 from service.accounts.invitations import invite
@@ -17,6 +23,7 @@ from service.accounts.models import AuditEntry, Invitation, User
 from service.accounts.oidc import NO_ORGANISATION
 from service.accounts.users import create_user, grant_role
 from service.organisations import ensure_organisation, set_identifiers
+from service.web.oidc import EXTENSION, ID_TOKEN_KEY, id_token_options
 from tests.accounts.factories import OPERATOR
 from tests.conftest import clausier
 from tests.oidc.conftest import ACCOUNTS, CLIENT_SECRET, IDENTITY_PATH, Served, free_port
@@ -262,3 +269,48 @@ def test_a_provider_announcing_another_issuer_is_not_trusted(
     answer = requests.get(f"{served.url}/connexion/oidc", allow_redirects=False, timeout=10)
     assert answer.status_code == 502
     assert "OIDC_ISSUER" in answer.text
+
+
+def test_the_id_token_is_checked_signature_nonce_audience_issuer_and_expiry(
+    serve: Callable[..., Served], oidc_settings: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The client as Clausier registers it, with the face's claim options, refuses an ID token
+    that is not for this sign-in: another nonce, a forged signature, another client, another
+    issuer, an expired one."""
+    served = serve(**oidc_settings)
+    _prepare(served)
+    browser, _landed = sign_in(served, "agent-valbrune")
+    cookie = browser.cookies.get(served.app.config.get("SESSION_COOKIE_NAME", "session"))
+    signed = served.app.session_interface.get_signing_serializer(served.app).loads(cookie)
+    id_token = signed[ID_TOKEN_KEY]
+    header, payload, signature = id_token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    client = served.app.extensions[EXTENSION]
+
+    def check(token: str, nonce: str = claims["nonce"]) -> dict:
+        with served.app.test_request_context():
+            options = id_token_options(client, client.load_server_metadata())
+            return client.parse_id_token(
+                {"id_token": token}, nonce, claims_cls=CodeIDToken, claims_options=options
+            )
+
+    assert check(id_token)["sub"] == "agent-valbrune"  # the genuine one passes
+    with pytest.raises(InvalidClaimError, match="nonce"):
+        check(id_token, nonce="une-autre-connexion")
+    forged = base64.urlsafe_b64encode(
+        json.dumps({**claims, "sub": "quelqu-un-d-autre"}).encode()
+    ).rstrip(b"=")
+    with pytest.raises(BadSignatureError):
+        check(f"{header}.{forged.decode()}.{signature}")
+    monkeypatch.setattr(client, "client_id", "un-autre-client")
+    with pytest.raises(InvalidClaimError, match="aud"):
+        check(id_token)
+    monkeypatch.undo()
+    monkeypatch.setitem(client.server_metadata, "issuer", "http://un-autre-fournisseur")
+    with pytest.raises(InvalidClaimError, match="iss"):
+        check(id_token)
+    monkeypatch.undo()
+    later = claims["exp"] + 3600
+    monkeypatch.setattr(time, "time", lambda: float(later))
+    with pytest.raises(ExpiredTokenError):
+        check(id_token)
