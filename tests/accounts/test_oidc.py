@@ -23,7 +23,7 @@ from service.accounts.oidc import (
     sign_in_with_claims,
     verified_email,
 )
-from service.accounts.users import disable_user
+from service.accounts.users import disable_user, grant_role
 from service.errors import SignInRefused, status_for
 from service.organisations import Organisation, ensure_organisation, set_identifiers
 from tests.accounts.factories import OPERATOR, make_user
@@ -66,8 +66,6 @@ def test_a_member_is_found_by_address_linked_and_acts_where_the_siret_says(
 ) -> None:
     user = make_user(db_session, "agent@valbrune.fr", valbrune, "acheteur", password=None)
     make_user(db_session, "x@syndicat.fr", syndicat, "dsi")
-    from service.accounts.users import grant_role
-
     grant_role(db_session, user, syndicat, "dsi", by=OPERATOR)
     outcome = sign_in(db_session, claims(siret="253 100 143 00010"))
     assert outcome.refused is None
@@ -165,8 +163,6 @@ def test_without_a_siret_claim_a_member_acts_in_their_first_organisation(
     db_session: Session, valbrune: Organisation, syndicat: Organisation
 ) -> None:
     user = make_user(db_session, "agent@valbrune.fr", syndicat, "dsi")
-    from service.accounts.users import grant_role
-
     grant_role(db_session, user, valbrune, "acheteur", by=OPERATOR)
     outcome = sign_in(db_session, claims())
     assert (outcome.user, outcome.organisation) == (user, syndicat)
