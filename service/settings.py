@@ -155,6 +155,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Claim naming the SIRET of the agent's establishment (ProConnect's `siret`), which "
         "chooses the organisation the agent acts in.",
     ),
+    Setting(
+        "OIDC_TRUST_EMAIL",
+        False,
+        "Take the provider's `email` as verified when it sends no `email_verified` (ProConnect "
+        "sends none: the agents' professional addresses are checked upstream); an explicit "
+        "`email_verified: false` is never trusted.",
+    ),
     Setting("OIDC_LABEL", "ProConnect", "Name of the provider on the sign-in button."),
     Setting(
         "OIDC_SCOPES",

@@ -69,14 +69,17 @@ def sign_in_with_claims(
     *,
     issuer: str,
     siret_claim: str = "siret",
+    trust_email: bool = False,
     now: dt.datetime | None = None,
 ) -> OidcSignIn:
     """Map the verified claims of an OpenID provider to a user and an organisation (see the
     module's rules); the user's pending invitations are accepted, the link to the subject
-    made, the sign-in written to the audit log — or the refusal, and nothing else."""
+    made, the sign-in written to the audit log — or the refusal, and nothing else.
+    ``trust_email``: the provider's address counts as verified when it says nothing of it
+    (ProConnect sends no ``email_verified``)."""
     now = now or utcnow()
     subject = str(claims.get("sub") or "").strip()
-    email = verified_email(claims)
+    email = verified_email(claims, trust_email=trust_email)
     siret = claim_siret(claims, siret_claim)
     facts = {"method": "oidc", "issuer": issuer, "siret": siret}
     actor = email or f"{subject} ({issuer})"
@@ -103,7 +106,7 @@ def sign_in_with_claims(
     if organisation is None:
         return _refuse(session, "no_organisation", actor, user, facts, NO_ORGANISATION)
     if (user.oidc_issuer, user.oidc_subject) != (issuer, subject):
-        _link(session, user, issuer, subject)
+        _link(session, user, issuer, subject, organisation)
     user.last_signin_at = now
     session.flush()
     audit.record(
@@ -117,10 +120,13 @@ def sign_in_with_claims(
     return OidcSignIn(user, organisation)
 
 
-def verified_email(claims: Mapping[str, Any]) -> str | None:
+def verified_email(claims: Mapping[str, Any], *, trust_email: bool = False) -> str | None:
     """The address the provider verified (``email_verified`` true, as a boolean or the string
-    some providers send), normalised; None when unverified or not an address."""
+    some providers send; absent, when the provider is trusted for its addresses), normalised;
+    None when unverified or not an address."""
     verified = claims.get("email_verified")
+    if verified is None and trust_email:
+        verified = True
     if verified is not True and str(verified).lower() != "true":
         return None
     try:
@@ -175,8 +181,11 @@ def _organisation(
     return None
 
 
-def _link(session: Session, user: User, issuer: str, subject: str) -> None:
-    """Link the user to the provider's subject (replacing a link to another provider)."""
+def _link(
+    session: Session, user: User, issuer: str, subject: str, organisation: Organisation
+) -> None:
+    """Link the user to the provider's subject (replacing a link to another provider); the
+    entry goes to the organisation signed in to, whose administrator sees it."""
     previous = user.oidc_issuer
     user.oidc_issuer, user.oidc_subject = issuer, subject
     session.flush()
@@ -185,6 +194,7 @@ def _link(session: Session, user: User, issuer: str, subject: str) -> None:
         "oidc_linked",
         actor=user.email,
         user_id=user.id,
+        organisation_id=organisation.id,
         object=f"user:{user.id}",
         detail={"issuer": issuer, "subject": subject, "previous_issuer": previous},
     )

@@ -106,7 +106,11 @@ def callback() -> Response | tuple[str, int]:
         return _failed(failure)
     with transaction() as database:
         outcome = sign_in_with_claims(
-            database, claims, issuer=issuer, siret_claim=current_app.config["OIDC_SIRET_CLAIM"]
+            database,
+            claims,
+            issuer=issuer,
+            siret_claim=current_app.config["OIDC_SIRET_CLAIM"],
+            trust_email=bool(current_app.config["OIDC_TRUST_EMAIL"]),
         )
     if outcome.refused is not None:
         return error_page(403, outcome.refused.title, outcome.refused.detail)

@@ -236,3 +236,16 @@ def test_only_a_verified_address_counts(given: dict, expected: str | None) -> No
 )
 def test_a_display_name_comes_from_the_name_claims(given: dict, expected: str) -> None:
     assert display_name(given) == expected
+
+
+def test_a_trusted_provider_s_address_counts_unless_it_says_unverified(
+    db_session: Session, valbrune: Organisation
+) -> None:
+    """ProConnect sends no ``email_verified``: with ``trust_email`` its address finds the
+    user; an explicit ``false`` never does."""
+    user = make_user(db_session, "agent@valbrune.fr", valbrune, "acheteur")
+    silent = {"sub": "pc-1", "email": "agent@valbrune.fr", "siret": VALBRUNE_SIRET}
+    assert sign_in(db_session, silent).refused is not None
+    assert sign_in(db_session, silent, trust_email=True).user is user
+    said_no = {**silent, "sub": "pc-2", "email_verified": False}
+    assert verified_email(said_no, trust_email=True) is None

@@ -4,8 +4,9 @@
 //
 // Its issuer is http://127.0.0.1:PORT. Two confidential clients, PKCE (S256) required:
 // `clausier` gets its claims from the userinfo endpoint as JSON, `clausier-jwt` as a signed
-// JWT, the way ProConnect sends them. Accounts are those of accounts.json, their claims given
-// by scopes named like ProConnect's (email, given_name, usual_name, siret). The development
+// JWT, the way ProConnect sends them. Accounts are those of accounts.json (one, like
+// ProConnect's, without `email_verified`), their claims given by scopes named like
+// ProConnect's (email, given_name, usual_name, siret). The development
 // interactions are on: a sign-in form (any password) a test submits over HTTP; a login that
 // is no test account is asked to sign in again. No consent is asked: a grant of what the client asked for is made at
 // once, as ProConnect does for agents. It prints "ready ISSUER" once listening.

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from service.accounts.invitations import invite
 from service.accounts.models import AuditEntry, Invitation, User
-from service.accounts.oidc import NO_ORGANISATION
+from service.accounts.oidc import NO_ORGANISATION, UNVERIFIED
 from service.accounts.users import create_user, grant_role
 from service.organisations import ensure_organisation, set_identifiers
 from service.web.oidc import EXTENSION, ID_TOKEN_KEY, id_token_options
@@ -41,8 +41,9 @@ def _prepare(served: Served) -> None:
         set_identifiers(session, valbrune, siren=None, siret=ACCOUNTS["agent-valbrune"]["siret"])
         syndicat = ensure_organisation(session, "syndicat", "Syndicat numérique")
         set_identifiers(session, syndicat, siren=None, siret=ACCOUNTS["invitee"]["siret"])
-        agent = create_user(session, "agent@valbrune.fr", by=OPERATOR)
-        grant_role(session, agent, valbrune, "acheteur", by=OPERATOR)
+        for address in ("agent@valbrune.fr", "acheteuse@valbrune.fr"):
+            agent = create_user(session, address, by=OPERATOR)
+            grant_role(session, agent, valbrune, "acheteur", by=OPERATOR)
         invite(session, ACCOUNTS["invitee"]["email"], syndicat, "contract_manager", by=OPERATOR)
 
 
@@ -195,12 +196,28 @@ def test_a_sign_in_abandoned_at_the_provider_says_so(
 def test_claims_sent_as_a_signed_userinfo_jwt_are_read(
     serve: Callable[..., Served], oidc_settings: dict
 ) -> None:
-    """ProConnect sends the userinfo as a JWT: the SIRET and the name come from there."""
+    """As with ProConnect: the claims come as a signed JWT from the userinfo endpoint, the
+    address without ``email_verified`` — trusted by the setting, refused without it."""
     served = serve(**{**oidc_settings, "OIDC_CLIENT_ID": "clausier-jwt"})
     _prepare(served)
-    _browser, landed = sign_in(served, "invitee")
-    assert landed.json()["identity"]["display_name"] == "Dominique Bernard"
-    assert landed.json()["identity"]["organisation"] == "syndicat"
+    _browser, refused = sign_in(served, "agent-proconnect")
+    assert refused.status_code == 403
+    assert UNVERIFIED in plain_spaces(html.unescape(refused.text))
+    served.app.config["OIDC_TRUST_EMAIL"] = True
+    _browser, landed = sign_in(served, "agent-proconnect")
+    assert landed.json()["identity"] == {
+        "email": "acheteuse@valbrune.fr",
+        "display_name": "acheteuse",
+        "organisation": "valbrune",
+        "roles": ["acheteur"],
+    }
+    _browser, invited = sign_in(served, "invitee")
+    assert invited.json()["identity"]["display_name"] == "Dominique Bernard"
+    # the ID token carries no claim of the person: name and SIRET came from the signed JWT
+    assert [e.detail["siret"] for e in _audit(served, "signin_succeeded")] == [
+        ACCOUNTS["agent-proconnect"]["siret"],
+        ACCOUNTS["invitee"]["siret"],
+    ]
 
 
 def test_only_a_local_page_is_followed_after_sign_in(
@@ -285,6 +302,7 @@ def test_the_id_token_is_checked_signature_nonce_audience_issuer_and_expiry(
     id_token = signed[ID_TOKEN_KEY]
     header, payload, signature = id_token.split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert not {"email", "siret", "given_name"} & set(claims)  # those come from userinfo
     client = served.app.extensions[EXTENSION]
 
     def check(token: str, nonce: str = claims["nonce"]) -> dict:
