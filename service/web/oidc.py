@@ -207,9 +207,12 @@ def _verified_claims(client: FlaskOAuth2App) -> tuple[dict[str, Any], dict[str, 
     if not request.args.get("code"):
         raise FlowFailed(400, INTERRUPTED, _EXPIRED, "no_code")
     metadata = _metadata(client)
+    # RFC 9207: the answer names its issuer, so that another provider's cannot be mixed up
     returned_issuer = request.args.get("iss")
+    if returned_issuer is None and metadata.get("authorization_response_iss_parameter_supported"):
+        raise FlowFailed(400, INTERRUPTED, _UNTRUSTED, "response_issuer")
     if returned_issuer is not None and returned_issuer != metadata["issuer"]:
-        raise FlowFailed(400, INTERRUPTED, _UNTRUSTED, "response_issuer")  # RFC 9207 mix-up
+        raise FlowFailed(400, INTERRUPTED, _UNTRUSTED, "response_issuer")
     try:
         token = client.authorize_access_token(claims_options=id_token_options(client, metadata))
         claims = token.get("userinfo")

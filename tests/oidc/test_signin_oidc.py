@@ -153,7 +153,7 @@ def test_an_agent_of_no_organisation_is_refused_in_french(
         assert session.scalar(select(User).where(User.email == "agent@ailleurs.fr")) is None
 
 
-def test_a_tampered_state_is_refused_and_the_genuine_one_still_signs_in(
+def test_a_tampered_state_or_issuer_is_refused_and_the_genuine_answer_still_signs_in(
     serve: Callable[..., Served], oidc_settings: dict
 ) -> None:
     served = serve(**oidc_settings)
@@ -173,6 +173,10 @@ def test_a_tampered_state_is_refused_and_the_genuine_one_still_signs_in(
     assert tampered.status_code == 400
     assert "n'a pas été commencée dans ce navigateur" in plain_spaces(html.unescape(tampered.text))
     assert _identity(browser, served) is None
+    other_issuer = callback.replace("iss=http", "iss=https")
+    mixed_up = browser.get(other_issuer, timeout=10)
+    assert mixed_up.status_code == 400 and _identity(browser, served) is None
+    assert "n'a pas pu être vérifiée" in plain_spaces(html.unescape(mixed_up.text))
     genuine = browser.get(callback, timeout=10)
     assert genuine.json()["identity"]["email"] == "agent@valbrune.fr"
 
