@@ -176,7 +176,7 @@ def _metadata(client: FlaskOAuth2App) -> dict[str, Any]:
         raise FlowFailed(502, UNAVAILABLE, _UNREACHABLE, "provider_unreachable") from error
     configured = current_app.config["OIDC_ISSUER"].strip().rstrip("/")
     if str(metadata.get("issuer", "")).rstrip("/") != configured:
-        client.server_metadata.clear()  # read again next time: the setting may be fixed
+        client.server_metadata.pop("_loaded_at", None)  # read again next time
         raise FlowFailed(
             502,
             UNAVAILABLE,
