@@ -4,12 +4,14 @@ The provider is panva's ``oidc-provider`` (npm), run by ``node provider.mjs``: i
 ``npm ci`` when ``node_modules`` is absent, started once for the session on a free port of
 127.0.0.1 with Clausier's redirect URI registered, stopped at the end. Clausier itself is served
 by werkzeug in a thread, on one port kept for the session (the one registered), so that the
-provider's redirects reach it. Without node or npm the tests are skipped, saying so.
+provider's redirects reach it. Without node or npm the tests are skipped, saying so (under CI,
+which installs them, they fail).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -50,7 +52,10 @@ def node() -> str:
     """The node executable, the provider's packages installed (``npm ci``) — or a skip."""
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
-        pytest.skip("node et npm sont absents : le fournisseur OpenID de test ne peut pas tourner")
+        reason = "node et npm sont absents : le fournisseur OpenID de test ne peut pas tourner"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + " — la CI les exige (.ci/run les installe).")
+        pytest.skip(reason)
     if not (HERE / "node_modules" / "oidc-provider").is_dir():
         subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=HERE, check=True, timeout=600)
     return node
