@@ -11,6 +11,7 @@ the provider cannot be reached or answers what cannot be trusted — never a 500
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -82,7 +83,10 @@ def start() -> Response | tuple[str, int]:
     redirect_uri = url_for("oidc.callback", _external=True)
     try:
         _metadata(client)
-        authorization = client.create_authorization_url(redirect_uri)
+        # 256 random bits each; some providers (FranceConnect's family) want 32 characters
+        authorization = client.create_authorization_url(
+            redirect_uri, state=secrets.token_urlsafe(32), nonce=secrets.token_urlsafe(32)
+        )
     except FlowFailed as failure:
         return _failed(failure)
     client.save_authorize_data(

@@ -94,7 +94,8 @@ def test_an_agent_is_signed_in_in_the_organisation_of_their_siret(
         oidc_settings["OIDC_ISSUER"]
     )
     assert asked["code_challenge_method"] == ["S256"] and len(asked["code_challenge"][0]) == 43
-    assert asked["state"][0] and asked["nonce"][0] and asked["response_type"] == ["code"]
+    assert len(asked["state"][0]) == len(asked["nonce"][0]) == 43  # 256 bits each
+    assert asked["response_type"] == ["code"] and asked["client_id"] == ["clausier"]
     assert asked["scope"] == ["openid email given_name usual_name siret"]
     page = browser.get(start.headers["Location"], timeout=10)
     landed = _submit(browser, page, "agent-valbrune")
