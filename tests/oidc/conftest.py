@@ -69,36 +69,41 @@ def clausier_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def provider(node: str, clausier_port: int) -> Iterator[str]:
-    """A running provider: its issuer URL; stopped after the session."""
+def provider(
+    node: str, clausier_port: int, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A running provider: its issuer URL; stopped after the session. Its output goes to a
+    file (a pipe nobody reads would fill and stop it), shown if it does not start."""
     port = free_port()
     issuer = f"http://127.0.0.1:{port}"
     base = f"http://127.0.0.1:{clausier_port}"
-    process = subprocess.Popen(
-        [node, "provider.mjs", str(port), f"{base}/connexion/oidc/retour", f"{base}/"],
-        cwd=HERE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    log = tmp_path_factory.mktemp("oidc") / "provider.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [node, "provider.mjs", str(port), f"{base}/connexion/oidc/retour", f"{base}/"],
+            cwd=HERE,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     try:
-        _wait_for_discovery(issuer, process)
+        _wait_for_discovery(issuer, process, log)
         yield issuer
     finally:
         process.terminate()
         try:
-            process.communicate(timeout=10)
+            process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
-            process.communicate()
+            process.wait()
 
 
-def _wait_for_discovery(issuer: str, process: subprocess.Popen, seconds: float = 30) -> None:
+def _wait_for_discovery(
+    issuer: str, process: subprocess.Popen, log: Path, seconds: float = 30
+) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            output = process.stdout.read() if process.stdout else ""
-            pytest.fail(f"le fournisseur OpenID de test s'est arrêté : {output}")
+            pytest.fail(f"le fournisseur OpenID de test s'est arrêté : {log.read_text()}")
         try:
             answer = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=1)
             if answer.ok and answer.json()["issuer"] == issuer:
@@ -106,7 +111,7 @@ def _wait_for_discovery(issuer: str, process: subprocess.Popen, seconds: float =
         except requests.RequestException:
             pass
         time.sleep(0.1)
-    pytest.fail(f"le fournisseur OpenID de test ne répond pas sur {issuer}")
+    pytest.fail(f"le fournisseur OpenID de test ne répond pas sur {issuer} : {log.read_text()}")
 
 
 @dataclass
