@@ -54,7 +54,9 @@ def _login_page(browser: requests.Session, served: Served, suivant: str) -> requ
     return page
 
 
-def _submit(browser: requests.Session, page: requests.Response, login: str, **options: bool):
+def _submit(
+    browser: requests.Session, page: requests.Response, login: str, **options: bool
+) -> requests.Response:
     """Fill in and send the provider's sign-in form (its development form: any password)."""
     action = urljoin(page.url, html.unescape(FORM.search(page.text).group(1)))
     form = {"prompt": "login", "login": login, "password": "peu-importe"}
@@ -189,7 +191,8 @@ def test_a_sign_in_abandoned_at_the_provider_says_so(
     _prepare(served)
     browser = requests.Session()
     page = _login_page(browser, served, IDENTITY_PATH)
-    abandoned = browser.get(urljoin(page.url, html.unescape(ABORT.search(page.text).group(1))))
+    abort = urljoin(page.url, html.unescape(ABORT.search(page.text).group(1)))
+    abandoned = browser.get(abort, timeout=10)
     assert abandoned.status_code == 403
     assert "a interrompu la connexion (« access_denied »)" in plain_spaces(
         html.unescape(abandoned.text)
