@@ -94,12 +94,15 @@ def sign_in_with_claims(
             return _refuse(session, "other_subject", actor, user, facts, OTHER_SUBJECT)
     if user is not None and user.disabled:
         return _refuse(session, "disabled", actor, user, facts, DISABLED)
-    invitations = pending_invitations(session, user.email if user else email or "", now=now)
+    address = user.email if user is not None else email
+    assert address is not None  # without a link, the user was looked for by a verified address
+    invitations = pending_invitations(session, address, now=now)
     if user is None:
         if not invitations:
             return _refuse(session, "unknown", actor, None, facts, NO_ORGANISATION)
-        assert email is not None  # a user found by no link was looked for by address
-        user = create_user(session, email, by=_newcomer(email), display_name=display_name(claims))
+        user = create_user(
+            session, address, by=_newcomer(address), display_name=display_name(claims)
+        )
     for invitation in invitations:
         spend_invitation(session, invitation, user, now=now)
     organisation = _organisation(session, user, siret, invitations)
@@ -225,7 +228,7 @@ def _refuse(
     audit.record(
         session,
         "signin_failed",
-        actor=actor,
+        actor=user.email if user else actor,
         user_id=user.id if user else None,
         organisation_id=named.id if named else None,
         detail={**facts, "reason": reason},
