@@ -548,6 +548,13 @@ class SignInThrottled(AccountsError):
     title = "Trop de tentatives"
 
 
+class SignInRefused(Forbidden, AccountsError):
+    """The OpenID provider vouched for someone Clausier does not let in: an account disabled,
+    an address unverified, or no organisation of Clausier to act in."""
+
+    title = "Connexion refusée"
+
+
 class AuditEntryKept(Conflict, AccountsError):
     """Someone tried to change or delete an entry of the audit log, which is append-only."""
 

@@ -139,6 +139,36 @@ SETTINGS: tuple[Setting, ...] = (
         "memory cannot creep.",
     ),
     Setting(
+        "OIDC_ISSUER",
+        "",
+        "Issuer URL of the OpenID provider agents sign in with (ProConnect, a commune's own); "
+        "its discovery document is read from `<issuer>/.well-known/openid-configuration`. "
+        "Empty: no sign-in by OpenID Connect.",
+    ),
+    Setting(
+        "OIDC_CLIENT_ID", "", "Client identifier Clausier is registered under at the provider."
+    ),
+    Setting("OIDC_CLIENT_SECRET", "", "Client secret given by the provider with the identifier."),
+    Setting(
+        "OIDC_SIRET_CLAIM",
+        "siret",
+        "Claim naming the SIRET of the agent's establishment (ProConnect's `siret`), which "
+        "chooses the organisation the agent acts in.",
+    ),
+    Setting(
+        "OIDC_TRUST_EMAIL",
+        False,
+        "Take the provider's `email` as verified when it sends no `email_verified` (ProConnect "
+        "sends none: the agents' professional addresses are checked upstream); an explicit "
+        "`email_verified: false` is never trusted.",
+    ),
+    Setting("OIDC_LABEL", "ProConnect", "Name of the provider on the sign-in button."),
+    Setting(
+        "OIDC_SCOPES",
+        "openid email given_name usual_name siret",
+        "Scopes asked of the provider, separated by spaces (`openid` among them).",
+    ),
+    Setting(
         "CLAUSIER_SETTINGS",
         "",
         "Path of an instance settings file (Python `NAME = value` lines) read after the "

@@ -25,6 +25,7 @@ ACTIONS = {
     "signin_succeeded": "connexion",
     "signin_failed": "échec de connexion",
     "signin_throttled": "connexion retardée ou compte verrouillé",
+    "oidc_linked": "compte lié au fournisseur d'identité",
     "token_created": "jeton d'API créé",
     "token_revoked": "jeton d'API révoqué",
     "token_used": "jeton d'API utilisé",

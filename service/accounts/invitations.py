@@ -130,6 +130,46 @@ def accept_invitation(
         )
     elif password is not None:
         set_password(session, user, password, by=guest)
+    spend_invitation(session, invitation, user, now=now)
+    return user
+
+
+def pending_invitations(
+    session: Session, email: str, *, now: dt.datetime | None = None
+) -> list[Invitation]:
+    """The invitations sent to an address that are neither spent nor expired, oldest first
+    (locked until the transaction ends, as ``find_invitation`` does)."""
+    now = now or utcnow()
+    return list(
+        session.scalars(
+            select(Invitation)
+            .where(
+                Invitation.email == normalise_email(email),
+                Invitation.accepted_at.is_(None),
+                Invitation.expires_at > now,
+            )
+            .order_by(Invitation.id)
+            .with_for_update()
+        )
+    )
+
+
+def spend_invitation(
+    session: Session, invitation: Invitation, user: User, *, now: dt.datetime | None = None
+) -> None:
+    """Give a user the role an invitation offers and spend it. The address must be proven
+    first: by the invitation's secret, or by an OpenID provider that verified it."""
+    now = now or utcnow()
+    organisation = session.get(Organisation, invitation.organisation_id)
+    assert organisation is not None  # a foreign key holds it
+    guest = Identity(
+        user_id=None,
+        email=invitation.email,
+        organisation_id=organisation.id,
+        organisation_slug=organisation.slug,
+        roles=frozenset(),
+        via="session",
+    )
     contracts = [_Contract(i, organisation.id) for i in invitation.contract_ids]
     grant_role(session, user, organisation, invitation.role, by=guest, contracts=contracts)
     invitation.accepted_at = now
@@ -143,4 +183,3 @@ def accept_invitation(
         organisation_id=organisation.id,
         object=f"invitation:{invitation.id}",
     )
-    return user

@@ -50,6 +50,7 @@ class User(Base):
     """A person (or a machine, such as a concessionaire's upload script) who signs in."""
 
     __tablename__ = "user_account"
+    __table_args__ = (Index("ux_user_account_oidc", "oidc_issuer", "oidc_subject", unique=True),)
 
     id: Mapped[intpk]
     #: Stored in lower case: unique whatever the case it is typed in.
@@ -63,6 +64,10 @@ class User(Base):
     last_failed_signin_at: Mapped[dt.datetime | None]
     locked_until: Mapped[dt.datetime | None]
     last_signin_at: Mapped[dt.datetime | None]
+    #: The OpenID provider (its issuer) and the subject it knows the user by, once the user has
+    #: signed in there (see ``oidc``); one user per subject of a provider.
+    oidc_issuer: Mapped[str | None] = mapped_column(String(255))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[timestamp]
 
     memberships: Mapped[list[Membership]] = relationship(

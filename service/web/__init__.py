@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
         editor,
         jobs,
         library,
+        oidc,
         org_templates,
         reference,
         report_pdf,
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(checklist.bp)
     app.register_blueprint(org_templates.bp)
     app.register_blueprint(reference.bp)
+    app.register_blueprint(oidc.bp)
     # The pages read the documents' filters and labels: a partial included by both reads alike.
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals.update(GLOBALS)

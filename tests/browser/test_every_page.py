@@ -35,6 +35,9 @@ FILES = {
     "checklist.evidence",
     "jobs.result",
 }
+#: GET routes of the web face that send the browser elsewhere — to the OpenID provider and back
+#: (tests/oidc) — and answer 404 where no provider is configured, as in the demo.
+ELSEWHERE = {"oidc.start", "oidc.callback"}
 #: The addresses of a page worth seeing, when its bare address is not enough: a suffix for the
 #: screenshot's name, the ids taken for its arguments (argument → key of ``demo_ids``) and a query
 #: string written with those ids.
@@ -141,7 +144,7 @@ def web_pages(server: LiveServer) -> tuple[list[Page], list[str]]:
         blueprint = rule.endpoint.rpartition(".")[0]
         if not blueprint or not app.blueprints[blueprint].import_name.startswith("service.web"):
             continue
-        if "GET" not in (rule.methods or ()) or rule.endpoint in FILES:
+        if "GET" not in (rule.methods or ()) or rule.endpoint in FILES | ELSEWHERE:
             continue
         if not set(rule.arguments) <= ids.keys():
             unfilled.append(f"{rule.endpoint} {rule.rule}")
