@@ -107,8 +107,10 @@ TABLES: dict[str, tuple[str, str]] = {
     ),
     "audit_entry": (
         "Journal d'audit",
-        "Qui a fait quoi, quand, dans l'organisation ; restitué en entier à l'import, qui ajoute"
-        " une entrée de plus pour l'import lui-même.",
+        "Qui a fait quoi, quand, dans l'organisation (ce que montre la page du journal à son"
+        " administrateur) ; restitué en entier à l'import, qui ajoute une entrée de plus pour"
+        " l'import lui-même. Les entrées rattachées à aucune organisation (connexions, comptes"
+        " créés ou désactivés en ligne de commande) restent au journal de l'instance.",
     ),
 }
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, text, tuple_
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from service.accounts import audit
@@ -42,6 +42,8 @@ from service.portability.tables import (
 SAFE_PATH = re.compile(r"^(files/)?[A-Za-z0-9_-][A-Za-z0-9_.-]*$")
 #: Problems listed in a refusal, at most.
 SHOWN = 20
+#: PostgreSQL's « insufficient privilege ».
+INSUFFICIENT_PRIVILEGE = "42501"
 #: Identifiers looked up at a time when checking for those already taken.
 BATCH = 500
 
@@ -362,7 +364,17 @@ def _advance_sequences(session: Session) -> None:
             text(f"SELECT last_value, is_called FROM {sequence}")
         ).one()
         following = max(highest + 1, last + 1 if called else last)
-        session.execute(
-            text("SELECT setval(:sequence, :value, false)"),
-            {"sequence": sequence, "value": following},
-        )
+        try:
+            session.execute(
+                text("SELECT setval(:sequence, :value, false)"),
+                {"sequence": sequence, "value": following},
+            )
+        except DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
+                raise
+            raise ImportRefused(
+                "Le rôle de connexion à la base ne peut pas avancer les séquences d'identifiants"
+                " après les lignes restituées (le rôle applicatif n'a que USAGE sur elles) :"
+                " lancez l'import avec DATABASE_OWNER_URL, l'adresse du propriétaire du schéma."
+                " Rien n'a été importé."
+            ) from error

@@ -6,13 +6,16 @@ written."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
 import frictionless
+import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, make_url, select, text
 
 from service.portability.dictionary import WITHHELD
 from service.portability.tables import EXPORTED, VIRTUAL, table
@@ -174,8 +177,8 @@ def test_new_rows_after_an_import_take_new_identifiers(exported: Exported, targe
             kind="marche",
             titulaire_name="Titulaire",
             titulaire_siren=None,
-            start_on=__import__("datetime").date(2026, 1, 1),
-            end_on=__import__("datetime").date(2027, 1, 1),
+            start_on=dt.date(2026, 1, 1),
+            end_on=dt.date(2027, 1, 1),
         )
         assert contract.id > highest
 
@@ -276,3 +279,41 @@ def test_the_export_directory_must_be_absent_or_empty(
     assert result.exit_code == 2 and "« inconnue » n'existe pas" in result.output
     assert not (tmp_path / "vide").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_on_postgresql_the_import_runs_as_the_owner_the_app_role_cannot_move_sequences(
+    exported: Exported, target: Flask, target_schema: str | None, tmp_path: Path
+) -> None:
+    """The application's least-privilege role may insert but not move a sequence: alone it is
+    refused in French with nothing written; with DATABASE_OWNER_URL the import goes through."""
+    if target_schema is None:
+        pytest.skip("rôles de base : PostgreSQL seulement")
+    from service import create_app, migrate
+
+    role = f"clausier_app_{uuid.uuid4().hex[:10]}"
+    app_url = make_url(target_schema).set(username=role, password=uuid.uuid4().hex)
+    app_url_text = app_url.render_as_string(hide_password=False)
+    owner = create_engine(target_schema)
+    try:
+        migrate.grant_app_role(owner, app_url_text)
+        settings = {"TESTING": True, "CLAUSIER_DATA_DIR": str(tmp_path / "role")}
+        alone = create_app({**settings, "DATABASE_URL": app_url_text})
+        _import_library(target)
+        before = _counts(target)
+        result = _import(alone, exported.directory)
+        clausier(alone).db.dispose()
+        assert result.exit_code == 2
+        assert "DATABASE_OWNER_URL" in result.output and "Rien n'a été importé" in result.output
+        assert _counts(target) == before
+        with_owner = create_app(
+            {**settings, "DATABASE_URL": app_url_text, "DATABASE_OWNER_URL": target_schema}
+        )
+        result = _import(with_owner, exported.directory)
+        clausier(with_owner).db.dispose()
+        assert result.exit_code == 0, result.output
+        assert _counts(target)["contract"] == len(exported.rows["contract"])
+    finally:
+        with owner.begin() as connection:
+            connection.execute(text(f'DROP OWNED BY "{role}"'))
+            connection.execute(text(f'DROP ROLE "{role}"'))
+        owner.dispose()
