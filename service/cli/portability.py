@@ -14,11 +14,11 @@ from flask.cli import with_appcontext
 from service.accounts.identity import Identity, operator_identity
 from service.cli import fail
 from service.db import Database
-from service.errors import ClausierError, NotFound
+from service.errors import ClausierError
 from service.extensions import state
 
-#: Exit codes: a refusal (directory not empty, altered file, identifiers taken…), an unknown
-#: organisation.
+#: Exit code of a refusal: unknown organisation, directory not empty, altered file, identifiers
+#: taken…
 EXIT_REFUSED = 2
 
 
@@ -48,9 +48,7 @@ def export_command(slug: str, directory: Path) -> None:
     try:
         with state().db.session() as session:
             report = export_organisation(session, slug, directory, by=_operator())
-    except NotFound as error:
-        fail(error.detail, EXIT_REFUSED)
-    except ClausierError as error:
+    except ClausierError as error:  # unknown organisation, directory not empty…
         fail(_error_text(error), EXIT_REFUSED)
     rows = sum(report.counts.values())
     click.echo(

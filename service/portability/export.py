@@ -75,7 +75,7 @@ def export_organisation(
     directory = Path(directory)
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise ExportRefused(
-            f"Le dossier « {directory} » existe et n'est pas vide : donnez un dossier absent ou"
+            f"« {directory} » existe et n'est pas un dossier vide : donnez un dossier absent ou"
             " vide, rien n'est écrasé."
         )
     _consistent_reads(session)
@@ -112,7 +112,7 @@ def export_organisation(
             organisation_id=organisation.id,
             object=f"organisation:{organisation.id}",
             detail={
-                "directory": str(directory),
+                "directory": str(directory.resolve()),
                 "counts": counts,
                 "manifest_sha256": sha256_of(work / MANIFEST),
             },

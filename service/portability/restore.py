@@ -104,7 +104,7 @@ def import_organisation(session: Session, directory: Path, *, by: Identity) -> I
         organisation_id=organisation["id"],
         object=f"organisation:{organisation['id']}",
         detail={
-            "directory": str(directory),
+            "directory": str(directory.resolve()),
             "exported_at": manifest.get("exported_at"),
             "clausier_version": manifest.get("clausier_version"),
             "counts": report.counts,
@@ -158,7 +158,9 @@ def check_files(directory: Path, manifest: dict[str, Any]) -> None:
             problems.add(path, "chemin refusé (hors du dossier)")
             continue
         file = directory / path
-        if not file.is_file():
+        if file.is_symlink():
+            problems.add(path, "lien symbolique refusé")
+        elif not file.is_file():
             problems.add(path, "fichier manquant")
         elif sha256_of(file) != expected:
             problems.add(path, "fichier altéré : son empreinte SHA-256 ne correspond pas")

@@ -266,29 +266,43 @@ def to_cell(f: Field, value: Any, where: str) -> str:
 
 
 def from_cell(f: Field, cell: str) -> Any:
-    """A CSV cell read back as the value it was written from; ValueError when it is not."""
+    """A CSV cell read back as the value it was written from; ValueError (in French) when it
+    is not one."""
     if cell == "":
-        return None if f.nullable else ("" if f.kind == "string" else _absent(f))
+        if f.nullable or f.kind == "string":
+            return None if f.nullable else ""
+        raise ValueError("valeur obligatoire absente")
     if f.kind == "string":
         return cell
-    if f.kind == "integer":
-        return int(cell)
     if f.kind == "boolean":
         if cell not in ("true", "false"):
-            raise ValueError(f"« {cell} » n'est ni true ni false")
+            raise ValueError(f"« {cell[:40]} » n'est ni true ni false")
         return cell == "true"
-    if f.kind == "date":
-        return dt.date.fromisoformat(cell)
-    if f.kind == "datetime":
-        moment = dt.datetime.fromisoformat(cell)
-        if moment.tzinfo is None:
-            raise ValueError(f"« {cell} » n'a pas de décalage horaire")
-        return moment.astimezone(dt.UTC)
-    return json.loads(cell)
+    try:
+        return _READERS[f.kind](cell)
+    except ValueError as error:
+        raise ValueError(f"« {cell[:40]} » : {_WHAT[f.kind]} attendu") from error
 
 
-def _absent(f: Field) -> Any:
-    raise ValueError("valeur obligatoire absente")
+def _datetime(cell: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(cell)
+    if moment.tzinfo is None:
+        raise ValueError("no offset")
+    return moment.astimezone(dt.UTC)
+
+
+_READERS: dict[str, Callable[[str], Any]] = {
+    "integer": int,
+    "date": dt.date.fromisoformat,
+    "datetime": _datetime,
+    "json": json.loads,
+}
+_WHAT = {
+    "integer": "un entier",
+    "date": "une date ISO 8601 (AAAA-MM-JJ)",
+    "datetime": "une date et heure ISO 8601 avec décalage horaire",
+    "json": "un texte JSON",
+}
 
 
 def table_schema(name: str, descriptions: dict[str, str]) -> dict[str, Any]:

@@ -99,8 +99,26 @@ def test_a_time_is_written_in_utc_with_its_offset() -> None:
     paris = dt.timezone(dt.timedelta(hours=1))
     cell = to_cell(field, dt.datetime(2026, 1, 5, 10, 30, tzinfo=paris), "audit_entry 1")
     assert cell == "2026-01-05T09:30:00+00:00"
-    with pytest.raises(ValueError, match="décalage"):
+    with pytest.raises(ValueError, match="avec décalage horaire attendu"):
         from_cell(field, "2026-01-05T09:30:00")
+
+
+@pytest.mark.parametrize(
+    ("name", "column", "cell", "message"),
+    [
+        ("contract", "id", "1.5", "un entier attendu"),
+        ("contract", "start_on", "15/07/2024", "une date ISO 8601"),
+        ("delivery", "report", "{rows: 2}", "un texte JSON attendu"),
+        ("delivery", "valid", "oui", "ni true ni false"),
+        ("delivery", "received_at", "", "valeur obligatoire absente"),
+    ],
+)
+def test_a_cell_that_is_not_its_type_is_named_in_french(
+    name: str, column: str, cell: str, message: str
+) -> None:
+    field = next(f for f in fields(name) if f.name == column)
+    with pytest.raises(ValueError, match=message):
+        from_cell(field, cell)
 
 
 def test_an_empty_text_where_null_is_allowed_is_refused_rather_than_turned_into_null() -> None:

@@ -273,7 +273,7 @@ def test_the_export_directory_must_be_absent_or_empty(
     (tmp_path / "plein" / "note.txt").write_text("à garder")
     runner = target.test_cli_runner()
     result = runner.invoke(args=["export", "--organisation", "x", str(tmp_path / "plein")])
-    assert result.exit_code == 2 and "n'est pas vide" in result.output
+    assert result.exit_code == 2 and "n'est pas un dossier vide" in result.output
     assert (tmp_path / "plein" / "note.txt").read_text() == "à garder"
     result = runner.invoke(args=["export", "--organisation", "inconnue", str(tmp_path / "vide")])
     assert result.exit_code == 2 and "« inconnue » n'existe pas" in result.output
