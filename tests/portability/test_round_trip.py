@@ -317,3 +317,82 @@ def test_on_postgresql_the_import_runs_as_the_owner_the_app_role_cannot_move_seq
             connection.execute(text(f'DROP OWNED BY "{role}"'))
             connection.execute(text(f'DROP ROLE "{role}"'))
         owner.dispose()
+
+
+def _library_copy(tmp_path: Path) -> Path:
+    """The test library with one more clause, sorted first: every version's id moves by one."""
+    import shutil
+
+    from tests.conftest import FIXTURES
+
+    library = Path(shutil.copytree(FIXTURES / "library", tmp_path / "bibliotheque"))
+    source = library / "open_data" / "open-data-test" / "v1.md"
+    extra = library / "open_data" / "aaa-premiere" / "v1.md"
+    extra.parent.mkdir()
+    extra.write_text(
+        source.read_text(encoding="utf-8").replace(
+            "clause: open-data-test", "clause: aaa-premiere"
+        ),
+        encoding="utf-8",
+    )
+    return library
+
+
+def _import_library_from(app: Flask, directory: Path) -> None:
+    from service.library.files import import_library
+
+    with clausier(app).db.session() as session:
+        import_library(session, directory)
+
+
+def test_cited_versions_are_found_by_clause_number_and_content_whatever_their_id_here(
+    exported: Exported, target: Flask, tmp_path: Path
+) -> None:
+    _import_library_from(target, _library_copy(tmp_path))
+    result = _import(target, exported.directory)
+    assert result.exit_code == 0, result.output
+    assert "citée sous le numéro" in result.output
+    versions = {
+        row["id"]: (row["clause_id"], row["number"]) for row in _rows(target, "clause_version")
+    }
+    cited = sorted(versions[row["clause_version_id"]] for row in _rows(target, "contract_clause"))
+    assert cited == [("open-data-test", 1), ("reversibilite-test", 2)]
+
+
+def test_a_cited_version_whose_text_differs_here_is_refused(
+    exported: Exported, target: Flask, tmp_path: Path
+) -> None:
+    library = _library_copy(tmp_path)
+    version = library / "reversibilite" / "reversibilite-test" / "v2.md"
+    text_before = version.read_text(encoding="utf-8")
+    version.write_text(text_before.rstrip("\n") + " Texte modifié.\n", encoding="utf-8")
+    _import_library_from(target, library)
+    before = _counts(target)
+    result = _import(target, exported.directory)
+    assert result.exit_code == 2
+    assert "clause reversibilite-test v2 : son texte diffère" in result.output
+    assert _counts(target) == before
+
+
+def test_a_file_too_many_is_refused(exported: Exported, target: Flask, copy_of: Path) -> None:
+    (copy_of / "files" / "glisse.csv").write_bytes(b"id\n1\n")
+    result = _import(target, copy_of)
+    assert result.exit_code == 2
+    assert "files/glisse.csv : fichier inattendu" in result.output
+    assert sum(_counts(target).values()) == 0
+
+
+def test_a_file_this_instance_already_holds_is_kept_once(exported: Exported, target: Flask) -> None:
+    """Stored files are named by their bytes: the same bytes here are the same file."""
+    from service.storage import store_file
+
+    template = exported.rows["org_template"][0]["file_sha256"]
+    _import_library(target)
+    with clausier(target).db.session() as session:
+        store_file(session, exported.contents[template], "application/octet-stream")
+    result = _import(target, exported.directory)
+    assert result.exit_code == 0, result.output
+    assert "1 déjà présent(s)" in result.output
+    stored = {row["sha256"]: row for row in _rows(target, "stored_file")}
+    assert stored[template]["content"] == exported.contents[template]
+    assert len(stored) == len(exported.rows["stored_file"])
