@@ -20,9 +20,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy.orm import Session
 
-from service import migrate
 from service.accounts import audit
 from service.accounts.identity import Identity
 from service.db import utcnow
@@ -90,7 +90,7 @@ def export_organisation(
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
             "clausier_version": clausier_version(),
-            "schema_revision": migrate.current_revision(session.get_bind()),
+            "schema_revision": schema_revision(session),
             "exported_at": utcnow().isoformat(),
             "organisation": {
                 "id": organisation.id,
@@ -124,6 +124,11 @@ def export_organisation(
         shutil.rmtree(work, ignore_errors=True)
         raise
     return ExportReport(directory, counts, files, file_bytes)
+
+
+def schema_revision(session: Session) -> str | None:
+    """The schema revision of the session's database (Alembic), read in its transaction."""
+    return MigrationContext.configure(session.connection()).get_current_revision()
 
 
 def _consistent_reads(session: Session) -> None:

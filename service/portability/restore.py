@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, text, tuple_
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from service import migrate
 from service.accounts import audit
 from service.accounts.identity import Identity
 from service.errors import ImportRefused
@@ -27,6 +28,7 @@ from service.portability.export import (
     FORMAT,
     FORMAT_VERSION,
     MANIFEST,
+    schema_revision,
     sha256_of,
 )
 from service.portability.tables import (
@@ -82,6 +84,11 @@ def import_organisation(session: Session, directory: Path, *, by: Identity) -> I
     """Restore the organisation exported in ``directory`` into this instance, with the same
     identifiers and timestamps; ImportRefused (nothing written) when anything is amiss."""
     directory = Path(directory)
+    if schema_revision(session) != migrate.head_revision(session.get_bind()):
+        raise ImportRefused(
+            "Le schéma de cette base n'est pas à jour : lancez d'abord « clausier db upgrade »."
+            " Rien n'a été importé."
+        )
     manifest = read_manifest(directory)
     check_files(directory, manifest)
     rows = _read_tables(directory, manifest)
@@ -91,10 +98,10 @@ def import_organisation(session: Session, directory: Path, *, by: Identity) -> I
     report = ImportReport(organisation["slug"], {n: len(rows[n]) for n in EXPORTED}, 0, 0, moved)
     try:
         _insert(session, directory, rows, report)
-    except IntegrityError as error:
+    except DBAPIError as error:  # what the checks above could not foresee
         raise ImportRefused(
-            "Des données importées entrent en conflit avec celles de cette instance"
-            f" (identifiant ou valeur unique déjà pris) : rien n'a été importé. {error.orig}"
+            "La base a refusé des données importées (identifiant ou valeur unique déjà pris,"
+            f" valeur hors des règles du schéma) : rien n'a été importé. {error.orig}"
         ) from error
     _advance_sequences(session)
     audit.record_by(

@@ -396,3 +396,21 @@ def test_a_file_this_instance_already_holds_is_kept_once(exported: Exported, tar
     stored = {row["sha256"]: row for row in _rows(target, "stored_file")}
     assert stored[template]["content"] == exported.contents[template]
     assert len(stored) == len(exported.rows["stored_file"])
+
+
+def test_an_instance_whose_schema_is_not_up_to_date_is_refused(
+    exported: Exported, tmp_path: Path
+) -> None:
+    from service import create_app
+
+    bare = create_app(
+        {
+            "TESTING": True,
+            "CLAUSIER_DATA_DIR": str(tmp_path / "data"),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'nue.sqlite3'}",
+        }
+    )
+    result = _import(bare, exported.directory)
+    clausier(bare).db.dispose()
+    assert result.exit_code == 2
+    assert "lancez d'abord « clausier db upgrade »" in result.output
