@@ -9,8 +9,8 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import func, select, update
 
-from service.analysis.analyze import analyze_upload, rerun_analysis
 from service.accounts.models import AuditEntry
+from service.analysis.analyze import analyze_upload, rerun_analysis
 from service.storage import StoredFile
 from tests.conftest import clausier
 from tests.deliveries.factories import GOOD_CSV, deliver, make_contract, make_obligation
