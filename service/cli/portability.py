@@ -31,9 +31,16 @@ def _operator() -> Identity:
     return operator_identity(name)
 
 
+#: Problems of a refusal printed, at most.
+SHOWN = 20
+
+
 def _error_text(error: ClausierError) -> str:
-    """An error's French message, then each of its problems on a line."""
-    lines = [f"\n  {e['field']} : {e['message']}" for e in getattr(error, "errors", [])]
+    """An error's French message, then its first problems, one a line."""
+    problems = getattr(error, "errors", [])
+    lines = [f"\n  {e['field']} : {e['message']}" for e in problems[:SHOWN]]
+    if len(problems) > SHOWN:
+        lines.append(f"\n  … et {len(problems) - SHOWN} autre(s)")
     return error.detail + "".join(lines)
 
 

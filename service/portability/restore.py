@@ -42,8 +42,6 @@ from service.portability.tables import (
 
 #: A path the manifest may name: a file of the directory or of files/, nothing above it.
 SAFE_PATH = re.compile(r"^(files/)?[A-Za-z0-9_-][A-Za-z0-9_.-]*$")
-#: Problems listed in a refusal, at most.
-SHOWN = 20
 #: PostgreSQL's « insufficient privilege ».
 INSUFFICIENT_PRIVILEGE = "42501"
 #: Identifiers looked up at a time when checking for those already taken.
@@ -72,11 +70,11 @@ class _Problems:
         self.items.append({"field": where, "message": message})
 
     def refuse(self, summary: str) -> None:
+        """Raise ImportRefused with every problem found, if any."""
         if self.items:
-            shown = "; ".join(f"{p['field']} : {p['message']}" for p in self.items[:SHOWN])
-            more = f" (et {len(self.items) - SHOWN} autre(s))" if len(self.items) > SHOWN else ""
             raise ImportRefused(
-                f"{summary} Rien n'a été importé. {shown}{more}.", errors=self.items[:100]
+                f"{summary} Rien n'a été importé ({len(self.items)} problème(s)).",
+                errors=self.items,
             )
 
 
@@ -257,8 +255,11 @@ def _check_target(session: Session, rows: dict[str, list[dict[str, Any]]]) -> No
             continue
         primary = [c.name for c in table(name).primary_key.columns]
         keys = [tuple(row[k] for k in primary) for row in rows[name]]
-        for taken in _taken(session, name, primary, keys):
-            problems.add(name, f"identifiant {', '.join(map(str, taken))} déjà pris")
+        taken = _taken(session, name, primary, keys)
+        if taken:
+            named = ", ".join("(" + ", ".join(map(str, key)) + ")" for key in taken[:5])
+            more = " …" if len(taken) > 5 else ""
+            problems.add(name, f"{len(taken)} identifiant(s) déjà pris ici : {named}{more}")
     for name, column in (("user_account", "email"), ("job", "key")):
         values = [row[column] for row in rows[name]]
         for taken in _taken(session, name, [column], [(v,) for v in values]):
