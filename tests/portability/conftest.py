@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from service import create_app, jobs, migrate
 from service.accounts import passwords
-from service.accounts.invitations import invite
-from service.accounts.tokens import create_token, revoke_token
+from service.accounts.invitations import find_invitation, invite
+from service.accounts.tokens import create_token, revoke_token, token_identity
 from service.analysis.analyze import analyze_consultation_upload, analyze_upload
 from service.annexes.org_templates import upload_template
 from service.db import Base
@@ -87,6 +87,9 @@ class Exported:
     #: The entry the export wrote in the source's audit log.
     export_entry: dict[str, Any]
     export_output: str
+    #: The secrets of an active token and of a pending invitation, as their holders have them.
+    token_secret: str
+    invitation_secret: str
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -121,6 +124,10 @@ def exported(
     db = clausier(app).db
     with db.sessions() as session:
         pieces = consultation_pieces(session, ids["org"])
+        # In the source, the secrets work: after the import, they must not.
+        assert token_identity(session, ids["token_secret"]).email == "admin@valbrune.fr"
+        assert find_invitation(session, ids["invitation_secret"]).email == "nouveau@lumicite.fr"
+        session.rollback()  # a token's use is recorded: not in the snapshot below
     with db.engine.connect() as connection:
         rows = {
             name: [
@@ -151,6 +158,8 @@ def exported(
         other_files=ids["other_files"],
         export_entry=dict(entry._mapping) if entry else {},
         export_output=result.output,
+        token_secret=ids["token_secret"],
+        invitation_secret=ids["invitation_secret"],
     )
     db.dispose()
 
@@ -254,9 +263,9 @@ def _valbrune(app: Flask, session: Session) -> dict[str, Any]:
 
     grant_role(session, shared, other, "dpo", by=OPERATOR)
     token = create_token(session, manager, organisation, "dsi", name="Script", by=OPERATOR)
-    create_token(session, admin, organisation, "admin", name="Ancien", by=OPERATOR)
+    active = create_token(session, admin, organisation, "admin", name="Ancien", by=OPERATOR)
     revoke_token(session, token.token, by=OPERATOR)
-    invite(
+    _, invitation_secret = invite(
         session,
         "nouveau@lumicite.fr",
         organisation,
@@ -265,7 +274,12 @@ def _valbrune(app: Flask, session: Session) -> dict[str, Any]:
         contracts=[contract],
     )
     session.flush()
-    return {"org": organisation.id, "analysis": analysis.id}
+    return {
+        "org": organisation.id,
+        "analysis": analysis.id,
+        "token_secret": active.secret,
+        "invitation_secret": invitation_secret,
+    }
 
 
 def _castelbois(session: Session) -> set[str]:

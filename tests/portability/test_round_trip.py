@@ -17,6 +17,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import create_engine, func, make_url, select, text
 
+from service.accounts.invitations import find_invitation
+from service.accounts.tokens import token_identity
+from service.errors import InvitationNotFound, NotSignedIn
 from service.portability.dictionary import WITHHELD
 from service.portability.tables import EXPORTED, VIRTUAL, table
 from tests.conftest import clausier
@@ -126,6 +129,12 @@ def test_import_gives_back_every_row_with_its_identifiers_timestamps_and_files(
         before = {row["id"]: row["secret_sha256"] for row in exported.rows[name]}
         after = {row["id"]: row["secret_sha256"] for row in _rows(target, name)}
         assert before.keys() == after.keys() and not set(before.values()) & set(after.values())
+
+    with clausier(target).db.sessions() as session:
+        with pytest.raises(NotSignedIn, match="inconnu"):
+            token_identity(session, exported.token_secret)
+        with pytest.raises(InvitationNotFound):
+            find_invitation(session, exported.invitation_secret)
 
     with clausier(target).db.engine.connect() as connection:
         stored = dict(
