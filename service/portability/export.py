@@ -28,16 +28,9 @@ from service.accounts.identity import Identity
 from service.db import utcnow
 from service.errors import ExportRefused
 from service.organisations import get_organisation
-from service.portability import dictionary
-from service.portability.tables import (
-    EXPORTED,
-    consultation_pieces,
-    fields,
-    rows_of,
-    table,
-    table_schema,
-    to_cell,
-)
+from service.portability.cells import to_cell
+from service.portability.package import descriptor
+from service.portability.tables import EXPORTED, consultation_pieces, fields, rows_of, table
 
 #: The name and version of the format this module writes (``restore`` reads the same).
 FORMAT = "clausier-organisation"
@@ -149,7 +142,9 @@ def _write(session: Session, organisation_id: int, work: Path) -> tuple[dict[str
         counts[name], keys[name] = _write_csv(work / f"{name}.csv", name, rows, references)
     _check_references(keys, references)
     file_bytes = _write_files(session, sorted(keys["stored_file"]), work / FILES)
-    _write_datapackage(work)
+    (work / DATAPACKAGE).write_text(
+        json.dumps(descriptor(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     return counts, file_bytes, len(keys["stored_file"])
 
 
@@ -216,54 +211,6 @@ def _write_files(session: Session, checksums: list[str], folder: Path) -> int:
         total += len(content)
         session.expunge_all()  # do not keep every file's bytes in memory
     return total
-
-
-def _write_datapackage(work: Path) -> None:
-    """``datapackage.json``: one resource per CSV with its schema and French descriptions."""
-    resources = []
-    for name in EXPORTED:
-        title, description = dictionary.TABLES[name]
-        withheld = dictionary.WITHHELD.get(name, {})
-        if withheld:
-            description += " Colonnes non exportées : " + " ; ".join(
-                f"{column} ({reason})" for column, reason in withheld.items()
-            )
-        resources.append(
-            {
-                "name": name.replace("_", "-"),
-                "path": f"{name}.csv",
-                "title": title,
-                "description": description,
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-                "profile": "tabular-data-resource",
-                "schema": table_schema(name, dictionary.FIELDS[name]),
-            }
-        )
-    for resource in resources:
-        for key in resource["schema"].get("foreignKeys", []):
-            target = key["reference"]["resource"]
-            key["reference"]["resource"] = target.replace("_", "-")
-    package = {
-        "profile": "tabular-data-package",
-        "name": "clausier-organisation",
-        "title": "Données d'une organisation de Clausier",
-        "description": (
-            "Tout ce qui appartient à une organisation dans Clausier, pour la réversibilité :"
-            " une table CSV par table de la base (UTF-8, ligne d'en-tête, dates ISO 8601 avec"
-            " décalage horaire, JSON en texte, cellule vide : valeur absente, ou texte vide dans"
-            " un champ texte obligatoire), les fichiers sous files/<sha256>. manifest.json donne"
-            " la version du format, les nombres de lignes et l'empreinte de chaque fichier."
-            " « clausier import DOSSIER » restitue le tout dans une autre instance, avec les"
-            " mêmes identifiants et les mêmes dates."
-        ),
-        "created": utcnow().isoformat(),
-        "resources": resources,
-    }
-    (work / DATAPACKAGE).write_text(
-        json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
 
 
 def _written(work: Path) -> list[str]:

@@ -22,6 +22,7 @@ from service import migrate
 from service.accounts import audit
 from service.accounts.identity import Identity
 from service.errors import ImportRefused
+from service.portability.cells import from_cell
 from service.portability.export import (
     DATAPACKAGE,
     FILES,
@@ -31,14 +32,7 @@ from service.portability.export import (
     schema_revision,
     sha256_of,
 )
-from service.portability.tables import (
-    EXPORTED,
-    RESTORED_AS,
-    VIRTUAL,
-    fields,
-    from_cell,
-    table,
-)
+from service.portability.tables import EXPORTED, RESTORED_AS, VIRTUAL, fields, table
 
 #: A path the manifest may name: a file of the directory or of files/, nothing above it.
 SAFE_PATH = re.compile(r"^(files/)?[A-Za-z0-9_-][A-Za-z0-9_.-]*$")

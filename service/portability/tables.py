@@ -1,5 +1,6 @@
-"""Which rows belong to an organisation, table by table, in the order they are restored; how
-each column is written to CSV and read back; and which columns stay behind.
+"""Which rows belong to an organisation, table by table, in the order they are restored; the
+fields each table exports and their types; and what the columns that stay behind are given
+on import.
 
 Every table of the schema is classified here: exported (``EXPORTED``), shared and only cited
 (``SHARED``: the reference library), or of the deployment alone (``INSTANCE``); a test holds the
@@ -8,7 +9,6 @@ classification against ``Base.metadata``, so that a new table must be given a pl
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import secrets
 from collections.abc import Callable, Iterable
@@ -236,103 +236,3 @@ def consultation_pieces(session: Session, organisation_id: int) -> set[str]:
                 " pas être retrouvées."
             ) from error
     return pieces
-
-
-# -- CSV cells ----------------------------------------------------------------------------
-
-
-def to_cell(f: Field, value: Any, where: str) -> str:
-    """A value as a CSV cell: empty for NULL, ISO 8601 for dates and times (UTC offset), JSON
-    text for JSON, « true »/« false » for booleans."""
-    if value is None:
-        return ""
-    if f.kind == "string":
-        if value == "" and f.nullable:
-            # An empty cell means NULL in a field that may be NULL: "" could not come back.
-            raise ExportRefused(
-                f"{where} : le champ « {f.name} » contient un texte vide là où l'absence de"
-                " valeur est aussi permise ; l'export ne saurait les distinguer."
-            )
-        return str(value)
-    if f.kind == "datetime":
-        return value.astimezone(dt.UTC).isoformat()
-    if f.kind == "date":
-        return value.isoformat()
-    if f.kind == "boolean":
-        return "true" if value else "false"
-    if f.kind == "json":
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
-
-
-def from_cell(f: Field, cell: str) -> Any:
-    """A CSV cell read back as the value it was written from; ValueError (in French) when it
-    is not one."""
-    if cell == "":
-        if f.nullable or f.kind == "string":
-            return None if f.nullable else ""
-        raise ValueError("valeur obligatoire absente")
-    if f.kind == "string":
-        return cell
-    if f.kind == "boolean":
-        if cell not in ("true", "false"):
-            raise ValueError(f"« {cell[:40]} » n'est ni true ni false")
-        return cell == "true"
-    try:
-        return _READERS[f.kind](cell)
-    except ValueError as error:
-        raise ValueError(f"« {cell[:40]} » : {_WHAT[f.kind]} attendu") from error
-
-
-def _datetime(cell: str) -> dt.datetime:
-    moment = dt.datetime.fromisoformat(cell)
-    if moment.tzinfo is None:
-        raise ValueError("no offset")
-    return moment.astimezone(dt.UTC)
-
-
-_READERS: dict[str, Callable[[str], Any]] = {
-    "integer": int,
-    "date": dt.date.fromisoformat,
-    "datetime": _datetime,
-    "json": json.loads,
-}
-_WHAT = {
-    "integer": "un entier",
-    "date": "une date ISO 8601 (AAAA-MM-JJ)",
-    "datetime": "une date et heure ISO 8601 avec décalage horaire",
-    "json": "un texte JSON",
-}
-
-
-def table_schema(name: str, descriptions: dict[str, str]) -> dict[str, Any]:
-    """The Table Schema (Frictionless) of an exported table, with its keys."""
-    schema_fields = []
-    for f in fields(name):
-        kind = f.json_kind if f.kind == "json" else f.kind
-        entry: dict[str, Any] = {"name": f.name, "type": kind, "description": descriptions[f.name]}
-        if kind == "datetime":
-            entry["format"] = "any"
-        # An empty cell is an empty text in a text field that may not be NULL.
-        if not f.nullable and kind != "string":
-            entry["constraints"] = {"required": True}
-        schema_fields.append(entry)
-    schema: dict[str, Any] = {"fields": schema_fields, "missingValues": [""]}
-    source = table("clause_version" if name == "clause_version_reference" else name)
-    schema["primaryKey"] = [c.name for c in source.primary_key.columns]
-    keys = []
-    for f in fields(name):
-        for key in f.column.foreign_keys if f.column is not None else ():
-            target = key.column.table.name
-            if name == "clause_version_reference":
-                continue
-            if target == "clause_version":
-                target = "clause_version_reference"
-            if target not in EXPORTED:
-                continue
-            reference: dict[str, Any] = {"resource": "" if target == name else target}
-            reference["fields"] = key.column.name
-            keys.append({"fields": f.name, "reference": reference})
-    if keys:
-        schema["foreignKeys"] = keys
-    return schema

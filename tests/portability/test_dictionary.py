@@ -11,6 +11,8 @@ import pytest
 from service.db import Base
 from service.errors import ExportRefused
 from service.portability import dictionary
+from service.portability.cells import from_cell, to_cell
+from service.portability.package import table_schema
 from service.portability.tables import (
     EXPORTED,
     INSTANCE,
@@ -18,10 +20,7 @@ from service.portability.tables import (
     SHARED,
     VIRTUAL,
     fields,
-    from_cell,
     table,
-    table_schema,
-    to_cell,
 )
 
 
