@@ -213,8 +213,17 @@ def _read_csv(path: Path, name: str, problems: _Problems) -> Iterator[dict[str, 
     with path.open(encoding="utf-8", newline="") as stream:
         reader = csv.reader(stream)
         header = next(reader, None)
-        if header != [f.name for f in expected]:
-            problems.add(path.name, f"en-tête inattendu {header} (attendu : champs du format)")
+        names = [f.name for f in expected]
+        if header != names:
+            missing = [name for name in names if name not in (header or [])]
+            extra = [name for name in header or [] if name not in names]
+            problems.add(
+                path.name,
+                "en-tête qui n'est pas celui du format"
+                + (f" ; colonnes absentes : {', '.join(missing)}" if missing else "")
+                + (f" ; colonnes en trop : {', '.join(extra)}" if extra else "")
+                + ("" if missing or extra else " ; colonnes dans un autre ordre"),
+            )
             return
         for number, cells in enumerate(reader, start=2):
             if len(cells) != len(expected):

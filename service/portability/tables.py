@@ -9,6 +9,7 @@ classification against ``Base.metadata``, so that a new table must be given a pl
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from collections.abc import Callable, Iterable
@@ -236,3 +237,11 @@ def consultation_pieces(session: Session, organisation_id: int) -> set[str]:
                 " pas être retrouvées."
             ) from error
     return pieces
+
+
+def format_fingerprint() -> str:
+    """A digest of what the format carries — each exported table's fields and their types,
+    in order — so that a change to it cannot go unnoticed by the format version (see
+    tests/portability/test_dictionary.py)."""
+    carried = {name: [(f.name, f.kind, f.nullable) for f in fields(name)] for name in EXPORTED}
+    return hashlib.sha256(json.dumps(carried, sort_keys=True).encode()).hexdigest()

@@ -5,6 +5,7 @@ that nothing of an organisation is silently left behind."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -124,3 +125,35 @@ def test_an_empty_text_where_null_is_allowed_is_refused_rather_than_turned_into_
     field = next(f for f in fields("contract") if f.name == "titulaire_siren")
     with pytest.raises(ExportRefused, match="texte vide"):
         to_cell(field, "", "contract 1")
+
+
+def test_what_the_format_carries_changes_only_with_its_version() -> None:
+    """A column added to, removed from or retyped in an exported table changes the format:
+    bump FORMAT_VERSION and teach ``restore`` to read the versions before (an export made
+    today must still come back), then record the new fingerprint here."""
+    from service.portability.export import FORMAT_VERSION
+    from service.portability.tables import format_fingerprint
+
+    assert (FORMAT_VERSION, format_fingerprint()) == (
+        1,
+        "5fd39b1ff33a8d1bdd079a76b0fbec33f800154b1fe7cf32d5f8241052e8044f",
+    )
+
+
+def test_a_table_whose_columns_are_not_the_formats_is_refused_with_their_names(
+    tmp_path: Path,
+) -> None:
+    from service.portability.restore import _Problems, _read_csv
+
+    path = tmp_path / "contract.csv"
+    names = [f.name for f in fields("contract")]
+    path.write_text(",".join([*names[:-1], "commentaire"]) + "\n", encoding="utf-8")
+    problems = _Problems()
+    assert list(_read_csv(path, "contract", problems)) == []
+    assert problems.items == [
+        {
+            "field": "contract.csv",
+            "message": "en-tête qui n'est pas celui du format ; colonnes absentes : created_at ;"
+            " colonnes en trop : commentaire",
+        }
+    ]
