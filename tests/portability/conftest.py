@@ -80,8 +80,10 @@ class Exported:
     rows: dict[str, list[dict[str, Any]]]
     #: The stored files' bytes, by checksum.
     contents: dict[str, bytes]
-    #: What belongs to the second organisation alone.
+    #: What belongs to the second organisation alone, and its own export (its contract cites
+    #: no clause of the library).
     other_slug: str
+    other_directory: Path
     other_emails: set[str]
     other_files: set[str]
     #: The entry the export wrote in the source's audit log.
@@ -121,6 +123,10 @@ def exported(
         args=["export", "--organisation", "valbrune", str(directory)]
     )
     assert result.exit_code == 0, result.output
+    other = app.test_cli_runner().invoke(
+        args=["export", "--organisation", "castelbois", str(tmp / "export-castelbois")]
+    )
+    assert other.exit_code == 0, other.output
     db = clausier(app).db
     with db.sessions() as session:
         pieces = consultation_pieces(session, ids["org"])
@@ -143,7 +149,10 @@ def exported(
         )
         entry = connection.execute(
             select(table("audit_entry"))
-            .where(table("audit_entry").c.action == "organisation_exported")
+            .where(
+                table("audit_entry").c.action == "organisation_exported",
+                table("audit_entry").c.organisation_id == ids["org"],
+            )
             .order_by(table("audit_entry").c.id.desc())
         ).first()
     yield Exported(
@@ -154,6 +163,7 @@ def exported(
         rows=rows,
         contents=contents,
         other_slug="castelbois",
+        other_directory=tmp / "export-castelbois",
         other_emails={"seule@castelbois.fr"},
         other_files=ids["other_files"],
         export_entry=dict(entry._mapping) if entry else {},

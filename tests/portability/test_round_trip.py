@@ -424,3 +424,18 @@ def test_an_instance_whose_schema_is_not_up_to_date_is_refused(
     clausier(bare).db.dispose()
     assert result.exit_code == 2
     assert "lancez d'abord « clausier db upgrade »" in result.output
+
+
+def test_an_organisation_whose_contracts_cite_no_clause_needs_no_library(
+    exported: Exported, target: Flask
+) -> None:
+    """Into an instance whose library was never imported; and the shared account comes with
+    its role in this organisation only."""
+    result = _import(target, exported.other_directory)
+    assert result.exit_code == 0, result.output
+    assert _rows(target, "clause_version") == []
+    assert {row["slug"] for row in _rows(target, "organisation")} == {exported.other_slug}
+    emails = {row["email"] for row in _rows(target, "user_account")}
+    assert emails == {"seule@castelbois.fr", "partage@exemple.fr"}
+    roles = {(row["user_id"], row["role"]) for row in _rows(target, "membership")}
+    assert {role for _, role in roles} == {"admin", "dpo"}
