@@ -31,6 +31,7 @@ from service.organisations import get_organisation
 from service.portability.cells import to_cell
 from service.portability.package import descriptor
 from service.portability.tables import EXPORTED, consultation_pieces, fields, rows_of, table
+from service.storage import read_file
 
 #: The name and version of the format this module writes (``restore`` reads the same).
 FORMAT = "clausier-organisation"
@@ -201,8 +202,6 @@ def _check_references(
 
 def _write_files(session: Session, checksums: list[str], folder: Path) -> int:
     """Each stored file as files/<sha256>, its bytes checked against their name."""
-    from service.storage import read_file
-
     folder.mkdir()
     total = 0
     for sha256 in checksums:

@@ -329,11 +329,15 @@ def _insert(
         restored = RESTORED_AS.get(name, {})
         if restored:
             values = [{**row, **{c: make() for c, make in restored.items()}} for row in values]
-        if name == "contract_clause" and report.versions_moved:
+        if name == "contract_clause":  # a cited version takes its identifier here
+            moved = report.versions_moved
             values = [
-                {**row, "clause_version_id": report.versions_moved.get(v, v)}
+                {
+                    **row,
+                    "clause_version_id": moved.get(row["clause_version_id"])
+                    or row["clause_version_id"],
+                }
                 for row in values
-                for v in [row["clause_version_id"]]
             ]
         # Rows pointing at rows of their own table (a re-run analysis, a corrected delivery)
         # come after them: by identifier.
