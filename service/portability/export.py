@@ -4,7 +4,11 @@ version, counts, the checksum of every file written).
 
 The directory is written beside its final place and renamed into it at the end: a failed
 export leaves nothing behind, and the export is written to the audit log in the same
-transaction as the reads.
+transaction as the reads. On PostgreSQL those reads are one snapshot; on SQLite each query
+sees what was committed before it (taking a snapshot there would make the audit entry's write
+fail whenever another process wrote meanwhile), so a row written during an export may be in
+it or not — and one that would leave it inconsistent (a delivery whose file was read before
+it arrived) makes the references check refuse the export, to be run again.
 """
 
 from __future__ import annotations
