@@ -4,15 +4,14 @@ operator, each written to the audit log."""
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from service.accounts.identity import Identity, operator_identity
 from service.cli import fail
+from service.cli.users import _operator  # the operator, as the audit log names them
 from service.db import Database
 from service.errors import ClausierError
 from service.extensions import state
@@ -20,15 +19,6 @@ from service.extensions import state
 #: Exit code of a refusal: unknown organisation, directory not empty, altered file, identifiers
 #: taken…
 EXIT_REFUSED = 2
-
-
-def _operator() -> Identity:
-    """The operator at this terminal, as the audit log names them."""
-    try:
-        name = getpass.getuser()
-    except (KeyError, OSError):  # no login name in a bare container
-        name = "inconnu"
-    return operator_identity(name)
 
 
 #: Problems of a refusal printed, at most.
