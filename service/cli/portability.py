@@ -57,9 +57,17 @@ def export_command(slug: str, directory: Path) -> None:
 
 @click.command("import", help="Restitue une organisation exportée, dans une instance sans elle.")
 @click.argument("directory", type=click.Path(path_type=Path))
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Vérifie seulement : tout est lu, contrôlé et inséré, puis annulé ; rien n'est gardé.",
+)
 @with_appcontext
-def import_command(directory: Path) -> None:
-    """Import the organisation exported in DIRECTORY; refused whole, or done whole.
+def import_command(directory: Path, check: bool) -> None:
+    """Import the organisation exported in DIRECTORY; refused whole, or done whole. With
+    --check, everything is done then rolled back: whether the import would succeed here (on
+    PostgreSQL the id sequences, which no rollback moves back, stay past the identifiers it
+    would restore: gaps, nothing else).
 
     With DATABASE_OWNER_URL (PostgreSQL), the import runs as the schema's owner: setting the
     id sequences past the restored identifiers needs a right the application's role lacks.
@@ -69,16 +77,19 @@ def import_command(directory: Path) -> None:
     owner_url = current_app.config.get("DATABASE_OWNER_URL")
     db = Database(owner_url) if owner_url else state().db
     try:
-        with db.session() as session:
+        with db.sessions() as session, session.begin() as transaction:
             report = import_organisation(session, directory, by=_operator())
+            if check:
+                transaction.rollback()
     except ClausierError as error:
         fail(_error_text(error), EXIT_REFUSED)
     finally:
         if owner_url:
             db.dispose()
     rows = sum(report.counts.values())
+    done = "peut être importée ici (vérification : rien n'a été gardé)" if check else "importée"
     click.echo(
-        f"Organisation « {report.slug} » importée : {rows} ligne(s), {report.files_added}"
+        f"Organisation « {report.slug} » {done} : {rows} ligne(s), {report.files_added}"
         f" fichier(s) ajouté(s), {report.files_present} déjà présent(s)."
     )
     for exported, local in sorted(report.versions_moved.items()):

@@ -439,3 +439,16 @@ def test_an_organisation_whose_contracts_cite_no_clause_needs_no_library(
     assert emails == {"seule@castelbois.fr", "partage@exemple.fr"}
     roles = {(row["user_id"], row["role"]) for row in _rows(target, "membership")}
     assert {role for _, role in roles} == {"admin", "dpo"}
+
+
+def test_checking_an_import_does_all_of_it_and_keeps_nothing(
+    exported: Exported, target: Flask
+) -> None:
+    _import_library(target)
+    before = _counts(target)
+    result = target.test_cli_runner().invoke(args=["import", "--check", str(exported.directory)])
+    assert result.exit_code == 0, result.output
+    assert "peut être importée ici (vérification : rien n'a été gardé)" in result.output
+    assert _counts(target) == before == dict.fromkeys(before, 0)
+    assert _import(target, exported.directory).exit_code == 0  # and then for real
+    assert _counts(target)["delivery"] == len(exported.rows["delivery"])
