@@ -561,6 +561,26 @@ class AuditEntryKept(Conflict, AccountsError):
     title = "Journal inaltérable"
 
 
+# -- portability --------------------------------------------------------------------------
+
+
+class PortabilityError(ClausierError):
+    """An organisation's data could not be exported or imported whole."""
+
+    title = "Export ou import refusé"
+
+
+class ExportRefused(PortabilityError):
+    """The export cannot be written (directory not empty, data it cannot carry whole)."""
+
+
+class ImportRefused(InvalidInput, PortabilityError):
+    """The directory cannot be imported (altered or missing file, unknown format, identifiers
+    already taken); ``errors`` lists each problem, nothing was written."""
+
+    title = "Import refusé"
+
+
 # -- HTTP ---------------------------------------------------------------------------------
 
 

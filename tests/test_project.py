@@ -43,6 +43,7 @@ BELOW_FACES = (
     "jobs_models.py",
     "settings.py",
     "migrate.py",
+    "portability",
 )
 FACES = ("web", "api", "cli")
 

@@ -30,6 +30,8 @@ ACTIONS = {
     "token_revoked": "jeton d'API révoqué",
     "token_used": "jeton d'API utilisé",
     "organisation_identified": "SIREN / SIRET de l'organisation",
+    "organisation_exported": "données de l'organisation exportées",
+    "organisation_imported": "données de l'organisation importées",
 }
 
 

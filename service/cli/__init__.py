@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(eval_command)
     from service.cli.annexes import annex_command, report_command, worker_command
     from service.cli.deliveries import contracts_group, deliveries_group
+    from service.cli.portability import export_command, import_command
     from service.cli.users import organisations_group, tokens_group, users_group
 
     app.cli.add_command(annex_command)
@@ -35,6 +36,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(tokens_group)
     app.cli.add_command(organisations_group)
+    app.cli.add_command(export_command)
+    app.cli.add_command(import_command)
 
 
 def main() -> None:
