@@ -150,6 +150,9 @@ FIELDS: dict[str, dict[str, str]] = {
         "disabled": "Compte désactivé (true) ou actif (false).",
         "last_signin_at": "Dernière connexion réussie.",
         "created_at": _CREATED,
+        "oidc_issuer": "Fournisseur d'identité OpenID Connect auquel le compte est lié (vide :"
+        " aucun).",
+        "oidc_subject": "Identifiant du compte chez ce fournisseur (« sub »).",
     },
     "membership": {
         "id": _ID,
