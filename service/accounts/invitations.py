@@ -144,3 +144,21 @@ def accept_invitation(
         object=f"invitation:{invitation.id}",
     )
     return user
+
+
+def pending_invitations(
+    session: Session, organisation: Organisation, *, now: dt.datetime | None = None
+) -> list[Invitation]:
+    """The organisation's invitations neither accepted nor expired, newest first."""
+    now = now or utcnow()
+    return list(
+        session.scalars(
+            select(Invitation)
+            .where(
+                Invitation.organisation_id == organisation.id,
+                Invitation.accepted_at.is_(None),
+                Invitation.expires_at > now,
+            )
+            .order_by(Invitation.id.desc())
+        )
+    )
