@@ -70,7 +70,10 @@ def _init_limiter(state: BlueprintSetupState) -> None:
 def _too_many(error: RateLimitExceeded) -> Response:
     """Too many password forms from one address: 429, in French, with Retry-After."""
     limit = limiter.current_limit
-    retry = max(1, math.ceil(limit.reset_at - time.time())) if limit else 60
+    retry = 60
+    if limit is not None:  # the end of the window, which the storage rounds up to a second
+        left = math.ceil(limit.reset_at - time.time())
+        retry = max(1, min(left, limit.limit.get_expiry()))
     detail = (
         f"Trop de tentatives depuis votre adresse réseau : réessayez dans {retry} s. Si vous"
         " avez oublié votre mot de passe, adressez-vous à l'administrateur de votre organisation."
@@ -270,7 +273,7 @@ def _profile_page(form: Form, status: int = 200) -> tuple[str, int]:
 @bp.post("/compte/organisation")
 def switch_organisation() -> Response:
     """Act in another of my organisations."""
-    identity, _, user = _me("manage_own_account")
+    _, _, user = _me("manage_own_account")
     slug = request.form.get("organisation", "")
     chosen = next((o for o in _organisations_of(user) if o.slug == slug), None)
     if chosen is None:
