@@ -14,7 +14,7 @@ from flask import g, request, session
 from service.accounts.identity import Identity, session_identity
 from service.accounts.tokens import token_identity
 from service.errors import NotFound, NotSignedIn
-from service.extensions import db_session
+from service.extensions import db_session, state
 
 #: Session keys of a signed-in user: who, in which organisation (slug), and how.
 USER_KEY = "user_id"
@@ -57,7 +57,10 @@ def current_identity() -> Identity | None:
     identity: Identity | None = None
     secret = bearer_secret()
     if secret is not None:
-        identity = token_identity(db_session(), secret)
+        # In a transaction of its own: the use recorded (last use, audit log) stands whether
+        # the request writes nothing (most API reads) or fails.
+        with state().db.session() as own:
+            identity = token_identity(own, secret)
     elif USER_KEY in session:
         try:
             identity = session_identity(

@@ -383,8 +383,8 @@ def _end_of_day(form: Form, key: str) -> dt.datetime | None:
     if day.year > 9000:
         form.errors[key] = ["date trop lointaine"]
         return None
-    midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=PARIS)
-    return midnight.astimezone(dt.UTC)
+    last_second = dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=PARIS)
+    return last_second.astimezone(dt.UTC)
 
 
 @bp.post("/compte/jetons/<int:token_id>/revoquer")
