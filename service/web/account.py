@@ -40,7 +40,14 @@ from service.accounts.signin import attempt_sign_in
 from service.accounts.tokens import create_token, get_token, list_tokens, revoke_token, token_state
 from service.accounts.users import change_password
 from service.auth import METHOD_KEY, begin_session, current_identity, end_session
-from service.errors import ClausierError, InvalidAccount, NotSignedIn, SignInThrottled, status_for
+from service.errors import (
+    ClausierError,
+    InvalidAccount,
+    InvalidInput,
+    NotSignedIn,
+    SignInThrottled,
+    status_for,
+)
 from service.extensions import db_session
 from service.french import PARIS
 from service.organisations import Organisation, get_organisation
@@ -111,9 +118,10 @@ class Form:
         """Put a domain refusal next to the fields it names (else next to ``default_field``)."""
         items = getattr(error, "errors", None) or []
         for item in items:
-            self.errors.setdefault(str(item.get("field") or default_field), []).append(
-                str(item.get("message"))
-            )
+            message = str(item.get("message"))
+            if not item.get("field"):  # about the request as a whole (a NUL character…)
+                message = error.detail
+            self.errors.setdefault(str(item.get("field") or default_field), []).append(message)
         if not items:
             self.errors.setdefault(default_field, []).append(error.detail)
 
@@ -296,7 +304,7 @@ def password() -> Response | tuple[str, int]:
     store = db_session()
     try:
         change_password(store, user, request.form.get("current_password", ""), new, by=identity)
-    except InvalidAccount as error:
+    except InvalidInput as error:
         store.rollback()
         form.refuse(error, "password")
         return _profile_page(form, 422)
@@ -360,7 +368,7 @@ def create_api_token() -> tuple[str, int, dict[str, str]]:
             by=identity,
             expires_at=expires_at,
         )
-    except InvalidAccount as error:
+    except InvalidInput as error:
         store.rollback()
         form.errors = {}
         form.refuse(error, "name")

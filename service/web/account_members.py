@@ -35,7 +35,7 @@ from service.accounts.users import (
 from service.auth import METHOD_KEY, begin_session, current_identity
 from service.db import utcnow
 from service.deliveries.contracts import list_contracts
-from service.errors import InvalidAccount, MalformedRequest, NotSignedIn, UserExists
+from service.errors import InvalidAccount, InvalidInput, MalformedRequest, NotSignedIn, UserExists
 from service.extensions import db_session
 from service.http import file_response, int_arg
 from service.organisations import Organisation, get_organisation
@@ -130,7 +130,7 @@ def invite_member() -> tuple[str, int, dict[str, str]]:
             by=identity,
             contracts=_chosen_contracts(organisation),
         )
-    except InvalidAccount as error:
+    except InvalidInput as error:
         store.rollback()
         form.refuse(error, "email")
         return _members_page(form, 422)
@@ -230,7 +230,7 @@ def accept_invitation(secret: str) -> Response | tuple[str, int]:
             user = accept(
                 store, secret, display_name=form.get("display_name"), password=new_password
             )
-        except InvalidAccount as error:
+        except InvalidInput as error:
             store.rollback()
             form.refuse(error, "password")
             return _invitation_page(invitation, account, identity, form, 422)

@@ -172,3 +172,17 @@ def test_the_provider_button_shows_when_one_is_configured(
     with app.test_request_context():
         start = url_for("oidc.start", suivant="/compte")
     assert f'href="{start}"' in html
+
+
+def test_hostile_input_gets_a_french_4xx_never_a_500(browser: Browser, valbrune: Valbrune) -> None:
+    nul = browser.sign_in("achat\x00@valbrune.fr", "x\x00y")
+    assert nul.status_code == 401
+    long = browser.sign_in("a" * 10_000 + "@valbrune.fr", "b" * 10_000, suivant="/" + "c" * 5000)
+    assert long.status_code == 401
+    browser.sign_in("achat@valbrune.fr")
+    for fields in ({"name": "jeton\x00"}, {"name": "x" * 5000, "role": "acheteur\x00"}):
+        response = browser.submit("/compte/jetons", "/compte/jetons", **fields)
+        assert 400 <= response.status_code < 500, fields
+        assert "Le jeton n'a pas été créé" in plain(response.text), fields
+    response = browser.submit("/compte", "/compte/organisation", organisation="\x00" * 3)
+    assert response.status_code == 422
