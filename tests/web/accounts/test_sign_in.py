@@ -186,3 +186,17 @@ def test_hostile_input_gets_a_french_4xx_never_a_500(browser: Browser, valbrune:
         assert "Le jeton n'a pas été créé" in plain(response.text), fields
     response = browser.submit("/compte", "/compte/organisation", organisation="\x00" * 3)
     assert response.status_code == 422
+
+
+def test_one_visitors_identity_never_passes_to_the_next_in_a_shared_app_context(
+    app: Flask, valbrune: Valbrune
+) -> None:
+    """A server may run inside an application context (``clausier serve`` did, inside the
+    command line's): requests then share ``g``, which must not carry who is signed in."""
+    with app.app_context():
+        alice = Browser(app.test_client())
+        alice.sign_in("admin@valbrune.fr")
+        assert alice.client.get("/compte").status_code == 200
+        stranger = app.test_client()
+        assert stranger.get("/compte").status_code == 303
+        assert "Se déconnecter" not in plain(stranger.get("/connexion").text)
