@@ -13,7 +13,7 @@ from tests.accounts.factories import OPERATOR, PASSWORD, make_user
 from tests.deliveries.factories import make_contract
 from tests.web.accounts.conftest import Browser, Valbrune, plain, session_of
 
-LINK = re.compile(r'value="http://localhost(/invitation/[^"]+)"')
+LINK = re.compile(r'id="invitation-link"[^>]*>http://localhost(/invitation/[^<]+)</textarea>')
 NEW_PASSWORD = "Lampadaire-Orange-77"
 
 

@@ -16,7 +16,7 @@ from tests.accounts.factories import OPERATOR, PASSWORD, make_user
 from tests.web.accounts.conftest import Browser, Valbrune, plain, session_of
 
 NEW_PASSWORD = "Réverbère-Bleu-2027"
-SECRET = re.compile(r'value="(clausier_[A-Za-z0-9_-]+)"')
+SECRET = re.compile(r'id="secret"[^>]*>(clausier_[A-Za-z0-9_-]+)</textarea>')
 
 
 def _bearer_identity(app: Flask, secret: str):  # type: ignore[no-untyped-def]
