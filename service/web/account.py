@@ -95,9 +95,10 @@ def _too_many(error: RateLimitExceeded) -> Response:
 @bp.errorhandler(NotSignedIn)
 def _to_sign_in(error: NotSignedIn) -> Response:
     """An anonymous visitor of an account page signs in first, then comes back to it."""
-    back = request.full_path.rstrip("?") if request.method == "GET" else request.path
     flash(error.detail, "error")
-    return redirect(url_for("account.sign_in", suivant=back), code=303)
+    if request.method != "GET":  # a form sent after the session ended: start afresh
+        return redirect(url_for("account.sign_in"), code=303)
+    return redirect(url_for("account.sign_in", suivant=request.full_path.rstrip("?")), code=303)
 
 
 # -- forms ----------------------------------------------------------------------------------
