@@ -59,7 +59,11 @@ bp.before_request(csrf.protect)
 #: Requests per client address on the forms that check a password (sign-in, password
 #: change), on top of the per-account delay and lock-out of ``accounts.signin``. Storage on
 #: Redis when ``REDIS_URL`` is set (shared by every process), in memory otherwise.
-limiter = Limiter(get_remote_address, headers_enabled=False, key_prefix="clausier")
+#: A storage that does not answer (Redis down) lets requests through: the per-account delay
+#: and lock-out still hold, and nobody is kept out by it.
+limiter = Limiter(
+    get_remote_address, headers_enabled=False, key_prefix="clausier-signin", swallow_errors=True
+)
 
 
 def _rate_limit() -> str:
