@@ -164,3 +164,21 @@ def test_an_admin_revokes_any_token_of_the_organisation_a_member_only_theirs(
     with session_of(app) as session:
         assert session.get(ApiToken, theirs).revoked_by == "admin@valbrune.fr"
         assert session.get(ApiToken, foreign).revoked_at is None
+
+
+def test_password_changes_are_limited_per_address_with_a_french_429(
+    app: Flask, browser: Browser, valbrune: Valbrune
+) -> None:
+    app.config["SIGNIN_RATE_LIMIT"] = "2 per minute"
+    browser.sign_in("achat@valbrune.fr")
+    for _ in range(2):
+        response = browser.submit(
+            "/compte", "/compte/mot-de-passe", current_password="devine", password="x"
+        )
+        assert response.status_code == 422
+    response = browser.submit(
+        "/compte", "/compte/mot-de-passe", current_password="devine", password="x"
+    )
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) >= 1
+    assert "Trop de tentatives depuis votre adresse réseau" in plain(response.text)
