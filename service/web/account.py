@@ -119,16 +119,20 @@ class Form:
         """The value typed in a field."""
         return self.values.get(key, default)
 
-    def refuse(self, error: ClausierError, default_field: str) -> None:
-        """Put a domain refusal next to the fields it names (else next to ``default_field``)."""
+    def refuse(
+        self, error: ClausierError, shown: tuple[str, ...], renamed: dict[str, str] | None = None
+    ) -> None:
+        """Put a domain refusal next to the fields it names, as the form calls them
+        (``renamed``: domain name → form name); what concerns no field ``shown`` goes next to
+        the first one, with the refusal's whole sentence when it names no field at all."""
+        renamed = renamed or {}
         items = getattr(error, "errors", None) or []
         for item in items:
-            message = str(item.get("message"))
-            if not item.get("field"):  # about the request as a whole (a NUL character…)
-                message = error.detail
-            self.errors.setdefault(str(item.get("field") or default_field), []).append(message)
+            name = renamed.get(str(item.get("field") or ""), str(item.get("field") or ""))
+            message = str(item.get("message")) if name else error.detail
+            self.errors.setdefault(name if name in shown else shown[0], []).append(message)
         if not items:
-            self.errors.setdefault(default_field, []).append(error.detail)
+            self.errors.setdefault(shown[0], []).append(error.detail)
 
 
 class SignInForm(Form):
@@ -311,7 +315,7 @@ def password() -> Response | tuple[str, int]:
         change_password(store, user, request.form.get("current_password", ""), new, by=identity)
     except InvalidInput as error:
         store.rollback()
-        form.refuse(error, "password")
+        form.refuse(error, ("password", "current_password"))
         return _profile_page(form, 422)
     store.commit()
     flash("Votre mot de passe a été changé.", "success")
@@ -375,9 +379,7 @@ def create_api_token() -> tuple[str, int, dict[str, str]]:
         )
     except InvalidInput as error:
         store.rollback()
-        form.errors = {}
-        form.refuse(error, "name")
-        form.errors["expires"] = form.errors.pop("expires_at", [])
+        form.refuse(error, ("name", "role", "expires"), {"expires_at": "expires"})
         return _tokens_page(form, 422)
     store.commit()
     return _tokens_page(Form(), 201, issued=issued)

@@ -132,7 +132,7 @@ def invite_member() -> tuple[str, int, dict[str, str]]:
         )
     except InvalidInput as error:
         store.rollback()
-        form.refuse(error, "email")
+        form.refuse(error, ("email", "role", "contracts"))
         return _members_page(form, 422)
     store.commit()
     link = url_for("account.accept_invitation", secret=secret, _external=True)
@@ -232,7 +232,7 @@ def accept_invitation(secret: str) -> Response | tuple[str, int]:
             )
         except InvalidInput as error:
             store.rollback()
-            form.refuse(error, "password")
+            form.refuse(error, ("password", "display_name"))
             return _invitation_page(invitation, account, identity, form, 422)
         except UserExists:  # the address got an account meanwhile: sign in as it
             store.rollback()
