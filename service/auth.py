@@ -9,17 +9,22 @@ before (a form token included) survives into the signed-in session.
 
 from __future__ import annotations
 
-from flask import g, request, session
+from flask import request, session
 
 from service.accounts.identity import Identity, session_identity
 from service.accounts.tokens import token_identity
 from service.errors import NotFound, NotSignedIn
-from service.extensions import db_session
+from service.extensions import db_session, state
 
 #: Session keys of a signed-in user: who, in which organisation (slug), and how.
 USER_KEY = "user_id"
 ORGANISATION_KEY = "organisation"
 METHOD_KEY = "signed_in_with"
+#: Where a request keeps its identity once found: in the request's own environ, not in ``g``,
+#: which lives as long as the application context — and an application context pushed
+#: around a server (``clausier serve`` runs inside the command line's) serves every request
+#: of a worker, so that ``g`` would hand one visitor's identity to the next.
+_CACHE = "clausier.identity"
 
 
 def begin_session(user_id: int, organisation_slug: str, *, method: str = "password") -> None:
@@ -30,13 +35,13 @@ def begin_session(user_id: int, organisation_slug: str, *, method: str = "passwo
     session[ORGANISATION_KEY] = organisation_slug
     session[METHOD_KEY] = method
     session.permanent = True
-    g.pop("identity", None)
+    request.environ.pop(_CACHE, None)
 
 
 def end_session() -> None:
     """Sign out."""
     session.clear()
-    g.pop("identity", None)
+    request.environ.pop(_CACHE, None)
 
 
 def bearer_secret() -> str | None:
@@ -52,12 +57,15 @@ def current_identity() -> Identity | None:
     """The identity of the request (computed once per request), or None when nobody is
     signed in. An unknown, revoked or expired token is refused (NotSignedIn), never taken for
     an anonymous request; a session whose user was removed or disabled is cleared."""
-    if "identity" in g:
-        return g.identity
+    if _CACHE in request.environ:
+        return request.environ[_CACHE]
     identity: Identity | None = None
     secret = bearer_secret()
     if secret is not None:
-        identity = token_identity(db_session(), secret)
+        # In a transaction of its own: the use recorded (last use, audit log) stands whether
+        # the request writes nothing (most API reads) or fails.
+        with state().db.session() as own:
+            identity = token_identity(own, secret)
     elif USER_KEY in session:
         try:
             identity = session_identity(
@@ -66,5 +74,5 @@ def current_identity() -> Identity | None:
         except (NotSignedIn, NotFound, ValueError):
             session.clear()
             identity = None
-    g.identity = identity
+    request.environ[_CACHE] = identity
     return identity

@@ -101,6 +101,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Redis URL of the RQ queue background jobs go to, run by `clausier worker`; empty means "
         "jobs run in a small pool of threads of the web process.",
     ),
+    Setting(
+        "SIGNIN_RATE_LIMIT",
+        "30 per minute; 300 per hour",
+        "Requests per client address on the sign-in and password-change forms (flask-limiter "
+        "notation), on top of the per-account delay and lock-out; counted in Redis when "
+        "REDIS_URL is set, else in each process's memory.",
+    ),
     Setting("JOB_QUEUE", "clausier", "Name of the RQ queue of background jobs (with REDIS_URL)."),
     Setting(
         "JOB_TIMEOUT",

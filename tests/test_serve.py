@@ -92,3 +92,32 @@ def test_serve_refuses_the_development_secret(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "SECRET_KEY a sa valeur de développement" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_requests_served_get_an_application_context_of_their_own(app: Flask) -> None:
+    """``clausier serve`` runs inside the command line's application context; the server runs
+    outside it, so that ``g`` (identity, database session) never passes from one request to
+    the next."""
+    from flask import g, has_app_context
+
+    from service.cli.serve import outside_app_context
+
+    seen: list[object] = []
+
+    @app.get("/_test_g")
+    def remember() -> str:
+        seen.append(g._get_current_object())
+        return ""
+
+    with app.app_context():
+        outcome: dict[str, object] = {}
+
+        def serve() -> None:
+            outcome["context"] = has_app_context()
+            client = app.test_client()
+            client.get("/_test_g")
+            client.get("/_test_g")
+
+        outside_app_context(serve)
+    assert outcome["context"] is False
+    assert len(seen) == 2 and seen[0] is not seen[1]

@@ -183,3 +183,21 @@ def spend_invitation(
         organisation_id=organisation.id,
         object=f"invitation:{invitation.id}",
     )
+
+
+def organisation_invitations(
+    session: Session, organisation: Organisation, *, now: dt.datetime | None = None
+) -> list[Invitation]:
+    """The organisation's invitations neither accepted nor expired, newest first."""
+    now = now or utcnow()
+    return list(
+        session.scalars(
+            select(Invitation)
+            .where(
+                Invitation.organisation_id == organisation.id,
+                Invitation.accepted_at.is_(None),
+                Invitation.expires_at > now,
+            )
+            .order_by(Invitation.id.desc())
+        )
+    )

@@ -92,6 +92,7 @@ RIGHTS: dict[str, Right] = {
     ),
     "tick_checklist": Right(_roles(MANAGER), Reach.CONTRACT, "cocher la liste de réversibilité"),
     # the organisation's people, tokens, log and data
+    "manage_own_account": Right(EVERYONE, Reach.ORGANISATION, "gérer votre compte"),
     "manage_own_tokens": Right(EVERYONE, Reach.ORGANISATION, "gérer vos jetons d'API"),
     "manage_tokens": Right(_roles(ADMIN), Reach.ORGANISATION, "gérer les jetons d'API"),
     "manage_users": Right(_roles(ADMIN), Reach.ORGANISATION, "gérer les comptes et les rôles"),
@@ -248,3 +249,42 @@ def require_token_management(identity: Identity | None, token: TokenRef) -> Iden
 @dataclass(frozen=True)
 class _Org:
     id: int
+
+
+class MemberRef(Protocol):
+    """What the rights need of a user whose account an admin changes."""
+
+    id: int
+
+
+def require_member_change(
+    identity: Identity | None,
+    member: MemberRef,
+    organisation: OrganisationRef,
+    change: str,
+    *,
+    organisations_held: frozenset[int] = frozenset(),
+    role: str | None = None,
+) -> Identity:
+    """What an organisation's admin may change of a member (``change``: ``role``,
+    ``revoke``, ``disable`` or ``enable``): not take away their own admin role nor disable
+    themselves (the organisation would keep no admin to undo it); not disable nor enable an
+    account that also holds roles in another organisation (``organisations_held``), which
+    is the whole deployment's — the operator's, at the command line."""
+    identity = require(identity, "manage_users", organisation=organisation)
+    if identity.operator:
+        return identity
+    own = member.id == identity.user_id
+    if own and (change == "disable" or (change == "revoke" and role == Role.ADMIN)):
+        raise Forbidden(
+            "Vous ne pouvez pas vous retirer le rôle d'administrateur ni désactiver votre propre"
+            " compte : un autre administrateur doit le faire.",
+            action="manage_users",
+        )
+    if change in ("disable", "enable") and organisations_held - {organisation.id}:
+        raise Forbidden(
+            "Ce compte a aussi des rôles dans une autre organisation : retirez-lui ses rôles"
+            " ici ; seul l'exploitant de Clausier peut le désactiver ou le réactiver.",
+            action="manage_users",
+        )
+    return identity

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from service.accounts import audit
 from service.accounts.identity import Identity
 from service.accounts.models import ROLES, Membership, MembershipContract, Role, User
-from service.accounts.passwords import check_password, hash_password
+from service.accounts.passwords import check_password, hash_password, verify_password
 from service.errors import InvalidAccount, UserExists, UserNotFound
 from service.organisations import Organisation
 
@@ -117,6 +117,23 @@ def set_password(session: Session, user: User, password: str, *, by: Identity) -
     user.locked_until = None
     session.flush()
     audit.record_by(session, by, "password_set", object=f"user:{user.id}")
+
+
+def change_password(session: Session, user: User, current: str, new: str, *, by: Identity) -> None:
+    """A user's own change of their local password: the current one must match (a session
+    left open is not enough to take the account), the new one pass the strength rule and
+    differ from it. InvalidAccount names the field at fault."""
+    if not user.password_hash or not verify_password(user.password_hash, current).ok:
+        raise InvalidAccount(
+            "Le mot de passe actuel ne correspond pas.",
+            errors=[{"field": "current_password", "message": "mot de passe actuel incorrect"}],
+        )
+    if new == current:
+        raise InvalidAccount(
+            "Le nouveau mot de passe doit différer de l'actuel.",
+            errors=[{"field": "password", "message": "identique à l'actuel", "code": "same"}],
+        )
+    set_password(session, user, new, by=by)
 
 
 def grant_role(
@@ -232,6 +249,15 @@ def enable_user(session: Session, user: User, *, by: Identity) -> None:
     session.flush()
     if changed:
         audit.record_by(session, by, "user_enabled", object=f"user:{user.id}")
+
+
+def get_member(session: Session, organisation: Organisation, user_id: int) -> User:
+    """A user holding a role in the organisation, or UserNotFound (whether they exist
+    elsewhere is not said)."""
+    user = session.get(User, user_id)
+    if user is None or not any(m.organisation_id == organisation.id for m in user.memberships):
+        raise UserNotFound(f"Aucun membre n° {user_id} dans cette organisation.")
+    return user
 
 
 def list_users(session: Session, organisation: Organisation | None = None) -> list[User]:

@@ -10,8 +10,10 @@ serves under any WSGI server (``gunicorn 'service:create_app()'`` works too).
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import gc
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -33,7 +35,7 @@ def serve(app: Flask, host: str, port: int) -> None:
         import waitress
 
         click.echo(f"Clausier sur http://{host}:{port}/ (waitress)")
-        waitress.serve(app, host=host, port=port, threads=8)
+        outside_app_context(lambda: waitress.serve(app, host=host, port=port, threads=8))
         return
 
     config = app.config
@@ -68,7 +70,15 @@ def serve(app: Flask, host: str, port: int) -> None:
     # 90–170 ms, the tail of every page; see BENCHMARKS.md), and forked pages stay shared.
     gc.collect()
     gc.freeze()
-    Server().run()
+    outside_app_context(Server().run)
+
+
+def outside_app_context(run: Callable[[], None]) -> None:
+    """Run a server outside the command line's application context. Inside it, every request
+    of a worker would reuse that one context (Flask pushes its own only when none is): ``g``
+    would carry one request's identity and database session to the next, and the session
+    would never be closed."""
+    contextvars.Context().run(run)
 
 
 def _fresh_connections(app: Flask) -> Any:

@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from service.accounts.identity import operator_identity
+from service.accounts.invitations import invite
 from service.analysis.models import Analysis
 from service.deliveries.models import Contract, Delivery
 from service.library.models import ClauseVersion, TemplateSet
@@ -34,6 +36,7 @@ FILES = {
     "checklist.pdf",
     "checklist.evidence",
     "jobs.result",
+    "account.audit_export",
 }
 #: GET routes of the web face that send the browser elsewhere — to the OpenID provider and back
 #: (tests/oidc) — and answer 404 where no provider is configured, as in the demo.
@@ -92,6 +95,11 @@ def demo_ids(app: Any, server: LiveServer) -> dict[str, Any]:
             ensemble = session.scalars(
                 select(TemplateSet.id).where(TemplateSet.contract_type == "concession")
             ).first()
+            # An invitation's one-time link: its page, as the person invited opens it.
+            _, secret = invite(
+                session, "invitee@example.fr", organisation, "dpo", by=operator_identity("tests")
+            )
+            session.commit()
             ids = {
                 "draft_clause_id": draft.clause_id,
                 "draft_number": draft.number,
@@ -102,6 +110,7 @@ def demo_ids(app: Any, server: LiveServer) -> dict[str, Any]:
                 "org": organisation.slug,
                 "reference": contract.reference,
                 "delivery_id": delivery.id,
+                "secret": secret,
             }
     ids["job_id"] = _finished_job(server, analysis.id)
     return ids
