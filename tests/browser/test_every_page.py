@@ -22,18 +22,26 @@ from service.analysis.models import Analysis
 from service.deliveries.models import Contract, Delivery
 from service.library.models import ClauseVersion, TemplateSet
 from service.organisations import Organisation
-from tests.browser.conftest import WIDTHS, ConsoleWatch, LiveServer, screenshot_path
+from tests.browser import axe
+from tests.browser.conftest import (
+    WIDTHS,
+    ConsoleWatch,
+    LiveServer,
+    _unavailable,
+    screenshot_path,
+)
 
-#: GET routes of the web face that answer a file, not a page.
-FILES = {
-    "report_pdf.report_pdf",
-    "clause_pdf.version_pdf",
-    "clause_pdf.diff_pdf",
-    "contracts.delivery_file",
-    "checklist.docx",
-    "checklist.pdf",
-    "checklist.evidence",
-    "jobs.result",
+#: GET routes of the web face that are not visited, each with its reason: they answer a file
+#: (PDF, DOCX, a delivered file), not a page a browser shows and axe-core could read.
+NOT_PAGES = {
+    "report_pdf.report_pdf": "fichier PDF du rapport d'analyse (ou redirection vers sa tâche)",
+    "clause_pdf.version_pdf": "fichier PDF d'une version de clause",
+    "clause_pdf.diff_pdf": "fichier PDF d'une comparaison de versions",
+    "contracts.delivery_file": "fichier livré par le concessionnaire, tel qu'il a été reçu",
+    "checklist.docx": "fichier DOCX de la liste de réversibilité",
+    "checklist.pdf": "fichier PDF de la liste de réversibilité",
+    "checklist.evidence": "pièce justificative déposée en cochant un point de la liste",
+    "jobs.result": "fichier produit par une tâche de fond",
 }
 #: The addresses of a page worth seeing, when its bare address is not enough: a suffix for the
 #: screenshot's name, the ids taken for its arguments (argument → key of ``demo_ids``) and a query
@@ -141,7 +149,7 @@ def web_pages(server: LiveServer) -> tuple[list[Page], list[str]]:
         blueprint = rule.endpoint.rpartition(".")[0]
         if not blueprint or not app.blueprints[blueprint].import_name.startswith("service.web"):
             continue
-        if "GET" not in (rule.methods or ()) or rule.endpoint in FILES:
+        if "GET" not in (rule.methods or ()) or rule.endpoint in NOT_PAGES:
             continue
         if not set(rule.arguments) <= ids.keys():
             unfilled.append(f"{rule.endpoint} {rule.rule}")
@@ -252,3 +260,22 @@ def test_every_page_answers_cleanly_without_sideways_scrolling(
             problems.append(f"{where} : défilement horizontal ({scroll} > {inner}) : {wide}")
         tab.screenshot(path=screenshot_path(page.name, width), full_page=True)
     assert not problems, "\n".join(problems)
+
+
+def test_every_page_passes_axe_without_serious_violations(
+    live_server: LiveServer,
+    pages: tuple[list[Page], list[str]],
+    sized_page: tuple[Any, int],
+) -> None:
+    """axe-core (WCAG 2.1 A and AA, best practices) finds nothing serious or critical on any
+    page, at either width, the page's Content-Security-Policy on (tests/browser/axe.py)."""
+    reason = axe.missing_reason()
+    if reason:
+        _unavailable(reason)
+    tab, width = sized_page
+    axe.serve_axe(tab.context, live_server.url)
+    problems: list[str] = []
+    for page in pages[0]:
+        tab.goto(live_server.url + page.path, wait_until="load")
+        problems += axe.describe(f"{page.path} à {width} px", axe.violations(tab, live_server.url))
+    assert not problems, "axe-core :\n" + "\n".join(problems)
