@@ -43,6 +43,9 @@ COLOURS = {
     "contradicted": "#6e1450",
     "unverifiable": "#3a3a8c",
 }
+#: Colours of the verdict written beside a bar, on white: at least 4.5:1 (WCAG AA for text of
+#: any size), which the amber of a weak bar is not (4.2:1); the others are the bars' own.
+TEXT_COLOURS = COLOURS | {"weak": "#7a4a00"}
 
 
 # -- the context of the report template ------------------------------------------------------
@@ -131,6 +134,7 @@ def coverage_chart(
                 "label": labels.get(family["family"]) or family["family"],
                 "verdict": verdict,
                 "colour": COLOURS.get(verdict, "#595959"),
+                "text_colour": TEXT_COLOURS.get(verdict, "#595959"),
                 "verdict_label": VERDICT_LABELS.get(verdict, verdict),
                 "essentials": (
                     f"{stated}/{len(essentials)}"
