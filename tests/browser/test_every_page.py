@@ -279,3 +279,24 @@ def test_every_page_passes_axe_without_serious_violations(
         tab.goto(live_server.url + page.path, wait_until="load")
         problems += axe.describe(f"{page.path} à {width} px", axe.violations(tab, live_server.url))
     assert not problems, "axe-core :\n" + "\n".join(problems)
+
+
+#: The narrowest window Clausier is made for (issue 16): a small phone held upright.
+NARROWEST = 360
+
+
+def test_every_page_fits_the_narrowest_window_with_its_menu_open(
+    live_server: LiveServer, pages: tuple[list[Page], list[str]], browser: Any
+) -> None:
+    context = browser.new_context(viewport={"width": NARROWEST, "height": 740}, locale="fr-FR")
+    tab = context.new_page()
+    problems: list[str] = []
+    for page in pages[0]:
+        tab.goto(live_server.url + page.path, wait_until="load")
+        tab.get_by_role("button", name="Menu").click()
+        scroll = tab.evaluate("document.documentElement.scrollWidth")
+        if scroll > NARROWEST:
+            wide = ", ".join(tab.evaluate(OVERFLOWING))
+            problems.append(f"{page.path} : défilement horizontal ({scroll} px) : {wide}")
+    context.close()
+    assert not problems, "\n".join(problems)
