@@ -139,6 +139,13 @@ SETTINGS: tuple[Setting, ...] = (
         "memory cannot creep.",
     ),
     Setting(
+        "ACCESSIBILITY_CONTACT",
+        "l'administrateur de Clausier dans votre organisation",
+        "Whom the accessibility statement (`/accessibilite`) tells readers to write to about an "
+        "accessibility defect: an e-mail address (shown as a mailto link), a web address (a "
+        "contact form), or words.",
+    ),
+    Setting(
         "CLAUSIER_SETTINGS",
         "",
         "Path of an instance settings file (Python `NAME = value` lines) read after the "

@@ -10,6 +10,7 @@ from service.documents.environment import FILTERS, GLOBALS
 def init_app(app: Flask) -> None:
     """Register the page blueprints, the display filters and the form token."""
     from service.web import (
+        accessibility,
         analyses,
         annexes,
         checklist,
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(checklist.bp)
     app.register_blueprint(org_templates.bp)
     app.register_blueprint(reference.bp)
+    app.register_blueprint(accessibility.bp)
     # The pages read the documents' filters and labels: a partial included by both reads alike.
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals.update(GLOBALS)
