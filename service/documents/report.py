@@ -27,6 +27,7 @@ from service.db import Database
 from service.documents import display
 from service.documents.environment import environment, stylesheet_text, stylesheets
 from service.documents.pdf import layout_pdf
+from service.french import plural
 from service.jobs_models import Job
 from service.library import store
 
@@ -277,7 +278,7 @@ def render_report_pdf(
     html = render_report_document(session, report, library_state)
     step(10, "Mise en page du PDF (l'étape la plus longue)")
     document = layout_pdf(html, assets=stylesheets())
-    step(PROGRESS_WRITE, f"Écriture du PDF ({len(document.pages)} pages)")
+    step(PROGRESS_WRITE, f"Écriture du PDF ({plural(len(document.pages), 'page')})")
     return document.write_pdf()
 
 
