@@ -55,6 +55,12 @@ def test_a_refused_upload_shows_its_message_in_view(
         f"message à {box['y']:.0f} px, hors de la fenêtre de {height} px"
     )
     assert page.locator("#period").input_value() == period
+    # The field the refusal is about is marked invalid and described by the message: a screen
+    # reader reads it on reaching the field.
+    field = page.locator("#period" if case == "periode" else "#file")
+    assert field.get_attribute("aria-invalid") == "true"
+    assert "upload-error" in (field.get_attribute("aria-describedby") or "").split()
+    assert page.locator("[aria-invalid='true']").count() == 1
     assert page.locator("#note").input_value() == "Envoi de test"
     # The refusal answers 4xx, which the console reports; nothing else may be there.
     errors = [e for e in watch.take() if not re.search(r"status of 4\d\d .*/livraisons#", e)]
