@@ -7,7 +7,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from tests.browser.conftest import LiveServer
+from tests.browser import axe
+from tests.browser.conftest import LiveServer, _unavailable
 
 CONTRACT = "/organisations/valmont-sur-loire/contrats/EP-2024-01"
 
@@ -86,6 +87,9 @@ def _menu_links(page: Any) -> Any:
 def test_the_menu_folds_behind_a_button_that_works_with_the_keyboard(
     live_server: LiveServer, page: Any
 ) -> None:
+    if reason := axe.missing_reason():
+        _unavailable(reason)
+    axe.serve_axe(page.context, live_server.url)
     for width in (360, 390):
         page.set_viewport_size({"width": width, "height": 800})
         page.goto(live_server.url + "/")
@@ -98,6 +102,9 @@ def test_the_menu_folds_behind_a_button_that_works_with_the_keyboard(
         assert [link.inner_text() for link in _menu_links(page).all()] == MENU
         assert all(link.is_visible() for link in _menu_links(page).all())
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+        if width == 390:  # the unfolded menu passes axe-core, as the folded one does
+            found = axe.describe("menu ouvert", axe.violations(page, live_server.url))
+            assert not found, "\n".join(found)
         # Every link next with the Tab key, in the menu's order.
         for name in MENU:
             page.keyboard.press("Tab")
