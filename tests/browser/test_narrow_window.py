@@ -141,3 +141,18 @@ def test_a_wide_window_shows_the_menu_without_its_button(
     first = _menu_links(page).first.bounding_box()
     assert title is not None and first is not None
     assert abs((first["y"] + first["height"] / 2) - (title["y"] + title["height"] / 2)) < 20
+
+
+def test_without_javascript_the_narrow_menu_stays_unfolded(
+    live_server: LiveServer, browser: Any
+) -> None:
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="fr-FR", java_script_enabled=False
+    )
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    visible = [link.is_visible() for link in _menu_links(page).all()]
+    button = page.locator("#menu-button").is_visible()
+    context.close()
+    assert visible == [True] * len(MENU)
+    assert not button, "un bouton « Menu » qui ne peut rien ouvrir sans JavaScript"
