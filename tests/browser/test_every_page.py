@@ -1,9 +1,11 @@
 """Every page of the web face, opened in Chromium at 390 and 1280 px on the demo data: it
-answers, writes no error to the console and never scrolls sideways. Its screenshots are kept
+answers, writes no error to the console, never scrolls sideways (nor at 360 px, its menu
+unfolded) and axe-core finds no serious or critical violation in it. Its screenshots are kept
 in tests/browser/screenshots/ (git-ignored), to be looked at.
 
 The pages are the GET routes of the blueprints of ``service.web``, with the ids of the demo
-data: a new page is visited as soon as it exists, or fails here until it gets its ids."""
+data: a new page is visited as soon as it exists, or fails here until it gets its ids; the
+routes that are not pages are named in ``NOT_PAGES`` with their reason."""
 
 from __future__ import annotations
 
