@@ -10,6 +10,11 @@ from flask import Blueprint, current_app, render_template, request
 
 bp = Blueprint("accessibility", __name__)
 
+#: The state of compliance with RGAA 4.1, as every page's footer and the statement say it.
+#: « partiellement conforme » needs an audit finding at least half of the criteria met, « totalement
+#: conforme » all of them; without an audit's results, the RGAA's word is « non conforme ».
+COMPLIANCE = "non conforme"
+
 #: When this statement was written, and the tools it names: the browser tests run axe-core at
 #: the version locked in tests/browser/package-lock.json (a test keeps the two equal) in the
 #: Chromium of Debian 12.
@@ -29,6 +34,12 @@ def contact_link(contact: str) -> tuple[str | None, str]:
     if "@" in contact and " " not in contact:
         return f"mailto:{contact}", contact
     return None, contact
+
+
+@bp.app_context_processor
+def compliance() -> dict[str, str]:
+    """The state of compliance, for the footer of every page."""
+    return {"accessibility_compliance": COMPLIANCE}
 
 
 @bp.get("/accessibilite")
