@@ -95,6 +95,11 @@ def test_the_menu_folds_behind_a_button_that_works_with_the_keyboard(
         page.goto(live_server.url + "/")
         button = page.get_by_role("button", name="Menu")
         assert button.get_attribute("aria-expanded") == "false"
+        # The title shows « Clausier » on the button's line, and is read whole.
+        title = page.get_by_role("link", name="Clausier — bibliothèque de clauses données")
+        title_box, button_box = title.bounding_box(), button.bounding_box()
+        assert title_box is not None and button_box is not None
+        assert title_box["height"] <= button_box["height"]
         assert not _menu_links(page).first.is_visible()
         _tab_to(page, "#menu-button")
         page.keyboard.press("Enter")

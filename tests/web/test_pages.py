@@ -22,7 +22,9 @@ def page(client: FlaskClient, url: str, status: int = 200) -> str:
 
 def test_library_lists_families_and_their_clauses(client: FlaskClient, small_library: Path) -> None:
     html = page(client, "/")
-    assert "Clausier — bibliothèque de clauses données" in html
+    assert (
+        'Clausier<span class="site-title__long"> — bibliothèque de clauses données</span>' in html
+    )
     assert "Réversibilité" in html and "Open data" in html
     assert "Réversibilité — clause de test" in html
     assert "Ouverture des données — clause de test" in html
