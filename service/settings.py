@@ -174,6 +174,11 @@ SETTINGS: tuple[Setting, ...] = (
         "OIDC_SCOPES",
         "openid email given_name usual_name siret",
         "Scopes asked of the provider, separated by spaces (`openid` among them).",
+        "ACCESSIBILITY_CONTACT",
+        "l'administrateur de Clausier dans votre organisation",
+        "Whom the accessibility statement (`/accessibilite`) tells readers to write to about an "
+        "accessibility defect: an e-mail address (shown as a mailto link), a web address (a "
+        "contact form), or words.",
     ),
     Setting(
         "CLAUSIER_SETTINGS",

@@ -163,10 +163,12 @@ def test_ci_runs_the_readme_test_command() -> None:
     ]
     *setup, last = commands
     assert last == test
-    # Before it, CI may only install what the tests need: the system's packages, and the npm
-    # packages of the OpenID provider the sign-in tests run (tests/oidc).
+    # Before it, CI may only install what the tests need: the system's packages, and at the
+    # versions of their lock files the npm packages of the OpenID provider the sign-in tests
+    # run (tests/oidc) and the browser tests' axe-core (tests/browser).
     assert all(
-        "apt-get install" in line or line.startswith("npm ci --prefix tests/oidc ")
+        "apt-get install" in line
+        or line.startswith(("npm ci --prefix tests/oidc ", "npm ci --prefix tests/browser "))
         for line in setup
     ), setup
 

@@ -46,7 +46,7 @@ from service.errors import (
     InvalidContract,
     ObligationNotFound,
 )
-from service.french import french_date
+from service.french import french_date, plural
 
 #: Frequencies owed once: their single period moves with the terms while it is not delivered.
 SINGLE = (Frequency.ONCE.value, Frequency.END_OF_CONTRACT.value)
@@ -514,12 +514,12 @@ def _value(key: str, value: Any) -> str:
     if key == "frequency":
         return FREQUENCIES.get(value, value)
     if key == "delay_days":
-        return f"{value} jour{'s' if value != 1 else ''}"
+        return plural(value, "jour")
     if key == "due_on":
         return french_date(value)
     if key == "table_schema":
         name = value.get("name") or value.get("title") or "sans nom"
-        return f"{name} ({len(value.get('fields') or [])} champs)"
+        return f"{name} ({plural(len(value.get('fields') or []), 'champ')})"
     return str(value).upper()
 
 

@@ -24,6 +24,7 @@ from service.deliveries.report import (
 )
 from service.deliveries.sniff import read_head, what_is, wrong_content
 from service.errors import ArchiveRefused, ContentTooLarge, ContentUnreadable
+from service.french import agree, plural
 
 DAMAGED_ZIP = (
     "L'archive est endommagée ou incomplète : créez-la de nouveau (format ZIP standard) "
@@ -205,8 +206,18 @@ def validate_shapefile(
     projection_ok = not any(e.code in ("missing-projection", "wrong-projection") for e in errors)
     layer_names = ", ".join(Path(stem).name for stem in sorted(shapes)) or "aucune"
     checks = [
-        Check("archive", "Archive saine", True, f"{len(infos)} fichier(s), aucun risque détecté."),
-        Check("members", "Fichiers .shp, .shx et .dbf", members_ok, f"Couche(s) : {layer_names}."),
+        Check(
+            "archive",
+            "Archive saine",
+            True,
+            f"{plural(len(infos), 'fichier')}, aucun risque détecté.",
+        ),
+        Check(
+            "members",
+            "Fichiers .shp, .shx et .dbf",
+            members_ok,
+            f"{agree(len(shapes), 'Couche')} : {layer_names}.",
+        ),
         Check(
             "projection",
             "Projection Lambert 93 (EPSG:2154)",

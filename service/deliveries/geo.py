@@ -21,6 +21,7 @@ from service.deliveries.report import (
     encoding_check,
 )
 from service.deliveries.sniff import wrong_content
+from service.french import plural
 
 GEOMETRIES = {
     "Point",
@@ -100,7 +101,7 @@ def validate_geojson(
             "features",
             "Objets géographiques",
             collector.count == 0,
-            f"{count} objet(s), {collector.count} en erreur.",
+            f"{plural(count, 'objet')}, {collector.count} en erreur.",
         ),
     ]
     return build_report(checks, collector, count, list(names))

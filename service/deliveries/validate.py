@@ -64,6 +64,7 @@ from service.errors import (
     NotUtf8,
     WrongFormat,
 )
+from service.french import agree, plural
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -183,14 +184,14 @@ def _table_checks(
     if loaded is None:
         detail = "Aucun schéma n'est associé à l'obligation : seule la structure est vérifiée."
     elif collector.count:
-        detail = f"{collector.count} erreur(s) sur {rows} ligne(s)."
+        detail = f"{plural(collector.count, 'erreur')} sur {plural(rows, 'ligne')}."
     else:
-        detail = f"{rows} ligne(s) conformes au schéma."
+        detail = f"{plural(rows, 'ligne conforme')} au schéma."
     if skipped:
         # Declared before patterns were checked: the delivery is not held to what cannot run.
         detail += (
-            f" Motif non appliqué (champ(s) {', '.join(skipped)}) : il ne peut pas être vérifié "
-            "en temps borné ; l'acheteur doit le corriger par avenant."
+            f" Motif non appliqué ({agree(len(skipped), 'champ')} {', '.join(skipped)}) : "
+            "il ne peut pas être vérifié en temps borné ; l'acheteur doit le corriger par avenant."
         )
     check = Check("schema", "Conformité au schéma", collector.count == 0, detail)
     return check, rows, labels, collector
@@ -289,7 +290,7 @@ def _validate_pdf(
         raise DeliveryRefused(
             "Le PDF est endommagé ou incomplet : exportez-le de nouveau puis déposez-le encore."
         ) from exc
-    checks = [Check("format", "Format PDF", True, f"{pages} page(s).")]
+    checks = [Check("format", "Format PDF", True, f"{plural(pages, 'page')}.")]
     return build_report(checks, None, None, [])
 
 

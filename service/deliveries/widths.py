@@ -17,6 +17,7 @@ from pathlib import Path
 from service import limits as bounds
 from service.deliveries.report import Limits
 from service.errors import DeliveryTooComplex
+from service.french import agree
 
 _CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]{0,15}:)?c\s[^>]*?\br="([A-Z]{1,3})(\d+)"')
 _ROW_END = re.compile(rb"</(?:[A-Za-z_][\w.-]{0,15}:)?row>")
@@ -31,7 +32,7 @@ def _number(count: int) -> str:
 
 def _too_wide(what: str, header: int | None, limits: Limits) -> DeliveryTooComplex:
     against = (
-        f"pour {_number(header)} colonne(s) d'en-tête"
+        f"pour {_number(header)} {agree(header, 'colonne')} d'en-tête"
         if header is not None
         else f"au-delà de {_number(limits.max_columns)} colonnes"
     )

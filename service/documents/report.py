@@ -27,6 +27,7 @@ from service.db import Database
 from service.documents import display
 from service.documents.environment import environment, stylesheet_text, stylesheets
 from service.documents.pdf import layout_pdf
+from service.french import plural
 from service.jobs_models import Job
 from service.library import store
 
@@ -43,6 +44,9 @@ COLOURS = {
     "contradicted": "#6e1450",
     "unverifiable": "#3a3a8c",
 }
+#: Colours of the verdict written beside a bar, on white: at least 4.5:1 (WCAG AA for text of
+#: any size), which the amber of a weak bar is not (4.2:1); the others are the bars' own.
+TEXT_COLOURS = COLOURS | {"weak": "#7a4a00"}
 
 
 # -- the context of the report template ------------------------------------------------------
@@ -131,6 +135,7 @@ def coverage_chart(
                 "label": labels.get(family["family"]) or family["family"],
                 "verdict": verdict,
                 "colour": COLOURS.get(verdict, "#595959"),
+                "text_colour": TEXT_COLOURS.get(verdict, "#595959"),
                 "verdict_label": VERDICT_LABELS.get(verdict, verdict),
                 "essentials": (
                     f"{stated}/{len(essentials)}"
@@ -273,7 +278,7 @@ def render_report_pdf(
     html = render_report_document(session, report, library_state)
     step(10, "Mise en page du PDF (l'étape la plus longue)")
     document = layout_pdf(html, assets=stylesheets())
-    step(PROGRESS_WRITE, f"Écriture du PDF ({len(document.pages)} pages)")
+    step(PROGRESS_WRITE, f"Écriture du PDF ({plural(len(document.pages), 'page')})")
     return document.write_pdf()
 
 

@@ -10,6 +10,7 @@ from service.documents.environment import FILTERS, GLOBALS
 def init_app(app: Flask) -> None:
     """Register the page blueprints, the display filters and the form token."""
     from service.web import (
+        accessibility,
         account,
         analyses,
         annexes,
@@ -41,6 +42,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(reference.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(oidc.bp)
+    app.register_blueprint(accessibility.bp)
     # The pages read the documents' filters and labels: a partial included by both reads alike.
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals.update(GLOBALS)

@@ -43,6 +43,7 @@ def _page(
     status: int = 200,
     form_errors: dict[str, list[str]] | None = None,
     item: str | None = None,
+    error_fields: list[str] | None = None,
 ) -> tuple[str, int]:
     session = db_session()
     # Held until the page is drawn: the session's identity map keeps only referenced objects,
@@ -74,6 +75,7 @@ def _page(
         file_url=file_url,
         tick_url=tick_url,
         form_errors=form_errors or {},
+        error_fields=error_fields or [],
         form_values={**request.form.to_dict(), "item": item} if item else {},
     )
     return html, status
@@ -99,7 +101,8 @@ def tick(org: str, reference: str, item: str) -> Response | tuple[str, int]:
             state = domain.ITEM_STATES[event.state]
     except InvalidInput as error:
         messages = [f"{e['message']}." for e in error.errors]
-        return _page(org, reference, 422, {item: [error.detail, *messages]}, item)
+        fields = [e["field"] for e in error.errors]
+        return _page(org, reference, 422, {item: [error.detail, *messages]}, item, fields)
     finally:
         if upload is not None:
             upload.close()

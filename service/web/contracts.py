@@ -12,7 +12,16 @@ from werkzeug.wrappers import Response
 from service.deliveries import amendments, contracts, record
 from service.deliveries.dashboard import Scope, dashboard, timelines
 from service.deliveries.models import Contract
-from service.errors import DeliveryError, InvalidInput, status_for
+from service.errors import (
+    ContentTooLarge,
+    ContentUnreadable,
+    DeliveryError,
+    DeliveryRefused,
+    InvalidInput,
+    ObligationNotFound,
+    PeriodOutsideContract,
+    status_for,
+)
 from service.extensions import db_session, transaction
 from service.french import today_in_paris
 from service.http import file_response, requested_day
@@ -97,7 +106,7 @@ def upload(org: str, reference: str) -> Response | tuple[str, int]:
     """Receive a delivery from the form; a refused file is explained on the contract page."""
     file = request.files.get("file")
     if file is None or not file.filename:
-        return _contract_page(org, reference, "Choisissez le fichier livré.", 400)
+        return _contract_page(org, reference, "Choisissez le fichier livré.", 400, ["file"])
     try:
         with transaction() as session:
             contract = contracts.get_contract(session, get_organisation(session, org), reference)
@@ -120,7 +129,7 @@ def upload(org: str, reference: str) -> Response | tuple[str, int]:
             f" {item.get('message') or item.get('reason')}."
             for item in getattr(error, "errors", [])
         )
-        return _contract_page(org, reference, detail, status_for(error))
+        return _contract_page(org, reference, detail, status_for(error), _refused_fields(error))
     finally:
         file.close()
     if valid:
@@ -136,8 +145,29 @@ def contract(org: str, reference: str) -> str | tuple[str, int]:
     return _contract_page(org, reference)
 
 
+#: The upload form's fields a refusal may be about (their ids in contract.html).
+UPLOAD_FIELDS = ("dataset", "period", "sender", "sender_role", "file")
+
+
+def _refused_fields(error: Exception) -> list[str]:
+    """The fields of the upload form a refusal is about: marked invalid and described by the
+    message, so that a screen reader reads it with the field."""
+    if isinstance(error, PeriodOutsideContract):
+        return ["period"]
+    if isinstance(error, ObligationNotFound):
+        return ["dataset"]
+    if isinstance(error, DeliveryRefused | ContentUnreadable | ContentTooLarge):
+        return ["file"]
+    named = [item["field"] for item in getattr(error, "errors", [])]
+    return [field for field in UPLOAD_FIELDS if field in named]
+
+
 def _contract_page(
-    org: str, reference: str, upload_error: str | None = None, status: int = 200
+    org: str,
+    reference: str,
+    upload_error: str | None = None,
+    status: int = 200,
+    refused: list[str] | None = None,
 ) -> tuple[str, int]:
     session = db_session()
     contract = _contract(org, reference)
@@ -154,6 +184,7 @@ def _contract_page(
         date_error=error,
         today=today_in_paris(),
         upload_error=upload_error,
+        refused=refused or [],
         form=request.form if upload_error else {},
     )
     return page, status

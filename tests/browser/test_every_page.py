@@ -1,9 +1,11 @@
 """Every page of the web face, opened in Chromium at 390 and 1280 px on the demo data: it
-answers, writes no error to the console and never scrolls sideways. Its screenshots are kept
+answers, writes no error to the console, never scrolls sideways (nor at 360 px, its menu
+unfolded) and axe-core finds no serious or critical violation in it. Its screenshots are kept
 in tests/browser/screenshots/ (git-ignored), to be looked at.
 
 The pages are the GET routes of the blueprints of ``service.web``, with the ids of the demo
-data: a new page is visited as soon as it exists, or fails here until it gets its ids."""
+data: a new page is visited as soon as it exists, or fails here until it gets its ids; the
+routes that are not pages are named in ``NOT_PAGES`` with their reason."""
 
 from __future__ import annotations
 
@@ -24,23 +26,32 @@ from service.analysis.models import Analysis
 from service.deliveries.models import Contract, Delivery
 from service.library.models import ClauseVersion, TemplateSet
 from service.organisations import Organisation
-from tests.browser.conftest import WIDTHS, ConsoleWatch, LiveServer, screenshot_path
+from tests.browser import axe
+from tests.browser.conftest import (
+    WIDTHS,
+    ConsoleWatch,
+    LiveServer,
+    _unavailable,
+    screenshot_path,
+)
 
-#: GET routes of the web face that answer a file, not a page.
-FILES = {
-    "report_pdf.report_pdf",
-    "clause_pdf.version_pdf",
-    "clause_pdf.diff_pdf",
-    "contracts.delivery_file",
-    "checklist.docx",
-    "checklist.pdf",
-    "checklist.evidence",
-    "jobs.result",
-    "account.audit_export",
+#: GET routes of the web face that are not visited, each with its reason: they answer
+#: a file (PDF, DOCX, CSV, a delivered file) or a redirection to another site, not a page a
+#: browser shows and axe-core could read.
+NOT_PAGES = {
+    "report_pdf.report_pdf": "fichier PDF du rapport d'analyse (ou redirection vers sa tâche)",
+    "clause_pdf.version_pdf": "fichier PDF d'une version de clause",
+    "clause_pdf.diff_pdf": "fichier PDF d'une comparaison de versions",
+    "contracts.delivery_file": "fichier livré par le concessionnaire, tel qu'il a été reçu",
+    "checklist.docx": "fichier DOCX de la liste de réversibilité",
+    "checklist.pdf": "fichier PDF de la liste de réversibilité",
+    "checklist.evidence": "pièce justificative déposée en cochant un point de la liste",
+    "jobs.result": "fichier produit par une tâche de fond",
+    "account.audit_export": "fichier CSV du journal d'audit",
+    "oidc.start": "renvoie vers le fournisseur d'identité (404 sans fournisseur, comme la"
+    " démonstration) ; la connexion OpenID Connect est essayée dans tests/oidc",
+    "oidc.callback": "retour du fournisseur d'identité, essayé dans tests/oidc",
 }
-#: GET routes of the web face that send the browser elsewhere — to the OpenID provider and back
-#: (tests/oidc) — and answer 404 where no provider is configured, as in the demo.
-ELSEWHERE = {"oidc.start", "oidc.callback"}
 #: The addresses of a page worth seeing, when its bare address is not enough: a suffix for the
 #: screenshot's name, the ids taken for its arguments (argument → key of ``demo_ids``) and a query
 #: string written with those ids.
@@ -57,15 +68,28 @@ MISSING = "/clauses/pas-de-clause-de-ce-nom"
 #: How long the report's PDF job may take: its page is visited once the job is over, since an
 #: unfinished job's page reloads itself when the job ends, in the middle of the visit.
 JOB_WAIT_SECONDS = 120
+#: Pages that draw their content with a script after they load: what shows that it is drawn.
+#: Checked before, they would be judged empty (axe-core, widths).
+DRAWN = {"reference.index": ".api-reference__operation"}
 
 
 @dataclass(frozen=True)
 class Page:
-    """A page to visit: a name for its screenshot, its address, the status it answers."""
+    """A page to visit: a name for its screenshot, its address, the status it answers, and
+    what shows that its script has drawn it, if it draws anything."""
 
     name: str
     path: str
     status: int = 200
+    drawn: str | None = None
+
+
+def visit(tab: Any, origin: str, page: Page) -> Any:
+    """Open ``page`` in ``tab`` and wait until it is drawn; the browser's response."""
+    response = tab.goto(origin + page.path, wait_until="load")
+    if page.drawn:
+        tab.wait_for_selector(page.drawn)
+    return response
 
 
 def demo_ids(app: Any, server: LiveServer) -> dict[str, Any]:
@@ -153,7 +177,7 @@ def web_pages(server: LiveServer) -> tuple[list[Page], list[str]]:
         blueprint = rule.endpoint.rpartition(".")[0]
         if not blueprint or not app.blueprints[blueprint].import_name.startswith("service.web"):
             continue
-        if "GET" not in (rule.methods or ()) or rule.endpoint in FILES | ELSEWHERE:
+        if "GET" not in (rule.methods or ()) or rule.endpoint in NOT_PAGES:
             continue
         if not set(rule.arguments) <= ids.keys():
             unfilled.append(f"{rule.endpoint} {rule.rule}")
@@ -162,7 +186,8 @@ def web_pages(server: LiveServer) -> tuple[list[Page], list[str]]:
         for suffix, taken, query in VARIANTS.get(rule.endpoint, [("", {}, "")]):
             values = {arg: ids[taken.get(arg, arg)] for arg in rule.arguments}
             path = adapter.build(rule.endpoint, values) + query.format(**ids)
-            pages.append(Page(f"{name}-{suffix}" if suffix else name, path))
+            title = f"{name}-{suffix}" if suffix else name
+            pages.append(Page(title, path, drawn=DRAWN.get(rule.endpoint)))
     pages.append(Page("erreur-404", MISSING, 404))
     return pages, unfilled
 
@@ -244,7 +269,7 @@ def test_every_page_answers_cleanly_without_sideways_scrolling(
     watch = ConsoleWatch(tab)
     problems: list[str] = []
     for page in pages[0]:
-        response = tab.goto(live_server.url + page.path, wait_until="load")
+        response = visit(tab, live_server.url, page)
         where = f"{page.path} à {width} px"
         if response is None or response.status != page.status:
             status = response.status if response else "aucune réponse"
@@ -263,4 +288,44 @@ def test_every_page_answers_cleanly_without_sideways_scrolling(
             wide = ", ".join(tab.evaluate(OVERFLOWING))
             problems.append(f"{where} : défilement horizontal ({scroll} > {inner}) : {wide}")
         tab.screenshot(path=screenshot_path(page.name, width), full_page=True)
+    assert not problems, "\n".join(problems)
+
+
+def test_every_page_passes_axe_without_serious_violations(
+    live_server: LiveServer,
+    pages: tuple[list[Page], list[str]],
+    sized_page: tuple[Any, int],
+) -> None:
+    """axe-core (WCAG 2.1 A and AA, best practices) finds nothing serious or critical on any
+    page, at either width, the page's Content-Security-Policy on (tests/browser/axe.py)."""
+    reason = axe.missing_reason()
+    if reason:
+        _unavailable(reason)
+    tab, width = sized_page
+    axe.serve_axe(tab.context, live_server.url)
+    problems: list[str] = []
+    for page in pages[0]:
+        visit(tab, live_server.url, page)
+        problems += axe.describe(f"{page.path} à {width} px", axe.violations(tab, live_server.url))
+    assert not problems, "axe-core :\n" + "\n".join(problems)
+
+
+#: The narrowest window Clausier is made for (issue 16): a small phone held upright.
+NARROWEST = 360
+
+
+def test_every_page_fits_the_narrowest_window_with_its_menu_open(
+    live_server: LiveServer, pages: tuple[list[Page], list[str]], browser: Any
+) -> None:
+    context = browser.new_context(viewport={"width": NARROWEST, "height": 740}, locale="fr-FR")
+    tab = context.new_page()
+    problems: list[str] = []
+    for page in pages[0]:
+        visit(tab, live_server.url, page)
+        tab.get_by_role("button", name="Menu").click()
+        scroll = tab.evaluate("document.documentElement.scrollWidth")
+        if scroll > NARROWEST:
+            wide = ", ".join(tab.evaluate(OVERFLOWING))
+            problems.append(f"{page.path} : défilement horizontal ({scroll} px) : {wide}")
+    context.close()
     assert not problems, "\n".join(problems)

@@ -69,3 +69,27 @@ def test_the_header_has_a_look_of_its_own(live_server: LiveServer, page: Any) ->
     with urllib.request.urlopen(live_server.url + "/static/favicon.svg") as answer:
         favicon = answer.read().decode().lower()
     assert not any(colour in favicon for colour in STATE_COLOURS)
+
+
+def _luminance(colour: str) -> float:
+    channels = []
+    for value in (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)):
+        channels.append(value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4)
+    red, green, blue = channels
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def test_the_coverage_charts_words_pass_aa_contrast_on_white(
+    live_server: LiveServer, page: Any
+) -> None:
+    """axe-core cannot judge text drawn in SVG (it says « to review »): the chart's words,
+    labels and verdicts, are checked here against the white they are drawn on."""
+    page.goto(live_server.url + "/analyses/1")
+    fills = page.locator(".coverage__chart text, .coverage__chart tspan").evaluate_all(
+        "nodes => nodes.map(n => [n.textContent.trim().slice(0, 30), n.getAttribute('fill')])"
+    )
+    assert len(fills) >= 20
+    assert page.locator(".coverage__row--weak").count() > 0, "aucune famille insuffisante"
+    for text, fill in fills:
+        ratio = 1.05 / (_luminance(fill) + 0.05)
+        assert ratio >= 4.5, f"« {text} » en {fill} sur blanc : {ratio:.2f}:1"

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import ConsoleWatch, LiveServer, screenshot_path
+from tests.browser import axe
+from tests.browser.conftest import ConsoleWatch, LiveServer, _unavailable, screenshot_path
 
 CONTRACT = "/organisations/valmont-sur-loire/contrats/EP-2024-01"
 LATIN_1 = "support;lanterne\nCandélabre acier;Boule éclairée\n".encode("latin-1")
@@ -36,6 +37,9 @@ def test_a_refused_upload_shows_its_message_in_view(
     context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
     page = context.new_page()
     watch = ConsoleWatch(page)
+    if reason := axe.missing_reason():
+        _unavailable(reason)
+    axe.serve_axe(context, live_server.url)
     page.goto(live_server.url + CONTRACT)
     form = page.locator("form.upload")
     form.locator("#dataset").select_option("inventaire_points_lumineux")
@@ -55,6 +59,15 @@ def test_a_refused_upload_shows_its_message_in_view(
         f"message à {box['y']:.0f} px, hors de la fenêtre de {height} px"
     )
     assert page.locator("#period").input_value() == period
+    # The field the refusal is about is marked invalid and described by the message: a screen
+    # reader reads it on reaching the field.
+    field = page.locator("#period" if case == "periode" else "#file")
+    assert field.get_attribute("aria-invalid") == "true"
+    assert "upload-error" in (field.get_attribute("aria-describedby") or "").split()
+    assert page.locator("[aria-invalid='true']").count() == 1
+    # The page with its refusal passes axe-core as the page without does.
+    found = axe.describe(f"{CONTRACT} refusé ({case})", axe.violations(page, live_server.url))
+    assert not found, "\n".join(found)
     assert page.locator("#note").input_value() == "Envoi de test"
     # The refusal answers 4xx, which the console reports; nothing else may be there.
     errors = [e for e in watch.take() if not re.search(r"status of 4\d\d .*/livraisons#", e)]

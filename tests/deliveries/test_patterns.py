@@ -83,7 +83,7 @@ def test_a_stored_schema_whose_pattern_re2_refuses_does_not_hold_the_delivery(
     path.write_text("code\naa\n", encoding="utf-8")
     report = validate_delivery(path, filename="c.csv", format="csv", schema=_schema(r"(a)\1"))
     assert report.valid
-    assert "Motif non appliqué (champ(s) code)" in report.checks[-1].detail
+    assert "Motif non appliqué (champ code)" in report.checks[-1].detail
 
 
 def test_an_obligation_with_a_backreference_is_refused_when_declared(

@@ -248,7 +248,7 @@ CORPUS: tuple[Hostile, ...] = (
         schema=REDOS_SCHEMA,
         valid=False,
     ),
-    Hostile("wide_csv", "large.csv", "csv", wide_csv, 422, "pour 2 colonne(s) d'en-tête"),
+    Hostile("wide_csv", "large.csv", "csv", wide_csv, 422, "pour 2 colonnes d'en-tête"),
     Hostile(
         "far_cell_xlsx", "loin.xlsx", "xlsx", far_cell_xlsx, 422, "jusqu'à la colonne 16\u202f384"
     ),

@@ -96,7 +96,7 @@ def test_an_annex_proposes_the_amendment_it_implies(
     )
     page = html_lib.unescape(imported.get_data(as_text=True))
     assert "Changements proposés" in page
-    assert "fréquence mensuelle → semestrielle ; délai 20 → 30 jours" in _text(page)
+    assert "fréquence mensuelle → semestrielle ; délai 20 jours → 30 jours" in _text(page)
     link = re.search(r'href="([^"]*/avenants\?[^"]*)"', page).group(1)
     prefilled = client.get(link).get_data(as_text=True)
     assert '<option value="inventaire" selected>' in prefilled

@@ -196,6 +196,14 @@ def test_a_tick_without_evidence_is_refused_with_the_reason(
     page = response.get_data(as_text=True)
     assert "L'élément n'a pas été enregistré." in page
     assert "une note ou un fichier prouve l&#39;élément." in page
+    # The note is marked invalid and described by the messages shown above the form's fields.
+    note = re.search(r'<textarea id="note-plan"[^>]*>', page)
+    assert note is not None
+    assert 'aria-invalid="true"' in note[0]
+    assert 'aria-describedby="tick-error-plan-1 tick-error-plan-2"' in note[0]
+    assert 'id="tick-error-plan-2"' in page
+    author = re.search(r'<input type="text" id="author-plan"[^>]*>', page)
+    assert author is not None and "aria-invalid" not in author[0]
 
 
 def test_a_tick_without_the_form_token_is_refused(

@@ -22,7 +22,9 @@ def page(client: FlaskClient, url: str, status: int = 200) -> str:
 
 def test_library_lists_families_and_their_clauses(client: FlaskClient, small_library: Path) -> None:
     html = page(client, "/")
-    assert "Clausier — bibliothèque de clauses données" in html
+    assert (
+        'Clausier<span class="site-title__long"> — bibliothèque de clauses données</span>' in html
+    )
     assert "Réversibilité" in html and "Open data" in html
     assert "Réversibilité — clause de test" in html
     assert "Ouverture des données — clause de test" in html
@@ -70,7 +72,7 @@ def test_clause_page_shows_the_current_text_with_variables_and_elements(
     assert '<span class="chip">[titulaire du contrat]</span>' in html
     assert '<td data-label="Libellé">Délai de restitution (en mois)</td>' in html
     assert "CCAG-TIC 2021 (arrêté du 30 mars 2021)" in html
-    assert "4 sur 4 énoncés par cette version." in html
+    assert "4 éléments énoncés sur 4 par cette version." in html
     assert 'href="/clauses/reversibilite-test/versions/1"' in html
     assert 'action="/clauses/reversibilite-test/diff"' in html
 
@@ -83,7 +85,7 @@ def test_version_pages_warn_about_drafts_and_retired_versions(
     assert 'action="/clauses/open-data-test/versions/1/approve"' in draft
     retired = page(client, "/clauses/reversibilite-test/versions/1")
     assert "Version retirée</strong> le" in retired
-    assert "2 sur 4 énoncés par cette version." in retired
+    assert "2 éléments énoncés sur 4 par cette version." in retired
     assert "La version en vigueur est la" in retired
 
 
