@@ -174,6 +174,8 @@ SETTINGS: tuple[Setting, ...] = (
         "OIDC_SCOPES",
         "openid email given_name usual_name siret",
         "Scopes asked of the provider, separated by spaces (`openid` among them).",
+    ),
+    Setting(
         "ACCESSIBILITY_CONTACT",
         "l'administrateur de Clausier dans votre organisation",
         "Whom the accessibility statement (`/accessibilite`) tells readers to write to about an "
