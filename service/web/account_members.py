@@ -109,7 +109,8 @@ def _chosen_contracts(organisation: Organisation) -> list[Any]:
     unknown = wanted - set(known)
     if unknown:
         raise InvalidAccount(
-            "Contrat(s) inconnu(s) dans cette organisation.",
+            ("Contrats inconnus" if len(unknown) > 1 else "Contrat inconnu")
+            + " dans cette organisation.",
             errors=[{"field": "contracts", "message": "contrat inconnu"}],
         )
     return [known[i] for i in sorted(wanted)]
