@@ -560,9 +560,19 @@ def _about(
             indexes = by_section.get(number, [])
         for index in indexes:
             weight, hits = mine.get((number, index), (0, []))
-            specific = any(text in specific_texts or FRAME_JOIN in text for text in hits)
+            framed = sum(FRAME_JOIN in text for text in hits)
+            by_signal = any(text in specific_texts for text in hits)
             if family not in owner and not _counts(
-                family, number, index, weight, specific, section, owner, weights, hits
+                family,
+                number,
+                index,
+                weight,
+                by_signal or framed > 0,
+                section,
+                owner,
+                weights,
+                from_frames=framed * FRAME_WEIGHT,
+                by_signal=by_signal,
             ):
                 continue
             if is_passing(section.folded[index]):
@@ -604,7 +614,9 @@ def _counts(
     section: IndexedSection,
     owner: frozenset[int],
     weights: list[dict[tuple[int, int], tuple[int, list[str]]]],
-    hits: list[str] = (),
+    *,
+    from_frames: int = 0,
+    by_signal: bool = False,
 ) -> bool:
     """Whether a sentence outside the family's clause still counts for the family: one
     specific signal (or a frame), or two ordinary words in a sentence about data; in another
@@ -612,8 +624,7 @@ def _counts(
     not take a sentence from the clause it stands in (« le volume de données stockées » in a
     sobriety article is no hosting clause)."""
     if owner:
-        weight -= FRAME_WEIGHT * sum(FRAME_JOIN in hit for hit in hits)
-        specific = any(FRAME_JOIN not in hit for hit in hits) and specific
+        weight, specific = weight - from_frames, by_signal
         # In another family's clause, only a sentence that speaks far more of this family
         # (« l'indicateur PUE et la part d'énergie renouvelable » under « Hébergement »).
         owners = max(weights[f].get((number, index), (0, []))[0] for f in owner)
