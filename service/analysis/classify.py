@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from service.analysis.document import Document
 from service.analysis.text import fold
@@ -65,8 +66,18 @@ def contract_type(document: Document) -> str | None:
     """The likeliest kind of contract, or None when nothing tells."""
     text = fold(" ".join(f"{s.title}\n{s.text}" for s in document.sections[:60]))[:400_000]
     scores = {
-        kind: sum(min(len(pattern.findall(text)), 5) * weight for pattern, weight in clues)
+        kind: sum(_count(pattern, text) * weight for pattern, weight in clues)
         for kind, clues in _COMPILED.items()
     }
     best = max(scores, key=lambda kind: scores[kind])
     return best if scores[best] >= 4 else None
+
+
+#: A clue counts at most this many times.
+MAX_COUNT = 5
+
+
+def _count(pattern: re.Pattern[str], text: str) -> int:
+    """How many times a clue occurs in the text, up to ``MAX_COUNT``: the search stops there
+    rather than reading the whole text for a frequent word (« prestations »)."""
+    return sum(1 for _ in islice(pattern.finditer(text), MAX_COUNT))

@@ -459,7 +459,10 @@ def _frames_in(frames: tuple[Frame, ...], text: IndexedText) -> list[tuple[int, 
     ``FRAME_WINDOW`` of the first group's — each with the words that made it (« publier …
     statistiques »): one frame per sentence at most."""
     found: dict[int, str] = {}
+    present = text.positions.keys()
     for frame in frames:
+        if any(present.isdisjoint(heads) for heads in frame.heads):
+            continue  # a group none of whose words is in the text: spares looking for the others
         places = [
             [(position, words) for words, phrase in group for position in _at(text, phrase)]
             for group in frame.groups

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from service.analysis.language import (
     BUYER,
     PARTY,
+    SENTENCES_REMEMBERED,
     VOID,
     negation_kinds,
 )
@@ -105,6 +107,12 @@ class Frame:
     def concepts(self) -> frozenset[str]:
         """Every concept of every alternative."""
         return frozenset(c for group in self.groups for _, phrase in group for c in phrase)
+
+    @cached_property
+    def heads(self) -> tuple[frozenset[str], ...]:
+        """Per group, the first concept of each alternative: a text holding none of a group's
+        cannot hold the frame."""
+        return tuple(frozenset(phrase[0] for _, phrase in group) for group in self.groups)
 
 
 #: How a frame is written in a family's signals: groups joined by « + », alternatives by « / ».
@@ -403,6 +411,8 @@ def breaks_family(family: str, kind: str | None) -> bool:
     return kind is not None and kind not in UNAFFECTED.get(family, frozenset())
 
 
+# Remembered: each family of a document asks again for the sentences it shares with others.
+@lru_cache(maxsize=SENTENCES_REMEMBERED)
 def contradiction_kind(sentence: str) -> str | None:
     """Name the rule a sentence breaks an obligation by, or None.
 
