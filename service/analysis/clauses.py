@@ -25,7 +25,14 @@ from service.analysis.language import (
     negation_kinds,
     refers_elsewhere,
 )
-from service.analysis.rules import FamilyRule, Frame, Ruleset, is_deferral
+from service.analysis.rules import (
+    FamilyRule,
+    Frame,
+    Ruleset,
+    contradiction_kind,
+    empties,
+    is_deferral,
+)
 from service.analysis.text import IndexedText, fold, stems_of
 
 #: A clause has at least this many words: shorter, it is a heading or a table's cell.
@@ -75,6 +82,12 @@ class IndexedSection:
     data_context: list[bool] = field(default_factory=list)
     #: Per sentence, once asked: whether it binds someone (see ``binds``).
     _binding: dict[int, bool] = field(default_factory=dict)
+    #: Per sentence, once asked: its negations, whether it is a passing mention and the rule
+    #: it breaks a clause by (see ``negations``, ``passing`` and ``contradiction``), which
+    #: every family reading it would parse again.
+    _negations: dict[int, list[str]] = field(default_factory=dict)
+    _passing: dict[int, bool] = field(default_factory=dict)
+    _contradiction: dict[int, str | None] = field(default_factory=dict)
     #: For a table row, what its cells mean: the header row, the sentence that introduces
     #: the table and the section's title ("Délai" in a header is the delay of every row).
     row_context: dict[int, frozenset[str]] = field(default_factory=dict)
@@ -100,17 +113,44 @@ class IndexedSection:
             known = (
                 (number in self.text.with_verb or is_obligation(folded))
                 and len(folded.split()) >= MIN_WORDS
-                and not is_passing(folded)
+                and not self.passing(number)
                 and not is_deferral(folded)
             )
             self._binding[number] = known
         return known
 
+    def negations(self, number: int) -> list[str]:
+        """The ``negation_kinds`` of a sentence, read once (the list is shared: not to be
+        changed)."""
+        known = self._negations.get(number)
+        if known is None:
+            known = self._negations[number] = negation_kinds(self.folded[number])
+        return known
+
+    def passing(self, number: int) -> bool:
+        """Whether a sentence is a passing mention (see ``language.is_passing``), read once."""
+        known = self._passing.get(number)
+        if known is None:
+            known = self._passing[number] = is_passing(self.folded[number])
+        return known
+
+    def empties(self, number: int) -> bool:
+        """Whether a sentence is negated or emptied (see ``rules.empties``)."""
+        return empties(self.folded[number], self.negations(number))
+
+    def contradiction(self, number: int) -> str | None:
+        """The rule a sentence breaks an obligation by (see ``rules.contradiction_kind``), read
+        once."""
+        if number not in self._contradiction:
+            self._contradiction[number] = contradiction_kind(self.text.sentence(number))
+        return self._contradiction[number]
+
     def _read_tables(self) -> None:
         text, header = self.text, None
         title = self.title.concepts_of(0) if self.title.sentences else set()
-        for number in range(len(text.sentences)):
-            if " | " not in text.sentence(number):
+        for number, (start, end) in enumerate(text.sentences):
+            # Most sentences hold no bar at all, which is seen without tidying them first.
+            if "|" not in text.text[start:end] or " | " not in text.sentence(number):
                 header = None
                 continue
             if header is None:
@@ -413,7 +453,7 @@ def _weights(
             continue
         if family.frames and not family.frame_concepts.isdisjoint(section.text.positions):
             for index, text in _frames_in(family.frames, section.text):
-                if _denies(section.folded[index]):
+                if _denies(section.negations(index)):
                     continue  # « ne pas divulguer les données » does not publish them
                 total, hits = found.get((number, index), (0, []))
                 found[(number, index)] = (total + FRAME_WEIGHT, [*hits, text])
@@ -492,10 +532,10 @@ def _frames_in(frames: tuple[Frame, ...], text: IndexedText) -> list[tuple[int, 
     return sorted(found.items())
 
 
-def _denies(folded: str) -> bool:
-    """Whether a sentence denies what it says (a negation that is not a condition's, an
-    idiom's or a relative clause's): its predicate is not done."""
-    return any(kind not in ("neutral", "relative") for kind in negation_kinds(folded))
+def _denies(negations: list[str]) -> bool:
+    """Whether a sentence denies what it says, by its ``negation_kinds`` (a negation that is
+    not a condition's, an idiom's or a relative clause's): its predicate is not done."""
+    return any(kind not in ("neutral", "relative") for kind in negations)
 
 
 def _distance(text: IndexedText, sentence: int, one: int, other: int) -> int:
@@ -568,7 +608,7 @@ def _about(
                 family, number, index, weight, specific, section, owner, weights, hits
             ):
                 continue
-            if is_passing(section.folded[index]):
+            if section.passing(index):
                 if deferrals is not None and refers_elsewhere(section.folded[index]):
                     deferrals.append(
                         FamilySentence(number, index, hits, family in owner, False, False)

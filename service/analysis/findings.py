@@ -22,8 +22,6 @@ from service.analysis.rules import (
     FamilyRule,
     Ruleset,
     breaks_family,
-    contradiction_kind,
-    empties,
 )
 from service.analysis.text import stems_of
 
@@ -90,7 +88,7 @@ def judge_family(
             s
             for s in about
             if s.titled
-            or (kind := contradiction_kind(sections[s.section].text.sentence(s.index))) is None
+            or (kind := sections[s.section].contradiction(s.index)) is None
             or breaks_family(family.id, kind)
         ]
     addressing = [s for s in about if s.binding and (s.signals or s.titled)]
@@ -124,9 +122,7 @@ def judge_family(
         (item.section, item.index): kind
         for item in about
         if not item.foreign
-        and breaks_family(
-            family.id, kind := contradiction_kind(sections[item.section].text.sentence(item.index))
-        )
+        and breaks_family(family.id, kind := sections[item.section].contradiction(item.index))
     }
     vague = _check_elements(family, sections, about, finding, breaks)
     contradiction = _find_contradiction(sections, about, breaks)
@@ -210,7 +206,7 @@ def _check_elements(
     usable = [
         s
         for s in about
-        if (s.section, s.index) not in breaks and not empties(sections[s.section].folded[s.index])
+        if (s.section, s.index) not in breaks and not sections[s.section].empties(s.index)
     ]
     vague: set[str] = set()
     for element in family.elements:
@@ -278,8 +274,8 @@ def timed_elements(
     usable = [
         s
         for s in about
-        if not empties(sections[s.section].folded[s.index])
-        and contradiction_kind(sections[s.section].text.sentence(s.index)) is None
+        if not sections[s.section].empties(s.index)
+        and sections[s.section].contradiction(s.index) is None
     ]
     found = {}
     for element in family.elements:

@@ -11,7 +11,6 @@ sentence: these are patterns of the language, tested with sentences written for 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 # -- figures of time ----------------------------------------------------------------------
 
@@ -216,22 +215,11 @@ def negation_kinds(folded: str) -> list[str]:
 
     "ne … que" is a restriction ("hébergées qu'en France"), not a negation, and is not listed.
     """
-    return list(_negation_kinds(folded))
-
-
-#: How many sentences' negations are remembered: the same sentence is read by several rules
-#: and several families.
-SENTENCES_REMEMBERED = 4096
-
-
-@lru_cache(maxsize=SENTENCES_REMEMBERED)
-def _negation_kinds(folded: str) -> tuple[str, ...]:
-    """``negation_kinds``, remembered (a tuple, which no caller can change)."""
     kinds: list[str] = []
     if BUYER_CONSENT.search(folded):
-        return ("prohibition",)
+        return ["prohibition"]
     if _PROHIBITED_UNLESS.search(folded) and not BUYER_DENIED.search(folded):
-        return ("prohibition",)
+        return ["prohibition"]
     for match in NEGATION.finditer(folded):
         before = folded[: match.start()]
         if (
@@ -271,7 +259,7 @@ def _negation_kinds(folded: str) -> tuple[str, ...]:
             continue
         kind = _kind(match.group("verb") + " " + folded[match.end() : match.end() + 40])
         kinds.append(_denied_to_buyer(kind, folded[match.end() : match.end() + 60]))
-    return tuple(kinds)
+    return kinds
 
 
 def _conditional(folded: str, before: str) -> bool:

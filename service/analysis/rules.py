@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from service.analysis.language import (
     BUYER,
     PARTY,
-    SENTENCES_REMEMBERED,
     VOID,
     negation_kinds,
 )
@@ -411,8 +410,6 @@ def breaks_family(family: str, kind: str | None) -> bool:
     return kind is not None and kind not in UNAFFECTED.get(family, frozenset())
 
 
-# Remembered: each family of a document asks again for the sentences it shares with others.
-@lru_cache(maxsize=SENTENCES_REMEMBERED)
 def contradiction_kind(sentence: str) -> str | None:
     """Name the rule a sentence breaks an obligation by, or None.
 
@@ -475,12 +472,13 @@ def _party_may(folded: str) -> bool:
     return False
 
 
-def empties(sentence_folded: str) -> bool:
-    """Whether a folded sentence is negated or emptied, so that it credits no element.
+def empties(sentence_folded: str, kinds: list[str] | None = None) -> bool:
+    """Whether a folded sentence is negated or emptied, so that it credits no element
+    (``kinds``: its ``negation_kinds`` if already read).
 
     A protective prohibition and a restriction (« hébergées qu'en France ») still credit.
     """
-    kinds = negation_kinds(sentence_folded)
+    kinds = negation_kinds(sentence_folded) if kinds is None else kinds
     return bool({"denied", "negated"} & set(kinds)) or VOID.search(sentence_folded) is not None
 
 
