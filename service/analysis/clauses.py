@@ -33,7 +33,7 @@ from service.analysis.rules import (
     empties,
     is_deferral,
 )
-from service.analysis.text import IndexedText, fold, stems_of
+from service.analysis.text import IndexedText, collector_spared, fold, stems_of
 
 #: A clause has at least this many words: shorter, it is a heading or a table's cell.
 MIN_WORDS = 5
@@ -87,16 +87,23 @@ class IndexedSection:
     #: every family reading it would parse again.
     _negations: dict[int, list[str]] = field(default_factory=dict)
     _passing: dict[int, bool] = field(default_factory=dict)
-    _contradiction: dict[int, str | None] = field(default_factory=dict)
+    #: … by the sentence's text: the sections of one document share it (``build``'s
+    #: ``contradictions``), for a document repeats sentences (a table's cells, a boilerplate).
+    _contradiction: dict[str, str | None] = field(default_factory=dict)
     #: For a table row, what its cells mean: the header row, the sentence that introduces
     #: the table and the section's title ("Délai" in a header is the delay of every row).
     row_context: dict[int, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, section: Section) -> IndexedSection:
-        """Tokenise a section and read each sentence's kind."""
+    def build(
+        cls, section: Section, contradictions: dict[str, str | None] | None = None
+    ) -> IndexedSection:
+        """Tokenise a section and read each sentence's kind (``contradictions``: where the
+        sections of the document keep what ``contradiction`` read)."""
         text = IndexedText.build(section.text)
         indexed = cls(section, IndexedText.build(section.title), text, _depth(section))
+        if contradictions is not None:
+            indexed._contradiction = contradictions
         indexed.listing = is_listing_title(fold(section.title))
         for number in range(len(text.sentences)):
             indexed.folded.append(text.folded_sentence(number))
@@ -141,9 +148,10 @@ class IndexedSection:
     def contradiction(self, number: int) -> str | None:
         """The rule a sentence breaks an obligation by (see ``rules.contradiction_kind``), read
         once."""
-        if number not in self._contradiction:
-            self._contradiction[number] = contradiction_kind(self.text.sentence(number))
-        return self._contradiction[number]
+        sentence = self.text.sentence(number)
+        if sentence not in self._contradiction:
+            self._contradiction[sentence] = contradiction_kind(sentence)
+        return self._contradiction[sentence]
 
     def _read_tables(self) -> None:
         text, header = self.text, None
@@ -189,6 +197,11 @@ class _Signals:
     frames: tuple[Frame, ...] = ()
     #: Every concept of every frame (a section holding none is not read for them).
     frame_concepts: frozenset[str] = frozenset()
+    #: The signals in the order they are weighed (specific ones first), each with whether it
+    #: is specific and its set of concepts; and, by its first concept, where each stands in
+    #: that order: a section is read only for the signals whose first concept it holds.
+    ordered: tuple[tuple[bool, str, tuple[str, ...], frozenset[str]], ...] = ()
+    by_head: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, family: FamilyRule) -> _Signals:
@@ -202,7 +215,22 @@ class _Signals:
             (common if ordinary else specific).append((text, phrase))
         concepts = frozenset(c for _, phrase in family.signals for c in phrase)
         frame_concepts = frozenset(c for frame in family.frames for c in frame.concepts)
-        return cls(tuple(specific), tuple(common), concepts, family.frames, frame_concepts)
+        ordered = tuple(
+            [(True, text, phrase, frozenset(phrase)) for text, phrase in specific]
+            + [(False, text, phrase, frozenset(phrase)) for text, phrase in common]
+        )
+        by_head: dict[str, list[int]] = {}
+        for place, (_, _, phrase, _) in enumerate(ordered):
+            by_head.setdefault(phrase[0], []).append(place)
+        return cls(
+            tuple(specific),
+            tuple(common),
+            concepts,
+            family.frames,
+            frame_concepts,
+            ordered,
+            {head: tuple(places) for head, places in by_head.items()},
+        )
 
 
 def sentences_by_family(
@@ -212,7 +240,11 @@ def sentences_by_family(
     sentences that speak of it. With ``deferrals`` (one list per family), the passing mentions
     of a family that send the reader to another document (« conformément à l'article 12 du
     CCAP ») are gathered there: a consultation judged as a whole follows them."""
-    sections = [IndexedSection.build(s) for s in document.sections if s.title or s.text]
+    contradictions: dict[str, str | None] = {}
+    with collector_spared():
+        sections = [
+            IndexedSection.build(s, contradictions) for s in document.sections if s.title or s.text
+        ]
     _outline(sections)
     compiled = [_Signals.of(family) for family in ruleset.families]
     bodies = _bodies(sections)
@@ -460,25 +492,28 @@ def _weights(
         if family.concepts.isdisjoint(section.text.positions):
             continue
         present = section.text.positions
-        for specific, group in ((True, family.specific), (False, family.common)):
-            for text, phrase in group:
-                if phrase[0] not in present:
-                    continue
-                # An ordinary phrase (« consommation d'énergie ») weighs as much as two
-                # ordinary words: in a sentence about data, it addresses the family.
-                weight = SPECIFIC_WEIGHT if specific or len(phrase) > 1 else 1
-                # A signal's words stand together, in any order ("données restituées"), one
-                # word apart at most.
-                for index in section.text.find_loose(phrase, window=_window(phrase)):
-                    total, hits = found.get((number, index), (0, []))
-                    # Signals that say the same thing (« hébergement », « hébergées ») weigh
-                    # once in a sentence.
-                    key = (number, index, frozenset(phrase))
-                    found[(number, index)] = (
-                        total + (0 if key in counted else weight),
-                        [*hits, text],
-                    )
-                    counted.add(key)
+        # Only the signals whose first concept the section holds, in the order they are weighed
+        # (the order of a sentence's signals in the report).
+        heads = family.by_head.keys() & present.keys()
+        places = sorted(place for head in heads for place in family.by_head[head])
+        for specific, text, phrase, concepts in (family.ordered[place] for place in places):
+            if not present.keys() >= concepts:
+                continue  # a word of the signal is not in the section
+            # An ordinary phrase (« consommation d'énergie ») weighs as much as two
+            # ordinary words: in a sentence about data, it addresses the family.
+            weight = SPECIFIC_WEIGHT if specific or len(phrase) > 1 else 1
+            # A signal's words stand together, in any order ("données restituées"), one
+            # word apart at most.
+            for index in section.text.find_loose(phrase, window=_window(phrase)):
+                total, hits = found.get((number, index), (0, []))
+                # Signals that say the same thing (« hébergement », « hébergées ») weigh
+                # once in a sentence.
+                key = (number, index, concepts)
+                found[(number, index)] = (
+                    total + (0 if key in counted else weight),
+                    [*hits, text],
+                )
+                counted.add(key)
     return found
 
 

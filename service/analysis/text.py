@@ -10,8 +10,11 @@ one sentence close to each other in any order — far cheaper than a regular exp
 
 from __future__ import annotations
 
+import gc
 import re
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from simplemma import lemmatize
@@ -153,6 +156,24 @@ class _Tokens(dict[str, str]):
 _TOKENS = _Tokens()
 
 
+@contextmanager
+def collector_spared() -> Iterator[None]:
+    """Hold the cyclic garbage collector off while a document is tokenised.
+
+    Tokenising allocates a few hundred thousand lists, tuples and dicts, none in a cycle
+    (reference counting frees them all), yet every 700 allocations would start a collection
+    that walks the young objects, and now and then all of them. The collector is restored as
+    it was, whatever happens.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def stems_of(text: str) -> tuple[str, ...]:
     """The concepts of a phrase, stop words left out."""
     lowered = text.lower()
@@ -197,11 +218,15 @@ class IndexedText:
     sentence_start: list[int] = field(default_factory=list)
     #: The sentences that hold a conjugated verb (a heading or a table cell often has none).
     with_verb: set[int] = field(default_factory=set)
+    #: Per sentence, once asked: ``bracketed``.
+    _bracketed: dict[int, list[bool]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, text: str) -> IndexedText:
         """Tokenise ``text``."""
         folded = fold(text)
+        # Folding keeps every offset and whether each character is a letter: the two texts
+        # have their words at the same places.
         lowered = text.lower() if len(text.lower()) == len(text) else folded
         indexed = cls(text, folded)
         stems, sentence_of, token_of = indexed.stems, indexed.sentence_of, _TOKENS.__getitem__
@@ -275,14 +300,17 @@ class IndexedText:
 
     def bracketed(self, index: int) -> list[bool]:
         """For each token of a sentence, whether it stands inside brackets (« les paramétrages
-        (arborescences, scénarios, règles) lui appartiennent »): read on demand only."""
+        (arborescences, scénarios, règles) lui appartiennent »): read on demand only, once
+        (the list is shared: not to be changed)."""
+        known = self._bracketed.get(index)
+        if known is not None:
+            return known
         start, end = self.sentences[index]
-        lowered = self.text.lower() if len(self.text.lower()) == len(self.text) else self.folded
         flags, depth = [], 0
         cursor = start
-        for word, bare in zip(
-            WORD.finditer(lowered, start, end), WORD.findall(self.folded, start, end), strict=False
-        ):
+        # The folded text's words stand where the lowercase text's do (see ``build``).
+        for word in WORD.finditer(self.folded, start, end):
+            bare = word.group()
             between = self.folded[cursor : word.start()]
             depth = max(
                 0,
@@ -295,6 +323,7 @@ class IndexedText:
             cursor = word.end()
             if bare not in STOP_WORDS:
                 flags.append(depth > 0)
+        self._bracketed[index] = flags
         return flags
 
     def concepts_of(self, index: int) -> set[str]:
