@@ -70,7 +70,11 @@ _FOLDABLE = re.compile("[" + "".join(_FOLDED_CHAR) + "]")
 
 def fold(text: str) -> str:
     """Lowercase and remove accents (and typographic apostrophes), fast."""
-    lowered = text.lower()
+    return _fold_lowered(text.lower())
+
+
+def _fold_lowered(lowered: str) -> str:
+    """``fold`` of a text already lowercased."""
     if lowered.isascii():
         return lowered
     # ``str.translate`` looks every character up in the table (about 75 ns each); a regular
@@ -224,10 +228,13 @@ class IndexedText:
     @classmethod
     def build(cls, text: str) -> IndexedText:
         """Tokenise ``text``."""
-        folded = fold(text)
+        lowered = text.lower()
+        folded = _fold_lowered(lowered)
         # Folding keeps every offset and whether each character is a letter: the two texts
-        # have their words at the same places.
-        lowered = text.lower() if len(text.lower()) == len(text) else folded
+        # have their words at the same places. (Lowercasing may not keep them: « İ » is two
+        # characters in lowercase; the folded text then stands for both.)
+        if len(lowered) != len(text):
+            lowered = folded
         indexed = cls(text, folded)
         stems, sentence_of, token_of = indexed.stems, indexed.sentence_of, _TOKENS.__getitem__
         start = 0
