@@ -66,6 +66,20 @@ DATA_CONTEXT = frozenset(
 
 
 @dataclass
+class Readings:
+    """What the rules read of a sentence, kept by its text for one document's analysis: the
+    families ask again for the sentences they share, and a document repeats sentences (a
+    table's cells, boilerplate)."""
+
+    #: By folded sentence: its ``negation_kinds`` (shared lists, not to be changed), and
+    #: whether it is a passing mention.
+    negations: dict[str, list[str]] = field(default_factory=dict)
+    passing: dict[str, bool] = field(default_factory=dict)
+    #: By sentence as ``IndexedText.sentence`` gives it: its ``contradiction_kind``.
+    contradictions: dict[str, str | None] = field(default_factory=dict)
+
+
+@dataclass
 class IndexedSection:
     """A section with its title and text tokenised once, and its place in the outline."""
 
@@ -82,28 +96,20 @@ class IndexedSection:
     data_context: list[bool] = field(default_factory=list)
     #: Per sentence, once asked: whether it binds someone (see ``binds``).
     _binding: dict[int, bool] = field(default_factory=dict)
-    #: Per sentence, once asked: its negations, whether it is a passing mention and the rule
-    #: it breaks a clause by (see ``negations``, ``passing`` and ``contradiction``), which
-    #: every family reading it would parse again.
-    _negations: dict[int, list[str]] = field(default_factory=dict)
-    _passing: dict[int, bool] = field(default_factory=dict)
-    #: … by the sentence's text: the sections of one document share it (``build``'s
-    #: ``contradictions``), for a document repeats sentences (a table's cells, a boilerplate).
-    _contradiction: dict[str, str | None] = field(default_factory=dict)
+    #: What the rules read of its sentences, shared with the document's other sections.
+    readings: Readings = field(default_factory=Readings)
     #: For a table row, what its cells mean: the header row, the sentence that introduces
     #: the table and the section's title ("Délai" in a header is the delay of every row).
     row_context: dict[int, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
-    def build(
-        cls, section: Section, contradictions: dict[str, str | None] | None = None
-    ) -> IndexedSection:
-        """Tokenise a section and read each sentence's kind (``contradictions``: where the
-        sections of the document keep what ``contradiction`` read)."""
+    def build(cls, section: Section, readings: Readings | None = None) -> IndexedSection:
+        """Tokenise a section and read each sentence's kind (``readings``: those of the
+        document's other sections)."""
         text = IndexedText.build(section.text)
         indexed = cls(section, IndexedText.build(section.title), text, _depth(section))
-        if contradictions is not None:
-            indexed._contradiction = contradictions
+        if readings is not None:
+            indexed.readings = readings
         indexed.listing = is_listing_title(fold(section.title))
         for number in range(len(text.sentences)):
             indexed.folded.append(text.folded_sentence(number))
@@ -129,16 +135,18 @@ class IndexedSection:
     def negations(self, number: int) -> list[str]:
         """The ``negation_kinds`` of a sentence, read once (the list is shared: not to be
         changed)."""
-        known = self._negations.get(number)
+        folded = self.folded[number]
+        known = self.readings.negations.get(folded)
         if known is None:
-            known = self._negations[number] = negation_kinds(self.folded[number])
+            known = self.readings.negations[folded] = negation_kinds(folded)
         return known
 
     def passing(self, number: int) -> bool:
         """Whether a sentence is a passing mention (see ``language.is_passing``), read once."""
-        known = self._passing.get(number)
+        folded = self.folded[number]
+        known = self.readings.passing.get(folded)
         if known is None:
-            known = self._passing[number] = is_passing(self.folded[number])
+            known = self.readings.passing[folded] = is_passing(folded)
         return known
 
     def empties(self, number: int) -> bool:
@@ -149,9 +157,10 @@ class IndexedSection:
         """The rule a sentence breaks an obligation by (see ``rules.contradiction_kind``), read
         once."""
         sentence = self.text.sentence(number)
-        if sentence not in self._contradiction:
-            self._contradiction[sentence] = contradiction_kind(sentence)
-        return self._contradiction[sentence]
+        known = self.readings.contradictions
+        if sentence not in known:
+            known[sentence] = contradiction_kind(sentence)
+        return known[sentence]
 
     def _read_tables(self) -> None:
         text, header = self.text, None
@@ -240,10 +249,10 @@ def sentences_by_family(
     sentences that speak of it. With ``deferrals`` (one list per family), the passing mentions
     of a family that send the reader to another document (« conformément à l'article 12 du
     CCAP ») are gathered there: a consultation judged as a whole follows them."""
-    contradictions: dict[str, str | None] = {}
+    readings = Readings()
     with collector_spared():
         sections = [
-            IndexedSection.build(s, contradictions) for s in document.sections if s.title or s.text
+            IndexedSection.build(s, readings) for s in document.sections if s.title or s.text
         ]
     _outline(sections)
     compiled = [_Signals.of(family) for family in ruleset.families]
