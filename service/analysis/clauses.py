@@ -33,7 +33,7 @@ from service.analysis.rules import (
     empties,
     is_deferral,
 )
-from service.analysis.text import IndexedText, collector_spared, fold, stems_of
+from service.analysis.text import IndexedText, fold, stems_of
 
 #: A clause has at least this many words: shorter, it is a heading or a table's cell.
 MIN_WORDS = 5
@@ -250,10 +250,7 @@ def sentences_by_family(
     of a family that send the reader to another document (« conformément à l'article 12 du
     CCAP ») are gathered there: a consultation judged as a whole follows them."""
     readings = Readings()
-    with collector_spared():
-        sections = [
-            IndexedSection.build(s, readings) for s in document.sections if s.title or s.text
-        ]
+    sections = [IndexedSection.build(s, readings) for s in document.sections if s.title or s.text]
     _outline(sections)
     compiled = [_Signals.of(family) for family in ruleset.families]
     bodies = _bodies(sections)

@@ -38,7 +38,7 @@ from service.analysis.language import delay_days
 from service.analysis.readers import Limits, read_document
 from service.analysis.report import VERDICT_LABELS, family_report
 from service.analysis.rules import FamilyRule, Ruleset, empties
-from service.analysis.text import fold
+from service.analysis.text import collector_spared, fold
 from service.storage import checksum
 
 #: The pieces of a consultation file, and the words that name each (first found wins).
@@ -193,6 +193,11 @@ class Piece:
 
 def read_piece(filename: str, data: bytes, ruleset: Ruleset, limits: Limits | None) -> Piece:
     """Read one document and judge each family on it alone."""
+    with collector_spared():
+        return _read_piece(filename, data, ruleset, limits)
+
+
+def _read_piece(filename: str, data: bytes, ruleset: Ruleset, limits: Limits | None) -> Piece:
     document = read_document(data, filename, limits)
     kind = contract_type(document)
     deferrals: list[list[FamilySentence]] = [[] for _ in ruleset.families]

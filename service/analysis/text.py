@@ -162,12 +162,14 @@ _TOKENS = _Tokens()
 
 @contextmanager
 def collector_spared() -> Iterator[None]:
-    """Hold the cyclic garbage collector off while a document is tokenised.
+    """Hold the cyclic garbage collector off while a document is read and judged.
 
-    Tokenising allocates a few hundred thousand lists, tuples and dicts, none in a cycle
-    (reference counting frees them all), yet every 700 allocations would start a collection
-    that walks the young objects, and now and then all of them. The collector is restored as
-    it was, whatever happens.
+    Reading and tokenising a document allocate hundreds of thousands of lists, tuples and
+    dicts that reference counting frees (the document's index makes no cycle), yet every 700
+    allocations would start a collection that walks the young objects, and now and then all
+    of them. Once the analysis is over, most are gone and the first collection is short. The
+    collector is restored as it was, whatever happens: at worst a document's own cycles wait
+    for the end of its analysis.
     """
     enabled = gc.isenabled()
     gc.disable()
