@@ -59,9 +59,9 @@ def analyze_bytes(
     document says, to compare with; otherwise (and for the other verdicts) the clause that
     states most of the missing elements for this kind of contract.
     """
+    document = read_document(data, filename, limits)
+    kind = contract_type(document)
     with collector_spared():
-        document = read_document(data, filename, limits)
-        kind = contract_type(document)
         findings = judge_document(document, ruleset, kind)
     if closest is not None:
         _compare_with_closest(findings, ruleset, closest)

@@ -193,15 +193,15 @@ class Piece:
 
 def read_piece(filename: str, data: bytes, ruleset: Ruleset, limits: Limits | None) -> Piece:
     """Read one document and judge each family on it alone."""
-    with collector_spared():
-        return _read_piece(filename, data, ruleset, limits)
-
-
-def _read_piece(filename: str, data: bytes, ruleset: Ruleset, limits: Limits | None) -> Piece:
     document = read_document(data, filename, limits)
     kind = contract_type(document)
     deferrals: list[list[FamilySentence]] = [[] for _ in ruleset.families]
-    sections, about = sentences_by_family(document, ruleset, deferrals)
+    with collector_spared():
+        sections, about = sentences_by_family(document, ruleset, deferrals)
+        findings = [
+            judge_family(family, sections, about[f], kind)
+            for f, family in enumerate(ruleset.families)
+        ]
     piece = Piece(
         filename,
         checksum(data),
@@ -212,9 +212,7 @@ def _read_piece(filename: str, data: bytes, ruleset: Ruleset, limits: Limits | N
         about,
         deferrals,
     )
-    piece.findings = [
-        judge_family(family, sections, about[f], kind) for f, family in enumerate(ruleset.families)
-    ]
+    piece.findings = findings
     return piece
 
 
