@@ -247,7 +247,7 @@ def _element_state(
         if row is not None:
             concepts = concepts | row  # a cell means what its header says
         named = any(
-            set(phrase) <= concepts
+            concepts.issuperset(phrase)
             and (row is not None or phrase in element.wide or item.index in text.find_loose(phrase))
             for phrase in element.phrases
         )
@@ -256,7 +256,8 @@ def _element_state(
                 return "found", item
             continue
         anchored = (bool(element.anchors) and element.anchors <= concepts) or any(
-            set(phrase) <= concepts and not set(phrase) <= _TIME for phrase in element.phrases
+            concepts.issuperset(phrase) and not _TIME.issuperset(phrase)
+            for phrase in element.phrases
         )
         if not (named or anchored):
             continue
