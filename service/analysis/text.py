@@ -145,8 +145,9 @@ def concept(word: str) -> str:
 class _Tokens(dict[str, str]):
     """What ``IndexedText.build`` keeps of each lowercase word: its concept, or "" for a stop
     word; computed on the first lookup of a word (``__missing__``), so that a text's words are
-    looked up by ``map`` in C. Bounded like ``_CONCEPTS``: past the bound a word is only read
-    more slowly."""
+    looked up by ``map`` in C. Bounded like ``_CONCEPTS``, whose strings it holds (the same
+    word and concept objects), so that its own table costs at most about 15 MB: past the
+    bound a word is only read more slowly."""
 
     def __missing__(self, word: str) -> str:
         # The folded text has the same offsets as the lowercase one, and folding twice
