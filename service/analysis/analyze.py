@@ -20,6 +20,7 @@ from service.analysis.readers import Limits, read_document
 from service.analysis.readers.bounds import DOCUMENT
 from service.analysis.report import build_report
 from service.analysis.rules import Ruleset, load_ruleset
+from service.analysis.text import collector_spared
 from service.errors import AnalysisNotFound, ConsultationInvalid
 from service.library.search import SearchIndex
 from service.library.store import Page
@@ -60,7 +61,8 @@ def analyze_bytes(
     """
     document = read_document(data, filename, limits)
     kind = contract_type(document)
-    findings = judge_document(document, ruleset, kind)
+    with collector_spared():
+        findings = judge_document(document, ruleset, kind)
     if closest is not None:
         _compare_with_closest(findings, ruleset, closest)
     return build_report(filename, checksum(data), document, kind, findings)

@@ -25,7 +25,14 @@ from service.analysis.language import (
     negation_kinds,
     refers_elsewhere,
 )
-from service.analysis.rules import FamilyRule, Frame, Ruleset, is_deferral
+from service.analysis.rules import (
+    FamilyRule,
+    Frame,
+    Ruleset,
+    contradiction_kind,
+    empties,
+    is_deferral,
+)
 from service.analysis.text import IndexedText, fold, stems_of
 
 #: A clause has at least this many words: shorter, it is a heading or a table's cell.
@@ -59,6 +66,20 @@ DATA_CONTEXT = frozenset(
 
 
 @dataclass
+class Readings:
+    """What the rules read of a sentence, kept by its text for one document's analysis: the
+    families ask again for the sentences they share, and a document repeats sentences (a
+    table's cells, boilerplate)."""
+
+    #: By folded sentence: its ``negation_kinds`` (shared lists, not to be changed), and
+    #: whether it is a passing mention.
+    negations: dict[str, list[str]] = field(default_factory=dict)
+    passing: dict[str, bool] = field(default_factory=dict)
+    #: By sentence as ``IndexedText.sentence`` gives it: its ``contradiction_kind``.
+    contradictions: dict[str, str | None] = field(default_factory=dict)
+
+
+@dataclass
 class IndexedSection:
     """A section with its title and text tokenised once, and its place in the outline."""
 
@@ -75,15 +96,20 @@ class IndexedSection:
     data_context: list[bool] = field(default_factory=list)
     #: Per sentence, once asked: whether it binds someone (see ``binds``).
     _binding: dict[int, bool] = field(default_factory=dict)
+    #: What the rules read of its sentences, shared with the document's other sections.
+    readings: Readings = field(default_factory=Readings)
     #: For a table row, what its cells mean: the header row, the sentence that introduces
     #: the table and the section's title ("Délai" in a header is the delay of every row).
     row_context: dict[int, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, section: Section) -> IndexedSection:
-        """Tokenise a section and read each sentence's kind."""
+    def build(cls, section: Section, readings: Readings | None = None) -> IndexedSection:
+        """Tokenise a section and read each sentence's kind (``readings``: those of the
+        document's other sections)."""
         text = IndexedText.build(section.text)
         indexed = cls(section, IndexedText.build(section.title), text, _depth(section))
+        if readings is not None:
+            indexed.readings = readings
         indexed.listing = is_listing_title(fold(section.title))
         for number in range(len(text.sentences)):
             indexed.folded.append(text.folded_sentence(number))
@@ -100,17 +126,48 @@ class IndexedSection:
             known = (
                 (number in self.text.with_verb or is_obligation(folded))
                 and len(folded.split()) >= MIN_WORDS
-                and not is_passing(folded)
+                and not self.passing(number)
                 and not is_deferral(folded)
             )
             self._binding[number] = known
         return known
 
+    def negations(self, number: int) -> list[str]:
+        """The ``negation_kinds`` of a sentence, read once (the list is shared: not to be
+        changed)."""
+        folded = self.folded[number]
+        known = self.readings.negations.get(folded)
+        if known is None:
+            known = self.readings.negations[folded] = negation_kinds(folded)
+        return known
+
+    def passing(self, number: int) -> bool:
+        """Whether a sentence is a passing mention (see ``language.is_passing``), read once."""
+        folded = self.folded[number]
+        known = self.readings.passing.get(folded)
+        if known is None:
+            known = self.readings.passing[folded] = is_passing(folded)
+        return known
+
+    def empties(self, number: int) -> bool:
+        """Whether a sentence is negated or emptied (see ``rules.empties``)."""
+        return empties(self.folded[number], self.negations(number))
+
+    def contradiction(self, number: int) -> str | None:
+        """The rule a sentence breaks an obligation by (see ``rules.contradiction_kind``), read
+        once."""
+        sentence = self.text.sentence(number)
+        known = self.readings.contradictions
+        if sentence not in known:
+            known[sentence] = contradiction_kind(sentence)
+        return known[sentence]
+
     def _read_tables(self) -> None:
         text, header = self.text, None
         title = self.title.concepts_of(0) if self.title.sentences else set()
-        for number in range(len(text.sentences)):
-            if " | " not in text.sentence(number):
+        for number, (start, end) in enumerate(text.sentences):
+            # Most sentences hold no bar at all, which is seen without tidying them first.
+            if "|" not in text.text[start:end] or " | " not in text.sentence(number):
                 header = None
                 continue
             if header is None:
@@ -149,6 +206,11 @@ class _Signals:
     frames: tuple[Frame, ...] = ()
     #: Every concept of every frame (a section holding none is not read for them).
     frame_concepts: frozenset[str] = frozenset()
+    #: The signals in the order they are weighed (specific ones first), each with whether it
+    #: is specific and its set of concepts; and, by its first concept, where each stands in
+    #: that order: a section is read only for the signals whose first concept it holds.
+    ordered: tuple[tuple[bool, str, tuple[str, ...], frozenset[str]], ...] = ()
+    by_head: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, family: FamilyRule) -> _Signals:
@@ -162,7 +224,22 @@ class _Signals:
             (common if ordinary else specific).append((text, phrase))
         concepts = frozenset(c for _, phrase in family.signals for c in phrase)
         frame_concepts = frozenset(c for frame in family.frames for c in frame.concepts)
-        return cls(tuple(specific), tuple(common), concepts, family.frames, frame_concepts)
+        ordered = tuple(
+            [(True, text, phrase, frozenset(phrase)) for text, phrase in specific]
+            + [(False, text, phrase, frozenset(phrase)) for text, phrase in common]
+        )
+        by_head: dict[str, list[int]] = {}
+        for place, (_, _, phrase, _) in enumerate(ordered):
+            by_head.setdefault(phrase[0], []).append(place)
+        return cls(
+            tuple(specific),
+            tuple(common),
+            concepts,
+            family.frames,
+            frame_concepts,
+            ordered,
+            {head: tuple(places) for head, places in by_head.items()},
+        )
 
 
 def sentences_by_family(
@@ -172,7 +249,8 @@ def sentences_by_family(
     sentences that speak of it. With ``deferrals`` (one list per family), the passing mentions
     of a family that send the reader to another document (« conformément à l'article 12 du
     CCAP ») are gathered there: a consultation judged as a whole follows them."""
-    sections = [IndexedSection.build(s) for s in document.sections if s.title or s.text]
+    readings = Readings()
+    sections = [IndexedSection.build(s, readings) for s in document.sections if s.title or s.text]
     _outline(sections)
     compiled = [_Signals.of(family) for family in ruleset.families]
     bodies = _bodies(sections)
@@ -413,32 +491,35 @@ def _weights(
             continue
         if family.frames and not family.frame_concepts.isdisjoint(section.text.positions):
             for index, text in _frames_in(family.frames, section.text):
-                if _denies(section.folded[index]):
+                if _denies(section.negations(index)):
                     continue  # « ne pas divulguer les données » does not publish them
                 total, hits = found.get((number, index), (0, []))
                 found[(number, index)] = (total + FRAME_WEIGHT, [*hits, text])
         if family.concepts.isdisjoint(section.text.positions):
             continue
         present = section.text.positions
-        for specific, group in ((True, family.specific), (False, family.common)):
-            for text, phrase in group:
-                if phrase[0] not in present:
-                    continue
-                # An ordinary phrase (« consommation d'énergie ») weighs as much as two
-                # ordinary words: in a sentence about data, it addresses the family.
-                weight = SPECIFIC_WEIGHT if specific or len(phrase) > 1 else 1
-                # A signal's words stand together, in any order ("données restituées"), one
-                # word apart at most.
-                for index in section.text.find_loose(phrase, window=_window(phrase)):
-                    total, hits = found.get((number, index), (0, []))
-                    # Signals that say the same thing (« hébergement », « hébergées ») weigh
-                    # once in a sentence.
-                    key = (number, index, frozenset(phrase))
-                    found[(number, index)] = (
-                        total + (0 if key in counted else weight),
-                        [*hits, text],
-                    )
-                    counted.add(key)
+        # Only the signals whose first concept the section holds, in the order they are weighed
+        # (the order of a sentence's signals in the report).
+        heads = family.by_head.keys() & present.keys()
+        places = sorted(place for head in heads for place in family.by_head[head])
+        for specific, text, phrase, concepts in (family.ordered[place] for place in places):
+            if not present.keys() >= concepts:
+                continue  # a word of the signal is not in the section
+            # An ordinary phrase (« consommation d'énergie ») weighs as much as two
+            # ordinary words: in a sentence about data, it addresses the family.
+            weight = SPECIFIC_WEIGHT if specific or len(phrase) > 1 else 1
+            # A signal's words stand together, in any order ("données restituées"), one
+            # word apart at most.
+            for index in section.text.find_loose(phrase, window=_window(phrase)):
+                total, hits = found.get((number, index), (0, []))
+                # Signals that say the same thing (« hébergement », « hébergées ») weigh
+                # once in a sentence.
+                key = (number, index, concepts)
+                found[(number, index)] = (
+                    total + (0 if key in counted else weight),
+                    [*hits, text],
+                )
+                counted.add(key)
     return found
 
 
@@ -459,7 +540,10 @@ def _frames_in(frames: tuple[Frame, ...], text: IndexedText) -> list[tuple[int, 
     ``FRAME_WINDOW`` of the first group's — each with the words that made it (« publier …
     statistiques »): one frame per sentence at most."""
     found: dict[int, str] = {}
+    present = text.positions.keys()
     for frame in frames:
+        if any(present.isdisjoint(heads) for heads in frame.heads):
+            continue  # a group none of whose words is in the text: spares looking for the others
         places = [
             [(position, words) for words, phrase in group for position in _at(text, phrase)]
             for group in frame.groups
@@ -489,10 +573,10 @@ def _frames_in(frames: tuple[Frame, ...], text: IndexedText) -> list[tuple[int, 
     return sorted(found.items())
 
 
-def _denies(folded: str) -> bool:
-    """Whether a sentence denies what it says (a negation that is not a condition's, an
-    idiom's or a relative clause's): its predicate is not done."""
-    return any(kind not in ("neutral", "relative") for kind in negation_kinds(folded))
+def _denies(negations: list[str]) -> bool:
+    """Whether a sentence denies what it says, by its ``negation_kinds`` (a negation that is
+    not a condition's, an idiom's or a relative clause's): its predicate is not done."""
+    return any(kind not in ("neutral", "relative") for kind in negations)
 
 
 def _distance(text: IndexedText, sentence: int, one: int, other: int) -> int:
@@ -575,7 +659,7 @@ def _about(
                 by_signal=by_signal,
             ):
                 continue
-            if is_passing(section.folded[index]):
+            if section.passing(index):
                 if deferrals is not None and refers_elsewhere(section.folded[index]):
                     deferrals.append(
                         FamilySentence(number, index, hits, family in owner, False, False)

@@ -38,7 +38,7 @@ from service.analysis.language import delay_days
 from service.analysis.readers import Limits, read_document
 from service.analysis.report import VERDICT_LABELS, family_report
 from service.analysis.rules import FamilyRule, Ruleset, empties
-from service.analysis.text import fold
+from service.analysis.text import collector_spared, fold
 from service.storage import checksum
 
 #: The pieces of a consultation file, and the words that name each (first found wins).
@@ -196,7 +196,12 @@ def read_piece(filename: str, data: bytes, ruleset: Ruleset, limits: Limits | No
     document = read_document(data, filename, limits)
     kind = contract_type(document)
     deferrals: list[list[FamilySentence]] = [[] for _ in ruleset.families]
-    sections, about = sentences_by_family(document, ruleset, deferrals)
+    with collector_spared():
+        sections, about = sentences_by_family(document, ruleset, deferrals)
+        findings = [
+            judge_family(family, sections, about[f], kind)
+            for f, family in enumerate(ruleset.families)
+        ]
     piece = Piece(
         filename,
         checksum(data),
@@ -207,9 +212,7 @@ def read_piece(filename: str, data: bytes, ruleset: Ruleset, limits: Limits | No
         about,
         deferrals,
     )
-    piece.findings = [
-        judge_family(family, sections, about[f], kind) for f, family in enumerate(ruleset.families)
-    ]
+    piece.findings = findings
     return piece
 
 

@@ -22,8 +22,6 @@ from service.analysis.rules import (
     FamilyRule,
     Ruleset,
     breaks_family,
-    contradiction_kind,
-    empties,
 )
 from service.analysis.text import stems_of
 
@@ -90,7 +88,7 @@ def judge_family(
             s
             for s in about
             if s.titled
-            or (kind := contradiction_kind(sections[s.section].text.sentence(s.index))) is None
+            or (kind := sections[s.section].contradiction(s.index)) is None
             or breaks_family(family.id, kind)
         ]
     addressing = [s for s in about if s.binding and (s.signals or s.titled)]
@@ -124,9 +122,7 @@ def judge_family(
         (item.section, item.index): kind
         for item in about
         if not item.foreign
-        and breaks_family(
-            family.id, kind := contradiction_kind(sections[item.section].text.sentence(item.index))
-        )
+        and breaks_family(family.id, kind := sections[item.section].contradiction(item.index))
     }
     vague = _check_elements(family, sections, about, finding, breaks)
     contradiction = _find_contradiction(sections, about, breaks)
@@ -210,7 +206,7 @@ def _check_elements(
     usable = [
         s
         for s in about
-        if (s.section, s.index) not in breaks and not empties(sections[s.section].folded[s.index])
+        if (s.section, s.index) not in breaks and not sections[s.section].empties(s.index)
     ]
     vague: set[str] = set()
     for element in family.elements:
@@ -251,7 +247,7 @@ def _element_state(
         if row is not None:
             concepts = concepts | row  # a cell means what its header says
         named = any(
-            set(phrase) <= concepts
+            concepts.issuperset(phrase)
             and (row is not None or phrase in element.wide or item.index in text.find_loose(phrase))
             for phrase in element.phrases
         )
@@ -260,7 +256,8 @@ def _element_state(
                 return "found", item
             continue
         anchored = (bool(element.anchors) and element.anchors <= concepts) or any(
-            set(phrase) <= concepts and not set(phrase) <= _TIME for phrase in element.phrases
+            concepts.issuperset(phrase) and not _TIME.issuperset(phrase)
+            for phrase in element.phrases
         )
         if not (named or anchored):
             continue
@@ -278,8 +275,8 @@ def timed_elements(
     usable = [
         s
         for s in about
-        if not empties(sections[s.section].folded[s.index])
-        and contradiction_kind(sections[s.section].text.sentence(s.index)) is None
+        if not sections[s.section].empties(s.index)
+        and sections[s.section].contradiction(s.index) is None
     ]
     found = {}
     for element in family.elements:

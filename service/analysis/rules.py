@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +106,12 @@ class Frame:
     def concepts(self) -> frozenset[str]:
         """Every concept of every alternative."""
         return frozenset(c for group in self.groups for _, phrase in group for c in phrase)
+
+    @cached_property
+    def heads(self) -> tuple[frozenset[str], ...]:
+        """Per group, the first concept of each alternative: a text holding none of a group's
+        cannot hold the frame."""
+        return tuple(frozenset(phrase[0] for _, phrase in group) for group in self.groups)
 
 
 #: How a frame is written in a family's signals: groups joined by « + », alternatives by « / ».
@@ -465,12 +472,13 @@ def _party_may(folded: str) -> bool:
     return False
 
 
-def empties(sentence_folded: str) -> bool:
-    """Whether a folded sentence is negated or emptied, so that it credits no element.
+def empties(sentence_folded: str, kinds: list[str] | None = None) -> bool:
+    """Whether a folded sentence is negated or emptied, so that it credits no element
+    (``kinds``: its ``negation_kinds`` if already read).
 
     A protective prohibition and a restriction (« hébergées qu'en France ») still credit.
     """
-    kinds = negation_kinds(sentence_folded)
+    kinds = negation_kinds(sentence_folded) if kinds is None else kinds
     return bool({"denied", "negated"} & set(kinds)) or VOID.search(sentence_folded) is not None
 
 
