@@ -29,6 +29,15 @@ ACTIONS = {
     "token_revoked": "jeton d'API révoqué",
     "token_used": "jeton d'API utilisé",
     "organisation_identified": "SIREN / SIRET de l'organisation",
+    "version_approved": "version de clause approuvée",
+    "version_retired": "version de clause retirée",
+    "analysis_uploaded": "document analysé",
+    "template_uploaded": "modèle d'annexe déposé",
+    "delivery_uploaded": "livraison déposée",
+    "checklist_ticked": "liste de réversibilité cochée",
+    "amendment_recorded": "avenant enregistré",
+    "contract_created": "contrat créé",
+    "feed_token_created": "lien privé du calendrier créé",
 }
 
 

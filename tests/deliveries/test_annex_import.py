@@ -37,7 +37,6 @@ def _annex(client: FlaskClient) -> bytes:
 
 
 def _contract(client: FlaskClient) -> None:
-    client.post("/api/organisations", json={"slug": "valbrune", "name": "Valbrune"})
     created = client.post("/api/organisations/valbrune/contracts", json=CONTRACT)
     assert created.status_code == 201
 
@@ -99,7 +98,6 @@ def test_the_annex_table_becomes_the_contracts_obligations(
 def test_the_annex_clauses_are_attached_to_the_contract(
     app: Flask, client: FlaskClient, reference_library: Path
 ) -> None:
-    client.post("/api/organisations", json={"slug": "valbrune", "name": "Valbrune"})
     bare = {k: v for k, v in CONTRACT.items() if k != "obligations"}
     assert client.post("/api/organisations/valbrune/contracts", json=bare).status_code == 201
     before = client.get(BASE + "/checklist").get_json()
@@ -273,7 +271,6 @@ def test_a_clause_whose_version_hash_differs_is_not_attached(
 ) -> None:
     """An annex made from another library (same clause and number, other text) is not taken
     for this library's version: the version hash it traces must match."""
-    client.post("/api/organisations", json={"slug": "valbrune", "name": "Valbrune"})
     bare = {k: v for k, v in CONTRACT.items() if k != "obligations"}
     assert client.post("/api/organisations/valbrune/contracts", json=bare).status_code == 201
     document = Document(io.BytesIO(_annex(client)))

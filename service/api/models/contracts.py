@@ -14,7 +14,6 @@ from service.api.models.common import (
     Text,
     TextValue,
     Upload,
-    documented_enum,
 )
 from service.deliveries.contracts import DATASET, REFERENCE
 from service.deliveries.models import CONTRACT_KINDS, DELIVERERS, FREQUENCIES
@@ -189,13 +188,13 @@ class AmendmentChangeInput(BaseModel):
 
 
 class AmendmentInput(BaseModel):
-    """Un avenant : sa date d'effet, son motif, son auteur et ses changements."""
+    """Un avenant : sa date d'effet, son motif et ses changements ; son auteur est la
+    personne connectée (« author » envoyé est ignoré)."""
 
     effective_on: Day
     signed_on: Day | None = None
     title: str | None = None
     reason: str | None = None
-    author: str | None = None
     changes: list[AmendmentChangeInput] = Field(min_length=1)
 
 
@@ -262,15 +261,16 @@ class AnnexImport(BaseModel):
 
 
 class DeliveryUpload(BaseModel):
-    """Une livraison : le fichier, sa période et qui l'envoie."""
+    """Une livraison : le fichier et sa période. L'expéditeur et son côté (titulaire ou
+    acheteur) sont ceux de la personne connectée ou du jeton : « sender » et « sender_role »
+    envoyés sont ignorés."""
 
     file: Upload
     period: str = Field("", description="2025-03, 2025-T1, 2025-S2, 2025 ou un jour de la période")
-    sender: str = ""
-    sender_role: str = Field("titulaire", json_schema_extra=documented_enum(*DELIVERERS))
     received_at: Moment | None = Field(
         None,
-        description="Réception par un autre canal, par l'acheteur seulement (ISO 8601 avec fuseau)",
+        description="Réception par un autre canal (courrier, clé USB) : réservée au gestionnaire "
+        "du contrat, consignée au journal d'audit (ISO 8601 avec fuseau)",
     )
     note: str = ""
 
