@@ -67,10 +67,12 @@ def get_job(job_id: str) -> dict[str, Any]:
 def job_result(job_id: str) -> Response:
     """The file a finished job made; 409 while it runs or when it failed."""
     with transaction() as session:
+        _readable(
+            jobs.get_job(session, job_id, stale_after=job_timeout(), organisation_id=_owner())
+        )
         job, stored = jobs.job_result(
             session, job_id, stale_after=job_timeout(), organisation_id=_owner()
         )
-        _readable(job)
         return file_response(
             stored.content, stored.media_type, job.result_name or "resultat", inline=True
         )

@@ -45,10 +45,12 @@ def show(job_id: str) -> str:
 def result(job_id: str) -> Response:
     """The file a finished job made, shown in the browser."""
     with transaction() as session:
+        _readable(
+            jobs.get_job(session, job_id, stale_after=job_timeout(), organisation_id=_owner())
+        )
         job, stored = jobs.job_result(
             session, job_id, stale_after=job_timeout(), organisation_id=_owner()
         )
-        _readable(job)
         return file_response(
             stored.content, stored.media_type, job.result_name or "resultat", inline=True
         )
