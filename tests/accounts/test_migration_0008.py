@@ -62,4 +62,4 @@ def test_organisations_are_kept_and_the_log_refuses_changes(engine: Engine) -> N
     columns = {c["name"] for c in inspect(engine).get_columns("organisation")}
     assert not {"siren", "siret"} & columns
     migrate.upgrade(engine)  # and up again: the trigger function is made anew
-    assert migrate.current_revision(engine) == "0008"
+    assert migrate.current_revision(engine) == migrate.head_revision(engine)

@@ -22,6 +22,7 @@ from service.settings import PROJECT_ROOT
 from tests.api.test_annexes import TITLE, complete
 from tests.api.test_contracts import CONTRACT, _schema
 from tests.conftest import clausier
+from tests.members import make_member, signed_in
 
 DEMO = PROJECT_ROOT / "contracts" / "concession-eclairage"
 BASE_PATH = "/organisations/{org}/contracts/{reference}"
@@ -142,6 +143,10 @@ def test_the_demo_concession_takes_its_annex_without_a_duplicate(
         contract = load_contract(session, DEMO).contract
         day = dt.date(2026, 11, 1)
         before = dashboard(session, day, Scope(contract=contract))
+    with clausier(app).db.sessions() as session:  # a member of the demo's organisation
+        client = signed_in(
+            app, make_member(session, "agent@valmont.test", slug="valmont-sur-loire")
+        )
     demo = "/api/organisations/valmont-sur-loire/contracts/EP-2024-01/obligations/annex"
     response = client.post(
         demo,
