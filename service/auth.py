@@ -46,6 +46,12 @@ def end_session() -> None:
     g.pop("identity", None)
 
 
+#: The calendar feeds, whose private address carries a token of its own (``?jeton=``): a
+#: calendar program sends no header. Nowhere else is a token taken from the address.
+FEED_ENDPOINTS = frozenset({"api.org_calendar", "api.contract_calendar"})
+FEED_PARAMETER = "jeton"
+
+
 def bearer_secret() -> str | None:
     """The API token the request carries, if any."""
     header = request.headers.get("Authorization", "")
@@ -57,14 +63,19 @@ def bearer_secret() -> str | None:
 
 def current_identity() -> Identity | None:
     """The identity of the request (computed once per request), or None when nobody is
-    signed in. An unknown, revoked or expired token is refused (NotSignedIn), never taken for
-    an anonymous request; a session whose user was removed or disabled is cleared."""
+    signed in: an API token (``Authorization: Bearer``), else a calendar feed's own token in
+    its private address, else the signed-in session. An unknown, revoked or expired token is
+    refused (NotSignedIn), never taken for an anonymous request; a session whose user was
+    removed or disabled is cleared."""
     if "identity" in g:
         return g.identity
     identity: Identity | None = None
     secret = bearer_secret()
+    feed_secret = request.args.get(FEED_PARAMETER) if request.endpoint in FEED_ENDPOINTS else None
     if secret is not None:
         identity = token_identity(db_session(), secret)
+    elif feed_secret:
+        identity = token_identity(db_session(), feed_secret, feed=True)
     elif USER_KEY in session:
         try:
             identity = session_identity(
@@ -199,3 +210,13 @@ def reach(
     if job_id is not None and not identity.operator:
         jobs.get_job(session, job_id, organisation_id=identity.organisation_id)
     return require(identity, action, organisation=organisation, contract=contract)
+
+
+def feed_role(identity: Identity) -> str:
+    """The role a calendar feed's token of the identity carries: one that may read the
+    due dates, the contract manager's first."""
+    from service.accounts.rights import RIGHTS
+
+    allowed = RIGHTS["list_contracts"].roles & identity.roles
+    preferred = ["contract_manager", *sorted(allowed)]
+    return next(role for role in preferred if role in allowed)

@@ -220,3 +220,51 @@ def test_another_organisations_analysis_is_not_found_and_dedup_is_per_organisati
         data={"file": (io.BytesIO(text), "cctp.txt")},
     )
     assert again.status_code == 200 and again.get_json()["id"] == ours.get_json()["id"]
+
+
+def test_the_private_calendar_address_carries_a_revocable_token_of_its_own(
+    app: Flask, client: FlaskClient, member: Member
+) -> None:
+    """The feed opens by its address alone (a calendar program sends no header); its token
+    opens nothing else, an API token does not open it by the address, and revoked it is
+    closed."""
+    _contract(app)
+    made = client.post("/api/organisations/valbrune/calendar/private-link")
+    assert made.status_code == 201, made.get_json()
+    link = made.get_json()
+    assert link["role"] == "contract_manager"
+    address = link["url"].removeprefix("http://localhost")
+    assert address.startswith("/api/organisations/valbrune/calendar.ics?jeton=clausier_ics_")
+    calendar = app.test_client()  # no cookie, no header: a calendar program
+    feed = calendar.get(address)
+    assert feed.status_code == 200 and feed.mimetype == "text/calendar"
+    assert b"BEGIN:VEVENT" in feed.data
+    secret = address.split("jeton=", 1)[1]
+    elsewhere = calendar.get("/api/clauses", headers={"Authorization": f"Bearer {secret}"})
+    assert elsewhere.status_code == 401
+    assert calendar.get(f"/api/analyses?jeton={secret}").status_code == 401
+    with clausier(app).db.sessions() as session:
+        api_secret = token_for(session, member, "contract_manager")
+    by_address = calendar.get(f"/api/organisations/valbrune/calendar.ics?jeton={api_secret}")
+    assert by_address.status_code == 401
+    with clausier(app).db.sessions() as session:
+        from service.accounts.identity import operator_identity
+        from service.accounts.tokens import get_token, revoke_token
+
+        revoke_token(session, get_token(session, link["token_id"]), by=operator_identity("t"))
+        session.commit()
+    assert calendar.get(address).status_code == 401
+
+
+def test_the_organisation_page_makes_a_private_calendar_link(
+    app: Flask, client: FlaskClient
+) -> None:
+    from tests.web.conftest import TOKEN
+
+    page = client.get("/organisations/valbrune").get_data(as_text=True)
+    token = TOKEN.search(page)
+    assert token is not None and "Lien privé pour mon agenda" in page
+    made = client.post("/organisations/valbrune/agenda-prive", data={"csrf_token": token.group(1)})
+    assert made.status_code == 200
+    html = made.get_data(as_text=True)
+    assert "/api/organisations/valbrune/calendar.ics?jeton=clausier_ics_" in html

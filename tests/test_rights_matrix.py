@@ -151,6 +151,8 @@ RIGHTS_OF: dict[str, str | dict[str, str]] = {
     "api.org_dashboard": "list_contracts",
     "api.contract_dashboard": "read_contract",
     "api.org_calendar": "list_contracts",
+    "api.create_private_link": "list_contracts",
+    "contracts.private_link": "list_contracts",
     "api.contract_calendar": "read_contract",
     "api.get_checklist": "read_contract",
     "api.get_item": "read_contract",

@@ -37,7 +37,6 @@ ACTIONS = {
     "checklist_ticked": "liste de réversibilité cochée",
     "amendment_recorded": "avenant enregistré",
     "contract_created": "contrat créé",
-    "feed_token_created": "lien privé du calendrier créé",
 }
 
 

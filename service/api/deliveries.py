@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, request
 
 from service.accounts import audit
 from service.accounts.identity import Identity
 from service.accounts.rights import delivery_sender, require_delivery, visible_contracts
+from service.accounts.tokens import create_feed_token
 from service.api.contracts import contract_of
 from service.api.declare import api_route, file_reply, register_module, reply
 from service.api.models import contracts as m
 from service.api.serialize import when
-from service.auth import current_identity, signed_in
+from service.auth import FEED_PARAMETER, current_identity, feed_role, signed_in
 from service.deliveries import calendar_feed, contracts, record
 from service.deliveries.dashboard import Dashboard, Scope, dashboard, timelines
 from service.deliveries.models import Delivery
@@ -43,6 +45,7 @@ def register(api: Blueprint) -> None:
         contract_dashboard,
         org_calendar,
         contract_calendar,
+        create_private_link,
     )
 
 
@@ -317,12 +320,16 @@ def _ics(data: bytes, name: str) -> Response:
 @api_route(
     "/organisations/<org>/calendar.ics",
     summary="Échéances des contrats d'une organisation (iCalendar)",
+    description="Pour un logiciel d'agenda : l'adresse privée donnée par POST "
+    "…/calendar/private-link porte son propre jeton (« jeton »), révocable.",
+    query=m.FeedQuery,
     responses={200: file_reply(ICS, "Flux iCalendar")},
     problems=(404,),
     right="list_contracts",
 )
-def org_calendar(org: str) -> Response:
-    """The due dates of an organisation's contracts, as an iCalendar feed."""
+def org_calendar(org: str, query: m.FeedQuery) -> Response:
+    """The due dates of an organisation's contracts (a concessionnaire's: its own), as an
+    iCalendar feed; ``?jeton=`` is read by ``service.auth``."""
     session = db_session()
     organisation = get_organisation(session, org)
     only = visible_contracts(signed_in())
@@ -333,12 +340,38 @@ def org_calendar(org: str) -> Response:
 @api_route(
     BASE + "/calendar.ics",
     summary="Échéances d'un contrat (iCalendar)",
+    description="Accepte aussi le jeton d'un lien privé d'agenda (« jeton »).",
+    query=m.FeedQuery,
     responses={200: file_reply(ICS, "Flux iCalendar")},
     problems=(404,),
     right="read_contract",
 )
-def contract_calendar(org: str, reference: str) -> Response:
-    """The due dates of one contract, as an iCalendar feed."""
+def contract_calendar(org: str, reference: str, query: m.FeedQuery) -> Response:
+    """The due dates of one contract, as an iCalendar feed (``?jeton=``: see org_calendar)."""
     contract = contract_of(org, reference)
     data = calendar_feed.contract_feed(contract, request.url_root)
     return _ics(data, contract.reference.replace("/", "-"))
+
+
+@api_route(
+    "/organisations/<org>/calendar/private-link",
+    "POST",
+    summary="Créer le lien privé de l'agenda des échéances",
+    description="Un jeton propre au flux d'agenda, du compte connecté et d'un de ses rôles : "
+    "il n'ouvre que les flux .ics de l'organisation (un concessionnaire : ses contrats), se "
+    "révoque comme tout jeton d'API. L'adresse n'est montrée qu'une fois.",
+    responses={201: reply(m.PrivateLink, "Le lien privé")},
+    problems=(404,),
+    right="list_contracts",
+)
+def create_private_link(org: str) -> tuple[dict[str, Any], int]:
+    """A calendar feed address carrying a token of its own; 201."""
+    identity = signed_in()
+    role = feed_role(identity)
+    with transaction() as session:
+        organisation = get_organisation(session, org)
+        issued = create_feed_token(session, identity, organisation, role)
+        url = f"{request.url_root.rstrip('/')}/api/organisations/{org}/calendar.ics?" + urlencode(
+            {FEED_PARAMETER: issued.secret}
+        )
+        return {"url": url, "token_id": issued.token.id, "role": role}, 201

@@ -206,6 +206,13 @@ SECURITY_SCHEMES = {
         "description": "Session d'un navigateur connecté (cookie HttpOnly, SameSite=Lax). Ses "
         "écritures portent aussi l'en-tête « X-CSRF-Token » de la session.",
     },
+    "agenda": {
+        "type": "apiKey",
+        "in": "query",
+        "name": "jeton",
+        "description": "Jeton du lien privé d'un agenda (POST …/calendar/private-link) : il "
+        "n'ouvre que les flux .ics.",
+    },
     "csrf": {
         "type": "apiKey",
         "in": "header",
@@ -251,6 +258,8 @@ def _operation(
         result["security"] = []  # public: no identity asked
     elif operation.method != "GET":
         result["security"] = WRITE_SECURITY
+    elif operation.rule.endswith("/calendar.ics"):
+        result["security"] = [*SECURITY, {"agenda": []}]
     return result
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
@@ -12,7 +13,8 @@ from werkzeug.wrappers import Response
 from service.accounts import audit
 from service.accounts.identity import Identity
 from service.accounts.rights import delivery_sender, visible_contracts
-from service.auth import allow, reach
+from service.accounts.tokens import create_feed_token
+from service.auth import FEED_PARAMETER, allow, feed_role, reach
 from service.deliveries import amendments, contracts, record
 from service.deliveries.dashboard import Scope, dashboard, timelines
 from service.deliveries.models import Contract
@@ -58,9 +60,29 @@ def overview() -> str:
     )
 
 
+@bp.post("/organisations/<org>/agenda-prive")
+def private_link(org: str) -> str:
+    """Create the private address of the organisation's calendar feed — a token of its own,
+    of the signed-in user — and show it once on the organisation's page."""
+    identity = reach("list_contracts", org=org)
+    with transaction() as session:
+        organisation = get_organisation(session, org)
+        issued = create_feed_token(session, identity, organisation, feed_role(identity))
+        secret = issued.secret
+    address = f"{request.url_root.rstrip('/')}/api/organisations/{org}/calendar.ics?" + urlencode(
+        {FEED_PARAMETER: secret}
+    )
+    return organisation_page(org, private_link=address)
+
+
 @bp.get("/organisations/<org>")
 def organisation(org: str) -> str:
     """An organisation's contracts and their dashboard (a concessionnaire: those it holds)."""
+    return organisation_page(org)
+
+
+def organisation_page(org: str, private_link: str | None = None) -> str:
+    """The organisation's page (with a private calendar address just made, shown once)."""
     identity = reach("list_contracts", org=org)
     session = db_session()
     organisation = get_organisation(session, org)
@@ -72,6 +94,7 @@ def organisation(org: str) -> str:
         contracts=_visible(
             contracts.list_contracts(session, organisation), visible_contracts(identity)
         ),
+        private_link=private_link,
         at=at,
         date_error=error,
         today=today_in_paris(),

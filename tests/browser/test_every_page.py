@@ -215,10 +215,12 @@ BREAKABLE_MARKS = r"""() => {
 
 
 @pytest.fixture(params=WIDTHS, ids=[f"{w}px" for w in WIDTHS])
-def sized_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[tuple[Any, int]]:
-    """A page of a fresh browser context at one of the two widths."""
+def sized_page(
+    browser: Any, live_server: LiveServer, request: pytest.FixtureRequest
+) -> Iterator[tuple[Any, int]]:
+    """A page of a fresh browser context at one of the two widths, signed in."""
     width = request.param
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")
+    context = live_server.context(browser, viewport={"width": width, "height": 900}, locale="fr-FR")
     yield context.new_page(), width
     context.close()
 

@@ -43,6 +43,25 @@ class DayQuery(BaseModel):
     )
 
 
+class FeedQuery(BaseModel):
+    """L'adresse privée d'un flux d'agenda."""
+
+    jeton: str | None = Field(
+        None,
+        description="Jeton du lien privé de l'agenda (créé par POST …/calendar/private-link) : "
+        "un logiciel d'agenda n'envoie pas d'en-tête. Révocable comme tout jeton ; il n'ouvre "
+        "que les flux d'agenda.",
+    )
+
+
+class PrivateLink(BaseModel):
+    """Le lien privé d'un agenda, montré une seule fois."""
+
+    url: str = Field(description="Adresse du flux, avec son jeton (à garder pour soi)")
+    token_id: int = Field(description="Numéro du jeton, pour le révoquer")
+    role: str
+
+
 class Organisation(BaseModel):
     """Une organisation (acheteur) servie par le déploiement."""
 
