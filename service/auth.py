@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, g, redirect, request, session
+from flask import Flask, current_app, redirect, request, session
 from werkzeug.wrappers import Response
 
 from service.accounts.identity import Identity, session_identity
@@ -22,6 +22,11 @@ from service.accounts.tokens import token_identity
 from service.csrf import HEADER, SAFE_METHODS, token_sent_matches
 from service.errors import Forbidden, NotFound, NotSignedIn
 from service.extensions import db_session
+
+#: Where a request keeps its identity once found: the request's own environ, never ``g`` —
+#: an application context pushed around the server (the command line's, inherited by forked
+#: workers) is shared by every request it serves, and so would be its ``g``.
+IDENTITY_KEY = "clausier.identity"
 
 #: Session keys of a signed-in user: who, in which organisation (slug), and how.
 USER_KEY = "user_id"
@@ -37,13 +42,13 @@ def begin_session(user_id: int, organisation_slug: str, *, method: str = "passwo
     session[ORGANISATION_KEY] = organisation_slug
     session[METHOD_KEY] = method
     session.permanent = True
-    g.pop("identity", None)
+    request.environ.pop(IDENTITY_KEY, None)
 
 
 def end_session() -> None:
     """Sign out."""
     session.clear()
-    g.pop("identity", None)
+    request.environ.pop(IDENTITY_KEY, None)
 
 
 #: The calendar feeds, whose private address carries a token of its own (``?jeton=``): a
@@ -67,8 +72,8 @@ def current_identity() -> Identity | None:
     its private address, else the signed-in session. An unknown, revoked or expired token is
     refused (NotSignedIn), never taken for an anonymous request; a session whose user was
     removed or disabled is cleared."""
-    if "identity" in g:
-        return g.identity
+    if IDENTITY_KEY in request.environ:
+        return request.environ[IDENTITY_KEY]
     identity: Identity | None = None
     secret = bearer_secret()
     feed_secret = request.args.get(FEED_PARAMETER) if request.endpoint in FEED_ENDPOINTS else None
@@ -84,7 +89,7 @@ def current_identity() -> Identity | None:
         except (NotSignedIn, NotFound, ValueError):
             session.clear()
             identity = None
-    g.identity = identity
+    request.environ[IDENTITY_KEY] = identity
     return identity
 
 

@@ -268,3 +268,31 @@ def test_the_organisation_page_makes_a_private_calendar_link(
     assert made.status_code == 200
     html = made.get_data(as_text=True)
     assert "/api/organisations/valbrune/calendar.ics?jeton=clausier_ics_" in html
+
+
+def test_requests_in_one_application_context_keep_their_own_identity(
+    app: Flask, member: Member
+) -> None:
+    """Served under the command line's application context (which Flask then reuses for
+    every request), a request never inherits the identity another one found."""
+    with app.app_context():
+        agent = signed_in(app, member)
+        nobody = app.test_client()
+        assert agent.get("/api/organisations").status_code == 200
+        assert nobody.get("/api/organisations").status_code == 401
+        assert agent.get("/api/organisations").status_code == 200
+
+
+def test_a_served_worker_does_not_inherit_the_command_lines_context(app: Flask) -> None:
+    from flask.globals import _cv_app
+
+    from service.cli.serve import _fresh_connections
+
+    context = app.app_context()
+    context.push()  # as the command line's, around ``serve``
+    try:
+        _fresh_connections(app)(None, None)  # what gunicorn calls in a new worker
+        assert _cv_app.get(None) is None
+    finally:
+        _cv_app.set(context)  # back, to be popped as the command line would
+        context.pop()

@@ -10,6 +10,7 @@ with the reason shown; under CI (``CI=true``) they fail instead, as a missing Po
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -86,6 +87,7 @@ class LiveServer:
         session cookie, signed with the served instance's secret, as signing in gives it."""
         from service.auth import METHOD_KEY, ORGANISATION_KEY, USER_KEY
         from service.cli.demo_accounts import DEMO_ORGANISATION
+        from service.csrf import FIELD
         from tests.members import make_member
 
         app = self.app()
@@ -98,16 +100,25 @@ class LiveServer:
                     USER_KEY: member.user_id,
                     ORGANISATION_KEY: DEMO_ORGANISATION,
                     METHOD_KEY: "password",
+                    FIELD: secrets.token_urlsafe(32),
                     "_permanent": True,
                 }
             )
         finally:
             app.extensions["clausier"].db.dispose()
 
+    def cookie_header(self) -> dict[str, str]:
+        """The header a program sends to be the browser's account (reads only: a write to the
+        API would need the session's CSRF token too)."""
+        return {"Cookie": f"session={self.session_cookie}"}
+
     def context(self, browser: Any, **options: Any) -> Any:
         """A browser context signed in as the browser's account."""
         context = browser.new_context(**options)
-        context.add_cookies([{"name": "session", "value": self.session_cookie, "url": self.url}])
+        # The session holds its form token already: the server has no cookie to set anew.
+        context.add_cookies(
+            [{"name": "session", "value": self.session_cookie, "url": self.url + "/"}]
+        )
         return context
 
 

@@ -113,8 +113,9 @@ def _finished_job(server: LiveServer, analysis_id: int) -> str:
 
     opener = urllib.request.build_opener(NoRedirect)
     url = f"{server.url}/analyses/{analysis_id}/rapport.pdf"
+    signed_in = server.cookie_header()
     try:
-        opener.open(url, timeout=30)
+        opener.open(urllib.request.Request(url, headers=signed_in), timeout=30)
     except urllib.error.HTTPError as answer:
         location = answer.headers["Location"]
     else:
@@ -122,7 +123,8 @@ def _finished_job(server: LiveServer, analysis_id: int) -> str:
     job_id = location.rstrip("/").rsplit("/", 1)[-1]
     deadline = time.monotonic() + JOB_WAIT_SECONDS
     while time.monotonic() < deadline:
-        with urllib.request.urlopen(f"{server.url}/api/jobs/{job_id}", timeout=30) as response:
+        status = urllib.request.Request(f"{server.url}/api/jobs/{job_id}", headers=signed_in)
+        with urllib.request.urlopen(status, timeout=30) as response:
             if json.load(response)["state"] in ("done", "failed"):
                 return job_id
         time.sleep(1)
