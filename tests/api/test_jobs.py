@@ -112,7 +112,8 @@ def test_another_organisations_job_is_not_found(
     number = upload(client, CCTP.encode(), "cctp-long.md").get_json()["id"]
     ours = client.get(f"/api/analyses/{number}/report.pdf").get_json()
     with clausier(app).db.sessions() as session:
-        other = signed_in(app, make_member(session, "agent@montclair.test", slug="montclair"))
+        montclair = make_member(session, "agent@montclair.test", slug="montclair")
+    other = signed_in(app, montclair)
     assert other.get(f"/api/jobs/{ours['id']}").status_code == 404
     assert other.get(f"/api/jobs/{ours['id']}/result").status_code == 404
     assert other.get(f"/travaux/{ours['id']}").status_code == 404
@@ -122,7 +123,9 @@ def test_another_organisations_job_is_not_found(
         "analysis_report",
         {"analysis_id": number},
         clausier(app).jobs,
-        organisation_id=member.organisation_id + 1,
+        organisation_id=montclair.organisation_id,
     )
     assert theirs.id != ours["id"]
-    poll(client, f"/api/jobs/{ours['id']}")
+    # Both run to their end before the test does: no thread outlives its database.
+    assert poll(client, f"/api/jobs/{ours['id']}")["state"] == "done"
+    assert poll(other, f"/api/jobs/{theirs.id}")["state"] == "done"
