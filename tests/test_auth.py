@@ -296,3 +296,46 @@ def test_a_served_worker_does_not_inherit_the_command_lines_context(app: Flask) 
     finally:
         _cv_app.set(context)  # back, to be popped as the command line would
         context.pop()
+
+
+def test_what_is_done_is_written_in_the_audit_log_by_whom(
+    app: Flask, client: FlaskClient, approver_client: FlaskClient, small_library: object
+) -> None:
+    """Uploads, approvals, retirements, ticks, amendments: each an entry naming the identity."""
+    _contract(app)
+    base = "/api/organisations/valbrune/contracts/EP-2024-01"
+    assert _upload(client).status_code == 201
+    draft = client.post(
+        "/api/clauses/reversibilite-test/versions",
+        json={"change_note": "Trois mois.", "title": "Réversibilité (v3)"},
+    )
+    assert draft.status_code == 201, draft.get_json()
+    approve = "/api/clauses/reversibilite-test/versions/3/approve"
+    assert approver_client.post(approve, json={}).status_code == 200
+    retire = "/api/clauses/reversibilite-test/versions/2/retire"
+    assert approver_client.post(retire, json={}).status_code == 200
+    ticked = client.post(
+        f"{base}/checklist/items/suppression", json={"state": "pending", "note": "À venir."}
+    )
+    assert ticked.status_code == 201, ticked.get_json()
+    amended = client.post(
+        f"{base}/amendments",
+        json={
+            "effective_on": "2025-01-01",
+            "reason": "Prolongation",
+            "changes": [{"kind": "contract_end", "end_on": "2031-07-14"}],
+        },
+    )
+    assert amended.status_code == 201, amended.get_json()
+    with clausier(app).db.sessions() as session:
+        entries = {
+            (entry.action, entry.actor)
+            for entry in session.scalars(select(AuditEntry).where(AuditEntry.actor != ""))
+        }
+    assert {
+        ("delivery_uploaded", AGENT),
+        ("version_approved", "relecteur@valbrune.test"),
+        ("version_retired", "relecteur@valbrune.test"),
+        ("checklist_ticked", AGENT),
+        ("amendment_recorded", AGENT),
+    } <= entries

@@ -37,6 +37,7 @@ ACTIONS = {
     "checklist_ticked": "liste de réversibilité cochée",
     "amendment_recorded": "avenant enregistré",
     "contract_created": "contrat créé",
+    "annex_imported": "annexe reprise dans un contrat",
 }
 
 

@@ -333,6 +333,14 @@ def import_annex_obligations(
         contract = contract_of(org, reference, session)
         result = annex_import.import_obligations(session, contract, data, starts_on=form.starts_on)
         session.flush()
+        audit.record_by(
+            session,
+            signed_in(),
+            "annex_imported",
+            organisation_id=contract.organisation_id,
+            object=f"contract:{contract.id}",
+            detail={"filename": form.file.filename, "created": len(result.created)},
+        )
         body = {
             "items": [obligation_json(o) for o in result.created],
             "unchanged": [o.dataset for o in result.unchanged],

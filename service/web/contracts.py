@@ -233,7 +233,7 @@ def _errors_text(error: InvalidInput) -> str:
 @bp.route("/organisations/<org>/contrats/nouveau", methods=["GET", "POST"])
 def new_contract(org: str) -> str | tuple[str, int] | Response:
     """The form that creates a contract of the organisation."""
-    reach("manage_contract", org=org)
+    identity = reach("manage_contract", org=org)
     session = db_session()
     organisation = get_organisation(session, org)
     error, status = None, 200
@@ -251,6 +251,14 @@ def new_contract(org: str) -> str | tuple[str, int] | Response:
                     titulaire_siren=form.get("titulaire_siren", "").replace(" ", "") or None,
                     start_on=_form_date("start_on"),
                     end_on=_form_date("end_on"),
+                )
+                audit.record_by(
+                    session,
+                    identity,
+                    "contract_created",
+                    organisation_id=created.organisation_id,
+                    object=f"contract:{created.id}",
+                    detail={"reference": created.reference},
                 )
                 reference = created.reference
         except InvalidInput as problem:
@@ -315,7 +323,7 @@ def add_obligation(org: str, reference: str) -> Response:
 @bp.post("/organisations/<org>/contrats/<path:reference>/obligations/annexe")
 def import_annex(org: str, reference: str) -> str | tuple[str, int] | Response:
     """Bring an annex DOCX into the contract, and say what it brought and what it proposes."""
-    reach("manage_contract", org=org, reference=reference)
+    identity = reach("manage_contract", org=org, reference=reference)
     from service.deliveries.annex_import import import_obligations
 
     file = request.files.get("file")
@@ -329,6 +337,14 @@ def import_annex(org: str, reference: str) -> str | tuple[str, int] | Response:
             contract = contracts.get_contract(session, get_organisation(session, org), reference)
             result = import_obligations(
                 session, contract, data, starts_on=_optional_date("starts_on")
+            )
+            audit.record_by(
+                session,
+                identity,
+                "annex_imported",
+                organisation_id=contract.organisation_id,
+                object=f"contract:{contract.id}",
+                detail={"filename": file.filename, "created": len(result.created)},
             )
             page = render_template(
                 "deliveries/annex_import.html",
