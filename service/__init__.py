@@ -25,10 +25,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings.resolve_paths(app.config)
     Path(app.config["CLAUSIER_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
 
-    from service import api, cli, extensions, http, models, web  # noqa: F401  (models: the tables)
+    from service import api, auth, cli, extensions, http, models, web  # noqa: F401  (models)
 
     extensions.init_app(app)
     http.init_app(app)
+    auth.init_app(app)  # first of the checks of a request: the gate
     api.init_app(app)
     web.init_app(app)
     cli.init_app(app)

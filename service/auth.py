@@ -9,22 +9,29 @@ before (a form token included) survives into the signed-in session.
 
 from __future__ import annotations
 
-from flask import request, session
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, current_app, redirect, request, session
+from werkzeug.wrappers import Response
 
 from service.accounts.identity import Identity, session_identity
+from service.accounts.rights import ContractRef, OrganisationRef, require
 from service.accounts.tokens import token_identity
-from service.errors import NotFound, NotSignedIn
+from service.csrf import HEADER, SAFE_METHODS, token_sent_matches
+from service.errors import Forbidden, NotFound, NotSignedIn
 from service.extensions import db_session, state
+
+#: Where a request keeps its identity once found: the request's own environ, never ``g`` —
+#: an application context pushed around the server (the command line's, inherited by forked
+#: workers) is shared by every request it serves, and so would be its ``g``.
+IDENTITY_KEY = "clausier.identity"
 
 #: Session keys of a signed-in user: who, in which organisation (slug), and how.
 USER_KEY = "user_id"
 ORGANISATION_KEY = "organisation"
 METHOD_KEY = "signed_in_with"
-#: Where a request keeps its identity once found: in the request's own environ, not in ``g``,
-#: which lives as long as the application context — and an application context pushed
-#: around a server (``clausier serve`` runs inside the command line's) serves every request
-#: of a worker, so that ``g`` would hand one visitor's identity to the next.
-_CACHE = "clausier.identity"
 
 
 def begin_session(user_id: int, organisation_slug: str, *, method: str = "password") -> None:
@@ -35,13 +42,19 @@ def begin_session(user_id: int, organisation_slug: str, *, method: str = "passwo
     session[ORGANISATION_KEY] = organisation_slug
     session[METHOD_KEY] = method
     session.permanent = True
-    request.environ.pop(_CACHE, None)
+    request.environ.pop(IDENTITY_KEY, None)
 
 
 def end_session() -> None:
     """Sign out."""
     session.clear()
-    request.environ.pop(_CACHE, None)
+    request.environ.pop(IDENTITY_KEY, None)
+
+
+#: The calendar feeds, whose private address carries a token of its own (``?jeton=``): a
+#: calendar program sends no header. Nowhere else is a token taken from the address.
+FEED_ENDPOINTS = frozenset({"api.org_calendar", "api.contract_calendar"})
+FEED_PARAMETER = "jeton"
 
 
 def bearer_secret() -> str | None:
@@ -55,17 +68,23 @@ def bearer_secret() -> str | None:
 
 def current_identity() -> Identity | None:
     """The identity of the request (computed once per request), or None when nobody is
-    signed in. An unknown, revoked or expired token is refused (NotSignedIn), never taken for
-    an anonymous request; a session whose user was removed or disabled is cleared."""
-    if _CACHE in request.environ:
-        return request.environ[_CACHE]
+    signed in: an API token (``Authorization: Bearer``), else a calendar feed's own token in
+    its private address, else the signed-in session. An unknown, revoked or expired token is
+    refused (NotSignedIn), never taken for an anonymous request; a session whose user was
+    removed or disabled is cleared."""
+    if IDENTITY_KEY in request.environ:
+        return request.environ[IDENTITY_KEY]
     identity: Identity | None = None
     secret = bearer_secret()
+    feed_secret = request.args.get(FEED_PARAMETER) if request.endpoint in FEED_ENDPOINTS else None
     if secret is not None:
         # In a transaction of its own: the use recorded (last use, audit log) stands whether
         # the request writes nothing (most API reads) or fails.
         with state().db.session() as own:
             identity = token_identity(own, secret)
+    elif feed_secret:
+        with state().db.session() as own:
+            identity = token_identity(own, feed_secret, feed=True)
     elif USER_KEY in session:
         try:
             identity = session_identity(
@@ -74,5 +93,147 @@ def current_identity() -> Identity | None:
         except (NotSignedIn, NotFound, ValueError):
             session.clear()
             identity = None
-    request.environ[_CACHE] = identity
+    request.environ[IDENTITY_KEY] = identity
     return identity
+
+
+# -- the gate: every endpoint asks for an identity, but the public ones ------------------------
+
+#: Endpoints anyone may reach: the static files, the OpenAPI document and the API reference
+#: page (they describe, hold nothing), the sign-in, the sign-out and the invitation of the
+#: ``account`` blueprint. A view may also declare itself public with ``@public``.
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "static",
+        "favicon",
+        "api.openapi",
+        "reference.index",
+        "account.sign_in",
+        "account.sign_out",
+        "account.accept_invitation",
+    }
+)
+#: Blueprints all of whose endpoints are public: the OpenID Connect sign-in and its return,
+#: the accessibility statement.
+PUBLIC_BLUEPRINTS = frozenset({"oidc", "accessibility"})
+#: Where the pages send a visitor who is not signed in (the ``account.sign_in`` page), with
+#: the address to come back to in ``suivant``.
+SIGN_IN_PATH = "/connexion"
+
+
+def public(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a view as reachable without signing in (to list in the matrix test as public)."""
+    view.public = True  # type: ignore[attr-defined]
+    return view
+
+
+def is_public(endpoint: str | None, view: Callable[..., Any] | None = None) -> bool:
+    """Whether an endpoint is reachable without an identity."""
+    if endpoint is None:  # no route matched: the 404 or 405 says nothing
+        return True
+    if endpoint in PUBLIC_ENDPOINTS or endpoint.partition(".")[0] in PUBLIC_BLUEPRINTS:
+        return True
+    return bool(getattr(view, "public", False))
+
+
+def sign_in_url(path: str) -> str:
+    """The sign-in page, coming back to ``path`` (a local path only) once signed in."""
+    return f"{SIGN_IN_PATH}?{urlencode({'suivant': path})}"
+
+
+def _is_api() -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def _gate() -> Response | None:
+    """Let a public endpoint through; otherwise ask for an identity (the sign-in page for the
+    pages, 401 for the API), and for a cookie-authenticated API write its CSRF token."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if is_public(request.endpoint, view):
+        return None
+    identity = current_identity()  # an unknown or revoked token: NotSignedIn (401)
+    if identity is None:
+        if _is_api():
+            raise NotSignedIn(
+                "Authentification requise : présentez un jeton d'API (en-tête « Authorization:"
+                " Bearer … ») ou connectez-vous."
+            )
+        path = request.full_path if request.query_string else request.path
+        return redirect(sign_in_url(path), 302 if request.method in SAFE_METHODS else 303)
+    if _is_api() and identity.via == "session" and not token_sent_matches(form=False):
+        raise Forbidden(
+            "Jeton CSRF absent ou invalide : une écriture authentifiée par la session doit"
+            f" porter l'en-tête « {HEADER} » de la session (ou utilisez un jeton d'API).",
+            action="csrf",
+        )
+    return None
+
+
+def init_app(app: Flask) -> None:
+    """Put the gate in front of every endpoint (before any other check of the request)."""
+    app.before_request_funcs.setdefault(None, []).insert(0, _gate)
+
+
+# -- what the views call ------------------------------------------------------------------
+
+
+def signed_in() -> Identity:
+    """The request's identity; NotSignedIn when there is none (the gate lets none through
+    but to public endpoints)."""
+    identity = current_identity()
+    if identity is None:
+        raise NotSignedIn("Connectez-vous pour continuer.")
+    return identity
+
+
+def allow(
+    action: str,
+    *,
+    organisation: OrganisationRef | None = None,
+    contract: ContractRef | None = None,
+) -> Identity:
+    """The request's identity when it may do ``action`` on what it reaches (see
+    ``service.accounts.rights.require``: 401, then 404, then 403)."""
+    return require(current_identity(), action, organisation=organisation, contract=contract)
+
+
+def reach(
+    action: str,
+    *,
+    org: str | None = None,
+    reference: str | None = None,
+    analysis_id: int | None = None,
+    job_id: str | None = None,
+) -> Identity:
+    """The identity when it may do ``action`` on the objects named in the address — an
+    organisation's slug, one of its contracts, an analysis — found first, so that another
+    organisation's object answers 404 whatever the role, then the role 403."""
+    from service import jobs
+    from service.analysis.analyze import get_analysis
+    from service.deliveries.contracts import get_contract
+    from service.organisations import get_organisation
+
+    identity = signed_in()
+    session = db_session()
+    organisation = contract = None
+    if org is not None:
+        organisation = get_organisation(session, org)
+        if identity.organisation_id != organisation.id and not identity.operator:
+            raise NotFound(f"L'organisation « {org} » n'existe pas.")
+        if reference is not None:
+            contract = get_contract(session, organisation, reference)
+    if analysis_id is not None and not identity.operator:
+        get_analysis(session, analysis_id, identity.organisation_id)
+    if job_id is not None and not identity.operator:
+        jobs.get_job(session, job_id, organisation_id=identity.organisation_id)
+    return require(identity, action, organisation=organisation, contract=contract)
+
+
+def feed_role(identity: Identity) -> str:
+    """The role a calendar feed's token of the identity carries: one that may read the
+    due dates, the contract manager's first."""
+    from service.accounts.rights import RIGHTS
+
+    allowed = RIGHTS["list_contracts"].roles & identity.roles
+    preferred = ["contract_manager", *sorted(allowed)]
+    return next(role for role in preferred if role in allowed)

@@ -15,9 +15,9 @@ import re
 import unicodedata
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, g, redirect, render_template, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import IntegerConverter
@@ -106,13 +106,15 @@ def file_response(
     return response
 
 
-def analysis_report(analysis_id: int) -> ReportPdf:
-    """An analysis report's PDF, or the background job making a long one, under this app's
-    settings (``REPORT_BACKGROUND_PAGES``, ``JOB_TIMEOUT``) — for the page and the API alike."""
+def analysis_report(analysis_id: int, organisation_id: int | None) -> ReportPdf:
+    """An analysis report's PDF (the organisation's analysis: another's is a 404), or the
+    background job making a long one, under this app's settings
+    (``REPORT_BACKGROUND_PAGES``, ``JOB_TIMEOUT``) — for the page and the API alike."""
     clausier = state()
     return analysis_report_pdf(
         db_session(),
         analysis_id,
+        organisation_id=organisation_id,
         db=clausier.db,
         runner=clausier.jobs,
         background_pages=current_app.config["REPORT_BACKGROUND_PAGES"],
@@ -183,8 +185,24 @@ def init_app(app: Flask) -> None:
     app.before_request(_take_upload_slot)
     app.teardown_request(_give_back_upload_slot)
     app.after_request(_secure)
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
+    session_cookie(app)
+
+
+def session_cookie(app: Flask) -> None:
+    """The session cookie's flags: never read by a script (HttpOnly), not sent by another
+    site's form or frame (SameSite=Lax), sent over HTTPS only when the app is served so
+    (``SESSION_COOKIE_SECURE``: empty follows ``PREFERRED_URL_SCHEME``), and a lifetime
+    (``SESSION_LIFETIME_HOURS``) after which one signs in again."""
+    config = app.config
+    config["SESSION_COOKIE_HTTPONLY"] = True
+    config["SESSION_COOKIE_SAMESITE"] = config.get("SESSION_COOKIE_SAMESITE") or "Lax"
+    secure = config.get("SESSION_COOKIE_SECURE")
+    if secure in (None, ""):
+        secure = config.get("PREFERRED_URL_SCHEME") == "https"
+    elif isinstance(secure, str):
+        secure = secure.strip().lower() in {"1", "true", "yes", "on"}
+    config["SESSION_COOKIE_SECURE"] = bool(secure)
+    config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=int(config["SESSION_LIFETIME_HOURS"]))
 
 
 #: A refused upload larger than this is not read to its end (its client sees the connection
@@ -257,6 +275,10 @@ def error_page(status: int, title: str, detail: str) -> tuple[str, int]:
 def _domain_error(error: ClausierError) -> Response | tuple[str, int]:
     status = status_for(error)
     retry = error.extra.get("retry_after")
+    if status == 401 and not is_api():  # a page: the sign-in page, back here afterwards
+        path = request.full_path if request.query_string else request.path
+        code = 302 if request.method in {"GET", "HEAD"} else 303
+        return redirect(f"/connexion?{urlencode({'suivant': path})}", code)
     if not is_api():
         page, status = error_page(status, error.title, error.detail)
         headers = {"Retry-After": str(retry)} if retry is not None else {}
@@ -270,6 +292,8 @@ def _domain_error(error: ClausierError) -> Response | tuple[str, int]:
     )
     if retry is not None:
         response.headers["Retry-After"] = str(retry)
+    if status == 401:  # RFC 9110: a 401 names the scheme that would do
+        response.headers["WWW-Authenticate"] = 'Bearer realm="clausier"'
     return response
 
 

@@ -78,9 +78,10 @@ def job_kind(name: str) -> Callable[[JobFunction], JobFunction]:
     return register
 
 
-def job_key(kind: str, params: dict[str, Any]) -> str:
-    """The hash that makes the same work asked twice the same job."""
-    canonical = json.dumps([kind, params], sort_keys=True, separators=(",", ":"))
+def job_key(kind: str, params: dict[str, Any], organisation_id: int | None = None) -> str:
+    """The hash that makes the same work asked twice the same job — within one organisation:
+    two organisations never share a job, nor its result."""
+    canonical = json.dumps([kind, params, organisation_id], sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -98,16 +99,18 @@ def submit(
     runner: Runner,
     *,
     stale_after: dt.timedelta = DEFAULT_STALE_AFTER,
+    organisation_id: int | None = None,
 ) -> Job:
-    """The job doing ``kind`` with ``params``: the existing one, or a new one handed to
-    ``runner``; a failed or abandoned job is queued again."""
+    """The job doing ``kind`` with ``params`` for an organisation (None: the command line):
+    the existing one, or a new one handed to ``runner``; a failed or abandoned job is queued
+    again."""
     if kind not in _KINDS:
         raise UnknownJobKind(f"Type de travail inconnu : « {kind} ».")
-    key = job_key(kind, params)
+    key = job_key(kind, params, organisation_id)
     with db.session() as session:
         job = session.scalars(select(Job).where(Job.key == key)).one_or_none()
         if job is None:
-            job = _create(session, kind, key, params)
+            job = _create(session, kind, key, params, organisation_id)
             start = job is not None
             if job is None:  # another process created it between our read and our insert
                 job = session.scalars(select(Job).where(Job.key == key)).one()
@@ -128,9 +131,18 @@ def submit(
     return job
 
 
-def _create(session: Session, kind: str, key: str, params: dict[str, Any]) -> Job | None:
+def _create(
+    session: Session, kind: str, key: str, params: dict[str, Any], organisation_id: int | None
+) -> Job | None:
     """Insert a queued job; None when the same key was inserted meanwhile."""
-    job = Job(id=str(uuid.uuid4()), kind=kind, key=key, params=params, state="queued")
+    job = Job(
+        id=str(uuid.uuid4()),
+        kind=kind,
+        key=key,
+        params=params,
+        state="queued",
+        organisation_id=organisation_id,
+    )
     job.progress, job.message = 0, "En attente"
     try:
         with session.begin_nested():
@@ -177,11 +189,22 @@ def is_stale(job: Job, stale_after: dt.timedelta, now: dt.datetime | None = None
     return (now or utcnow()) - since > stale_after
 
 
+#: ``organisation_id`` of ``get_job`` for the command line: any job, whoever asked for it.
+ANY_ORGANISATION = -1
+
+
 def get_job(
-    session: Session, job_id: str, *, stale_after: dt.timedelta = DEFAULT_STALE_AFTER
+    session: Session,
+    job_id: str,
+    *,
+    stale_after: dt.timedelta = DEFAULT_STALE_AFTER,
+    organisation_id: int | None = ANY_ORGANISATION,
 ) -> Job:
-    """One job; an abandoned one is recorded as failed (the caller commits)."""
+    """One job — of the organisation, when one is given (another's is JobNotFound, as if it
+    did not exist); an abandoned one is recorded as failed (the caller commits)."""
     job = session.get(Job, job_id) if _JOB_ID.fullmatch(job_id) else None
+    if job is not None and organisation_id != ANY_ORGANISATION:
+        job = job if job.organisation_id == organisation_id else None
     if job is None:
         raise JobNotFound("Aucun travail en arrière-plan ne porte cet identifiant.")
     if is_stale(job, stale_after):
@@ -191,10 +214,14 @@ def get_job(
 
 
 def job_result(
-    session: Session, job_id: str, *, stale_after: dt.timedelta = DEFAULT_STALE_AFTER
+    session: Session,
+    job_id: str,
+    *,
+    stale_after: dt.timedelta = DEFAULT_STALE_AFTER,
+    organisation_id: int | None = ANY_ORGANISATION,
 ) -> tuple[Job, StoredFile]:
-    """A finished job and the file it made."""
-    job = get_job(session, job_id, stale_after=stale_after)
+    """A finished job (of the organisation, when one is given) and the file it made."""
+    job = get_job(session, job_id, stale_after=stale_after, organisation_id=organisation_id)
     if job.state != "done" or job.result_sha256 is None:
         raise JobNotFinished(
             "Le travail n'est pas terminé : son fichier n'est pas encore disponible."

@@ -83,6 +83,23 @@ SETTINGS: tuple[Setting, ...] = (
         "given `--development`.",
     ),
     Setting(
+        "PREFERRED_URL_SCHEME",
+        "http",
+        "Scheme of the addresses the app is reached at: `https` behind a TLS reverse proxy "
+        "(it also makes the session cookie Secure, see SESSION_COOKIE_SECURE).",
+    ),
+    Setting(
+        "SESSION_COOKIE_SECURE",
+        "",
+        "Whether the session cookie is sent over HTTPS only (`true`/`false`); empty: true when "
+        "PREFERRED_URL_SCHEME is `https`. The cookie is always HttpOnly and SameSite=Lax.",
+    ),
+    Setting(
+        "SESSION_LIFETIME_HOURS",
+        12,
+        "Hours a signed-in session lasts before one signs in again.",
+    ),
+    Setting(
         "MAX_CONTENT_LENGTH",
         20 * 1024 * 1024,
         "Largest accepted request body, in bytes; larger requests get HTTP 413.",

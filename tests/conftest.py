@@ -21,9 +21,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from service import create_app, migrate
+from service.accounts.models import Role
 from service.db import Base
 from service.extensions import Clausier
 from service.settings import PROJECT_ROOT
+from tests.members import AGENT, APPROVER, Member, make_member, signed_in
 
 POSTGRES_URL = os.environ.get(
     "CLAUSIER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -139,8 +141,28 @@ def clausier(app: Flask) -> Clausier:
 
 
 @pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """A test client of the application."""
+def member(app: Flask) -> Member:
+    """The agent of the test organisation (« valbrune »), holding every staff role."""
+    with clausier(app).db.sessions() as session:
+        return make_member(session, AGENT)
+
+
+@pytest.fixture
+def client(app: Flask, member: Member) -> FlaskClient:
+    """A test client signed in as the test organisation's agent (every staff role)."""
+    return signed_in(app, member)
+
+
+@pytest.fixture
+def approver_client(app: Flask, member: Member) -> FlaskClient:
+    """A second library approver of the test organisation: approves what the agent drafts."""
+    with clausier(app).db.sessions() as session:
+        return signed_in(app, make_member(session, APPROVER, (Role.LIBRARY_APPROVER.value,)))
+
+
+@pytest.fixture
+def anonymous_client(app: Flask) -> FlaskClient:
+    """A test client nobody signed in with."""
     return app.test_client()
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskClient, FlaskCliRunner
 from pypdf import PdfReader
 from sqlalchemy import func, select, update
 
@@ -28,6 +28,7 @@ from service.jobs_models import Job
 from service.library.files import import_library
 from service.storage import StoredFile
 from tests.conftest import LIBRARY_DIR, clausier
+from tests.members import AGENT, make_member, signed_in
 
 REDIS_URL = os.environ.get("CLAUSIER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 TEXT = """# CCTP — Portail de démarches en ligne
@@ -43,14 +44,22 @@ ouvert et documenté, dans un délai de deux mois.
 """
 
 
-def _analyse(app: Flask, name: str = "cctp-portail.md") -> int:
-    """Analyse a small CCTP (its text differs by ``name``: another file); its number."""
+def _analyse(app: Flask, name: str = "cctp-portail.md", organisation_id: int | None = None) -> int:
+    """Analyse a small CCTP (its text differs by ``name``: another file), for an organisation
+    (None: the command line's); its number."""
     text = f"{TEXT}\nDocument : {name}.\n"
     with app.app_context(), clausier(app).db.session() as session:
         analysis, _ = analyze.analyze_upload(
-            session, text.encode(), name, index=clausier(app).index
+            session, text.encode(), name, index=clausier(app).index, organisation_id=organisation_id
         )
         return analysis.id
+
+
+def _member_client(app: Flask) -> tuple[FlaskClient, int]:
+    """A client signed in as the test organisation's agent, and its organisation."""
+    with clausier(app).db.sessions() as session:
+        member = make_member(session, AGENT)
+    return signed_in(app, member), member.organisation_id
 
 
 def _submit(app: Flask, params: dict) -> Job:
@@ -245,8 +254,8 @@ def test_with_redis_a_long_report_waits_for_a_worker_then_is_served(
 
     with clausier(rq_app).db.session() as session:
         import_library(session, LIBRARY_DIR)
-    number = _analyse(rq_app)
-    client = rq_app.test_client()
+    client, owner = _member_client(rq_app)
+    number = _analyse(rq_app, organisation_id=owner)
     response = client.get(f"/api/analyses/{number}/report.pdf")
     assert response.status_code == 202
     location = response.headers["Location"]
@@ -286,8 +295,9 @@ def test_an_unreachable_redis_is_said_in_french_and_the_job_can_be_asked_again(
     try:
         with clausier(app).db.session() as session:
             import_library(session, LIBRARY_DIR)
-        number = _analyse(app)
-        response = app.test_client().get(f"/api/analyses/{number}/report.pdf")
+        client, owner = _member_client(app)
+        number = _analyse(app, organisation_id=owner)
+        response = client.get(f"/api/analyses/{number}/report.pdf")
         assert response.status_code == 503
         assert response.mimetype == "application/problem+json"
         assert "file d'attente" in response.get_json()["detail"]

@@ -23,6 +23,7 @@ from service.errors import ApprovedVersionImmutable, DatabaseRoleRefused
 from service.settings import PROJECT_ROOT
 from tests.conftest import clausier
 from tests.deliveries.factories import GOOD_CSV, make_contract, make_obligation, paris
+from tests.members import AGENT, make_member, signed_in
 
 #: PostgreSQL's « insufficient privilege » (permission denied, must be owner…).
 INSUFFICIENT_PRIVILEGE = "42501"
@@ -126,7 +127,9 @@ def test_the_app_role_does_its_work_and_nothing_else(served: Flask) -> None:
         assert delivery.valid
         tick_item(session, contract, "delai", "done", "Délai tenu.", "Mme Leroy")
     assert migrate.current_revision(db.engine) == migrate.head_revision(db.engine)
-    page = served.test_client().get(
+    with db.sessions() as session:  # the app's role signs people up, too
+        agent = make_member(session, AGENT)
+    page = signed_in(served, agent).get(
         "/organisations/valbrune/contrats/EP-2024-01/reversibilite?au=2024-12-31"
     )
     assert page.status_code == 200

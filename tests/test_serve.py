@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -29,6 +30,8 @@ def _get(url: str, deadline: float) -> int:
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 return response.status
+        except urllib.error.HTTPError as answer:  # an answer all the same
+            return answer.code
         except OSError:
             if time.monotonic() > deadline:
                 raise
@@ -54,14 +57,16 @@ def test_serve_runs_gunicorn_workers_and_stops_gracefully(tmp_path: Path) -> Non
     )
     try:
         deadline = time.monotonic() + 30
-        assert _get(f"http://127.0.0.1:{port}/", deadline) == 200
-        assert _get(f"http://127.0.0.1:{port}/api/families", deadline) == 200
+        # Public pages answer anyone; the others ask who is there.
+        assert _get(f"http://127.0.0.1:{port}/reference-api", deadline) == 200
+        assert _get(f"http://127.0.0.1:{port}/api/openapi.json", deadline) == 200
+        assert _get(f"http://127.0.0.1:{port}/api/families", deadline) == 401
     finally:
         server.send_signal(signal.SIGTERM)
         output, _ = server.communicate(timeout=30)
     assert "gunicorn, 2 processus" in output
     assert output.count("Booting worker") == 2
-    assert '"GET /api/families HTTP/1.1" 200' in output  # the access log
+    assert '"GET /api/openapi.json HTTP/1.1" 200' in output  # the access log
     assert server.returncode == 0
 
 

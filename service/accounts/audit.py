@@ -40,6 +40,15 @@ ACTIONS = {
     "organisation_exported": "données de l'organisation exportées",
     "organisation_imported": "données de l'organisation importées",
     "audit_exported": "journal exporté",
+    "version_approved": "version de clause approuvée",
+    "version_retired": "version de clause retirée",
+    "analysis_uploaded": "document analysé",
+    "template_uploaded": "modèle d'annexe déposé",
+    "delivery_uploaded": "livraison déposée",
+    "checklist_ticked": "liste de réversibilité cochée",
+    "amendment_recorded": "avenant enregistré",
+    "contract_created": "contrat créé",
+    "annex_imported": "annexe reprise dans un contrat",
 }
 
 

@@ -75,10 +75,16 @@ RIGHTS: dict[str, Right] = {
     "generate_annex": Right(
         _roles(A, DSI, DPO, MANAGER), Reach.ORGANISATION, "produire une annexe"
     ),
+    "read_templates": Right(STAFF, Reach.ORGANISATION, "consulter les modèles d'annexe"),
     "manage_templates": Right(
         _roles(A, ADMIN), Reach.ORGANISATION, "déposer ou retirer un modèle d'annexe"
     ),
     # contracts and deliveries
+    "list_contracts": Right(
+        STAFF | {CONC.value},
+        Reach.ORGANISATION,
+        "voir les contrats et leurs échéances (un concessionnaire : les siens)",
+    ),
     "read_contract": Right(
         STAFF | {CONC.value}, Reach.CONTRACT, "lire un contrat et ses livraisons"
     ),
@@ -93,6 +99,7 @@ RIGHTS: dict[str, Right] = {
     "tick_checklist": Right(_roles(MANAGER), Reach.CONTRACT, "cocher la liste de réversibilité"),
     # the organisation's people, tokens, log and data
     "manage_own_account": Right(EVERYONE, Reach.ORGANISATION, "gérer votre compte"),
+    "read_organisation": Right(EVERYONE, Reach.ORGANISATION, "voir votre organisation"),
     "manage_own_tokens": Right(EVERYONE, Reach.ORGANISATION, "gérer vos jetons d'API"),
     "manage_tokens": Right(_roles(ADMIN), Reach.ORGANISATION, "gérer les jetons d'API"),
     "manage_users": Right(_roles(ADMIN), Reach.ORGANISATION, "gérer les comptes et les rôles"),

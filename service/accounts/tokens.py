@@ -26,7 +26,10 @@ from service.organisations import Organisation
 
 #: Every secret starts so: a secret scanner, or a person, recognises one in a file or a log.
 SECRET_PREFIX = "clausier_"
-#: Characters of the secret kept in clear to recognise a token in a list.
+#: A calendar feed's secret starts so: it opens its organisation's ``.ics`` feed, given in the
+#: feed's address (``?jeton=``), and nothing else — a calendar shared by mistake opens no API.
+FEED_PREFIX = SECRET_PREFIX + "ics_"
+#: Characters of the secret kept in clear to recognise a token in a list (and a feed's).
 SHOWN = len(SECRET_PREFIX) + 6
 
 
@@ -53,9 +56,11 @@ def create_token(
     by: Identity,
     expires_at: dt.datetime | None = None,
     now: dt.datetime | None = None,
+    feed: bool = False,
 ) -> IssuedToken:
     """Create a token for a role the user holds in the organisation; its secret is returned
-    once. An expiry, when given, is in the future."""
+    once. An expiry, when given, is in the future. A ``feed`` token opens the calendar feed
+    only (see ``FEED_PREFIX``); it is listed and revoked like any other."""
     now = now or utcnow()
     check_role(role)
     errors = []
@@ -70,7 +75,7 @@ def create_token(
     if errors:
         reasons = " ; ".join(error["message"] for error in errors)
         raise InvalidAccount(f"Jeton refusé : {reasons}.", errors=errors)
-    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    secret = (FEED_PREFIX if feed else SECRET_PREFIX) + secrets.token_urlsafe(32)
     token = ApiToken(
         name=name.strip()[:100],
         prefix=secret[:SHOWN],
@@ -164,16 +169,23 @@ def token_state(token: ApiToken, now: dt.datetime | None = None) -> str:
     return "actif"
 
 
+def is_feed_token(token: ApiToken) -> bool:
+    """Whether the token is a calendar feed's (its kept prefix says so)."""
+    return token.prefix.startswith(FEED_PREFIX)
+
+
 def token_identity(
     session: Session,
     secret: str,
     *,
     now: dt.datetime | None = None,
     limits: SignInLimits = SIGN_IN,
+    feed: bool = False,
 ) -> Identity:
     """The identity a secret stands for — its user in its organisation with its one role —
-    or NotSignedIn (unknown, revoked, expired, user disabled, role no longer held). Its use
-    is recorded (last use, audit log) at most once per ``token_use_resolution_seconds``."""
+    or NotSignedIn (unknown, revoked, expired, user disabled, role no longer held; a feed's
+    token anywhere but a feed, ``feed``, and an API token there). Its use is recorded (last
+    use, audit log) at most once per ``token_use_resolution_seconds``."""
     now = now or utcnow()
     token = session.scalar(
         select(ApiToken)
@@ -182,6 +194,12 @@ def token_identity(
     )
     if token is None:
         raise NotSignedIn("Jeton d'API inconnu.")
+    if is_feed_token(token) != feed:
+        raise NotSignedIn(
+            "Ce jeton n'ouvre que le flux d'agenda de son lien privé."
+            if not feed
+            else "Ce lien d'agenda ne porte pas un jeton d'agenda : créez un lien privé."
+        )
     state = token_state(token, now)
     if state != "actif":
         raise NotSignedIn(f"Jeton d'API {state} : demandez-en un nouveau.")
@@ -230,3 +248,20 @@ def _record_use(session: Session, token: ApiToken, now: dt.datetime, limits: Sig
         organisation_id=token.organisation_id,
         object=f"api_token:{token.id}",
     )
+
+
+#: The name a calendar feed's token is listed under.
+FEED_NAME = "Agenda des échéances (lien privé)"
+
+
+def create_feed_token(
+    session: Session, identity: Identity, organisation: Organisation, role: str
+) -> IssuedToken:
+    """A token of the identity's user that opens its organisation's calendar feed only — for
+    its private address — with one of the roles it holds there (a concessionnaire's: its
+    own contracts' due dates)."""
+    if identity.user_id is None:
+        raise InvalidAccount("Un lien privé d'agenda appartient à un compte.")
+    user = session.get(User, identity.user_id)
+    assert user is not None
+    return create_token(session, user, organisation, role, name=FEED_NAME, by=identity, feed=True)

@@ -105,19 +105,31 @@ def analyze_upload(
     filename: str,
     limits: Limits | None = None,
     index: SearchIndex | None = None,
+    organisation_id: int | None = None,
 ) -> tuple[Analysis, bool]:
-    """Analyse an uploaded file and keep it; an identical file already analysed against the
-    same library is recognised and its analysis returned (the flag says whether it is new)."""
+    """Analyse an uploaded file and keep it for the organisation (None: the command line's);
+    an identical file the same organisation already analysed against the same library is
+    recognised and its analysis returned (the flag says whether it is new) — another
+    organisation's never is."""
     ruleset = load_ruleset(session)
     digest = checksum(data)
     known = session.scalars(
-        select(Analysis).where(Analysis.file_sha256 == digest).order_by(Analysis.id.desc())
+        _owned(select(Analysis), organisation_id)
+        .where(Analysis.file_sha256 == digest)
+        .order_by(Analysis.id.desc())
     ).first()
     if known is not None and known.library_state == ruleset.library_state:
         return known, False
     closest = closest_by_search(index, session) if index is not None else None
     report = analyze_bytes(data, filename, ruleset, limits, closest)
-    return _keep(session, data, filename, report, ruleset), True
+    return _keep(session, data, filename, report, ruleset, organisation_id=organisation_id), True
+
+
+def _owned(query: Any, organisation_id: int | None) -> Any:
+    """The query limited to the analyses of one organisation (None: the command line's)."""
+    if organisation_id is None:
+        return query.where(Analysis.organisation_id.is_(None))
+    return query.where(Analysis.organisation_id == organisation_id)
 
 
 def pieces_of(
@@ -170,21 +182,26 @@ def analyze_consultation_upload(
     session: Session,
     files: list[tuple[str, bytes]],
     limits: Limits | None = None,
+    organisation_id: int | None = None,
 ) -> tuple[Analysis, bool]:
-    """Analyse the pieces of a consultation together and keep them, with a manifest naming
-    each by its checksum; the same pieces analysed against the same library are recognised."""
+    """Analyse the pieces of a consultation together and keep them for the organisation, with
+    a manifest naming each by its checksum; the same pieces the same organisation analysed
+    against the same library are recognised."""
     pieces = pieces_of(files, limits)
     ruleset = load_ruleset(session)
     manifest = _manifest(pieces)
     known = session.scalars(
-        select(Analysis)
+        _owned(select(Analysis), organisation_id)
         .where(Analysis.file_sha256 == checksum(manifest))
         .order_by(Analysis.id.desc())
     ).first()
     if known is not None and known.library_state == ruleset.library_state:
         return known, False
     report = analyze_consultation(pieces, ruleset, limits)
-    return _keep_consultation(session, pieces, manifest, report, ruleset), True
+    kept = _keep_consultation(session, pieces, manifest, report, ruleset)
+    kept.organisation_id = organisation_id
+    session.flush()
+    return kept, True
 
 
 def _manifest(pieces: list[tuple[str, bytes]]) -> bytes:
@@ -223,6 +240,7 @@ def _keep(
     report: dict[str, Any],
     ruleset: Ruleset,
     previous: Analysis | None = None,
+    organisation_id: int | None = None,
 ) -> Analysis:
     document = report["document"]
     store_file(session, data, MEDIA_TYPES[document["format"]])
@@ -235,6 +253,7 @@ def _keep(
         library_state=ruleset.library_state,
         report=report,
         previous_id=previous.id if previous else None,
+        organisation_id=previous.organisation_id if previous else organisation_id,
         present=summary["present"],
         weak=summary["weak"],
         # The row counts a reference that cannot be followed as missing; the report tells.
@@ -246,28 +265,50 @@ def _keep(
     return analysis
 
 
-def get_analysis(session: Session, analysis_id: int) -> Analysis:
-    """One analysis, or ``AnalysisNotFound``."""
+#: ``organisation_id`` for the command line: any analysis, whoever made it.
+ANY_ORGANISATION = -1
+
+
+def get_analysis(
+    session: Session, analysis_id: int, organisation_id: int | None = ANY_ORGANISATION
+) -> Analysis:
+    """One analysis — of the organisation, when one is given: another's is
+    ``AnalysisNotFound``, as one that does not exist."""
     analysis = session.get(Analysis, analysis_id) if 0 < analysis_id < 2**31 else None
+    if analysis is not None and organisation_id != ANY_ORGANISATION:
+        analysis = analysis if analysis.organisation_id == organisation_id else None
     if analysis is None:
         raise AnalysisNotFound(f"L'analyse n° {analysis_id} n'existe pas.")
     return analysis
 
 
-def list_analyses(session: Session, page: int = 1, per_page: int = 20) -> Page:
-    """Past analyses, newest first."""
-    total = session.scalar(select(func.count(Analysis.id))) or 0
+def list_analyses(
+    session: Session,
+    page: int = 1,
+    per_page: int = 20,
+    organisation_id: int | None = ANY_ORGANISATION,
+) -> Page:
+    """Past analyses (of the organisation, when one is given), newest first."""
+    count, rows_query = select(func.count(Analysis.id)), select(Analysis)
+    if organisation_id != ANY_ORGANISATION:
+        count, rows_query = _owned(count, organisation_id), _owned(rows_query, organisation_id)
+    total = session.scalar(count) or 0
     rows = session.scalars(
-        select(Analysis).order_by(Analysis.id.desc()).offset((page - 1) * per_page).limit(per_page)
+        rows_query.order_by(Analysis.id.desc()).offset((page - 1) * per_page).limit(per_page)
     )
     return Page(list(rows), total, page, per_page)
 
 
 def rerun_analysis(
-    session: Session, analysis_id: int, index: SearchIndex | None = None
+    session: Session,
+    analysis_id: int,
+    index: SearchIndex | None = None,
+    organisation_id: int | None = ANY_ORGANISATION,
 ) -> tuple[Analysis, list[dict[str, Any]]]:
-    """Analyse the same file again against the library as it is now; say what changed, why."""
-    before = get_analysis(session, analysis_id)
+    """Analyse the same file again against the library as it is now (an analysis of the
+    organisation, when one is given; the new one is the same organisation's); say what
+    changed, why."""
+    before = get_analysis(session, analysis_id, organisation_id)
     if before.format == "dce":
         pieces = consultation_pieces(session, before)
         ruleset = load_ruleset(session)

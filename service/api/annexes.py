@@ -14,6 +14,7 @@ from service.annexes.org_templates import get_template, template_bytes
 from service.annexes.render import AnnexContext, annex_context_from_set, selection_from_analysis
 from service.api.declare import api_route, file_reply, register_module, reply
 from service.api.models import annexes as m
+from service.auth import allow, signed_in
 from service.errors import InvalidInput
 from service.extensions import db_session
 from service.http import file_response
@@ -50,7 +51,8 @@ class AnnexRequest:
         if self.clauses is not None:
             return self.clauses
         assert self.analysis_id is not None
-        report = analyze.get_analysis(session, self.analysis_id).report
+        owner = signed_in().organisation_id  # another organisation's analysis: 404
+        report = analyze.get_analysis(session, self.analysis_id, owner).report
         return list(selection_from_analysis(report, leave_out=self.leave_out))
 
     def context(self, session: Session) -> AnnexContext:
@@ -79,6 +81,7 @@ class AnnexRequest:
         if self.organisation is None or self.template is None:
             return None
         organisation = get_organisation(session, self.organisation)
+        allow("generate_annex", organisation=organisation)  # another organisation's: 404
         return template_bytes(session, get_template(session, organisation, self.template))
 
 
@@ -128,6 +131,7 @@ def annex_request(body: m.AnnexRequest) -> AnnexRequest:
         )
     },
     problems=(404, 409),
+    right="generate_annex",
 )
 def create_annex(body: m.AnnexRequest) -> Response:
     """The DOCX annex; 422 listing the missing values, or the values that do not fit their
@@ -146,6 +150,7 @@ def create_annex(body: m.AnnexRequest) -> Response:
     body=m.AnnexRequest,
     responses={200: reply(m.MissingValues, "Les valeurs manquantes (liste vide : aucune)")},
     problems=(404, 409),
+    right="generate_annex",
 )
 def annex_missing(body: m.AnnexRequest) -> dict[str, Any]:
     """The required values the annex still needs, to ask for them first."""

@@ -7,9 +7,11 @@ from typing import Any
 
 from flask import Blueprint, Response
 
+from service.accounts import audit
 from service.api.contracts import contract_of
 from service.api.declare import api_route, file_reply, register_module, reply
 from service.api.models import checklist as m
+from service.auth import signed_in
 from service.deliveries import checklist as domain
 from service.documents.checklist import export_name, render_checklist_pdf
 from service.documents.checklist_docx import DOCX, render_checklist_docx
@@ -45,6 +47,7 @@ def _checklist(org: str, reference: str, query: m.DayQuery) -> domain.Checklist:
     query=m.DayQuery,
     responses={200: reply(m.Checklist, "La liste")},
     problems=(404,),
+    right="read_contract",
 )
 def get_checklist(org: str, reference: str, query: m.DayQuery) -> dict[str, Any]:
     """The checklist on day ``at`` (today in Paris by default)."""
@@ -56,6 +59,7 @@ def get_checklist(org: str, reference: str, query: m.DayQuery) -> dict[str, Any]
     summary="Un élément de fin de contrat et l'historique de ses coches",
     responses={200: reply(m.ChecklistItemHistory, "L'élément, coches les plus récentes d'abord")},
     problems=(404, 422),
+    right="read_contract",
 )
 def get_item(org: str, reference: str, item: str) -> dict[str, Any]:
     """One item as it stands today, and every tick of it, newest first."""
@@ -80,11 +84,14 @@ def _item(checklist: domain.Checklist, item: str) -> dict[str, Any]:
     form=m.TickForm,
     responses={201: reply(m.ChecklistTick, "La coche enregistrée et l'élément")},
     problems=(404, 413),
+    right="tick_checklist",
 )
 def tick(
     org: str, reference: str, item: str, body: m.Tick | None, form: m.TickForm | None
 ) -> tuple[dict[str, Any], int]:
-    """Tick an item (JSON or multipart: state, note, author, optional file); 201."""
+    """Tick an item (JSON or multipart: state, note, optional file) as the signed-in contract
+    manager; 201."""
+    identity = signed_in()
     given = body or form
     assert given is not None
     file = None
@@ -93,7 +100,15 @@ def tick(
     with transaction() as session:
         contract = contract_of(org, reference, session)
         event = domain.tick_item(
-            session, contract, item, given.state, given.note or "", given.author or "", file
+            session, contract, item, given.state, given.note or "", identity.actor, file
+        )
+        audit.record_by(
+            session,
+            identity,
+            "checklist_ticked",
+            organisation_id=contract.organisation_id,
+            object=f"checklist_event:{event.id}",
+            detail={"contract": contract.reference, "item": item, "state": event.state},
         )
         data = {
             "event": domain.event_dict(event),
@@ -107,6 +122,7 @@ def tick(
     summary="La pièce justificative d'une coche, telle que déposée",
     responses={200: file_reply("*/*", "Le fichier, du type deviné d'après son nom au dépôt")},
     problems=(404,),
+    right="read_contract",
 )
 def evidence_file(org: str, reference: str, event_id: int) -> Response:
     """The file attached to a tick, as uploaded."""
@@ -120,6 +136,7 @@ def evidence_file(org: str, reference: str, event_id: int) -> Response:
     query=m.DayQuery,
     responses={200: file_reply(DOCX, "Le document Word")},
     problems=(404,),
+    right="read_contract",
 )
 def checklist_docx(org: str, reference: str, query: m.DayQuery) -> Response:
     """The checklist as a Word document."""
@@ -136,6 +153,7 @@ def checklist_docx(org: str, reference: str, query: m.DayQuery) -> Response:
     query=m.DayQuery,
     responses={200: file_reply("application/pdf", "Le PDF")},
     problems=(404,),
+    right="read_contract",
 )
 def checklist_pdf(org: str, reference: str, query: m.DayQuery) -> Response:
     """The checklist as a PDF."""

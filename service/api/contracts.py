@@ -10,9 +10,12 @@ from typing import Any
 from flask import Blueprint
 from sqlalchemy.orm import Session
 
+from service.accounts import audit
+from service.accounts.rights import visible_contracts
 from service.api.declare import api_route, register_module, reply
 from service.api.models import contracts as m
 from service.api.serialize import when
+from service.auth import signed_in
 from service.deliveries import amendments, annex_import, contracts
 from service.deliveries.models import Amendment, Contract, Obligation
 from service.errors import InvalidInput
@@ -148,10 +151,17 @@ def amendment_json(amendment: Amendment) -> dict[str, Any]:
     "/organisations",
     summary="Organisations",
     responses={200: reply(m.Organisations, "Les organisations")},
+    right="read_organisation",
 )
 def list_orgs() -> dict[str, Any]:
-    """Every organisation."""
-    items = [{"slug": o.slug, "name": o.name} for o in list_organisations(db_session())]
+    """The organisations the identity sees: its own (the operator, at the command line, sees
+    every one)."""
+    identity = signed_in()
+    items = [
+        {"slug": o.slug, "name": o.name}
+        for o in list_organisations(db_session())
+        if identity.operator or o.id == identity.organisation_id
+    ]
     return {"items": items}
 
 
@@ -165,9 +175,12 @@ def list_orgs() -> dict[str, Any]:
         200: reply(m.Organisation, "Elle existait déjà, sous ce nom"),
     },
     problems=(409,),
+    right="create_organisation",
 )
 def create_org(body: m.Organisation) -> tuple[dict[str, Any], int]:
-    """Create an organisation: 201; the same one again: 200; its slug under another name: 409."""
+    """Create an organisation: 201; the same one again: 200; its slug under another name: 409.
+    Over HTTP always refused (403, ``right``): organisations are created by the deployment's
+    operator, with ``clausier organisations create``."""
     with transaction() as session:
         organisation, created = create_organisation(session, body.slug, body.name)
         return {"slug": organisation.slug, "name": organisation.name}, 201 if created else 200
@@ -178,12 +191,20 @@ def create_org(body: m.Organisation) -> tuple[dict[str, Any], int]:
     summary="Contrats d'une organisation",
     responses={200: reply(m.Contracts, "Les contrats")},
     problems=(404,),
+    right="list_contracts",
 )
 def list_org_contracts(org: str) -> dict[str, Any]:
-    """The contracts of an organisation."""
+    """The contracts of an organisation (a concessionnaire: those it holds)."""
     session = db_session()
     organisation = get_organisation(session, org)
-    return {"items": [contract_json(c) for c in contracts.list_contracts(session, organisation)]}
+    visible = visible_contracts(signed_in())
+    return {
+        "items": [
+            contract_json(c)
+            for c in contracts.list_contracts(session, organisation)
+            if visible is None or c.id in visible
+        ]
+    }
 
 
 @api_route(
@@ -197,6 +218,7 @@ def list_org_contracts(org: str) -> dict[str, Any]:
         )
     },
     problems=(404, 409),
+    right="manage_contract",
 )
 def create_contract(org: str, body: m.ContractInput) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Create a contract with its obligations."""
@@ -220,6 +242,14 @@ def create_contract(org: str, body: m.ContractInput) -> tuple[dict[str, Any], in
                 _add_obligation(session, contract, item)
         session.flush()
         session.refresh(contract)
+        audit.record_by(
+            session,
+            signed_in(),
+            "contract_created",
+            organisation_id=organisation.id,
+            object=f"contract:{contract.id}",
+            detail={"reference": contract.reference},
+        )
         data = contract_json(contract)
     location = f"/api/organisations/{org}/contracts/{contract.reference}"
     return data, 201, {"Location": location}
@@ -246,6 +276,7 @@ def _add_obligation(session: Session, contract: Contract, item: m.ObligationInpu
     summary="Un contrat",
     responses={200: reply(m.Contract, "Le contrat")},
     problems=(404,),
+    right="read_contract",
 )
 def get_contract(org: str, reference: str) -> dict[str, Any]:
     """One contract with its obligations."""
@@ -259,6 +290,7 @@ def get_contract(org: str, reference: str) -> dict[str, Any]:
     body=m.ObligationInput,
     responses={201: reply(m.Obligation, "L'obligation et ses périodes")},
     problems=(404, 409),
+    right="manage_contract",
 )
 def create_obligation(
     org: str, reference: str, body: m.ObligationInput
@@ -288,6 +320,7 @@ def create_obligation(
         201: reply(m.AnnexImport, "Ce qui a été repris et proposé"),
     },
     problems=(404, 413),
+    right="manage_contract",
 )
 def import_annex_obligations(
     org: str, reference: str, form: m.AnnexUpload
@@ -300,6 +333,14 @@ def import_annex_obligations(
         contract = contract_of(org, reference, session)
         result = annex_import.import_obligations(session, contract, data, starts_on=form.starts_on)
         session.flush()
+        audit.record_by(
+            session,
+            signed_in(),
+            "annex_imported",
+            organisation_id=contract.organisation_id,
+            object=f"contract:{contract.id}",
+            detail={"filename": form.file.filename, "created": len(result.created)},
+        )
         body = {
             "items": [obligation_json(o) for o in result.created],
             "unchanged": [o.dataset for o in result.unchanged],
@@ -332,6 +373,7 @@ def import_annex_obligations(
     summary="Avenants d'un contrat",
     responses={200: reply(m.Amendments, "Les avenants, du plus ancien au plus récent")},
     problems=(404,),
+    right="read_contract",
 )
 def list_amendments(org: str, reference: str) -> dict[str, Any]:
     """The contract's amendments, oldest first."""
@@ -343,6 +385,7 @@ def list_amendments(org: str, reference: str) -> dict[str, Any]:
     summary="Un avenant et ses changements",
     responses={200: reply(m.Amendment, "L'avenant")},
     problems=(404,),
+    right="read_contract",
 )
 def get_amendment(org: str, reference: str, number: int) -> dict[str, Any]:
     """One amendment of the contract."""
@@ -369,26 +412,38 @@ def get_amendment(org: str, reference: str, number: int) -> dict[str, Any]:
         )
     },
     problems=(404, 409),
+    right="amend_contract",
 )
 def create_amendment(
     org: str, reference: str, body: m.AmendmentInput
 ) -> tuple[dict[str, Any], int, dict[str, str]]:
-    """Record an amendment (effective_on, reason, author, changes, signed_on, title)."""
+    """Record an amendment (effective_on, reason, changes, signed_on, title) by the signed-in
+    contract manager, its author (``author`` sent is ignored)."""
+    identity = signed_in()
     changes = amendments.changes_from_data(
         [change.model_dump(exclude_unset=True) for change in body.changes]
     )
     with transaction() as session:
+        contract = contract_of(org, reference, session)
         amendment = amendments.amend_contract(
             session,
-            contract_of(org, reference, session),
+            contract,
             effective_on=body.effective_on,
             signed_on=body.signed_on,
             reason=body.reason or "",
-            author=body.author or "",
+            author=identity.actor,
             title=body.title or "",
             changes=changes,
         )
         session.flush()
+        audit.record_by(
+            session,
+            identity,
+            "amendment_recorded",
+            organisation_id=contract.organisation_id,
+            object=f"amendment:{amendment.id}",
+            detail={"contract": contract.reference, "number": amendment.number},
+        )
         data = amendment_json(amendment)
     location = f"/api/organisations/{org}/contracts/{reference}/amendments/{data['number']}"
     return data, 201, {"Location": location}

@@ -22,6 +22,7 @@ from pydantic.fields import FieldInfo
 
 from service.api import field_errors
 from service.api.models.common import UploadMarker
+from service.auth import reach
 from service.errors import InvalidInput, MalformedRequest
 
 JSON = "application/json"
@@ -76,6 +77,7 @@ class Operation:
     responses: dict[int, Reply]
     problems: tuple[int, ...]
     name: str | None = None
+    right: str | None = None
 
     @property
     def path(self) -> str:
@@ -90,6 +92,9 @@ class Operation:
         head, *rest = self.view.__name__.split("_")
         return head + "".join(word.capitalize() for word in rest)
 
+
+#: The path parameters naming what an operation reaches, for its right (``auth.reach``).
+NAMED = ("org", "reference", "analysis_id", "job_id")
 
 #: Every operation declared, in the order of declaration.
 OPERATIONS: list[Operation] = []
@@ -108,10 +113,14 @@ def api_route(
     problems: tuple[int, ...] = (),
     max_bytes_setting: str | None = None,
     operation_id: str | None = None,
+    right: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare an API route: its request models, its responses and its French summary
     (``max_bytes_setting``: the setting that bounds its body, instead of MAX_CONTENT_LENGTH;
-    ``operation_id``: when the view's name in camelCase is not the operation's published one)."""
+    ``operation_id``: when the view's name in camelCase is not the operation's published one;
+    ``right``: the action of ``service.accounts.rights.RIGHTS`` it performs, checked before
+    the request is read, on the organisation, contract or analysis its address names — None
+    only for a public operation)."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         operation = Operation(
@@ -126,10 +135,14 @@ def api_route(
             responses,
             problems,
             operation_id,
+            right,
         )
 
         @functools.wraps(view)
         def handle(**kwargs: Any) -> Any:
+            if right is not None:
+                named = {k: kwargs[k] for k in NAMED if k in kwargs}
+                reach(right, **named)
             if max_bytes_setting is not None:
                 request.max_content_length = current_app.config[max_bytes_setting]
             if query is not None:

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, request
 
+from service.accounts import audit
+from service.accounts.identity import Identity
+from service.accounts.rights import delivery_sender, require_delivery, visible_contracts
+from service.accounts.tokens import create_feed_token
 from service.api.contracts import contract_of
 from service.api.declare import api_route, file_reply, register_module, reply
 from service.api.models import contracts as m
 from service.api.serialize import when
+from service.auth import FEED_PARAMETER, current_identity, feed_role, signed_in
 from service.deliveries import calendar_feed, contracts, record
 from service.deliveries.dashboard import Dashboard, Scope, dashboard, timelines
 from service.deliveries.models import Delivery
@@ -19,7 +25,7 @@ from service.deliveries.schedule import STATUS_LABELS, Status
 from service.extensions import db_session, transaction
 from service.french import today_in_paris
 from service.http import file_response
-from service.organisations import get_organisation
+from service.organisations import Organisation, get_organisation
 
 BASE = "/organisations/<org>/contracts/<reference>"
 DELIVERIES = BASE + "/obligations/<dataset>/deliveries"
@@ -39,6 +45,7 @@ def register(api: Blueprint) -> None:
         contract_dashboard,
         org_calendar,
         contract_calendar,
+        create_private_link,
     )
 
 
@@ -123,27 +130,48 @@ def _deliveries_base(org: str, reference: str, dataset: str) -> str:
     },
     problems=(404, 409, 413, 415),
     max_bytes_setting="DELIVERY_MAX_BYTES",
+    right="upload_delivery",
 )
 def create_delivery(
     org: str, reference: str, dataset: str, form: m.DeliveryUpload
 ) -> tuple[dict[str, Any], int, dict]:
-    """Receive a file for one period (multipart: file, period, sender, sender_role, note)."""
+    """Receive a file for one period (multipart: file, period, note; received_at for the
+    contract manager only). The sender and its side are the identity's: ``sender`` and
+    ``sender_role`` sent are ignored."""
     upload = form.file
     try:
         with transaction() as session:
-            obligation = contracts.get_obligation(
-                session, contract_of(org, reference, session), dataset
-            )
+            contract = contract_of(org, reference, session)
+            backdated = form.received_at is not None
+            identity = require_delivery(current_identity(), contract, backdated=backdated)
+            sender, side = delivery_sender(identity)
+            obligation = contracts.get_obligation(session, contract, dataset)
             delivery = record.record_delivery(
                 session,
                 obligation,
                 form.period,
                 upload.stream,
                 filename=upload.filename,
-                sender=form.sender,
-                sender_role=form.sender_role,
+                sender=sender,
+                sender_role=side,
                 received_at=form.received_at,
                 note=form.note,
+                recorded_by=side,
+            )
+            audit.record_by(
+                session,
+                identity,
+                "delivery_uploaded",
+                organisation_id=contract.organisation_id,
+                object=f"delivery:{delivery.id}",
+                detail={
+                    "contract": contract.reference,
+                    "dataset": dataset,
+                    "period": form.period,
+                    "filename": delivery.filename,
+                    "backdated": backdated,
+                    **({"received_at": when(delivery.received_at)} if backdated else {}),
+                },
             )
             base = _deliveries_base(org, reference, dataset)
             body = delivery_json(delivery, base)
@@ -157,6 +185,7 @@ def create_delivery(
     summary="Livraisons d'une obligation",
     responses={200: reply(m.Deliveries, "Les livraisons, la plus récente d'abord")},
     problems=(404,),
+    right="read_contract",
 )
 def list_deliveries(org: str, reference: str, dataset: str) -> dict[str, Any]:
     """Every delivery of an obligation, newest first."""
@@ -171,6 +200,7 @@ def list_deliveries(org: str, reference: str, dataset: str) -> dict[str, Any]:
     summary="Une livraison et son rapport",
     responses={200: reply(m.Delivery, "La livraison")},
     problems=(404,),
+    right="read_contract",
 )
 def get_delivery(org: str, reference: str, dataset: str, delivery_id: int) -> dict[str, Any]:
     """One delivery and its validation report."""
@@ -190,6 +220,7 @@ def get_delivery(org: str, reference: str, dataset: str, delivery_id: int) -> di
         )
     },
     problems=(404,),
+    right="read_contract",
 )
 def delivery_file(org: str, reference: str, dataset: str, delivery_id: int) -> Response:
     """The delivered file, as received."""
@@ -214,10 +245,15 @@ def _day(query: m.DayQuery) -> dt.date:
     summary="Tableau de bord de tous les contrats",
     query=m.DayQuery,
     responses={200: reply(m.Dashboard, "Le tableau de bord")},
+    right="list_contracts",
 )
 def global_dashboard(query: m.DayQuery) -> dict[str, Any]:
-    """The dashboard across every contract (``?at=`` a day, today by default)."""
-    return dashboard_json(dashboard(db_session(), _day(query)))
+    """The dashboard across the contracts of the identity's organisation (a concessionnaire:
+    its own) (``?at=`` a day, today by default)."""
+    session = db_session()
+    identity = signed_in()
+    organisation = session.get(Organisation, identity.organisation_id)
+    return dashboard_json(dashboard(session, _day(query), _scope(identity, organisation)))
 
 
 @api_route(
@@ -226,12 +262,20 @@ def global_dashboard(query: m.DayQuery) -> dict[str, Any]:
     query=m.DayQuery,
     responses={200: reply(m.Dashboard, "Le tableau de bord")},
     problems=(404,),
+    right="list_contracts",
 )
 def org_dashboard(org: str, query: m.DayQuery) -> dict[str, Any]:
     """The dashboard across an organisation's contracts."""
     session = db_session()
-    scope = Scope(organisation=get_organisation(session, org))
+    scope = _scope(signed_in(), get_organisation(session, org))
     return dashboard_json(dashboard(session, _day(query), scope))
+
+
+def _scope(identity: Identity, organisation: Organisation | None) -> Scope:
+    """The organisation's contracts the identity sees: all of them, or a concessionnaire's."""
+    visible = visible_contracts(identity)
+    ids = None if visible is None else tuple(sorted(visible))
+    return Scope(organisation=organisation, contract_ids=ids)
 
 
 @api_route(
@@ -240,6 +284,7 @@ def org_dashboard(org: str, query: m.DayQuery) -> dict[str, Any]:
     query=m.DayQuery,
     responses={200: reply(m.Dashboard, "Le tableau de bord")},
     problems=(404,),
+    right="read_contract",
 )
 def contract_dashboard(org: str, reference: str, query: m.DayQuery) -> dict[str, Any]:
     """One contract's dashboard, with the timeline of each obligation."""
@@ -275,24 +320,58 @@ def _ics(data: bytes, name: str) -> Response:
 @api_route(
     "/organisations/<org>/calendar.ics",
     summary="Échéances des contrats d'une organisation (iCalendar)",
+    description="Pour un logiciel d'agenda : l'adresse privée donnée par POST "
+    "…/calendar/private-link porte son propre jeton (« jeton »), révocable.",
+    query=m.FeedQuery,
     responses={200: file_reply(ICS, "Flux iCalendar")},
     problems=(404,),
+    right="list_contracts",
 )
-def org_calendar(org: str) -> Response:
-    """The due dates of an organisation's contracts, as an iCalendar feed."""
+def org_calendar(org: str, query: m.FeedQuery) -> Response:
+    """The due dates of an organisation's contracts (a concessionnaire's: its own), as an
+    iCalendar feed; ``?jeton=`` is read by ``service.auth``."""
     session = db_session()
     organisation = get_organisation(session, org)
-    return _ics(calendar_feed.organisation_feed(session, organisation, request.url_root), org)
+    only = visible_contracts(signed_in())
+    feed = calendar_feed.organisation_feed(session, organisation, request.url_root, only=only)
+    return _ics(feed, org)
 
 
 @api_route(
     BASE + "/calendar.ics",
     summary="Échéances d'un contrat (iCalendar)",
+    description="Accepte aussi le jeton d'un lien privé d'agenda (« jeton »).",
+    query=m.FeedQuery,
     responses={200: file_reply(ICS, "Flux iCalendar")},
     problems=(404,),
+    right="read_contract",
 )
-def contract_calendar(org: str, reference: str) -> Response:
-    """The due dates of one contract, as an iCalendar feed."""
+def contract_calendar(org: str, reference: str, query: m.FeedQuery) -> Response:
+    """The due dates of one contract, as an iCalendar feed (``?jeton=``: see org_calendar)."""
     contract = contract_of(org, reference)
     data = calendar_feed.contract_feed(contract, request.url_root)
     return _ics(data, contract.reference.replace("/", "-"))
+
+
+@api_route(
+    "/organisations/<org>/calendar/private-link",
+    "POST",
+    summary="Créer le lien privé de l'agenda des échéances",
+    description="Un jeton propre au flux d'agenda, du compte connecté et d'un de ses rôles : "
+    "il n'ouvre que les flux .ics de l'organisation (un concessionnaire : ses contrats), se "
+    "révoque comme tout jeton d'API. L'adresse n'est montrée qu'une fois.",
+    responses={201: reply(m.PrivateLink, "Le lien privé")},
+    problems=(404,),
+    right="list_contracts",
+)
+def create_private_link(org: str) -> tuple[dict[str, Any], int]:
+    """A calendar feed address carrying a token of its own; 201."""
+    identity = signed_in()
+    role = feed_role(identity)
+    with transaction() as session:
+        organisation = get_organisation(session, org)
+        issued = create_feed_token(session, identity, organisation, role)
+        url = f"{request.url_root.rstrip('/')}/api/organisations/{org}/calendar.ics?" + urlencode(
+            {FEED_PARAMETER: issued.secret}
+        )
+        return {"url": url, "token_id": issued.token.id, "role": role}, 201

@@ -10,6 +10,7 @@ from service import jobs
 from service.api.declare import api_route, file_reply, register_module, reply
 from service.api.models.analyses import Job as JobModel
 from service.api.serialize import when
+from service.auth import allow, signed_in
 from service.extensions import job_timeout, transaction
 from service.http import file_response
 from service.jobs_models import Job
@@ -43,11 +44,16 @@ def job_json(job: Job) -> dict[str, Any]:
     summary="Un travail en arrière-plan : état, avancement, fichier produit",
     responses={200: reply(JobModel, "Le travail")},
     problems=(404,),
+    right="read_analysis",
 )
 def get_job(job_id: str) -> dict[str, Any]:
     """One job (an abandoned one is reported failed)."""
     with transaction() as session:
-        return job_json(jobs.get_job(session, job_id, stale_after=job_timeout()))
+        return job_json(
+            _readable(
+                jobs.get_job(session, job_id, stale_after=job_timeout(), organisation_id=_owner())
+            )
+        )
 
 
 @api_route(
@@ -56,11 +62,29 @@ def get_job(job_id: str) -> dict[str, Any]:
     responses={200: file_reply("application/pdf", "Le fichier (un rapport : le seul travail)")},
     problems=(404, 409),
     operation_id="getJobResult",
+    right="read_analysis",
 )
 def job_result(job_id: str) -> Response:
     """The file a finished job made; 409 while it runs or when it failed."""
     with transaction() as session:
-        job, stored = jobs.job_result(session, job_id, stale_after=job_timeout())
+        _readable(
+            jobs.get_job(session, job_id, stale_after=job_timeout(), organisation_id=_owner())
+        )
+        job, stored = jobs.job_result(
+            session, job_id, stale_after=job_timeout(), organisation_id=_owner()
+        )
         return file_response(
             stored.content, stored.media_type, job.result_name or "resultat", inline=True
         )
+
+
+def _owner() -> int | None:
+    """The organisation whose jobs the identity sees (another's job is a 404)."""
+    return signed_in().organisation_id
+
+
+def _readable(job: Job) -> Job:
+    """The job, when the identity may read it: a job makes an analysis' report, so reading it
+    is reading analyses (asked after the job was found in the organisation: 404 before 403)."""
+    allow("read_analysis")
+    return job

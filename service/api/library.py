@@ -1,4 +1,9 @@
-"""API of the clause library: families, clauses, versions, diffs, drafts, approval."""
+"""API of the clause library: families, clauses, versions, diffs, drafts, approval.
+
+Read by every signed-in user; drafts by a library editor; approval by a library approver who
+is not the version's author; retirement by an approver. The author, the approver and the one
+who retires are always the signed-in identity: ``author``, ``approved_by`` or ``retired_by``
+sent in a body are ignored."""
 
 from __future__ import annotations
 
@@ -6,9 +11,12 @@ from typing import Any
 
 from flask import Blueprint
 
+from service.accounts import audit
+from service.accounts.rights import require_approval
 from service.api.declare import api_route, page_of, register_module, reply
 from service.api.models import library as m
 from service.api.serialize import clause_json, family_json, version_json
+from service.auth import allow, current_identity
 from service.extensions import db_session, transaction
 from service.library import diff, store
 from service.library.models import CONTENT_FIELDS
@@ -39,9 +47,11 @@ def register(api: Blueprint) -> None:
     "/families",
     summary="Familles de clauses et leurs éléments requis",
     responses={200: reply(m.Families, "Les familles")},
+    right="read_library",
 )
 def list_families() -> dict[str, Any]:
     """Every family with its required elements."""
+    allow("read_library")
     return {"items": [family_json(f) for f in store.list_families(db_session())]}
 
 
@@ -50,9 +60,11 @@ def list_families() -> dict[str, Any]:
     summary="Une famille",
     responses={200: reply(m.Family, "La famille")},
     problems=(404,),
+    right="read_library",
 )
 def get_family(family_id: str) -> dict[str, Any]:
     """One family."""
+    allow("read_library")
     return family_json(store.get_family(db_session(), family_id))
 
 
@@ -62,9 +74,11 @@ def get_family(family_id: str) -> dict[str, Any]:
     query=m.ClauseQuery,
     responses={200: reply(m.ClausePage, "Une page de clauses")},
     problems=(404, 422),
+    right="read_library",
 )
 def list_clauses(query: m.ClauseQuery) -> dict[str, Any]:
     """A page of clauses, filtered by family and by the status of their latest version."""
+    allow("read_library")
     page, per_page = page_of(query)
     result = store.list_clauses(
         db_session(), family=query.family, status=query.status, page=page, per_page=per_page
@@ -82,9 +96,11 @@ def list_clauses(query: m.ClauseQuery) -> dict[str, Any]:
     summary="Une clause et l'historique de ses versions",
     responses={200: reply(m.Clause, "La clause")},
     problems=(404,),
+    right="read_library",
 )
 def get_clause(clause_id: str) -> dict[str, Any]:
     """One clause with its version history."""
+    allow("read_library")
     return clause_json(store.get_clause(db_session(), clause_id))
 
 
@@ -93,9 +109,11 @@ def get_clause(clause_id: str) -> dict[str, Any]:
     summary="Les versions d'une clause",
     responses={200: reply(m.Versions, "Les versions")},
     problems=(404,),
+    right="read_library",
 )
 def list_versions(clause_id: str) -> dict[str, Any]:
     """Every version of a clause, with its content."""
+    allow("read_library")
     clause = store.get_clause(db_session(), clause_id)
     return {"items": [version_json(v) for v in clause.versions]}
 
@@ -105,9 +123,11 @@ def list_versions(clause_id: str) -> dict[str, Any]:
     summary="Une version",
     responses={200: reply(m.Version, "La version")},
     problems=(404,),
+    right="read_library",
 )
 def get_version(clause_id: str, number: int) -> dict[str, Any]:
     """One version of a clause."""
+    allow("read_library")
     return version_json(store.get_version(db_session(), clause_id, number))
 
 
@@ -124,16 +144,18 @@ def _content(body: m.Content) -> dict[str, Any]:
         201: reply(m.Version, "La version 1 créée", location="/api/clauses/{id}/versions/1")
     },
     problems=(404, 409),
+    right="draft_version",
 )
 def create_clause(body: m.NewClause) -> tuple[dict[str, Any], int, dict[str, str]]:
-    """Create a clause and its first version, a draft."""
+    """Create a clause and its first version, a draft, written by the signed-in user."""
+    identity = allow("draft_version")
     with transaction() as session:
         version = store.create_clause(
             session,
             body.id,
             body.family,
             _content(body),
-            author=body.author,
+            author=identity.actor,
             change_note=body.change_note or "Première version.",
         )
         data = version_json(version)
@@ -151,14 +173,17 @@ def create_clause(body: m.NewClause) -> tuple[dict[str, Any], int, dict[str, str
         )
     },
     problems=(404, 409),
+    right="draft_version",
 )
 def create_draft(clause_id: str, body: m.NewDraft) -> tuple[dict[str, Any], int, dict[str, str]]:
-    """Create a new draft version, from the latest version (or ``base``) plus changes."""
+    """Create a new draft version, from the latest version (or ``base``) plus changes, written
+    by the signed-in user."""
+    identity = allow("draft_version")
     with transaction() as session:
         version = store.create_draft(
             session,
             clause_id,
-            author=body.author,
+            author=identity.actor,
             change_note=body.change_note,
             changes=_content(body),
             base=body.base,
@@ -175,9 +200,11 @@ def create_draft(clause_id: str, body: m.NewDraft) -> tuple[dict[str, Any], int,
     body=m.DraftChanges,
     responses={200: reply(m.Version, "Le projet modifié")},
     problems=(404, 409),
+    right="draft_version",
 )
 def edit_draft(clause_id: str, number: int, body: m.DraftChanges) -> dict[str, Any]:
     """Change a draft in place; approved and retired versions answer 409."""
+    allow("draft_version")
     with transaction() as session:
         version = store.edit_draft(
             session, clause_id, number, _content(body), change_note=body.change_note or None
@@ -192,11 +219,22 @@ def edit_draft(clause_id: str, number: int, body: m.DraftChanges) -> dict[str, A
     body=m.Approval,
     responses={200: reply(m.Version, "La version approuvée")},
     problems=(404, 409),
+    right="approve_version",
 )
 def approve_version(clause_id: str, number: int, body: m.Approval) -> dict[str, Any]:
-    """Approve a draft."""
+    """Approve a draft, as the signed-in approver, who is not its author."""
+    allow("approve_version")
     with transaction() as session:
-        version = store.approve_version(session, clause_id, number, approved_by=body.approved_by)
+        version = store.get_version(session, clause_id, number)
+        identity = require_approval(current_identity(), version.author)
+        version = store.approve_version(session, clause_id, number, approved_by=identity.actor)
+        audit.record_by(
+            session,
+            identity,
+            "version_approved",
+            object=f"clause_version:{version.id}",
+            detail={"clause": clause_id, "number": number},
+        )
         return version_json(version)
 
 
@@ -207,11 +245,20 @@ def approve_version(clause_id: str, number: int, body: m.Approval) -> dict[str, 
     body=m.Retirement,
     responses={200: reply(m.Version, "La version retirée")},
     problems=(404, 409),
+    right="retire_clause",
 )
 def retire_version(clause_id: str, number: int, body: m.Retirement) -> dict[str, Any]:
-    """Retire a version."""
+    """Retire a version, as the signed-in approver."""
+    identity = allow("retire_clause")
     with transaction() as session:
-        version = store.retire_version(session, clause_id, number, retired_by=body.retired_by)
+        version = store.retire_version(session, clause_id, number, retired_by=identity.actor)
+        audit.record_by(
+            session,
+            identity,
+            "version_retired",
+            object=f"clause_version:{version.id}",
+            detail={"clause": clause_id, "number": number},
+        )
         return version_json(version)
 
 
@@ -221,9 +268,11 @@ def retire_version(clause_id: str, number: int, body: m.Retirement) -> dict[str,
     query=m.DiffQuery,
     responses={200: reply(m.Diff, "Les différences")},
     problems=(404,),
+    right="read_library",
 )
 def diff_versions(clause_id: str, query: m.DiffQuery) -> dict[str, Any]:
     """Word-level differences between two versions (``from`` and ``to``)."""
+    allow("read_library")
     session = db_session()
     clause = store.get_clause(session, clause_id)
     old_number = query.from_ or clause.versions[0].number

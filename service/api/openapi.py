@@ -50,7 +50,11 @@ PROBLEM_JSON = "application/problem+json"
 #: What each error status means, said once for the whole document.
 PROBLEM_WORDS = {
     400: "Requête invalide (corps qui n'est pas du JSON, paramètre illisible…)",
-    404: "Introuvable",
+    401: "Authentification requise : jeton d'API absent, inconnu, révoqué ou expiré (ou "
+    "session absente)",
+    403: "Action non autorisée au rôle du jeton ou de la session, ou jeton CSRF absent d'une "
+    "écriture authentifiée par la session",
+    404: "Introuvable (ce qui appartient à une autre organisation l'est aussi)",
     409: "Conflit avec l'état actuel",
     413: "Trop volumineux",
     415: "Format non pris en charge",
@@ -185,10 +189,49 @@ def _response(answer: Reply, components: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
+#: How a call proves who it is: an API token, or the signed-in session of a browser (whose
+#: writes carry the session's CSRF token in a header).
+SECURITY_SCHEMES = {
+    "jeton": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "Jeton d'API (« clausier_… »), créé et révoqué dans la page des jetons : "
+        "un utilisateur, une organisation, un rôle. En-tête « Authorization: Bearer <jeton> ». "
+        "Aucun jeton CSRF n'est demandé.",
+    },
+    "session": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "session",
+        "description": "Session d'un navigateur connecté (cookie HttpOnly, SameSite=Lax). Ses "
+        "écritures portent aussi l'en-tête « X-CSRF-Token » de la session.",
+    },
+    "agenda": {
+        "type": "apiKey",
+        "in": "query",
+        "name": "jeton",
+        "description": "Jeton du lien privé d'un agenda (POST …/calendar/private-link) : il "
+        "n'ouvre que les flux .ics.",
+    },
+    "csrf": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-CSRF-Token",
+        "description": "Jeton CSRF de la session, exigé des écritures (POST, PATCH…) "
+        "authentifiées par le cookie de session.",
+    },
+}
+#: Either an API token, or the session (and for a write its CSRF token).
+SECURITY = [{"jeton": []}, {"session": []}]
+WRITE_SECURITY = [{"jeton": []}, {"session": [], "csrf": []}]
+
+
 def _operation(
     operation: Operation, components: dict[str, Any], max_page_size: int
 ) -> dict[str, Any]:
     problems = set(operation.problems)
+    if operation.right is not None:  # reached by an identity: none, or one not allowed
+        problems |= {401, 403, 404}
     if operation.body is not None or operation.form is not None:
         problems |= {400, 422}
     if operation.query is not None:
@@ -211,6 +254,12 @@ def _operation(
             "content": {PROBLEM_JSON: {"schema": problem}},
         }
     result["responses"] = responses
+    if operation.right is None:
+        result["security"] = []  # public: no identity asked
+    elif operation.method != "GET":
+        result["security"] = WRITE_SECURITY
+    elif operation.rule.endswith("/calendar.ics"):
+        result["security"] = [*SECURITY, {"agenda": []}]
     return result
 
 
@@ -236,11 +285,18 @@ def _document(max_page_size: int) -> dict[str, Any]:
             "version": "0.1.0",
             "description": "Bibliothèque de clauses « données » des contrats publics. "
             "Les erreurs sont au format application/problem+json (RFC 9457) ; une erreur de "
-            "champ a toujours la forme {field, message, code}.",
+            "champ a toujours la forme {field, message, code}. Chaque appel s'authentifie par "
+            "un jeton d'API (Authorization: Bearer) ou par la session d'un navigateur connecté "
+            "(ses écritures portent l'en-tête X-CSRF-Token) ; sans identité : 401 ; rôle "
+            "insuffisant : 403 ; ce qui appartient à une autre organisation : 404.",
         },
         "servers": [{"url": "/api"}],
+        "security": SECURITY,
         "paths": paths,
-        "components": {"schemas": dict(sorted(components.items()))},
+        "components": {
+            "schemas": dict(sorted(components.items())),
+            "securitySchemes": SECURITY_SCHEMES,
+        },
     }
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response
 
+from service.accounts import audit
 from service.annexes.models import OrgTemplate
 from service.annexes.org_templates import (
     DOCX_MEDIA_TYPE,
@@ -18,6 +19,7 @@ from service.api.declare import api_route, file_reply, register_module, reply
 from service.api.models.annexes import OrgTemplate as OrgTemplateModel
 from service.api.models.annexes import OrgTemplates, OrgTemplateUpload
 from service.api.serialize import when
+from service.auth import signed_in
 from service.extensions import db_session, transaction
 from service.http import file_response
 from service.organisations import get_organisation
@@ -59,11 +61,14 @@ def template_json(template: OrgTemplate) -> dict[str, Any]:
         )
     },
     problems=(404, 413),
+    right="manage_templates",
 )
 def create_org_template(
     org: str, form: OrgTemplateUpload
 ) -> tuple[dict[str, Any], int, dict[str, str]]:
-    """Check and store an uploaded template (multipart: file, name, uploaded_by); 201."""
+    """Check and store an uploaded template (multipart: file, name), uploaded by the signed-in
+    user (``uploaded_by`` sent is ignored); 201."""
+    identity = signed_in()
     with transaction() as session:
         template = upload_template(
             session,
@@ -71,7 +76,14 @@ def create_org_template(
             form.name,
             form.file.filename,
             form.file.read(),
-            form.uploaded_by,
+            identity.actor,
+        )
+        audit.record_by(
+            session,
+            identity,
+            "template_uploaded",
+            object=f"org_template:{template.id}",
+            detail={"name": template.name},
         )
         body = template_json(template)
     return body, 201, {"Location": f"/api/organisations/{org}/templates/{body['id']}"}
@@ -82,6 +94,7 @@ def create_org_template(
     summary="Modèles DOCX d'annexe de l'organisation",
     responses={200: reply(OrgTemplates, "Les modèles, du plus récent au plus ancien")},
     problems=(404,),
+    right="read_templates",
 )
 def list_org_templates(org: str) -> dict[str, Any]:
     """The organisation's templates, newest first."""
@@ -96,6 +109,7 @@ def list_org_templates(org: str) -> dict[str, Any]:
     summary="Un modèle de l'organisation",
     responses={200: reply(OrgTemplateModel, "Le modèle")},
     problems=(404,),
+    right="read_templates",
 )
 def get_org_template(org: str, template_id: int) -> dict[str, Any]:
     """One template's metadata."""
@@ -109,6 +123,7 @@ def get_org_template(org: str, template_id: int) -> dict[str, Any]:
     responses={200: file_reply(DOCX_MEDIA_TYPE, "Le modèle (DOCX)")},
     problems=(404,),
     operation_id="getOrgTemplateFile",
+    right="read_templates",
 )
 def org_template_file(org: str, template_id: int) -> Response:
     """The template's DOCX."""

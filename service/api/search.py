@@ -9,6 +9,7 @@ from flask import Blueprint
 
 from service.api.declare import api_route, register_module, reply
 from service.api.models.library import SearchQuery, SearchResults
+from service.auth import allow
 from service.extensions import db_session, state
 
 
@@ -23,9 +24,11 @@ def register(api: Blueprint) -> None:
     query=SearchQuery,
     responses={200: reply(SearchResults, "Les résultats classés")},
     problems=(404, 422),
+    right="read_library",
 )
 def search(query: SearchQuery) -> dict[str, Any]:
     """Search the library in French, with family and status filters."""
+    allow("read_library")
     results = state().index.search(
         db_session(),
         query.q,

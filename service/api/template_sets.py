@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from service.api.declare import api_route, register_module, reply
 from service.api.models.annexes import TemplateSet as TemplateSetModel
 from service.api.models.annexes import TemplateSets
+from service.auth import allow
 from service.extensions import db_session
 from service.library.models import TemplateSet
 from service.library.rules import CONTRACT_TYPES
@@ -42,9 +43,11 @@ def set_json(template_set: TemplateSet) -> dict[str, Any]:
     query=SetQuery,
     responses={200: reply(TemplateSets, "Les ensembles")},
     operation_id="listTemplateSets",
+    right="read_library",
 )
 def list_sets(query: SetQuery) -> dict[str, Any]:
     """The template sets, optionally of one contract type (``?contract_type=concession``)."""
+    allow("read_library")
     sets = list_template_sets(db_session(), query.contract_type)
     return {"items": [set_json(s) for s in sets]}
 
@@ -55,7 +58,9 @@ def list_sets(query: SetQuery) -> dict[str, Any]:
     responses={200: reply(TemplateSetModel, "L'ensemble")},
     problems=(404,),
     operation_id="getTemplateSet",
+    right="read_library",
 )
 def get_set(set_id: str) -> dict[str, Any]:
     """One template set."""
+    allow("read_library")
     return set_json(get_template_set(db_session(), set_id))

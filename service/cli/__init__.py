@@ -9,6 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
+from service.accounts.models import ROLES
 from service.errors import ClausierError, ImportRejected
 from service.extensions import state
 
@@ -360,9 +361,15 @@ def eval_command(directories: tuple[Path, ...], split: str) -> None:
 
 
 def _analyse_samples(directory: Path) -> None:
-    """Analyse the sample contracts, so that the demo opens on real reports."""
+    """Analyse the sample contracts for the demo organisation, so that the demo opens on real
+    reports."""
     from service.analysis.analyze import analyze_upload
     from service.analysis.document import SUFFIXES
+    from service.cli.demo_accounts import DEMO_ORGANISATION
+    from service.organisations import ensure_organisation
+
+    with state().db.session() as session:
+        owner = ensure_organisation(session, DEMO_ORGANISATION, "Commune de Valmont-sur-Loire").id
 
     paths = sorted(
         p
@@ -374,12 +381,31 @@ def _analyse_samples(directory: Path) -> None:
         try:
             with state().db.session() as session:
                 _, created = analyze_upload(
-                    session, path.read_bytes(), path.name, index=state().index
+                    session,
+                    path.read_bytes(),
+                    path.name,
+                    index=state().index,
+                    organisation_id=owner,
                 )
             done += created
         except ClausierError as error:
             click.secho(f"{path.name} : {error.detail}", fg="yellow", err=True)
     click.echo(f"Exemples analysés : {done} nouveau(x) sur {len(paths)} document(s).")
+
+
+def _demo_accounts() -> None:
+    """One account per role in the demo organisation, printed with their password."""
+    from service.cli.demo_accounts import DEMO_ORGANISATION, DEMO_PASSWORD, create_demo_accounts
+
+    with state().db.session() as session:
+        accounts = create_demo_accounts(session)
+    if not accounts:
+        return
+    click.echo(
+        f"Comptes de démonstration ({DEMO_ORGANISATION}), mot de passe « {DEMO_PASSWORD} » :"
+    )
+    for account in accounts:
+        click.echo(f"  {account.email}  ({ROLES[account.role]})")
 
 
 def _load_concessions(ctx: click.Context, directory: Path) -> None:
@@ -429,8 +455,9 @@ def demo_command(ctx: click.Context, host: str, port: int, no_serve: bool) -> No
     ctx.invoke(db_upgrade)
     ctx.invoke(library_import, directory=Path(current_app.config["LIBRARY_DIR"]))
     ctx.invoke(index_rebuild)
-    _analyse_samples(Path(current_app.config["DEMO_CONTRACTS_DIR"]))
     _load_concessions(ctx, Path(current_app.config["DEMO_CONTRACTS_DIR"]))
+    _analyse_samples(Path(current_app.config["DEMO_CONTRACTS_DIR"]))
+    _demo_accounts()
     if not no_serve:
         # The demo is a development server: its data are samples, its secret a known one.
         ctx.invoke(serve_command, host=host, port=port, development=True)

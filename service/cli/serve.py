@@ -18,6 +18,7 @@ from typing import Any
 
 import click
 from flask import Flask
+from flask.globals import _cv_app
 
 from service.settings import serve_workers
 
@@ -84,5 +85,10 @@ def outside_app_context(run: Callable[[], None]) -> None:
 def _fresh_connections(app: Flask) -> Any:
     def post_fork(_server: Any, _worker: Any) -> None:
         app.extensions["clausier"].after_fork()
+        # The command line's application context, pushed around ``serve``, is inherited by
+        # the fork: Flask would then reuse it for every request (one ``g``, its database
+        # session never closed — a stale snapshot — nor its request's identity). Each
+        # request gets its own.
+        _cv_app.set(None)
 
     return post_fork

@@ -8,7 +8,7 @@ start), so a calendar that polls the feed updates events instead of duplicating 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from icalendar import Calendar, Event
 from sqlalchemy import select
@@ -27,17 +27,24 @@ def contract_feed(contract: Contract, site: str) -> bytes:
     return _feed(f"Clausier — {contract.reference}", [contract], site)
 
 
-def organisation_feed(session: Session, organisation: Organisation, site: str) -> bytes:
-    """The due dates of every contract of an organisation."""
+def organisation_feed(
+    session: Session,
+    organisation: Organisation,
+    site: str,
+    *,
+    only: Collection[int] | None = None,
+) -> bytes:
+    """The due dates of every contract of an organisation (of those of ``only``, when given:
+    a concessionnaire's own)."""
+    query = select(Contract).where(Contract.organisation_id == organisation.id)
+    if only is not None:
+        query = query.where(Contract.id.in_(list(only)))
     contracts = session.scalars(
-        select(Contract)
-        .where(Contract.organisation_id == organisation.id)
-        .options(
+        query.options(
             selectinload(Contract.obligations)
             .selectinload(Obligation.periods)
             .selectinload(Period.terms)
-        )
-        .order_by(Contract.reference)
+        ).order_by(Contract.reference)
     )
     return _feed(f"Clausier — {organisation.name}", contracts, site)
 

@@ -42,9 +42,10 @@ class Scope:
     contract_ids: tuple[int, ...] | None = None
 
     def resolved(self, session: Session) -> Scope:
-        """The scope with its organisation's contracts listed: a query then names them, so
-        that the planner reads the period table by its contract index — with a sub-select it
-        may estimate a join and scan every period of every organisation."""
+        """The scope with its organisation's contracts listed (unless given: a concessionnaire's
+        own, say): a query then names them, so
+            that the planner reads the period table by its contract index — with a sub-select it
+            may estimate a join and scan every period of every organisation."""
         if self.organisation is None or self.contract is not None or self.contract_ids is not None:
             return self
         ids = session.scalars(
@@ -212,6 +213,8 @@ def dashboard(session: Session, at: dt.date, scope: Scope = Scope()) -> Dashboar
     counts, rate = tally(session, at, scope)
     if scope.contract is not None:
         contracts = 1
+    elif scope.contract_ids is not None:
+        contracts = len(scope.contract_ids)
     else:
         query = select(func.count(Contract.id))
         if scope.organisation is not None:

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from service import jobs
-from service.analysis.analyze import get_analysis
+from service.analysis.analyze import ANY_ORGANISATION, get_analysis
 from service.analysis.classify import LABELS as CONTRACT_LABELS
 from service.analysis.consultation import KIND_LABELS
 from service.analysis.models import Analysis
@@ -196,15 +196,24 @@ def analysis_report_pdf(
     runner: jobs.Runner,
     background_pages: int,
     stale_after: dt.timedelta,
+    organisation_id: int | None = ANY_ORGANISATION,
 ) -> ReportPdf:
-    """The PDF of an analysis report, made now when it has at most ``background_pages`` pages,
-    else by a background job (whose file is returned at once when it is done)."""
-    analysis = get_analysis(session, analysis_id)
+    """The PDF of an analysis report (of the organisation, when one is given), made now when
+    it has at most ``background_pages`` pages, else by a background job of that organisation
+    (whose file is returned at once when it is done)."""
+    analysis = get_analysis(session, analysis_id, organisation_id)
     filename = f"rapport-analyse-{analysis.id}.pdf"
     report = _dated_report(analysis)
     if estimate_pages(report) <= background_pages:
         return ReportPdf(filename, data=render_report_pdf(session, report, analysis.library_state))
-    job = jobs.submit(db, REPORT_JOB, {"analysis_id": analysis.id}, runner, stale_after=stale_after)
+    job = jobs.submit(
+        db,
+        REPORT_JOB,
+        {"analysis_id": analysis.id},
+        runner,
+        stale_after=stale_after,
+        organisation_id=analysis.organisation_id,
+    )
     if job.state == "done":
         return ReportPdf(filename, data=jobs.job_result(session, job.id)[1].content)
     return ReportPdf(filename, job=job)

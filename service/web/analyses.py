@@ -14,9 +14,11 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
+from service.accounts import audit
 from service.analysis import analyze
 from service.analysis.classify import LABELS as CONTRACT_LABELS
 from service.analysis.report import VERDICT_LABELS, VERDICTS
+from service.auth import allow, signed_in
 from service.documents import display
 from service.documents.report import report_context
 from service.errors import AnalysisError, status_for
@@ -36,7 +38,8 @@ ACCEPT = ".docx,.odt,.pdf,.txt,.md,.zip"
 
 @bp.get("/analyses")
 def index() -> tuple[str, int]:
-    """The upload form and the past analyses, newest first."""
+    """The upload form and the past analyses of the organisation, newest first."""
+    allow("read_analysis")
     return _upload_page()
 
 
@@ -44,6 +47,8 @@ def index() -> tuple[str, int]:
 def create() -> Response | tuple[str, int] | tuple[dict[str, str], int]:
     """Analyse the uploaded file — or the pieces of a consultation, several files or a zip of
     the DCE, judged together — and go to its report; a bad file is shown in the form."""
+    identity = allow("analyse_document")
+    owner = identity.organisation_id
     uploads = [u for u in request.files.getlist("file") if u.filename]
     if not uploads:
         return _upload_page(
@@ -60,10 +65,20 @@ def create() -> Response | tuple[str, int] | tuple[dict[str, str], int]:
     try:
         with transaction() as session:
             if together:
-                analysis, created = analyze.analyze_consultation_upload(session, files)
+                analysis, created = analyze.analyze_consultation_upload(
+                    session, files, organisation_id=owner
+                )
             else:
                 analysis, created = analyze.analyze_upload(
-                    session, files[0][1], files[0][0], index=state().index
+                    session, files[0][1], files[0][0], index=state().index, organisation_id=owner
+                )
+            if created:
+                audit.record_by(
+                    session,
+                    identity,
+                    "analysis_uploaded",
+                    object=f"analysis:{analysis.id}",
+                    detail={"filename": analysis.filename},
                 )
             number, moment = analysis.id, analysis.created_at
     except AnalysisError as error:
@@ -80,7 +95,8 @@ def create() -> Response | tuple[str, int] | tuple[dict[str, str], int]:
 def show(analysis_id: int) -> str:
     """The report of one analysis, with the changes since the analysis it re-ran."""
     session = db_session()
-    analysis = analyze.get_analysis(session, analysis_id)
+    analysis = analyze.get_analysis(session, analysis_id, signed_in().organisation_id)
+    allow("read_analysis")
     previous, changes = analyze.changes_since_rerun(session, analysis)
     return render_template(
         "analysis.html",
@@ -94,9 +110,14 @@ def show(analysis_id: int) -> str:
 @bp.post(f"/analyses/<{NUMBER}:analysis_id>/rerun")
 def rerun(analysis_id: int) -> Response:
     """Analyse the same file against today's library, then show the new report and its changes."""
+    owner = signed_in().organisation_id
+    analyze.get_analysis(db_session(), analysis_id, owner)  # another organisation's: 404
+    allow("analyse_document")
     try:
         with transaction() as session:
-            analysis, changes = analyze.rerun_analysis(session, analysis_id, index=state().index)
+            analysis, changes = analyze.rerun_analysis(
+                session, analysis_id, index=state().index, organisation_id=owner
+            )
             number = analysis.id
     except AnalysisError as error:
         flash(error.detail, "error")
@@ -115,7 +136,8 @@ def rerun(analysis_id: int) -> Response:
 def _upload_page(error: str | None = None, status: int | None = None) -> tuple[str, int]:
     """The upload form (with ``error`` if any) above the list of past analyses."""
     page = int_arg("page", 1) if request.method == "GET" else 1
-    result = analyze.list_analyses(db_session(), page or 1, PER_PAGE)
+    owner = signed_in().organisation_id
+    result = analyze.list_analyses(db_session(), page or 1, PER_PAGE, owner)
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     html = render_template(
         "analyses.html",

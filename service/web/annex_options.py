@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from service.annexes.org_templates import get_template, list_templates, template_bytes
 from service.annexes.render import DELIVERY_FIELDS
+from service.auth import allow
 from service.errors import InvalidInput
 from service.library.sets import deliveries_from_set, get_template_set
 from service.organisations import get_organisation
@@ -70,11 +71,13 @@ def set_deliveries(template_set: Any) -> list[dict[str, str]]:
 
 
 def organisation_templates(session: Session) -> tuple[Any, list[Any]]:
-    """The organisation named in the address (``organisation=…``) and its templates."""
+    """The organisation named in the address (``organisation=…``) and its templates: the
+    identity's own only (another's is a 404)."""
     slug = request.args.get("organisation")
     if not slug:
         return None, []
     organisation = get_organisation(session, slug)
+    allow("generate_annex", organisation=organisation)
     return organisation, list_templates(session, organisation)
 
 

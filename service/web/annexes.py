@@ -21,6 +21,7 @@ from service.annexes.render import (
     render_annex,
     selection_from_analysis,
 )
+from service.auth import allow, signed_in
 from service.errors import ClausierError, InvalidValues, status_for
 from service.extensions import db_session
 from service.french import agree, plural
@@ -59,7 +60,8 @@ FORMAT_HINTS = {
 @bp.get(f"/analyses/<{NUMBER}:analysis_id>/annexe")
 def annex_form(analysis_id: int) -> tuple[str, int]:
     """The form of the annex: every suggested clause ticked, defaults prefilled."""
-    analysis = analyze.get_analysis(db_session(), analysis_id)
+    analysis = analyze.get_analysis(db_session(), analysis_id, signed_in().organisation_id)
+    allow("generate_annex")
     return _page(analysis, form=None)
 
 
@@ -67,7 +69,8 @@ def annex_form(analysis_id: int) -> tuple[str, int]:
 def annex_create(analysis_id: int) -> Response | tuple[str, int]:
     """The DOCX annex, or the form again with the values still missing (422)."""
     session = db_session()
-    analysis = analyze.get_analysis(session, analysis_id)
+    analysis = analyze.get_analysis(session, analysis_id, signed_in().organisation_id)
+    allow("generate_annex")
     form = request.form
     suggested = _suggested(analysis)
     ticked = set(form.getlist("family"))
@@ -88,6 +91,7 @@ def _analysis_type(analysis: Analysis) -> str | None:
 @bp.get("/annexe/ensembles")
 def template_sets() -> str:
     """The template sets by contract type, each leading to the annex form it prefills."""
+    allow("generate_annex")
     sets = list_template_sets(db_session())
     groups = [
         (label, [s for s in sets if s.contract_type == kind])
@@ -103,6 +107,7 @@ def template_sets() -> str:
 @bp.get("/annexe")
 def library_annex_form() -> tuple[str, int]:
     """The form of an annex from clauses ticked in the library: all ticked, defaults prefilled."""
+    allow("generate_annex")
     offered = _offered()
     if not offered:
         return _no_selection()
@@ -112,6 +117,7 @@ def library_annex_form() -> tuple[str, int]:
 @bp.post("/annexe")
 def library_annex_create() -> Response | tuple[str, int]:
     """The DOCX annex of the clauses ticked, or the form again with what is missing (422)."""
+    allow("generate_annex")
     offered = _offered()
     if not offered:
         return _no_selection()

@@ -9,6 +9,8 @@ from urllib.parse import quote
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from service.accounts import audit
+from service.auth import reach
 from service.deliveries import checklist as domain
 from service.deliveries.contracts import get_contract
 from service.deliveries.models import ChecklistEvent, Contract
@@ -27,6 +29,7 @@ BASE = "/organisations/<org>/contrats/<path:reference>/reversibilite"
 
 
 def _contract(org: str, reference: str) -> Contract:
+    reach("read_contract", org=org, reference=reference)
     session = db_session()
     return get_contract(session, get_organisation(session, org), reference)
 
@@ -34,6 +37,7 @@ def _contract(org: str, reference: str) -> Contract:
 @bp.get(BASE)
 def page(org: str, reference: str) -> tuple[str, int]:
     """The checklist of a contract, with a tick form per item."""
+    reach("read_contract", org=org, reference=reference)
     return _page(org, reference)
 
 
@@ -83,7 +87,9 @@ def _page(
 
 @bp.post(BASE + "/<item>")
 def tick(org: str, reference: str, item: str) -> Response | tuple[str, int]:
-    """Tick an item done or back to pending, with a note and an optional file."""
+    """Tick an item done or back to pending, with a note and an optional file, as the
+    signed-in contract manager."""
+    identity = reach("tick_checklist", org=org, reference=reference)
     upload = request.files.get("file")
     try:
         file = (upload.filename, upload.read()) if upload and upload.filename else None
@@ -95,8 +101,16 @@ def tick(org: str, reference: str, item: str) -> Response | tuple[str, int]:
                 item,
                 request.form.get("state", ""),
                 request.form.get("note", ""),
-                request.form.get("author", ""),
+                identity.actor,
                 file,
+            )
+            audit.record_by(
+                session,
+                identity,
+                "checklist_ticked",
+                organisation_id=contract.organisation_id,
+                object=f"checklist_event:{event.id}",
+                detail={"contract": contract.reference, "item": item, "state": event.state},
             )
             state = domain.ITEM_STATES[event.state]
     except InvalidInput as error:
@@ -118,6 +132,7 @@ def evidence(org: str, reference: str, event_id: int) -> Response:
 
 
 def _exports(org: str, reference: str) -> tuple[domain.Checklist, dict[str, Any]]:
+    reach("read_contract", org=org, reference=reference)
     session = db_session()
     organisation = get_organisation(session, org)
     contract = get_contract(session, organisation, reference)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
+from service.auth import allow
 from service.documents.clause import render_diff_pdf, render_version_pdf
 from service.extensions import db_session
 from service.http import int_arg, pdf_response
@@ -17,6 +18,7 @@ bp = Blueprint("clause_pdf", __name__)
 @bp.get(f"/clauses/<clause_id>/versions/<{NUMBER}:number>.pdf")
 def version_pdf(clause_id: str, number: int) -> Response:
     """One version of a clause as a PDF, shown in the browser."""
+    allow("read_library")
     found = store.get_version(db_session(), clause_id, number)
     return _pdf(render_version_pdf(found), f"{clause_id}-v{found.number}.pdf")
 
@@ -24,6 +26,7 @@ def version_pdf(clause_id: str, number: int) -> Response:
 @bp.get("/clauses/<clause_id>/diff.pdf")
 def diff_pdf(clause_id: str) -> Response:
     """Two versions compared (``from`` and ``to``, as on the diff page) as a PDF."""
+    allow("read_library")
     session = db_session()
     found = store.get_clause(session, clause_id)
     numbers = [v.number for v in found.versions]

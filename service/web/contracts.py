@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from service.accounts import audit
+from service.accounts.identity import Identity
+from service.accounts.rights import delivery_sender, visible_contracts
+from service.accounts.tokens import create_feed_token
+from service.auth import FEED_PARAMETER, allow, feed_role, reach
 from service.deliveries import amendments, contracts, record
 from service.deliveries.dashboard import Scope, dashboard, timelines
 from service.deliveries.models import Contract
@@ -25,7 +31,7 @@ from service.errors import (
 from service.extensions import db_session, transaction
 from service.french import today_in_paris
 from service.http import file_response, requested_day
-from service.organisations import get_organisation, list_organisations
+from service.organisations import Organisation, get_organisation, list_organisations
 from service.storage import read_file
 from service.web import csrf
 from service.web.timeline import timeline_svg
@@ -45,38 +51,80 @@ bp.before_request(csrf.protect)
 
 @bp.get("/suivi")
 def overview() -> str:
-    """The dashboard across every contract, and the organisations."""
+    """The dashboard across the contracts of the identity's organisation (a concessionnaire:
+    those it holds), and its organisation."""
+    identity = allow("list_contracts")
     session = db_session()
     at, error = requested_day()
+    own = session.get(Organisation, identity.organisation_id)
+    visible = visible_contracts(identity)
     return render_template(
         "deliveries/overview.html",
-        board=dashboard(session, at),
-        organisations=list_organisations(session),
-        contracts=contracts.list_contracts(session),
+        board=dashboard(session, at, _scope(identity, own)),
+        organisations=[o for o in list_organisations(session) if o.id == identity.organisation_id],
+        contracts=_visible(contracts.list_contracts(session, own), visible),
         at=at,
         date_error=error,
         today=today_in_paris(),
     )
 
 
+@bp.post("/organisations/<org>/agenda-prive")
+def private_link(org: str) -> str:
+    """Create the private address of the organisation's calendar feed — a token of its own,
+    of the signed-in user — and show it once on the organisation's page."""
+    identity = reach("list_contracts", org=org)
+    with transaction() as session:
+        organisation = get_organisation(session, org)
+        issued = create_feed_token(session, identity, organisation, feed_role(identity))
+        secret = issued.secret
+    address = f"{request.url_root.rstrip('/')}/api/organisations/{org}/calendar.ics?" + urlencode(
+        {FEED_PARAMETER: secret}
+    )
+    return organisation_page(org, private_link=address)
+
+
 @bp.get("/organisations/<org>")
 def organisation(org: str) -> str:
-    """An organisation's contracts and their dashboard."""
+    """An organisation's contracts and their dashboard (a concessionnaire: those it holds)."""
+    return organisation_page(org)
+
+
+def organisation_page(org: str, private_link: str | None = None) -> str:
+    """The organisation's page (with a private calendar address just made, shown once)."""
+    identity = reach("list_contracts", org=org)
     session = db_session()
     organisation = get_organisation(session, org)
     at, error = requested_day()
     return render_template(
         "deliveries/organisation.html",
         organisation=organisation,
-        board=dashboard(session, at, Scope(organisation=organisation)),
-        contracts=contracts.list_contracts(session, organisation),
+        board=dashboard(session, at, _scope(identity, organisation)),
+        contracts=_visible(
+            contracts.list_contracts(session, organisation), visible_contracts(identity)
+        ),
+        private_link=private_link,
         at=at,
         date_error=error,
         today=today_in_paris(),
     )
 
 
-def _contract(org: str, reference: str) -> Contract:
+def _scope(identity: Identity, organisation: Organisation | None) -> Scope:
+    """The organisation's contracts the identity sees: all of them, or a concessionnaire's."""
+    visible = visible_contracts(identity)
+    ids = None if visible is None else tuple(sorted(visible))
+    return Scope(organisation=organisation, contract_ids=ids)
+
+
+def _visible(found: list[Contract], visible: frozenset[int] | None) -> list[Contract]:
+    return [c for c in found if visible is None or c.id in visible]
+
+
+def _contract(org: str, reference: str, action: str = "read_contract") -> Contract:
+    """The contract, when the identity may do ``action`` on it (404 for another
+    organisation's, or one a concessionnaire does not hold; then 403)."""
+    reach(action, org=org, reference=reference)
     session = db_session()
     return contracts.get_contract(session, get_organisation(session, org), reference)
 
@@ -103,7 +151,10 @@ def delivery_file(org: str, reference: str, delivery_id: int) -> Response:
 
 @bp.post("/organisations/<org>/contrats/<path:reference>/livraisons")
 def upload(org: str, reference: str) -> Response | tuple[str, int]:
-    """Receive a delivery from the form; a refused file is explained on the contract page."""
+    """Receive a delivery from the form, sent by the signed-in user (its side from its role);
+    a refused file is explained on the contract page."""
+    identity = reach("upload_delivery", org=org, reference=reference)
+    sender, side = delivery_sender(identity)
     file = request.files.get("file")
     if file is None or not file.filename:
         return _contract_page(org, reference, "Choisissez le fichier livré.", 400, ["file"])
@@ -119,9 +170,23 @@ def upload(org: str, reference: str) -> Response | tuple[str, int]:
                 request.form.get("period", ""),
                 file.stream,
                 filename=file.filename,
-                sender=request.form.get("sender", ""),
-                sender_role=request.form.get("sender_role", "titulaire"),
+                sender=sender,
+                sender_role=side,
                 note=request.form.get("note", ""),
+            )
+            audit.record_by(
+                session,
+                identity,
+                "delivery_uploaded",
+                organisation_id=contract.organisation_id,
+                object=f"delivery:{received.id}",
+                detail={
+                    "contract": contract.reference,
+                    "dataset": obligation.dataset,
+                    "period": request.form.get("period", ""),
+                    "filename": received.filename,
+                    "backdated": False,
+                },
             )
             number, valid = received.id, received.valid
     except (DeliveryError, InvalidInput) as error:
@@ -199,6 +264,7 @@ def _errors_text(error: InvalidInput) -> str:
 @bp.route("/organisations/<org>/contrats/nouveau", methods=["GET", "POST"])
 def new_contract(org: str) -> str | tuple[str, int] | Response:
     """The form that creates a contract of the organisation."""
+    identity = reach("manage_contract", org=org)
     session = db_session()
     organisation = get_organisation(session, org)
     error, status = None, 200
@@ -216,6 +282,14 @@ def new_contract(org: str) -> str | tuple[str, int] | Response:
                     titulaire_siren=form.get("titulaire_siren", "").replace(" ", "") or None,
                     start_on=_form_date("start_on"),
                     end_on=_form_date("end_on"),
+                )
+                audit.record_by(
+                    session,
+                    identity,
+                    "contract_created",
+                    organisation_id=created.organisation_id,
+                    object=f"contract:{created.id}",
+                    detail={"reference": created.reference},
                 )
                 reference = created.reference
         except InvalidInput as problem:
@@ -244,6 +318,7 @@ def _form_date(name: str) -> dt.date:
 @bp.post("/organisations/<org>/contrats/<path:reference>/obligations")
 def add_obligation(org: str, reference: str) -> Response:
     """Add a dataset the contract owes, from the form on the contract page."""
+    reach("manage_contract", org=org, reference=reference)
     form = request.form
     try:
         delay = int(form.get("delay_days", "").strip() or "-1")
@@ -279,6 +354,7 @@ def add_obligation(org: str, reference: str) -> Response:
 @bp.post("/organisations/<org>/contrats/<path:reference>/obligations/annexe")
 def import_annex(org: str, reference: str) -> str | tuple[str, int] | Response:
     """Bring an annex DOCX into the contract, and say what it brought and what it proposes."""
+    identity = reach("manage_contract", org=org, reference=reference)
     from service.deliveries.annex_import import import_obligations
 
     file = request.files.get("file")
@@ -292,6 +368,14 @@ def import_annex(org: str, reference: str) -> str | tuple[str, int] | Response:
             contract = contracts.get_contract(session, get_organisation(session, org), reference)
             result = import_obligations(
                 session, contract, data, starts_on=_optional_date("starts_on")
+            )
+            audit.record_by(
+                session,
+                identity,
+                "annex_imported",
+                organisation_id=contract.organisation_id,
+                object=f"contract:{contract.id}",
+                detail={"filename": file.filename, "created": len(result.created)},
             )
             page = render_template(
                 "deliveries/annex_import.html",
@@ -313,10 +397,12 @@ def import_annex(org: str, reference: str) -> str | tuple[str, int] | Response:
 
 @bp.route("/organisations/<org>/contrats/<path:reference>/avenants", methods=["GET", "POST"])
 def amendments_page(org: str, reference: str) -> str | tuple[str, int] | Response:
-    """A contract's amendments, and the form that records one."""
+    """A contract's amendments, and the form that records one (by the signed-in contract
+    manager, its author)."""
     errors: list[str] = []
     status = 200
     if request.method == "POST":
+        identity = reach("amend_contract", org=org, reference=reference)
         try:
             with transaction() as session:
                 contract = contracts.get_contract(
@@ -328,9 +414,17 @@ def amendments_page(org: str, reference: str) -> str | tuple[str, int] | Respons
                     effective_on=_optional_date("effective_on"),
                     signed_on=_optional_date("signed_on"),
                     reason=request.form.get("reason", ""),
-                    author=request.form.get("author", ""),
+                    author=identity.actor,
                     title=request.form.get("title", ""),
                     changes=_amendment_changes(request.form),
+                )
+                audit.record_by(
+                    session,
+                    identity,
+                    "amendment_recorded",
+                    organisation_id=contract.organisation_id,
+                    object=f"amendment:{amendment.id}",
+                    detail={"contract": contract.reference, "number": amendment.number},
                 )
                 number = amendment.number
         except InvalidInput as problem:

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from service.auth import allow
 from service.documents import display
 from service.errors import ClauseExists, Conflict, InvalidInput, NotFound, status_for
 from service.extensions import db_session, transaction
@@ -24,12 +25,14 @@ Page = tuple[str, int] | Response
 
 @bp.route("/clauses/new", methods=["GET", "POST"])
 def new_clause() -> Page:
-    """Create a clause and its first version (a draft)."""
+    """Create a clause and its first version (a draft), written by the signed-in user."""
+    author = allow("draft_version").actor
     families = store.list_families(db_session())
     if request.method == "GET":
         chosen = request.args.get("family") or (families[0].id if families else "")
-        return _editor("new_clause", EditorForm(family=chosen), families)
+        return _editor("new_clause", EditorForm(family=chosen, author=author), families)
     form = EditorForm.from_request(request.form)
+    form.author = author
     if request.form.get("action") == "preview":
         return _editor("new_clause", form, families)
     content = form.content()
@@ -54,15 +57,20 @@ def new_clause() -> Page:
 
 @bp.route("/clauses/<clause_id>/versions/new", methods=["GET", "POST"])
 def new_version(clause_id: str) -> Page:
-    """Draft a new version from the latest one (or from version ``base``)."""
+    """Draft a new version from the latest one (or from version ``base``), written by the
+    signed-in user."""
+    author = allow("draft_version").actor
     session = db_session()
     clause = store.get_clause(session, clause_id)
     base_number = int_arg("base") or clause.versions[-1].number
     base = store.get_version(session, clause_id, base_number)
     context = {"clause": clause, "base": base}
     if request.method == "GET":
-        return _editor("new_version", EditorForm.from_version(base), [clause.family], **context)
+        form = EditorForm.from_version(base)
+        form.author = author
+        return _editor("new_version", form, [clause.family], **context)
     form = EditorForm.from_request(request.form, clause.family_id)
+    form.author = author
     if request.form.get("action") == "preview":
         return _editor("new_version", form, [clause.family], **context)
     content = form.content()
@@ -90,6 +98,7 @@ def new_version(clause_id: str) -> Page:
 @bp.route(f"/clauses/<clause_id>/versions/<{NUMBER}:number>/edit", methods=["GET", "POST"])
 def edit_version(clause_id: str, number: int) -> Page:
     """Edit a draft in place; an approved or retired version is refused with the reason."""
+    allow("draft_version")
     version = store.get_version(db_session(), clause_id, number)
     family = version.clause.family
     context = {"clause": version.clause, "base": version}
@@ -119,6 +128,7 @@ def edit_version(clause_id: str, number: int) -> Page:
 @bp.post("/clauses/preview")
 def preview() -> str:
     """The editor's preview: the body with its variables filled, as an HTML fragment."""
+    allow("draft_version")
     form = EditorForm.from_request(request.form)
     preview = display.preview_html(form.body, *form.preview_inputs())
     return render_template("_preview.html", preview=preview)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, url_for
 
 from service import jobs
+from service.auth import allow, signed_in
 from service.extensions import job_timeout, transaction
 from service.http import file_response
 from service.jobs_models import Job
@@ -25,7 +26,9 @@ STATE_LABELS = {
 def show(job_id: str) -> str:
     """The state and progress of a job, and its file once done."""
     with transaction() as session:
-        job = jobs.get_job(session, job_id, stale_after=job_timeout())
+        job = _readable(
+            jobs.get_job(session, job_id, stale_after=job_timeout(), organisation_id=_owner())
+        )
     title, back, again = describe(job)
     return render_template(
         "job.html",
@@ -42,7 +45,12 @@ def show(job_id: str) -> str:
 def result(job_id: str) -> Response:
     """The file a finished job made, shown in the browser."""
     with transaction() as session:
-        job, stored = jobs.job_result(session, job_id, stale_after=job_timeout())
+        _readable(
+            jobs.get_job(session, job_id, stale_after=job_timeout(), organisation_id=_owner())
+        )
+        job, stored = jobs.job_result(
+            session, job_id, stale_after=job_timeout(), organisation_id=_owner()
+        )
         return file_response(
             stored.content, stored.media_type, job.result_name or "resultat", inline=True
         )
@@ -58,3 +66,15 @@ def describe(job: Job) -> tuple[str, str | None, str | None]:
             url_for("report_pdf.report_pdf", analysis_id=number),
         )
     return "Travail en arrière-plan", None, None
+
+
+def _owner() -> int | None:
+    """The organisation whose jobs the identity sees (another's job is a 404)."""
+    return signed_in().organisation_id
+
+
+def _readable(job: Job) -> Job:
+    """The job, when the identity may read it: a job makes an analysis' report, so reading it
+    is reading analyses (asked after the job was found in the organisation: 404 before 403)."""
+    allow("read_analysis")
+    return job

@@ -6,8 +6,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from service.accounts import audit
+from service.accounts.rights import require_approval
+from service.auth import allow, current_identity
 from service.documents import display
-from service.errors import Conflict, InvalidInput, NotFound, status_for
+from service.errors import Conflict, Forbidden, InvalidInput, NotFound, status_for
 from service.extensions import db_session, transaction
 from service.http import int_arg
 from service.library import diff, store
@@ -25,6 +28,7 @@ PER_PAGE = 100
 @bp.get("/")
 def index() -> tuple[str, int]:
     """The library by family, filtered by family and by the status of the latest version."""
+    allow("read_library")
     family = request.args.get("family") or None
     status = request.args.get("status") or None
     page = int_arg("page", 1) or 1
@@ -44,6 +48,7 @@ def index() -> tuple[str, int]:
 @bp.get("/clauses/<clause_id>")
 def clause(clause_id: str) -> str:
     """A clause: its current version and the timeline of every version."""
+    allow("read_library")
     found = store.get_clause(db_session(), clause_id)
     return _clause_page(found, store.current_version(found))
 
@@ -51,6 +56,7 @@ def clause(clause_id: str) -> str:
 @bp.get(f"/clauses/<clause_id>/versions/<{NUMBER}:number>")
 def version(clause_id: str, number: int) -> str:
     """One version of a clause, in the clause's layout."""
+    allow("read_library")
     found = store.get_version(db_session(), clause_id, number)
     return _clause_page(found.clause, found)
 
@@ -70,6 +76,7 @@ def _clause_page(clause: Clause, shown: ClauseVersion) -> str:
 @bp.get("/clauses/<clause_id>/diff")
 def compare(clause_id: str) -> str:
     """Two versions compared like tracked changes (``from`` and ``to``)."""
+    allow("read_library")
     session = db_session()
     found = store.get_clause(session, clause_id)
     numbers = [v.number for v in found.versions]
@@ -93,27 +100,45 @@ def compare(clause_id: str) -> str:
 
 @bp.post(f"/clauses/<clause_id>/versions/<{NUMBER}:number>/approve")
 def approve(clause_id: str, number: int) -> Response:
-    """Approve a draft, then go back to the clause with a message."""
-    name = request.form.get("approved_by", "")
+    """Approve a draft as the signed-in approver (never its author), then go back to the
+    clause with a message."""
+    allow("approve_version")
     try:
         with transaction() as session:
-            store.approve_version(session, clause_id, number, approved_by=name)
-    except (InvalidInput, Conflict) as error:
+            found = store.get_version(session, clause_id, number)
+            identity = require_approval(current_identity(), found.author)
+            store.approve_version(session, clause_id, number, approved_by=identity.actor)
+            audit.record_by(
+                session,
+                identity,
+                "version_approved",
+                object=f"clause_version:{found.id}",
+                detail={"clause": clause_id, "number": number},
+            )
+    except (InvalidInput, Conflict, Forbidden) as error:
         flash(error.detail, "error")
     else:
-        flash(f"Version {number} approuvée par {name.strip()}.", "success")
+        flash(f"Version {number} approuvée par {identity.actor}.", "success")
     return redirect(url_for(".clause", clause_id=clause_id))
 
 
 @bp.post(f"/clauses/<clause_id>/versions/<{NUMBER}:number>/retire")
 def retire(clause_id: str, number: int) -> Response:
-    """Retire a version, then go back to the clause with a message."""
-    name = request.form.get("retired_by", "")
+    """Retire a version as the signed-in approver, then go back to the clause with a
+    message."""
+    identity = allow("retire_clause")
     try:
         with transaction() as session:
-            store.retire_version(session, clause_id, number, retired_by=name)
+            found = store.retire_version(session, clause_id, number, retired_by=identity.actor)
+            audit.record_by(
+                session,
+                identity,
+                "version_retired",
+                object=f"clause_version:{found.id}",
+                detail={"clause": clause_id, "number": number},
+            )
     except (InvalidInput, Conflict) as error:
         flash(error.detail, "error")
     else:
-        flash(f"Version {number} retirée par {name.strip()}.", "success")
+        flash(f"Version {number} retirée par {identity.actor}.", "success")
     return redirect(url_for(".clause", clause_id=clause_id))

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, render_template, request
 from sqlalchemy.orm import Session
 
+from service.auth import allow
 from service.errors import InvalidInput, NotFound, status_for
 from service.extensions import db_session, state
 from service.http import int_arg
@@ -66,6 +67,7 @@ def _result(session: Session, hit: Hit, in_force: bool = True) -> Result:
 @bp.get("/search")
 def search() -> tuple[str, int]:
     """Search form and ranked results; a bad query or filter is shown in the page (4xx)."""
+    allow("read_library")
     session = db_session()
     text = request.args.get("q", "").strip()
     family = request.args.get("family") or None

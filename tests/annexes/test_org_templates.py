@@ -23,7 +23,7 @@ from tests.api.test_annexes import complete, docx_text
 from tests.api.test_openapi import _schema_for
 from tests.conftest import clausier
 
-URL = "/api/organisations/sdel/templates"
+URL = "/api/organisations/valbrune/templates"  # the signed-in client's organisation
 GOOD = (
     "Annexe de {{ acheteur }} pour {{ objet }}"
     "{% for c in clauses %} — {{ c.title|upper }}{% endfor %}"
@@ -126,7 +126,7 @@ def test_a_good_template_is_stored_listed_and_renders_the_annex(
 
     title = {"acheteur": "SDEL", "objet": "Éclairage public", "reference": "EP-7"}
     body = complete(client, {"clauses": [{"id": "rgpd-concession"}], "title": title})
-    body |= {"organisation": "sdel", "template": template["id"]}
+    body |= {"organisation": "valbrune", "template": template["id"]}
     annex = client.post("/api/annexes", json=body)
     assert annex.status_code == 200, annex.get_data(as_text=True)[:300]
     text = docx_text(annex.data)

@@ -17,6 +17,7 @@ from werkzeug.test import encode_multipart
 
 from service.api.openapi import document
 from service.deliveries.models import Delivery
+from service.organisations import ensure_organisation
 from service.storage import StoredFile
 from tests.conftest import clausier
 from tests.deliveries.factories import BAD_CSV, GOOD_CSV, INVENTORY_SCHEMA, SIREN
@@ -52,10 +53,7 @@ def _schema(path: str, method: str, status: int) -> dict:
 @pytest.fixture
 def contract(client: FlaskClient) -> dict[str, Any]:
     """The Valbrune concession, created through the API."""
-    assert (
-        client.post("/api/organisations", json={"slug": "valbrune", "name": "Valbrune"}).status_code
-        == 201
-    )
+    # The organisation « valbrune » is the signed-in client's (tests/members.py).
     response = client.post("/api/organisations/valbrune/contracts", json=CONTRACT)
     assert response.status_code == 201, response.get_json()
     return response.get_json()
@@ -138,9 +136,8 @@ def _zip_bomb() -> bytes:
         (GOOD_CSV, "a.xlsx", {}, 415, "csv"),
         (GOOD_CSV, "a.csv", {"period": "2031-01"}, 422, "2031-01"),
         (GOOD_CSV, "a.csv", {"period": "demain"}, 422, "illisible"),
-        (GOOD_CSV, "a.csv", {"sender": ""}, 422, "livraison"),
         (b"", "a.csv", {}, 422, "vide"),
-        (GOOD_CSV, "a.csv", {"received_at": "2024-09-01T10:00:00+02:00"}, 422, "acheteur"),
+        (GOOD_CSV, "a.csv", {"received_at": "2031-09-01T10:00:00+02:00"}, 422, "passée"),
     ],
 )
 def test_bad_deliveries_get_a_french_problem_and_store_nothing(
@@ -163,7 +160,6 @@ def test_bad_deliveries_get_a_french_problem_and_store_nothing(
 
 
 def test_a_zip_bomb_is_refused(app: Flask, client: FlaskClient) -> None:
-    client.post("/api/organisations", json={"slug": "valbrune", "name": "Valbrune"})
     shapes = {**CONTRACT["obligations"][0], "dataset": "base", "format": "zip_shp"}
     shapes.pop("table_schema")
     client.post("/api/organisations/valbrune/contracts", json={**CONTRACT, "obligations": [shapes]})
@@ -195,32 +191,35 @@ def test_an_upload_over_the_limit_is_refused_before_reading(
     assert _counts(app) == (0, 0)
 
 
-def test_an_organisation_posted_again_is_not_created_twice_nor_renamed_silently(
-    client: FlaskClient,
+def test_organisations_are_not_created_over_http_and_only_ones_own_is_listed(
+    app: Flask, client: FlaskClient
 ) -> None:
-    body = {"slug": "valbrune", "name": "Valbrune"}
-    assert client.post("/api/organisations", json=body).status_code == 201
-    again = client.post("/api/organisations", json=body)
-    assert again.status_code == 200 and again.get_json() == body
-    renamed = client.post("/api/organisations", json={"slug": "valbrune", "name": "Autre nom"})
-    assert renamed.status_code == 409
-    assert renamed.mimetype == "application/problem+json"
-    assert "existe déjà sous le nom « Valbrune »" in renamed.get_json()["detail"]
-    names = [o["name"] for o in client.get("/api/organisations").get_json()["items"]]
-    assert names == ["Valbrune"]
+    """Creating an organisation is the operator's, at the command line: refused (403) even to
+    an organisation's admin; the list shows the signed-in user's organisation only."""
+    with clausier(app).db.sessions() as session:
+        ensure_organisation(session, "montclair", "Montclair")
+        session.commit()
+    refused = client.post("/api/organisations", json={"slug": "autre", "name": "Autre"})
+    assert refused.status_code == 403
+    assert refused.mimetype == "application/problem+json"
+    assert "créer une organisation" in refused.get_json()["detail"]
+    listed = client.get("/api/organisations").get_json()["items"]
+    assert listed == [{"slug": "valbrune", "name": "Commune de Valbrune"}]
 
 
 def test_another_organisations_contract_is_out_of_reach(
     app: Flask, client: FlaskClient, contract: dict[str, Any]
 ) -> None:
-    client.post("/api/organisations", json={"slug": "montclair", "name": "Montclair"})
+    with clausier(app).db.sessions() as session:
+        ensure_organisation(session, "montclair", "Montclair")
+        session.commit()
     response = client.post(
         "/api/organisations/montclair/contracts/EP-2024-01/obligations/inventaire/deliveries",
         content_type="multipart/form-data",
         data={"file": (io.BytesIO(GOOD_CSV), "a.csv"), "period": "2024-08", "sender": "L"},
     )
     assert response.status_code == 404
-    assert "Montclair" in response.get_json()["detail"]
+    assert "montclair" in response.get_json()["detail"]
     assert _counts(app) == (0, 0)
 
 

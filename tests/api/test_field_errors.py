@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from service.api import field_errors, openapi
@@ -16,19 +17,39 @@ from service.api.models.contracts import AmendmentInput
 from service.errors import InvalidInput
 from service.http import PROBLEM_MIMETYPE
 from tests.api.conftest import assert_field_error
+from tests.conftest import clausier
+from tests.deliveries.factories import make_contract
+from tests.members import Member, organisation
 
 #: A value no declared field accepts: not a text, a number, a date, a list of texts, an object
 #: of a model.
 WRONG = [{"mauvais": True}]
-WITH_BODY = [op for op in OPERATIONS if op.body is not None or op.form is not None]
+#: Creating an organisation is refused over HTTP whatever the body (the operator's, by CLI).
+WITH_BODY = [
+    op
+    for op in OPERATIONS
+    if (op.body is not None or op.form is not None) and op.right != "create_organisation"
+]
 assert openapi.MODULES, "every resource module imported: its routes declared"
 
 
 def _url(operation: Operation) -> str:
-    """The route with made-up path values: the body is checked before anything is looked up."""
+    """The route with path values: the signed-in client's organisation and its contract « x »
+    (found before the body is read: the rights come first), made-up values elsewhere."""
+    names = {"org": "valbrune", "reference": "x"}
     return "/api" + re.sub(
-        r"<(?:(\w+):)?(\w+)>", lambda m: "1" if m.group(1) == "int" else "x", operation.rule
+        r"<(?:(\w+):)?(\w+)>",
+        lambda m: "1" if m.group(1) == "int" else names.get(m.group(2), "x"),
+        operation.rule,
     )
+
+
+@pytest.fixture
+def contract_x(app: Flask, member: Member) -> None:
+    """The contract « x » of the signed-in client's organisation."""
+    with clausier(app).db.sessions() as session:
+        make_contract(session, organisation(session), reference="x")
+        session.commit()
 
 
 def _send(client: FlaskClient, operation: Operation, **kwargs: Any) -> Any:
@@ -42,6 +63,7 @@ def _send(client: FlaskClient, operation: Operation, **kwargs: Any) -> Any:
     return response
 
 
+@pytest.mark.usefixtures("contract_x")
 @pytest.mark.parametrize("operation", WITH_BODY, ids=lambda op: f"{op.method} {op.rule}")
 def test_a_bad_body_is_refused_with_field_errors_of_one_shape(
     client: FlaskClient, operation: Operation
@@ -49,7 +71,9 @@ def test_a_bad_body_is_refused_with_field_errors_of_one_shape(
     if operation.body is not None:
         _send(client, operation, data="pas du json", content_type="application/json")
         _send(client, operation, json={})
-        fields = operation.body.model_json_schema()["properties"]
+        fields = operation.body.model_json_schema().get("properties", {})
+        if not fields:  # nothing to send (an approval: the approver is the identity)
+            return
         response = _send(client, operation, json=dict.fromkeys(fields, WRONG))
         assert response.status_code == 422
         errors = response.get_json()["errors"]
@@ -65,13 +89,14 @@ def test_a_bad_body_is_refused_with_field_errors_of_one_shape(
             _send(client, operation, data=data, content_type="multipart/form-data")
 
 
+@pytest.mark.usefixtures("contract_x")
 def test_pydantic_messages_are_french_and_paths_dotted(client: FlaskClient) -> None:
     body = {
         "effective_on": "hier",
         "reason": 3,
         "changes": [{"kind": "renommer", "delay_days": "trois", "due_on": "2025-13-01"}],
     }
-    response = client.post("/api/organisations/x/contracts/y/amendments", json=body)
+    response = client.post("/api/organisations/valbrune/contracts/x/amendments", json=body)
     assert response.status_code == 422
     errors = {error["field"]: error for error in response.get_json()["errors"]}
     assert errors["effective_on"] == {
@@ -86,7 +111,9 @@ def test_pydantic_messages_are_french_and_paths_dotted(client: FlaskClient) -> N
     assert errors["changes[0].kind"]["code"] == "enum"
     assert errors["changes[0].delay_days"]["message"] == "doit être un nombre entier"
     assert errors["changes[0].due_on"]["code"] == "format"
-    missing = client.post("/api/organisations/x/contracts/y/amendments", json={"changes": []})
+    missing = client.post(
+        "/api/organisations/valbrune/contracts/x/amendments", json={"changes": []}
+    )
     by_field = {error["field"]: error for error in missing.get_json()["errors"]}
     assert by_field["effective_on"]["message"] == "champ obligatoire"
     assert by_field["changes"]["message"] == "doit contenir au moins 1 élément(s)"

@@ -17,6 +17,7 @@ from service.analysis.models import Analysis
 from service.api.openapi import document
 from tests.api.test_analyses import CCTP, upload
 from tests.conftest import clausier
+from tests.members import Member, make_member, signed_in
 
 JOB_SCHEMA = {"$ref": "#/components/schemas/Job", "components": document()["components"]}
 
@@ -68,7 +69,7 @@ def test_a_report_under_the_threshold_is_still_made_in_the_request(
 
 
 def test_a_failed_job_has_its_french_error_and_no_file(
-    app: Flask, client: FlaskClient, reference_library: Path
+    app: Flask, client: FlaskClient, member: Member, reference_library: Path
 ) -> None:
     """The analysis is gone when the job runs: the job fails and says why."""
     app.config["REPORT_BACKGROUND_PAGES"] = 1
@@ -76,7 +77,11 @@ def test_a_failed_job_has_its_french_error_and_no_file(
     with clausier(app).db.session() as session:
         session.execute(delete(Analysis).where(Analysis.id == number))
     job = jobs.submit(
-        clausier(app).db, "analysis_report", {"analysis_id": number}, clausier(app).jobs
+        clausier(app).db,
+        "analysis_report",
+        {"analysis_id": number},
+        clausier(app).jobs,
+        organisation_id=member.organisation_id,
     )
     body = poll(client, f"/api/jobs/{job.id}")
     assert body["state"] == "failed"
@@ -96,3 +101,31 @@ def test_unknown_job_ids_are_404_problems(client: FlaskClient) -> None:
             assert response.get_json()["detail"] == (
                 "Aucun travail en arrière-plan ne porte cet identifiant."
             )
+
+
+def test_another_organisations_job_is_not_found(
+    app: Flask, client: FlaskClient, member: Member, reference_library: Path
+) -> None:
+    """A job is its organisation's: the same report asked by two organisations is two jobs,
+    and one organisation's job id answers 404 to another."""
+    app.config["REPORT_BACKGROUND_PAGES"] = 1
+    number = upload(client, CCTP.encode(), "cctp-long.md").get_json()["id"]
+    ours = client.get(f"/api/analyses/{number}/report.pdf").get_json()
+    with clausier(app).db.sessions() as session:
+        montclair = make_member(session, "agent@montclair.test", slug="montclair")
+    other = signed_in(app, montclair)
+    assert other.get(f"/api/jobs/{ours['id']}").status_code == 404
+    assert other.get(f"/api/jobs/{ours['id']}/result").status_code == 404
+    assert other.get(f"/travaux/{ours['id']}").status_code == 404
+    assert other.get(f"/api/analyses/{number}/report.pdf").status_code == 404
+    theirs = jobs.submit(
+        clausier(app).db,
+        "analysis_report",
+        {"analysis_id": number},
+        clausier(app).jobs,
+        organisation_id=montclair.organisation_id,
+    )
+    assert theirs.id != ours["id"]
+    # Both run to their end before the test does: no thread outlives its database.
+    assert poll(client, f"/api/jobs/{ours['id']}")["state"] == "done"
+    assert poll(other, f"/api/jobs/{theirs.id}")["state"] == "done"

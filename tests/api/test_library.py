@@ -6,6 +6,8 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
+from tests.members import AGENT, APPROVER
+
 NEW_DRAFT = {
     "author": "DSI",
     "change_note": "Délai porté à trois mois",
@@ -33,23 +35,35 @@ def test_clause_shows_history_and_current_version(client: FlaskClient, small_lib
     assert version["variables"][0]["name"] == "titulaire"
 
 
-def test_draft_edit_approve_retire_cycle(client: FlaskClient, small_library: Path) -> None:
+def test_draft_edit_approve_retire_cycle(
+    client: FlaskClient, approver_client: FlaskClient, small_library: Path
+) -> None:
+    """The author is the signed-in editor whatever the body says; its own draft it may not
+    approve; another approver does, under their own name."""
     created = client.post("/api/clauses/reversibilite-test/versions", json=NEW_DRAFT)
     assert created.status_code == 201
     assert created.headers["Location"] == "/api/clauses/reversibilite-test/versions/3"
     assert created.get_json()["status"] == "draft"
+    assert created.get_json()["author"] == AGENT
     edited = client.patch(
         "/api/clauses/reversibilite-test/versions/3", json={"title": "Réversibilité (v3)"}
     )
     assert edited.status_code == 200 and edited.get_json()["title"] == "Réversibilité (v3)"
-    approved = client.post(
+    own = client.post(
         "/api/clauses/reversibilite-test/versions/3/approve", json={"approved_by": "Mme Martin"}
     )
-    assert approved.get_json()["approved_by"] == "Mme Martin"
-    retired = client.post(
+    assert own.status_code == 403
+    assert "par son auteur" in own.get_json()["detail"]
+    approved = approver_client.post(
+        "/api/clauses/reversibilite-test/versions/3/approve", json={"approved_by": "Mme Martin"}
+    )
+    assert approved.status_code == 200
+    assert approved.get_json()["approved_by"] == APPROVER
+    retired = approver_client.post(
         "/api/clauses/reversibilite-test/versions/2/retire", json={"retired_by": "Mme Martin"}
     )
     assert retired.get_json()["status"] == "retired"
+    assert retired.get_json()["retired_by"] == APPROVER
     assert client.get("/api/clauses/reversibilite-test").get_json()["current_version"] == 3
 
 

@@ -221,3 +221,28 @@ def test_the_served_document_states_this_deployments_page_size(
     ]
     assert per_page["schema"]["maximum"] == 9
     assert client.get("/api/clauses?per_page=10").status_code == 400
+
+
+def test_the_security_schemes_are_declared_and_every_operation_says_who_may_call() -> None:
+    """A token or the session (its writes with the CSRF header) by default; 401, 403 and 404
+    on every operation that asks for an identity; the public ones ask for none."""
+    spec = document()
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["jeton"] == {**schemes["jeton"], "type": "http", "scheme": "bearer"}
+    assert (schemes["session"]["in"], schemes["session"]["name"]) == ("cookie", "session")
+    assert (schemes["csrf"]["in"], schemes["csrf"]["name"]) == ("header", "X-CSRF-Token")
+    assert spec["security"] == [{"jeton": []}, {"session": []}]
+    public = {("/openapi.json", "get")}
+    for path, methods in spec["paths"].items():
+        for method, operation in methods.items():
+            where = f"{method} {path}"
+            if (path, method) in public:
+                assert operation["security"] == [], where
+                assert "401" not in operation["responses"], where
+                continue
+            assert {"401", "403", "404"} <= set(operation["responses"]), where
+            if method != "get":
+                assert {"session": [], "csrf": []} in operation["security"], where
+                assert {"session": []} not in operation["security"], where
+    feed = spec["paths"]["/organisations/{org}/calendar.ics"]["get"]
+    assert {"agenda": []} in feed["security"]

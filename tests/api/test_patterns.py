@@ -19,7 +19,6 @@ FIELD = "table_schema.fields[0].constraints.pattern"
 
 
 def test_an_obligation_declared_with_a_lookahead_is_a_422(client: FlaskClient) -> None:
-    client.post("/api/organisations", json={"slug": "valbrune", "name": "Valbrune"})
     body = copy.deepcopy(CONTRACT)
     body["obligations"][0]["table_schema"] = LOOKAHEAD
     response = client.post("/api/organisations/valbrune/contracts", json=body)

@@ -8,6 +8,10 @@ and header as declared, valid requests accepted, invalid ones refused with a 4xx
 its ``Allow``. The run is bounded (``MAX_EXAMPLES`` an operation) and seeded (``SEED``, with
 Hypothesis' example database off), so a failure shows again on the next run.
 
+Every request carries an API token of a user holding every staff role in the demo
+organisation: the token of a role the operation's right allows (a token has one role), so the
+run reaches past the 403s; the document's security is checked too (without the token: 401).
+
 Each operation starts from the same database: the demo data (``clausier demo``: the
 reference library, the sample CCTP analysed, the lighting concession and its deliveries),
 plus an organisation template, a ticked checklist item with its file and a finished report
@@ -34,11 +38,15 @@ from flask import Flask
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import ignored_auth
 
 from service import create_app
+from service.accounts.rights import RIGHTS
+from service.api.declare import OPERATIONS
 from service.api.openapi import document
 from service.settings import PROJECT_ROOT
 from tests.conftest import clausier
+from tests.members import STAFF_ROLES, make_member, token_for
 
 #: The run's seed and its examples an operation; another seed or more examples for a deeper
 #: run by hand (CLAUSIER_SCHEMATHESIS_SEED=…, CLAUSIER_SCHEMATHESIS_EXAMPLES=…).
@@ -89,6 +97,25 @@ REFUSED_BY_THE_DOMAIN: dict[str, tuple[tuple[int, ...], str]] = {
     "editDraft": ((422,), "the text's placeholders and the variables declared match"),
 }
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429"]
+#: The run's user: every staff role in the demo organisation.
+RUNNER = "schemathesis@demo.clausier.example"
+#: Its API tokens, one per staff role (secrets, filled by ``demo_data``).
+TOKENS: dict[str, str] = {}
+#: Each operation's right, by operation id.
+RIGHT_OF = {operation.operation_id: operation.right for operation in OPERATIONS}
+
+
+def _bearer(role: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {TOKENS[role]}"}
+
+
+def _token_for(operation_id: str) -> dict[str, str]:
+    """The token of a role the operation's right allows (any for one nobody may call)."""
+    right = RIGHT_OF.get(operation_id)
+    allowed = RIGHTS[right].roles if right is not None else frozenset()
+    role = next((role for role in STAFF_ROLES if role in allowed), STAFF_ROLES[0])
+    return _bearer(role)
+
 
 CONFIG = schemathesis.Config.from_dict(
     {
@@ -150,25 +177,27 @@ def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     app = _app(data)
     result = app.test_cli_runner().invoke(args=["demo", "--no-serve"])
     assert result.exit_code == 0, result.output
+    with clausier(app).db.sessions() as session:
+        member = make_member(session, RUNNER, slug=ORG)
+        TOKENS.update({role: token_for(session, member, role) for role in STAFF_ROLES})
     client = app.test_client()
     assert client.get("/api/openapi.json").get_json() == document()
     template = (PROJECT_ROOT / "templates" / "docx" / "annexe_donnees.docx").read_bytes()
     uploaded = client.post(
         f"/api/organisations/{ORG}/templates",
         content_type="multipart/form-data",
-        data={"file": (io.BytesIO(template), "modele.docx"), "name": "Modèle", "uploaded_by": "A"},
+        data={"file": (io.BytesIO(template), "modele.docx"), "name": "Modèle"},
+        headers=_bearer("admin"),
     )
     assert uploaded.status_code == 201, uploaded.get_json()
     ticked = client.post(
         f"{CONTRACT}/checklist/items/{KNOWN['item']}",
         content_type="multipart/form-data",
-        data={
-            "state": "done",
-            "author": "A",
-            "file": (io.BytesIO(b'{"preuve": true}'), "preuve.json"),
-        },
+        data={"state": "done", "file": (io.BytesIO(b'{"preuve": true}'), "preuve.json")},
+        headers=_bearer("contract_manager"),
     )
     assert ticked.status_code == 201, ticked.get_json()
+    client.environ_base["HTTP_AUTHORIZATION"] = _bearer("contract_manager")["Authorization"]
     report = client.get(f"/api/analyses/{KNOWN['analysis_id']}/report.pdf")
     assert report.status_code == 202
     clausier(app).jobs.shutdown()  # type: ignore[attr-defined]  # the job done, its PDF stored
@@ -204,5 +233,11 @@ def demo_app(demo_data: Path, tmp_path: Path) -> Iterator[Flask]:
 # One copy of the database an operation, shared by its examples: what the fixture is for.
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_the_api_keeps_to_its_document(case: schemathesis.Case, demo_app: Flask) -> None:
-    """A generated request gets an answer the document describes, and the right one."""
-    case.call_and_validate(app=demo_app)
+    """A generated request, with the token of a role allowed to make it, gets an answer the
+    document describes, and the right one."""
+    operation_id = case.operation.definition.raw.get("operationId", "")
+    # ``ignored_auth`` probes without the token through schemathesis' own HTTP transport, not
+    # this in-process app; tests/test_rights_matrix.py holds every route to 401 without one.
+    case.call_and_validate(
+        app=demo_app, headers=_token_for(operation_id), excluded_checks=[ignored_auth]
+    )

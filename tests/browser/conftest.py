@@ -10,6 +10,7 @@ with the reason shown; under CI (``CI=true``) they fail instead, as a missing Po
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -60,19 +61,65 @@ def _wait_for(url: str, server: subprocess.Popen[str], deadline: float) -> None:
             time.sleep(0.2)
 
 
+#: The browser's account: every staff role in the demo organisation (the demo's own accounts
+#: hold one role each).
+BROWSER_ACCOUNT = "navigateur@demo.clausier.example"
+
+
 @dataclass
 class LiveServer:
-    """The service under test: its address and its data directory."""
+    """The service under test: its address, its data directory and the session cookie of
+    the browser's account."""
 
     url: str
     data_dir: Path
     env: dict[str, str] = field(repr=False)
+    session_cookie: str = field(default="", repr=False)
 
     def app(self) -> Any:
         """An application object on the served instance's data, to read ids and the URL map."""
         from service import create_app
 
         return create_app({"CLAUSIER_DATA_DIR": str(self.data_dir)})
+
+    def sign_in(self) -> None:
+        """Give the browser's account every staff role in the demo organisation, and its
+        session cookie, signed with the served instance's secret, as signing in gives it."""
+        from service.auth import METHOD_KEY, ORGANISATION_KEY, USER_KEY
+        from service.cli.demo_accounts import DEMO_ORGANISATION
+        from service.csrf import FIELD
+        from tests.members import make_member
+
+        app = self.app()
+        try:
+            with app.extensions["clausier"].db.sessions() as session:
+                member = make_member(session, BROWSER_ACCOUNT, slug=DEMO_ORGANISATION)
+            serializer = app.session_interface.get_signing_serializer(app)
+            self.session_cookie = serializer.dumps(
+                {
+                    USER_KEY: member.user_id,
+                    ORGANISATION_KEY: DEMO_ORGANISATION,
+                    METHOD_KEY: "password",
+                    FIELD: secrets.token_urlsafe(32),
+                    "_permanent": True,
+                }
+            )
+        finally:
+            app.extensions["clausier"].db.dispose()
+
+    def cookie_header(self) -> dict[str, str]:
+        """The header a program sends to be the browser's account (reads only: a write to the
+        API would need the session's CSRF token too)."""
+        return {"Cookie": f"session={self.session_cookie}"}
+
+    def context(self, browser: Any, **options: Any) -> Any:
+        """A browser context signed in as the browser's account."""
+        context = browser.new_context(**options)
+        # The session holds its form token already: the server has no cookie to set anew.
+        context.add_cookies(
+            [{"name": "session", "value": self.session_cookie, "url": self.url + "/"}]
+        )
+        return context
 
 
 @pytest.fixture(scope="session")
@@ -101,7 +148,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_for(url + "/", server, time.monotonic() + 60)
-        yield LiveServer(url=url, data_dir=data_dir, env=env)
+        live = LiveServer(url=url, data_dir=data_dir, env=env)
+        live.sign_in()
+        yield live
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -156,10 +205,10 @@ class ConsoleWatch:
 
 
 @pytest.fixture
-def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A page of a fresh browser context (1280 px wide); the test fails if the browser console
-    shows an error, a missing favicon or a refused inline style included."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+def page(browser: Any, live_server: LiveServer, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A page of a fresh browser context (1280 px wide), signed in; the test fails if the
+    browser console shows an error, a missing favicon or a refused inline style included."""
+    context = live_server.context(browser, viewport={"width": 1280, "height": 900}, locale="fr-FR")
     tab = context.new_page()
     watch = ConsoleWatch(tab)
     yield tab

@@ -13,7 +13,7 @@ PIECES = PROJECT_ROOT / "contracts" / "consultations" / "portail-usagers"
 def test_two_pieces_dropped_together_are_one_consultation(
     live_server: LiveServer, browser: Any
 ) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    context = live_server.context(browser, viewport={"width": 1280, "height": 900}, locale="fr-FR")
     page = context.new_page()
     watch = ConsoleWatch(page)
     page.goto(live_server.url + "/analyses")

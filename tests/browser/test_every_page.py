@@ -149,8 +149,9 @@ def _finished_job(server: LiveServer, analysis_id: int) -> str:
 
     opener = urllib.request.build_opener(NoRedirect)
     url = f"{server.url}/analyses/{analysis_id}/rapport.pdf"
+    signed_in = server.cookie_header()
     try:
-        opener.open(url, timeout=30)
+        opener.open(urllib.request.Request(url, headers=signed_in), timeout=30)
     except urllib.error.HTTPError as answer:
         location = answer.headers["Location"]
     else:
@@ -158,7 +159,8 @@ def _finished_job(server: LiveServer, analysis_id: int) -> str:
     job_id = location.rstrip("/").rsplit("/", 1)[-1]
     deadline = time.monotonic() + JOB_WAIT_SECONDS
     while time.monotonic() < deadline:
-        with urllib.request.urlopen(f"{server.url}/api/jobs/{job_id}", timeout=30) as response:
+        status = urllib.request.Request(f"{server.url}/api/jobs/{job_id}", headers=signed_in)
+        with urllib.request.urlopen(status, timeout=30) as response:
             if json.load(response)["state"] in ("done", "failed"):
                 return job_id
         time.sleep(1)
@@ -252,10 +254,12 @@ BREAKABLE_MARKS = r"""() => {
 
 
 @pytest.fixture(params=WIDTHS, ids=[f"{w}px" for w in WIDTHS])
-def sized_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[tuple[Any, int]]:
-    """A page of a fresh browser context at one of the two widths."""
+def sized_page(
+    browser: Any, live_server: LiveServer, request: pytest.FixtureRequest
+) -> Iterator[tuple[Any, int]]:
+    """A page of a fresh browser context at one of the two widths, signed in."""
     width = request.param
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")
+    context = live_server.context(browser, viewport={"width": width, "height": 900}, locale="fr-FR")
     yield context.new_page(), width
     context.close()
 

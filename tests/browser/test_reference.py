@@ -10,7 +10,7 @@ from tests.browser.conftest import ConsoleWatch, LiveServer, screenshot_path
 def test_the_api_reference_lists_every_operation_by_theme(
     live_server: LiveServer, browser: Any
 ) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    context = live_server.context(browser, viewport={"width": 1280, "height": 900}, locale="fr-FR")
     page = context.new_page()
     watch = ConsoleWatch(page)
     page.goto(live_server.url + "/")

@@ -34,7 +34,9 @@ def test_a_refused_upload_shows_its_message_in_view(
     data: bytes,
 ) -> None:
     height = 900 if width > 400 else 844
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
+    context = live_server.context(
+        browser, viewport={"width": width, "height": height}, locale="fr-FR"
+    )
     page = context.new_page()
     watch = ConsoleWatch(page)
     if reason := axe.missing_reason():

@@ -22,6 +22,7 @@ from service.settings import PROJECT_ROOT
 from tests.api.test_annexes import TITLE, complete
 from tests.api.test_contracts import CONTRACT, _schema
 from tests.conftest import clausier
+from tests.members import make_member, signed_in
 
 DEMO = PROJECT_ROOT / "contracts" / "concession-eclairage"
 BASE_PATH = "/organisations/{org}/contracts/{reference}"
@@ -37,7 +38,6 @@ def _annex(client: FlaskClient) -> bytes:
 
 
 def _contract(client: FlaskClient) -> None:
-    client.post("/api/organisations", json={"slug": "valbrune", "name": "Valbrune"})
     created = client.post("/api/organisations/valbrune/contracts", json=CONTRACT)
     assert created.status_code == 201
 
@@ -99,7 +99,6 @@ def test_the_annex_table_becomes_the_contracts_obligations(
 def test_the_annex_clauses_are_attached_to_the_contract(
     app: Flask, client: FlaskClient, reference_library: Path
 ) -> None:
-    client.post("/api/organisations", json={"slug": "valbrune", "name": "Valbrune"})
     bare = {k: v for k, v in CONTRACT.items() if k != "obligations"}
     assert client.post("/api/organisations/valbrune/contracts", json=bare).status_code == 201
     before = client.get(BASE + "/checklist").get_json()
@@ -144,6 +143,10 @@ def test_the_demo_concession_takes_its_annex_without_a_duplicate(
         contract = load_contract(session, DEMO).contract
         day = dt.date(2026, 11, 1)
         before = dashboard(session, day, Scope(contract=contract))
+    with clausier(app).db.sessions() as session:  # a member of the demo's organisation
+        client = signed_in(
+            app, make_member(session, "agent@valmont.test", slug="valmont-sur-loire")
+        )
     demo = "/api/organisations/valmont-sur-loire/contracts/EP-2024-01/obligations/annex"
     response = client.post(
         demo,
@@ -273,7 +276,6 @@ def test_a_clause_whose_version_hash_differs_is_not_attached(
 ) -> None:
     """An annex made from another library (same clause and number, other text) is not taken
     for this library's version: the version hash it traces must match."""
-    client.post("/api/organisations", json={"slug": "valbrune", "name": "Valbrune"})
     bare = {k: v for k, v in CONTRACT.items() if k != "obligations"}
     assert client.post("/api/organisations/valbrune/contracts", json=bare).status_code == 201
     document = Document(io.BytesIO(_annex(client)))

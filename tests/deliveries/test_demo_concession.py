@@ -5,7 +5,7 @@ its README describes; ``clausier deliveries status`` prints it and fails when so
 from __future__ import annotations
 
 from flask import Flask
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 
 from service.deliveries.dashboard import Scope, dashboard
@@ -132,13 +132,17 @@ def test_an_amendment_from_the_command_line(
 
 
 def test_an_annex_taken_from_the_command_line(
-    app: Flask, runner: FlaskCliRunner, reference_library: object, tmp_path
+    app: Flask,
+    client: FlaskClient,
+    runner: FlaskCliRunner,
+    reference_library: object,
+    tmp_path,
 ) -> None:
     from tests.deliveries.test_annex_import import _annex
 
     assert runner.invoke(args=["contracts", "load", str(FOLDER)]).exit_code == 0
     annex = tmp_path / "annexe.docx"
-    annex.write_bytes(_annex(app.test_client()))
+    annex.write_bytes(_annex(client))
     first = runner.invoke(
         args=[
             *("contracts", "amend", "EP-2024-01", "--effective", "2027-01-01", "--reason", "r"),

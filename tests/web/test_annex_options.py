@@ -11,14 +11,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.organisations import ensure_organisation
 from tests.annexes.test_render import docx_with
-from tests.conftest import clausier
 from tests.web.test_library_annex import text_of
 
 Token = Callable[[str], str]
 SET_URL = "/annexe?ensemble=concession-eclairage-public"
-MODELES = "/organisations/sdel/modeles"
+MODELES = "/organisations/valbrune/modeles"  # the signed-in client's organisation
 
 
 def _filled(page: str) -> dict[str, str]:
@@ -78,8 +76,6 @@ def test_the_deliveries_typed_are_in_the_docx(
 def test_an_organisation_uploads_a_template_and_uses_it(
     app: Flask, client: FlaskClient, reference_library: Path, form_token: Token
 ) -> None:
-    with clausier(app).db.session() as session:
-        ensure_organisation(session, "sdel", "Syndicat départemental d'énergie")
     token = form_token(MODELES)
     refused = client.post(
         MODELES,
@@ -105,9 +101,9 @@ def test_an_organisation_uploads_a_template_and_uses_it(
     assert good.status_code == 303
     listing = text_of(client.get(MODELES))
     assert "Papier à en-tête" in listing and "Hostile" not in listing
-    url = SET_URL + "&organisation=sdel"
+    url = SET_URL + "&organisation=valbrune"
     page = text_of(client.get(url))
-    assert "Modèle de Syndicat départemental d'énergie" in page
+    assert "Modèle de Commune de Valbrune" in page
     template_id = page.split('<option value="')[2].split('"')[0]
     data = _filled(page) | {"csrf_token": token, "clause": ["rgpd-concession"]}
     response = client.post(url, data=data | {"template": template_id})
@@ -126,8 +122,6 @@ def test_a_template_too_heavy_to_fill_is_refused_on_the_page_in_french(
     from tests.annexes.test_org_templates import SWELLING
 
     monkeypatch.setattr(org_templates, "RENDER_BUDGET", Budget(memory_mb=64, seconds=2))
-    with clausier(app).db.session() as session:
-        ensure_organisation(session, "sdel", "Syndicat départemental d'énergie")
     refused = client.post(
         MODELES,
         data={

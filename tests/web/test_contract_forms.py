@@ -27,7 +27,6 @@ PANNES = {
 def test_the_contract_page_forms(
     client: FlaskClient, reference_library: Path, form_token: Callable[[str], str]
 ) -> None:
-    client.post("/api/organisations", json={"slug": "valbrune", "name": "Valbrune"})
     token = form_token("/organisations/valbrune/contrats/nouveau")
     refused = client.post(
         "/organisations/valbrune/contrats/nouveau",
@@ -94,7 +93,6 @@ def test_the_contract_page_forms(
 def test_a_duplicate_contract_or_obligation_shows_the_form_with_its_message(
     client: FlaskClient, reference_library: Path, form_token: Callable[[str], str]
 ) -> None:
-    client.post("/api/organisations", json={"slug": "valbrune", "name": "Valbrune"})
     token = form_token("/organisations/valbrune/contrats/nouveau")
     contract = {
         "csrf_token": token,

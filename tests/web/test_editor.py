@@ -8,7 +8,8 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from tests.web.conftest import plain_spaces
+from tests.members import AGENT, APPROVER
+from tests.web.conftest import TOKEN, plain_spaces
 
 Token = Callable[[str], str]
 CLAUSE = "/clauses/reversibilite-test"
@@ -80,7 +81,7 @@ def test_creating_a_draft_through_the_form(
     assert "Délai porté à trois mois." in html
     assert versions(client) == [1, 2, 3]
     version = client.get("/api/clauses/reversibilite-test/versions/3").get_json()
-    assert version["author"] == "Mme Martin"
+    assert version["author"] == AGENT  # the signed-in user, never a form field
     assert version["variables"][1]["default"] == 3
     assert version["elements"] == ["perimetre", "delai"]
 
@@ -96,7 +97,7 @@ def test_an_invalid_body_is_shown_with_its_error_and_nothing_is_created(
     assert "ligne 2 : variable inconnue « x » dans le texte" in html
     assert 'id="body" name="body" rows="18" required aria-invalid="true"' in html
     assert "Et {{ x }} aussi." in html  # what the user typed is kept
-    assert 'value="Mme Martin"' in html
+    assert f"Auteur : <strong>{AGENT}</strong>" in html
     assert versions(client) == [1, 2]
 
 
@@ -215,15 +216,16 @@ def test_approve_and_retire_through_the_forms(
     )
     assert approved.request.path == url
     html = approved.get_data(as_text=True)
-    assert "Version 1 approuvée par Mme Martin." in html
-    assert "Approuvée par Mme Martin, le" in html
+    # The approver is the signed-in user, not the name typed in a field.
+    assert f"Version 1 approuvée par {AGENT}." in html
+    assert f"Approuvée par {AGENT}, le" in html
     retired = client.post(
         f"{url}/versions/1/retire",
         data={"csrf_token": token, "retired_by": "M. Durand"},
         follow_redirects=True,
     )
     html = retired.get_data(as_text=True)
-    assert "Version 1 retirée par M. Durand." in html
+    assert f"Version 1 retirée par {AGENT}." in html
     assert client.get("/api/clauses/open-data-test").get_json()["latest_status"] == "retired"
 
 
@@ -238,10 +240,6 @@ def test_a_refused_status_change_is_a_message_not_an_error(
     )
     assert again.status_code == 200
     assert "Seul un projet peut être approuvé" in again.get_data(as_text=True)
-    nameless = client.post(
-        f"{CLAUSE}/versions/2/retire", data={"csrf_token": token}, follow_redirects=True
-    )
-    assert "Indiquez qui retire la version." in nameless.get_data(as_text=True)
     assert client.get("/api/clauses/reversibilite-test").get_json()["latest_status"] == "approved"
 
 
@@ -286,3 +284,31 @@ def test_a_post_without_a_valid_form_token_is_refused(
     assert wrong.status_code == 400
     assert client.post("/clauses/preview", data={"body": "x"}).status_code == 400
     assert client.get("/api/clauses/open-data-test").get_json()["latest_status"] == "draft"
+
+
+def test_an_author_cannot_approve_their_own_draft(
+    client: FlaskClient, approver_client: FlaskClient, small_library: Path, form_token: Token
+) -> None:
+    """The editor who drafted a version holds the approver's role too, yet may not approve
+    it: another approver does."""
+    form = draft_form(form_token(f"{CLAUSE}/versions/new"))
+    client.post(f"{CLAUSE}/versions/new", data=form)
+    own = client.post(
+        f"{CLAUSE}/versions/3/approve",
+        data={"csrf_token": form_token(CLAUSE)},
+        follow_redirects=True,
+    )
+    assert "ne peut pas être approuvée par son auteur" in plain_spaces(own.get_data(as_text=True))
+    assert (
+        client.get(f"/api/clauses/{CLAUSE.rsplit('/', 1)[1]}/versions/3").get_json()["status"]
+        == "draft"
+    )
+    page = approver_client.get(CLAUSE).get_data(as_text=True)
+    token = TOKEN.search(page)
+    assert token is not None
+    approved = approver_client.post(
+        f"{CLAUSE}/versions/3/approve",
+        data={"csrf_token": token.group(1)},
+        follow_redirects=True,
+    )
+    assert f"Version 3 approuvée par {APPROVER}." in plain_spaces(approved.get_data(as_text=True))

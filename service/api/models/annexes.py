@@ -137,8 +137,8 @@ class OrgTemplates(BaseModel):
 
 
 class OrgTemplateUpload(BaseModel):
-    """Un modèle DOCX à vérifier et enregistrer."""
+    """Un modèle DOCX à vérifier et enregistrer ; celui qui le dépose est la personne connectée
+    (« uploaded_by » envoyé est ignoré)."""
 
     file: Upload
     name: Text
-    uploaded_by: Text

@@ -152,13 +152,12 @@ class ChecklistTick(BaseModel):
 
 class Tick(BaseModel):
     """Une coche : fait ou à faire ; « done » exige une note ou un fichier, « pending » une
-    note qui dit pourquoi."""
+    note qui dit pourquoi. Son auteur est la personne connectée (« author » est ignoré)."""
 
     state: str = Field("", description="fait ou à faire", json_schema_extra=TICK_STATES)
     note: str | None = Field(
         None, description="Obligatoire pour « pending » et pour « done » sans fichier"
     )
-    author: str | None = None
 
 
 class TickForm(Tick):

@@ -145,5 +145,8 @@ class OpenAPIDocument(BaseModel):
     openapi: str
     info: dict[str, Any] = Field(description="Titre, version et description de l'API")
     servers: list[Server]
+    security: list[dict[str, list[str]]] = Field(
+        description="Les authentifications acceptées par défaut : un jeton d'API, ou la session"
+    )
     paths: dict[str, Any] = Field(description="Les opérations, par chemin et par méthode")
-    components: dict[str, Any] = Field(description="Les schémas nommés")
+    components: dict[str, Any] = Field(description="Les schémas nommés et les schémas de sécurité")

@@ -14,7 +14,6 @@ from service.api.models.common import (
     Text,
     TextValue,
     Upload,
-    documented_enum,
 )
 from service.deliveries.contracts import DATASET, REFERENCE
 from service.deliveries.models import CONTRACT_KINDS, DELIVERERS, FREQUENCIES
@@ -42,6 +41,25 @@ class DayQuery(BaseModel):
     at: Day | None = Field(
         None, description="Jour du calcul (aujourd'hui, heure de Paris, par défaut)"
     )
+
+
+class FeedQuery(BaseModel):
+    """L'adresse privée d'un flux d'agenda."""
+
+    jeton: str | None = Field(
+        None,
+        description="Jeton du lien privé de l'agenda (créé par POST …/calendar/private-link) : "
+        "un logiciel d'agenda n'envoie pas d'en-tête. Révocable comme tout jeton ; il n'ouvre "
+        "que les flux d'agenda.",
+    )
+
+
+class PrivateLink(BaseModel):
+    """Le lien privé d'un agenda, montré une seule fois."""
+
+    url: str = Field(description="Adresse du flux, avec son jeton (à garder pour soi)")
+    token_id: int = Field(description="Numéro du jeton, pour le révoquer")
+    role: str
 
 
 class Organisation(BaseModel):
@@ -189,13 +207,13 @@ class AmendmentChangeInput(BaseModel):
 
 
 class AmendmentInput(BaseModel):
-    """Un avenant : sa date d'effet, son motif, son auteur et ses changements."""
+    """Un avenant : sa date d'effet, son motif et ses changements ; son auteur est la
+    personne connectée (« author » envoyé est ignoré)."""
 
     effective_on: Day
     signed_on: Day | None = None
     title: str | None = None
     reason: str | None = None
-    author: str | None = None
     changes: list[AmendmentChangeInput] = Field(min_length=1)
 
 
@@ -262,15 +280,16 @@ class AnnexImport(BaseModel):
 
 
 class DeliveryUpload(BaseModel):
-    """Une livraison : le fichier, sa période et qui l'envoie."""
+    """Une livraison : le fichier et sa période. L'expéditeur et son côté (titulaire ou
+    acheteur) sont ceux de la personne connectée ou du jeton : « sender » et « sender_role »
+    envoyés sont ignorés."""
 
     file: Upload
     period: str = Field("", description="2025-03, 2025-T1, 2025-S2, 2025 ou un jour de la période")
-    sender: str = ""
-    sender_role: str = Field("titulaire", json_schema_extra=documented_enum(*DELIVERERS))
     received_at: Moment | None = Field(
         None,
-        description="Réception par un autre canal, par l'acheteur seulement (ISO 8601 avec fuseau)",
+        description="Réception par un autre canal (courrier, clé USB) : réservée au gestionnaire "
+        "du contrat, consignée au journal d'audit (ISO 8601 avec fuseau)",
     )
     note: str = ""
 

@@ -79,20 +79,20 @@ class Content(BaseModel):
 
 
 class NewClause(Content):
-    """Une nouvelle clause et sa version 1 (en projet)."""
+    """Une nouvelle clause et sa version 1 (en projet) ; son auteur est la personne connectée
+    (« author » envoyé est ignoré)."""
 
     id: str = Field(pattern=CLAUSE_ID.pattern, description="Identifiant (minuscules, chiffres, -)")
     family: Text
-    author: Text
     change_note: str | None = None
     title: str = Field(pattern=NOT_BLANK)
     body: str = Field(pattern=NOT_BLANK)
 
 
 class NewDraft(Content):
-    """Un projet de nouvelle version : la dernière version (ou « base ») et les changements."""
+    """Un projet de nouvelle version : la dernière version (ou « base ») et les changements ;
+    son auteur est la personne connectée (« author » envoyé est ignoré)."""
 
-    author: Text
     change_note: Text
     base: int | None = Field(None, ge=1, le=INT_MAX, description="Version de départ")
 
@@ -106,15 +106,13 @@ class DraftChanges(Content):
 
 
 class Approval(BaseModel):
-    """Qui approuve."""
-
-    approved_by: Text
+    """Une approbation : l'approbateur est la personne connectée (ou le titulaire du jeton),
+    jamais un champ envoyé (« approved_by » est ignoré)."""
 
 
 class Retirement(BaseModel):
-    """Qui retire."""
-
-    retired_by: Text
+    """Un retrait : celui qui retire est la personne connectée (ou le titulaire du jeton),
+    jamais un champ envoyé (« retired_by » est ignoré)."""
 
 
 class VersionSummary(BaseModel):
