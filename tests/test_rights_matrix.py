@@ -36,8 +36,9 @@ from werkzeug.routing import Rule
 
 from service import create_app
 from service.accounts.identity import operator_identity
-from service.accounts.models import Role
+from service.accounts.models import Role, User
 from service.accounts.rights import RIGHTS, Reach
+from service.accounts.tokens import create_token
 from service.analysis.analyze import analyze_upload
 from service.annexes.org_templates import upload_template
 from service.auth import is_public
@@ -62,7 +63,24 @@ RIGHTS_OF: dict[str, str | dict[str, str]] = {
     "api.openapi": PUBLIC,
     "reference.index": PUBLIC,
     "account.sign_in": PUBLIC,
-    "account.invitation": PUBLIC,
+    "account.sign_out": PUBLIC,
+    "account.accept_invitation": PUBLIC,
+    # one's own account and tokens; the organisation's members, tokens and log (admin)
+    "account.profile": "manage_own_account",
+    "account.switch_organisation": "manage_own_account",
+    "account.password": "manage_own_account",
+    "account.tokens": "manage_own_tokens",
+    "account.create_api_token": "manage_own_tokens",
+    # the token revoked is another member's: the admin's right, not one's own
+    "account.revoke_api_token": "manage_tokens",
+    "account.members": "manage_users",
+    "account.invite_member": "manage_users",
+    "account.grant_member_role": "manage_users",
+    "account.revoke_member_role": "manage_users",
+    "account.disable_member": "manage_users",
+    "account.enable_member": "manage_users",
+    "account.audit_log": "read_audit",
+    "account.audit_export": "read_audit",
     # the shared library
     "library.index": "read_library",
     "library.clause": "read_library",
@@ -172,7 +190,7 @@ PUBLIC_BLUEPRINTS = frozenset({"oidc", "accessibility"})
 ROLES = [role.value for role in Role]
 OWN, OTHER = "valbrune", "montclair"
 #: Path parameters naming an object of an organisation: another's answers 404.
-OWNED = {"org", "analysis_id", "job_id"}
+OWNED = {"org", "analysis_id", "job_id", "user_id", "token_id"}
 
 
 @dataclass
@@ -229,8 +247,20 @@ def _objects(session: Any, slug: str) -> dict[str, str]:
     template = upload_template(
         session, org, "En-tête", "entete.docx", docx_with("{{ objet }}"), operator.actor
     )
+    someone = make_member(session, f"quelqu-un@{slug}.test", ("acheteur",), slug=slug)
+    issued = create_token(
+        session,
+        session.get(User, someone.user_id),
+        org,
+        "acheteur",
+        name="Script de dépôt",
+        by=operator,
+    )
     session.flush()
     return {
+        "user_id": str(someone.user_id),
+        "token_id": str(issued.token.id),
+        "secret": "invitation-inconnue",
         "org": slug,
         "reference": "EP-1",
         "dataset": "inventaire",

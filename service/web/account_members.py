@@ -141,8 +141,15 @@ def invite_member() -> tuple[str, int, dict[str, str]]:
 
 
 def _member_change(user_id: int, change: str, role: str | None = None) -> tuple[Identity, User]:
-    identity, organisation = _admin("manage_users")
+    """The identity allowed to make ``change`` to a member, and the member: someone who is no
+    member of the identity's organisation answers 404 before any role is looked at, so that
+    nobody learns who exists elsewhere."""
+    identity = current_identity()
+    if identity is None or identity.user_id is None:
+        raise NotSignedIn("Connectez-vous pour administrer votre organisation.")
+    organisation = get_organisation(db_session(), identity.organisation_slug)
     user = get_member(db_session(), organisation, user_id)
+    require(identity, "manage_users", organisation=organisation)
     require_member_change(
         identity,
         user,
