@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from service.accounts.identity import Identity, session_identity
 from service.accounts.rights import ContractRef, OrganisationRef, require
 from service.accounts.tokens import token_identity
-from service.csrf import HEADER, SAFE_METHODS, token_sent_matches
+from service.csrf import HEADER, token_sent_matches
 from service.errors import Forbidden, NotFound, NotSignedIn
 from service.extensions import db_session, state
 
@@ -159,7 +159,7 @@ def _gate() -> Response | None:
                 " Bearer … ») ou connectez-vous."
             )
         path = request.full_path if request.query_string else request.path
-        return redirect(sign_in_url(path), 302 if request.method in SAFE_METHODS else 303)
+        return redirect(sign_in_url(path), 303)  # « see the sign-in page », whatever was asked
     if _is_api() and identity.via == "session" and not token_sent_matches(form=False):
         raise Forbidden(
             "Jeton CSRF absent ou invalide : une écriture authentifiée par la session doit"

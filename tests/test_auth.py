@@ -48,7 +48,7 @@ def test_a_page_sends_the_anonymous_to_the_sign_in_page_and_back(
     anonymous_client: FlaskClient,
 ) -> None:
     page = anonymous_client.get("/analyses?page=2")
-    assert page.status_code == 302
+    assert page.status_code == 303
     assert page.headers["Location"] == "/connexion?suivant=%2Fanalyses%3Fpage%3D2"
     form = anonymous_client.post("/analyses", data={})
     assert form.status_code == 303

@@ -105,11 +105,13 @@ def test_requests_served_get_an_application_context_of_their_own(app: Flask) -> 
     the next."""
     from flask import g, has_app_context
 
+    from service.auth import public
     from service.cli.serve import outside_app_context
 
     seen: list[object] = []
 
     @app.get("/_test_g")
+    @public
     def remember() -> str:
         seen.append(g._get_current_object())
         return ""

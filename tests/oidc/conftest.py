@@ -28,7 +28,7 @@ from flask import Flask, jsonify
 from werkzeug.serving import make_server
 
 from service import create_app
-from service.auth import current_identity
+from service.auth import current_identity, public
 from service.web.csrf import csrf_token
 from tests.conftest import clausier
 
@@ -138,7 +138,9 @@ def serve(database_url: str, tmp_path: Path, clausier_port: int) -> Iterator[Cal
                 **settings,
             }
         )
-        app.add_url_rule(IDENTITY_PATH, "test_identity", _identity)
+        # A probe of who is signed in, reachable signed in or not (the gate would send an
+        # anonymous browser to the sign-in page).
+        app.add_url_rule(IDENTITY_PATH, "test_identity", public(_identity))
         server = make_server("127.0.0.1", clausier_port, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()

@@ -89,9 +89,9 @@ def valbrune(app: Flask) -> Valbrune:
 
 
 @pytest.fixture
-def browser(client: FlaskClient) -> Browser:
+def browser(anonymous_client: FlaskClient) -> Browser:
     """A browser on the application."""
-    return Browser(client)
+    return Browser(anonymous_client)
 
 
 def session_of(app: Flask) -> Session:

@@ -29,7 +29,7 @@ def _invite(browser: Browser, **fields: object) -> str:
 def test_only_the_admin_reaches_the_members_page(browser: Browser, valbrune: Valbrune) -> None:
     anonymous = browser.client.get("/organisation/membres")
     assert anonymous.status_code == 303
-    assert anonymous.headers["Location"] == "/connexion?suivant=/organisation/membres"
+    assert anonymous.headers["Location"] == "/connexion?suivant=%2Forganisation%2Fmembres"
     browser.sign_in("achat@valbrune.fr")
     refused = browser.client.get("/organisation/membres")
     assert refused.status_code == 403

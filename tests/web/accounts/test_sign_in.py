@@ -27,7 +27,7 @@ def _actions(app: Flask, email: str) -> list[str]:
 def test_signing_in_goes_back_to_the_page_asked_for(browser: Browser, valbrune: Valbrune) -> None:
     response = browser.client.get("/compte")
     assert response.status_code == 303
-    assert response.headers["Location"] == "/connexion?suivant=/compte"
+    assert response.headers["Location"] == "/connexion?suivant=%2Fcompte"
     response = browser.sign_in("ADMIN@valbrune.fr", suivant="/compte")
     assert response.status_code == 303
     assert response.headers["Location"] == "/compte"
