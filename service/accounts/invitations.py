@@ -113,16 +113,7 @@ def accept_invitation(
     (with the password given, strength checked), the role granted, the invitation spent."""
     now = now or utcnow()
     invitation = find_invitation(session, secret, now=now)
-    organisation = session.get(Organisation, invitation.organisation_id)
-    assert organisation is not None  # a foreign key holds it
-    guest = Identity(
-        user_id=None,
-        email=invitation.email,
-        organisation_id=organisation.id,
-        organisation_slug=organisation.slug,
-        roles=frozenset(),
-        via="session",
-    )
+    _, guest = _guest(session, invitation)
     user = find_user(session, invitation.email)
     if user is None:
         user = create_user(
@@ -154,12 +145,9 @@ def pending_invitations(
     )
 
 
-def spend_invitation(
-    session: Session, invitation: Invitation, user: User, *, now: dt.datetime | None = None
-) -> None:
-    """Give a user the role an invitation offers and spend it. The address must be proven
-    first: by the invitation's secret, or by an OpenID provider that verified it."""
-    now = now or utcnow()
+def _guest(session: Session, invitation: Invitation) -> tuple[Organisation, Identity]:
+    """The invitation's organisation, and the identity of the person it invites (no role
+    yet): who the account and the role given are written down as done by."""
     organisation = session.get(Organisation, invitation.organisation_id)
     assert organisation is not None  # a foreign key holds it
     guest = Identity(
@@ -170,6 +158,16 @@ def spend_invitation(
         roles=frozenset(),
         via="session",
     )
+    return organisation, guest
+
+
+def spend_invitation(
+    session: Session, invitation: Invitation, user: User, *, now: dt.datetime | None = None
+) -> None:
+    """Give a user the role an invitation offers and spend it. The address must be proven
+    first: by the invitation's secret, or by an OpenID provider that verified it."""
+    now = now or utcnow()
+    organisation, guest = _guest(session, invitation)
     contracts = [_Contract(i, organisation.id) for i in invitation.contract_ids]
     grant_role(session, user, organisation, invitation.role, by=guest, contracts=contracts)
     invitation.accepted_at = now
