@@ -451,8 +451,12 @@ def account_nav() -> NavAccount | None:
     if identity is None or identity.user_id is None:
         return None
     try:
-        organisation = get_organisation(db_session(), identity.organisation_slug)
-    except (ClausierError, SQLAlchemyError):
+        # By its key: the page has usually loaded it already, and the session's identity map
+        # answers without a query.
+        organisation = db_session().get(Organisation, identity.organisation_id)
+    except SQLAlchemyError:
+        return None
+    if organisation is None:
         return None
     return NavAccount(
         name=identity.display_name or identity.email,
