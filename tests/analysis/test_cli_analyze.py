@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -31,7 +32,9 @@ def test_analyze_text_names_verdicts_and_clauses(
     path.write_text(CCTP, encoding="utf-8")
     result = runner.invoke(args=["analyze", str(path)])
     assert "[    présente] Réversibilité" in result.output
-    assert "→ clause à ajouter :" in result.output
+    assert "→ clause à ajouter : « " in result.output, "the clause's title, not only its id"
+    assert "(s)" not in result.output, "counts agree with their nouns"
+    assert re.search(r"Synthèse : \d+ présentes?, \d+ insuffisantes?", result.output)
 
 
 def test_an_unreadable_file_exits_non_zero_with_a_message(
