@@ -9,19 +9,22 @@ delay or a frequency only from a figure that stands with what it is about.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
 from service.analysis.clauses import FamilySentence, IndexedSection, sentences_by_family
 from service.analysis.document import Document
-from service.analysis.language import QUANTITY, VOID
+from service.analysis.language import NUMBER, QUANTITY, VOID
 from service.analysis.rules import (
     UNAFFECTED,
+    VOIDED,
     ClauseChoice,
     ElementRule,
     FamilyRule,
     Ruleset,
     breaks_family,
+    voids_another_subject,
 )
 from service.analysis.text import stems_of
 from service.french import plural
@@ -102,6 +105,7 @@ def judge_family(
                 for s in about
                 if (s.titled or s.signals)
                 and VOID.search(sections[s.section].folded[s.index]) is not None
+                and not _voids_another(s, sections, family)
             ),
             None,
         )
@@ -124,6 +128,7 @@ def judge_family(
         for item in about
         if not item.foreign
         and breaks_family(family.id, kind := sections[item.section].contradiction(item.index))
+        and not (kind == VOIDED and _voids_another(item, sections, family))
     }
     vague = _check_elements(family, sections, about, finding, breaks)
     contradiction = _find_contradiction(sections, about, breaks)
@@ -146,6 +151,29 @@ def judge_family(
         family, finding.essential_missing or finding.elements_missing, contract_type
     )
     return finding
+
+
+def _voids_another(
+    item: FamilySentence, sections: list[IndexedSection], family: FamilyRule
+) -> bool:
+    """A declaration « … sans objet » under the family's heading that names another subject
+    (« les exigences environnementales sont sans objet » in a security article)."""
+    return not item.signals and voids_another_subject(
+        sections[item.section].folded[item.index], _vocabulary(family)
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _vocabulary(family: FamilyRule) -> frozenset[str]:
+    """The words a family's subject is named with: its label's and its signals'."""
+    words = set(stems_of(family.label))
+    for _, phrase in family.signals:
+        words.update(phrase)
+    for frame in family.frames:
+        for group in frame.groups:
+            for _, phrase in group:
+                words.update(phrase)
+    return frozenset(words)
 
 
 def _missing(
@@ -291,13 +319,15 @@ def timed_elements(
 
 
 _SEGMENT = re.compile(r"[^,;:()]+")
+#: A figure written twice, in words then digits or the other way: « quarante-huit (48) ».
+_ECHO = re.compile(rf"\s*\(\s*{NUMBER}\s*\)")
 
 
 def _own_figure(folded: str, rivals: frozenset[str]) -> bool:
     """Whether a figure of time stands in a part of the sentence that names no rival — a
     manner (« au format CSV ») names none: « restitue les données au format CSV dans un délai
     d'un mois » gives the restitution's delay."""
-    for part in _SEGMENT.finditer(folded):
+    for part in _SEGMENT.finditer(_ECHO.sub("", folded)):
         text = _MANNER.sub(" ", part.group())
         figure = QUANTITY.search(text)
         # What follows the figure is another matter (« … sous 24 h et accepte un audit »).

@@ -333,7 +333,9 @@ PARTY_AGENT_FREEDOM = re.compile(
 )
 #: The contractor allowed to act: "le titulaire peut", "il pourra", "est autorisé à".
 PARTY_MAY = re.compile(
-    rf"\b(?:{_PARTY}|il|elle|celui-ci)\s+(?:\w+\s+){{0,2}}?(?:peut|peuvent|pourra|pourront|"
+    # « elle » is not the contractor: the titulaire, prestataire, concessionnaire … are all
+    # masculine, the buyer often feminine (« la Région … ; elle peut … »).
+    rf"\b(?:{_PARTY}|il|celui-ci)\s+(?:\w+\s+){{0,2}}?(?:peut|peuvent|pourra|pourront|"
     r"est\s+autorise|sera\s+autorise|est\s+libre|reste\s+libre|a\s+la\s+faculte|se\s+reserve)"
 )
 #: Freedoms given to the buyer or the public are not the contractor's: "librement réutilisable".
@@ -401,8 +403,48 @@ def _claims(folded: str) -> bool:
 #: Kinds of contradiction that cannot empty a family: a freedom left to the contractor (to
 #: reuse the data for itself, to host them anywhere) takes nothing from the publication that
 #: open data asks for — it may empty another family (données publiques, hébergement, RGPD).
-FREEDOM_KINDS = frozenset({"liberté laissée au titulaire", "localisation laissée libre"})
-UNAFFECTED = {"open_data": FREEDOM_KINDS}
+FREED = "liberté laissée au titulaire"
+#: The contractor free to use the buyer's data: their status is broken, not the rights on
+#: the results of its work.
+DATA_FREED = "usage des données laissé libre au titulaire"
+FREEDOM_KINDS = frozenset({FREED, DATA_FREED, "localisation laissée libre"})
+CLAIMED = "propriété revendiquée par le titulaire"
+#: The contractor claims the buyer's data, not the results of its work: the data's status is
+#: broken (données publiques), not the rights on the results.
+DATA_CLAIMED = "données revendiquées par le titulaire"
+VOIDED = "stipulations déclarées sans objet"
+UNAFFECTED = {
+    "open_data": FREEDOM_KINDS,
+    "propriete_intellectuelle": frozenset({DATA_CLAIMED, DATA_FREED}),
+}
+_DATA = re.compile(r"\b(?:donnees?|bases?|fichiers?|informations?|enregistrements?)\b")
+#: What the rights on results bear on, as opposed to the data themselves.
+RESULTS = re.compile(
+    r"\b(?:resultats?|livrables?|code|logiciels?|developpements?|documentation|rapports?|"
+    r"etudes?|oeuvres?|creations?|programmes?|droits\s+d'auteur|propriete\s+intellectuelle)\b"
+)
+#: What a declaration « … sans objet » may bear on and still be about the clause it stands in:
+#: « Sans objet. », « Les stipulations du présent article sont sans objet. »
+_GENERIC_SUBJECT = frozenset(
+    "le la les l' un une des du de d' ce cet cette ces present presente presents presentes "
+    "stipulations stipulation dispositions disposition clauses clause exigences exigence "
+    "obligations obligation article articles chapitre section partie paragraphe alinea "
+    "annexe point points ci-dessus ci-apres susvisees susvises precitees precites matiere "
+    "en cette objet marche contrat concession accord-cadre".split()
+)
+
+
+def voids_another_subject(folded: str, vocabulary: frozenset[str]) -> bool:
+    """Whether a declaration « … sans objet » names a subject outside a family's
+    ``vocabulary`` (« les exigences d'insertion sociale sont sans objet » in a security
+    article): it voids that subject, not the clause it stands in. « Les exigences
+    environnementales sont sans objet » under a sobriety heading voids the sobriety clause."""
+    match = VOID.search(folded)
+    if match is None:
+        return False
+    words = re.findall(r"[a-z][a-z'-]*", folded[: match.start()].replace("'", "' "))
+    subject = set(stems_of(" ".join(w for w in words if w not in _GENERIC_SUBJECT)))
+    return bool(subject) and subject.isdisjoint(vocabulary)
 
 
 def breaks_family(family: str, kind: str | None) -> bool:
@@ -424,13 +466,13 @@ def contradiction_kind(sentence: str) -> str | None:
         and not PRIOR_KNOWLEDGE.search(folded)
         and not LICENSED_TOOL.search(folded)
     ):
-        return "propriété revendiquée par le titulaire"
+        return DATA_CLAIMED if not RESULTS.search(folded) else CLAIMED
     if DISCRETIONARY_EXCLUSION.search(folded) or LEFT_TO_PARTY.search(folded):
         return "laissé à l'appréciation du titulaire"
     if CONTRACTOR_VETO.search(folded):
         return "usage subordonné à l'accord du titulaire"
     if VOID.search(folded):
-        return "stipulations déclarées sans objet"
+        return VOIDED
     kinds = negation_kinds(folded)  # read once: the costliest parse of the sentence
     # Exclusions the law makes, and the contractor's own prior tools, do not empty a duty.
     lawful = LAWFUL_EXCLUSION.search(folded) is not None or PRIOR_KNOWLEDGE.search(folded)
@@ -441,11 +483,11 @@ def contradiction_kind(sentence: str) -> str | None:
         return "localisation laissée libre"
     if prohibited or PRIOR_KNOWLEDGE.search(folded) or BOUNDED.search(folded):
         return None
-    if PARTY_AGENT_FREEDOM.search(folded):
-        return "liberté laissée au titulaire"
     freed = PUBLIC_FREEDOM.sub("", folded)
-    if any(not _over_means(freed, m) for m in FREEDOM.finditer(freed)) and _party_may(freed):
-        return "liberté laissée au titulaire"
+    if PARTY_AGENT_FREEDOM.search(folded) or (
+        any(not _over_means(freed, m) for m in FREEDOM.finditer(freed)) and _party_may(freed)
+    ):
+        return FREED if RESULTS.search(folded) or not _DATA.search(folded) else DATA_FREED
     return None
 
 

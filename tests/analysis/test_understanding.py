@@ -191,7 +191,13 @@ CYBER = (
 
 @pytest.mark.parametrize(
     "delay",
-    ["sous quarante-huit heures", "dans les 48 h", "dans un délai de deux jours ouvrés"],
+    [
+        "sous quarante-huit heures",
+        "dans les 48 h",
+        "dans un délai de deux jours ouvrés",
+        "dans un délai de soixante-douze (72) heures",
+        "sous 24 (vingt-quatre) heures",
+    ],
 )
 def test_a_delay_in_words_or_digits_is_a_delay(ruleset: Ruleset, delay: str) -> None:
     finding = judge(ruleset, PREAMBLE + CYBER.format(delay=delay))["cybersecurite"]
@@ -663,3 +669,55 @@ def test_a_hint_in_parts_finds_its_words_anywhere_in_the_sentence(ruleset: Rules
     )
     verdict = judge(ruleset, text)["transparence_algorithmique"]
     assert "mention_decision" in verdict["elements_found"], verdict["reasons"]
+
+
+# -- whose freedom, which subject ------------------------------------------------------------
+
+
+def test_a_freedom_of_the_buyer_named_by_a_pronoun_breaks_nothing(ruleset: Ruleset) -> None:
+    text = PREAMBLE + (
+        "# Article 11 – Droits sur les résultats\n\n"
+        "Le titulaire cède à la commune les droits patrimoniaux sur les résultats (option B du "
+        "CCAG-TIC), pour toute la durée des droits. La commune est productrice des bases de "
+        "données constituées ; elle peut en extraire et en réutiliser librement le contenu.\n"
+    )
+    finding = judge(ruleset, text)["propriete_intellectuelle"]
+    assert finding["verdict"] != "contradicted", finding["explanation"]
+
+
+def test_a_void_declaration_voids_the_subject_it_names(ruleset: Ruleset) -> None:
+    text = PREAMBLE + (
+        "# Article 6 – Sécurité\n\n"
+        "## 6.1 Plan de sécurité\n\nLe titulaire remet un plan d'assurance sécurité sous un mois, "
+        "notifie tout incident sous vingt-quatre heures. La commune peut faire réaliser chaque "
+        "année un audit de sécurité et un test d'intrusion.\n\n"
+        "## 6.2 Critères sociaux\n\nLes exigences d'insertion sociale sont sans objet pour le "
+        "présent marché.\n"
+    )
+    finding = judge(ruleset, text)["cybersecurite"]
+    assert finding["verdict"] == "present", finding["explanation"]
+    voided = PREAMBLE + "# Article 7 – Sobriété numérique\n\nSans objet.\n"
+    assert judge(ruleset, voided)["sobriete"]["verdict"] == "contradicted"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Les fichiers de fréquentation deviennent la propriété du prestataire, qui peut les "
+        "conserver.",
+        "Le prestataire peut exploiter librement les données de fréquentation, y compris auprès "
+        "de tiers.",
+    ],
+)
+def test_the_buyers_data_taken_break_their_status_not_the_rights_on_results(
+    ruleset: Ruleset, sentence: str
+) -> None:
+    text = PREAMBLE + (
+        "# Article 9 – Propriété des données et des résultats\n\n"
+        "Les études et rapports remis sont cédés à la commune selon l'option B du CCAG-TIC. "
+        + sentence
+        + "\n"
+    )
+    findings = judge(ruleset, text)
+    assert findings["donnees_publiques"]["verdict"] == "contradicted"
+    assert findings["propriete_intellectuelle"]["verdict"] != "contradicted"
