@@ -201,6 +201,7 @@ BUYER_CONSENT = re.compile(
 )
 
 
+_DENIAL = re.compile(r"\b(?:ne|n'|aucune?s?|nul(?:le)?s?|interdi\w*|jamais)\b|n'")
 #: "ne peut … sans": a permission denied unless a condition is met.
 _PROHIBITED_UNLESS = re.compile(
     r"\b(?:ne|n')\s*(?:peu[tv]\w*|pourr\w+|doi[tv]\w*|devr\w+|saur\w+)\b[^.;]{0,80}?\bsans\b"
@@ -216,7 +217,10 @@ def negation_kinds(folded: str) -> list[str]:
     "ne … que" is a restriction ("hébergées qu'en France"), not a negation, and is not listed.
     """
     kinds: list[str] = []
-    if BUYER_CONSENT.search(folded):
+    consent = BUYER_CONSENT.search(folded)
+    # « sauf accord de la ville » always restricts; « sans autorisation de la ville » only
+    # after a negation (« ne peut … sans … »): alone, it frees the contractor from asking.
+    if consent is not None and (consent.group().startswith("sauf") or _DENIAL.search(folded)):
         return ["prohibition"]
     if _PROHIBITED_UNLESS.search(folded) and not BUYER_DENIED.search(folded):
         return ["prohibition"]

@@ -417,10 +417,10 @@ UNAFFECTED = {
     "open_data": FREEDOM_KINDS,
     "propriete_intellectuelle": frozenset({DATA_CLAIMED, DATA_FREED}),
 }
-_DATA = re.compile(r"\b(?:donnees?|bases?|fichiers?|informations?|enregistrements?)\b")
+_DATA = re.compile(r"\b(?:donnees?|bases?|fichiers?)\b")
 #: What the rights on results bear on, as opposed to the data themselves.
 RESULTS = re.compile(
-    r"\b(?:resultats?|livrables?|code|logiciels?|developpements?|documentation|rapports?|"
+    r"\b(?:resultats?|livrables?|code|logiciels?|developpements|documentation|rapports?|"
     r"etudes?|oeuvres?|creations?|programmes?|droits\s+d'auteur|propriete\s+intellectuelle)\b"
 )
 #: What a declaration « … sans objet » may bear on and still be about the clause it stands in:

@@ -707,6 +707,8 @@ def test_a_void_declaration_voids_the_subject_it_names(ruleset: Ruleset) -> None
         "conserver.",
         "Le prestataire peut exploiter librement les données de fréquentation, y compris auprès "
         "de tiers.",
+        "Les données de comptage deviennent la propriété du prestataire, qui peut les exploiter "
+        "librement, y compris pour le développement de ses offres.",
     ],
 )
 def test_the_buyers_data_taken_break_their_status_not_the_rights_on_results(
@@ -721,3 +723,28 @@ def test_the_buyers_data_taken_break_their_status_not_the_rights_on_results(
     findings = judge(ruleset, text)
     assert findings["donnees_publiques"]["verdict"] == "contradicted"
     assert findings["propriete_intellectuelle"]["verdict"] != "contradicted"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "verdict"),
+    [
+        (
+            "Le titulaire peut faire appel à tout sous-traitant ultérieur de son choix, sans "
+            "autorisation préalable de la commune.",
+            "contradicted",
+        ),
+        (
+            "Le titulaire ne peut faire appel à un sous-traitant ultérieur sans autorisation "
+            "préalable de la commune.",
+            "weak",
+        ),
+    ],
+)
+def test_without_the_buyers_consent_frees_unless_a_negation_forbids(
+    ruleset: Ruleset, sentence: str, verdict: str
+) -> None:
+    text = PREAMBLE + (
+        "# Article 10 – Données personnelles\n\nLe titulaire traite les données personnelles "
+        "des usagers pour le compte de la commune. " + sentence + "\n"
+    )
+    assert judge(ruleset, text)["rgpd"]["verdict"] == verdict
