@@ -210,6 +210,42 @@ def _colon_bounds(folded: str, bounds: list[int]) -> list[int]:
     return [*kept, bounds[-1]]
 
 
+#: Words of the families' subjects used in another sense, which are not read as such: a
+#: chemical's safety data sheet (« fiche de données de sécurité »), staff or people lodged
+#: (« hébergement du personnel »), a cabinet housing equipment, a reversible air conditioner,
+#: a worksite's « base vie », a supplier's own product database, the technical data of a
+#: product's datasheet.
+OTHER_SENSE = re.compile(
+    r"\bfiches?\s+(?:de\s+)?donnees\s+(?:de\s+)?securite\b|\bfds\b"
+    r"|\bfiches?\s+(?:de\s+)?donnees\s+(?:techniques?|produits?)\b"
+    r"|\bdonnees\s+(?:des?\s+|du\s+)?(?:constructeurs?|fabricants?)\b"
+    r"|\b(?:hebergement|heberger|hebergee?s?|logement)\s+(?:\w+\s+)?(?:du|des|de\s+l'|de\s+la|de|les|le|la)?"
+    r"\s*(?:personnels?|equipes?|agents?|techniciens?|ouvriers?|salaries?|intervenants?|"
+    r"residents?|eleves?|stagiaires?|personnes?|participants?|sportifs?|familles?|animaux|"
+    r"visiteurs?|touristes?|voyageurs?|compagnons|saisonniers|artistes?|candidats?)\b"
+    r"|\bhebergements?\s+(?:touristiques?|d'urgence|collectifs?|hoteliers?|temporaires?\s+des?)\b"
+    r"|\b(?:armoires?|coffrets?|abris?|boitiers?|locaux\s+techniques?|local\s+technique)\s+"
+    r"(?:\w+\s+){0,2}?hebergeant\b"
+    r"|\b(?:climatisations?|pompes?\s+a\s+chaleur|unites?\s+\w+|groupes?\s+\w+|voies?|"
+    r"ventilateurs?|moteurs?|fixations?|vestiaires?|salles?)\s+(?:\w+\s+)?reversibles?\b"
+    r"|\bbases?\s+vie\b"
+    r"|\bbases?\s+de\s+donnees\s+(?:de\s+|du\s+|des\s+)(?:son|ses|sa|leur|leurs)?\s*"
+    r"(?:fournisseurs?|fabricants?|constructeurs?|fiches?|recettes|catalogues?|produits|articles|"
+    r"references)\b"
+)
+
+
+def _other_senses_blanked(lowered: str, folded: str, start: int, end: int) -> str:
+    """A sentence of the text, its words in another sense (``OTHER_SENSE``) blanked out (the
+    folded text has its characters at the lowered text's offsets)."""
+    part = lowered[start:end]
+    matches = list(OTHER_SENSE.finditer(folded, start, end))
+    for match in reversed(matches):
+        a, b = match.start() - start, match.end() - start
+        part = part[:a] + " " * (b - a) + part[b:]
+    return part
+
+
 @dataclass
 class IndexedText:
     """A text tokenised once: its concepts, where each occurs, and its sentences."""
@@ -253,7 +289,7 @@ class IndexedText:
             number = len(indexed.sentences)
             indexed.sentences.append((start, end))
             indexed.sentence_start.append(len(stems))
-            words = WORD.findall(lowered, start, end)
+            words = WORD.findall(_other_senses_blanked(lowered, folded, start, end))
             # A stop word's token is "", which the filter drops.
             tokens = list(filter(None, map(token_of, words)))
             if not _VERBS.isdisjoint(words):

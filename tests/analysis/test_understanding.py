@@ -169,6 +169,26 @@ def test_a_vague_sentence_in_everyday_words_addresses_its_family_alone(
             "donnees_publiques",
         ),
         (
+            "# Article 5 – Produits d'entretien\n\nLe titulaire remet la fiche de données de "
+            "sécurité de chaque détergent avant sa première utilisation.\n",
+            "cybersecurite",
+        ),
+        (
+            "# Article 9 – Chantier\n\nL'hébergement éventuel du personnel hors de la base vie "
+            "est organisé et payé par le titulaire.\n",
+            "hebergement",
+        ),
+        (
+            "# Article 4 – Denrées\n\nLe titulaire tient à la disposition de la commune la base "
+            "de données de ses fiches produits, avec les allergènes de chaque plat.\n",
+            "propriete_intellectuelle",
+        ),
+        (
+            "# Article 8 – Locaux\n\nLes climatisations réversibles des bureaux sont entretenues "
+            "deux fois par an par le titulaire.\n",
+            "reversibilite",
+        ),
+        (
             "# Article 15 – Équilibre\n\nToute économie d'énergie obtenue sur le chauffage du "
             "bâtiment est partagée entre les parties selon l'annexe financière.\n",
             "sobriete",
