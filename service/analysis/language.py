@@ -362,7 +362,8 @@ CHOSEN_OPTION = re.compile(r"\boption\s+(?:[ab]\b|de\s+(?:cession|concession)\b)
 #: Section titles of the parts that only list or define: no clause lives there.
 LISTING_TITLE = re.compile(
     r"\b(?:sommaire|table\s+des\s+matieres|glossaire|definitions?|terminologie|lexique|"
-    r"abreviations|acronymes|sigles|textes?\s+(?:applicables|de\s+reference|reglementaires)|"
+    r"abreviations|acronymes|sigles|textes?\s+(?:applicables|de\s+reference|reglementaires|"
+    r"et\s+(?:referentiels|normes|reglements))|referentiels\s+(?:applicables|de\s+reference)|"
     r"references?\s+(?:reglementaires|normatives|juridiques)|normes?\s+(?:applicables|et)|"
     r"cadre\s+(?:reglementaire|juridique|legal)|documents?\s+(?:contractuels|de\s+reference|"
     r"applicables)|pieces?\s+(?:contractuelles|constitutives)|reglementation\s+applicable|"

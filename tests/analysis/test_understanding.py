@@ -169,6 +169,11 @@ def test_a_vague_sentence_in_everyday_words_addresses_its_family_alone(
             "donnees_publiques",
         ),
         (
+            "# Article 2 – Textes et référentiels\n\nLe titulaire respecte la loi n° 2021-1485 "
+            "visant à réduire l'empreinte environnementale du numérique et le RGESN.\n",
+            "sobriete",
+        ),
+        (
             "# Article 5 – Produits d'entretien\n\nLe titulaire remet la fiche de données de "
             "sécurité de chaque détergent avant sa première utilisation.\n",
             "cybersecurite",
