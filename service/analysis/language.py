@@ -127,8 +127,11 @@ OBLIGATION = re.compile(
     r"prend\s+en\s+charge|met\s+a\s+disposition|mett\w+\s+a\s+disposition|"
     r"(?:est|sont|sera|seront)\s+(?:\w+\s+)?(?:\w+ee?s?|\w+is|\w+ue?s?|\w+ite?s?|\w+ert\w*)\b|"
     r"\w+(?:ra|ront)\b)"
-    # « le titulaire remet », « le titulaire s'attache à », « le prestataire se conforme »
+    # « le titulaire remet », « le titulaire s'attache à », « le prestataire se conforme »;
+    # « il informe », the party named by a pronoun in the sentence before
     rf"|\b{PARTY}\s+(?:\w+\s+){{0,2}}?(?:s'|se\s+)?\w+(?:e|ent|it|ut)\b"
+    r"|(?:^|[.;:,]\s*|\b(?:et|mais|puis|qu'|que)\s+)\W*(?:il|ils)\s+(?:en\s+|y\s+|les?\s+|la\s+|"
+    r"lui\s+|leur\s+)?(?:s'|se\s+)?\w+(?:e|ent|it|ut)\b"
 )
 
 

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from simplemma import lemmatize
 from whoosh.lang.snowball.french import FrenchStemmer
 
-WORD = re.compile(r"\w+")
+#: A word; « accord-cadre » is one (a contract), not an agreement and a frame.
+WORD = re.compile(r"\w+(?:-cadres?\b)?")
 SENTENCE_END = re.compile(r"(?<=[.;!?:])\s+|\n+")
 #: A full stop that ends an abbreviation ends no sentence: « article L. 311-3-1 »,
 #: « art. 12 », « M. Dupont », « cf. annexe ».
@@ -43,7 +44,7 @@ STOP_WORDS = frozenset(
 #: also another word's ("exploitant" and "exploitation", "délégation" and "délégué") stays
 #: out.
 SYNONYMS = (
-    "contrat marche convention concession",
+    "contrat marche convention concession accord-cadre accords-cadres",
     "titulaire prestataire concessionnaire delegataire fournisseur cocontractant",
     "acheteur adjudicateur delegant collectivite",
     "restituer restitution remettre remise reverser reversement retourner recuperer recuperation",

@@ -773,3 +773,19 @@ def test_without_the_buyers_consent_frees_unless_a_negation_forbids(
         "des usagers pour le compte de la commune. " + sentence + "\n"
     )
     assert judge(ruleset, text)["rgpd"]["verdict"] == verdict
+
+
+def test_an_accord_cadre_is_a_contract(ruleset: Ruleset) -> None:
+    text = PREAMBLE + (
+        "# Chapitre 5 – Fin de l'accord-cadre\n\nAu terme de l'accord-cadre, les fichiers de la "
+        "commune lui sont remis par le titulaire.\n"
+    )
+    assert judge(ruleset, text)["reversibilite"]["verdict"] == "weak"
+
+
+def test_a_duty_on_the_party_named_by_a_pronoun_binds(ruleset: Ruleset) -> None:
+    text = PREAMBLE + (
+        "# Article 6 – Exploitation\n\nLe titulaire assure l'exploitation courante du portail. "
+        "Il signale à la commune les incidents de sécurité.\n"
+    )
+    assert judge(ruleset, text)["cybersecurite"]["verdict"] == "weak"
