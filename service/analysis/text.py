@@ -236,6 +236,14 @@ OTHER_SENSE = re.compile(
 )
 
 
+#: A clause set between commas inside a sentence (« les données, qu'elles aient été
+#: collectées ou produites par le titulaire, appartiennent … »): read like words in brackets.
+INCIDENTAL = re.compile(
+    r",\s*(?:qu'|que\s|qui\s|dont\s|lequel|laquelle|lesquel|le\s+cas\s+echeant|y\s+compris\s|"
+    r"notamment\s|en\s+particulier\s)[^,;:()]*,"
+)
+
+
 def _other_senses_blanked(lowered: str, folded: str, start: int, end: int) -> str:
     """A sentence of the text, its words in another sense (``OTHER_SENSE``) blanked out (the
     folded text has its characters at the lowered text's offsets)."""
@@ -354,11 +362,14 @@ class IndexedText:
             return known
         start, end = self.sentences[index]
         flags, depth = [], 0
-        cursor = start
-        # The folded text's words stand where the lowercase text's do (see ``build``).
-        for word in WORD.finditer(self.folded, start, end):
+        # The folded text's words stand where the lowercase text's do (see ``build``), and
+        # the words in another sense are blanked as there.
+        part = _other_senses_blanked(self.folded, self.folded, start, end)
+        incidental = [m.span() for m in INCIDENTAL.finditer(part)]
+        cursor = 0
+        for word in WORD.finditer(part):
             bare = word.group()
-            between = self.folded[cursor : word.start()]
+            between = part[cursor : word.start()]
             depth = max(
                 0,
                 depth
@@ -369,7 +380,7 @@ class IndexedText:
             )
             cursor = word.end()
             if bare not in STOP_WORDS:
-                flags.append(depth > 0)
+                flags.append(depth > 0 or any(a < word.start() < b for a, b in incidental))
         self._bracketed[index] = flags
         return flags
 

@@ -789,3 +789,15 @@ def test_a_duty_on_the_party_named_by_a_pronoun_binds(ruleset: Ruleset) -> None:
         "Il signale à la commune les incidents de sécurité.\n"
     )
     assert judge(ruleset, text)["cybersecurite"]["verdict"] == "weak"
+
+
+def test_a_clause_between_commas_does_not_part_a_verb_from_its_object(ruleset: Ruleset) -> None:
+    text = PREAMBLE + (
+        "# Chapitre 4 – Exploitation\n\n## 4.3 Statut des données\n\nLes relevés de "
+        "fréquentation et les historiques de réservation, qu'ils soient saisis par les agents ou "
+        "produits par le logiciel du titulaire, appartiennent à la commune. Elle y accède "
+        "gratuitement et à tout moment depuis l'outil.\n"
+    )
+    finding = judge(ruleset, text)["donnees_publiques"]
+    assert finding["verdict"] in {"weak", "present"}, finding["explanation"]
+    assert "propriete" in finding["elements_found"]
