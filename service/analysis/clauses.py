@@ -14,11 +14,13 @@ part that only lists or defines) never count.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from service.analysis.document import Document, Section
 from service.analysis.language import (
+    is_definition,
     is_listing_title,
     is_obligation,
     is_passing,
@@ -342,20 +344,44 @@ def _titled(
     title = section.title
     if family.concepts.isdisjoint(title.positions):
         return False
-    if any(title.find_loose(phrase, TITLE_WINDOW) for _, phrase in family.specific):
+    if any(_names(title, text, phrase) for text, phrase in family.specific):
         return True
     if not ordinary_words:
         return False
     # Signals that say the same thing (« fin du contrat », « fin du marché ») name it once.
-    named = {
-        frozenset(phrase) for _, phrase in family.common if title.find_loose(phrase, TITLE_WINDOW)
-    }
+    named = {frozenset(phrase) for text, phrase in family.common if _names(title, text, phrase)}
     if not named:
         return False
     return (
         not DATA_CONTEXT.isdisjoint(title.concepts_of(0))
         or len(named) >= 2
         or _speaks_of_data(body)
+    )
+
+
+#: A noun and its complement (« portail de données »).
+_COMPLEMENT = re.compile(r"\w\s+(?:de|du|des|d')\s*\w")
+
+
+def _names(title: IndexedText, text: str, phrase: tuple[str, ...]) -> bool:
+    """Whether a title holds a signal (see ``_reversed``)."""
+    return bool(title.find_loose(phrase, TITLE_WINDOW)) and not _reversed(
+        text, phrase, fold(title.text)
+    )
+
+
+def _reversed(text: str, phrase: tuple[str, ...], folded: str) -> bool:
+    """Whether a signal's words stand in a text only as a noun and its complement the other
+    way round: words may come in any order (« données restituées », « données en vue de
+    leur ouverture »), but « données du portail » is not a « portail de données »."""
+    if len(phrase) != 2 or not _COMPLEMENT.search(text):
+        return False
+    head, tail = (re.escape(concept) for concept in phrase)
+    pattern = rf"\b{tail}\w*\s+(?:de|du|des|d')\s*(?:la\s+|le\s+|les\s+|l')?{head}\w*"
+    return (
+        re.search(pattern, folded) is not None
+        and re.search(rf"\b{head}\w*\s+(?:\w+\s+)?(?:de|du|des|d')\s*(?:\w+\s+)?{tail}", folded)
+        is None
     )
 
 
@@ -511,6 +537,8 @@ def _weights(
             # A signal's words stand together, in any order ("données restituées"), one
             # word apart at most.
             for index in section.text.find_loose(phrase, window=_window(phrase)):
+                if _reversed(text, phrase, section.folded[index]):
+                    continue
                 total, hits = found.get((number, index), (0, []))
                 # Signals that say the same thing (« hébergement », « hébergées ») weigh
                 # once in a sentence.
@@ -659,7 +687,9 @@ def _about(
                 by_signal=by_signal,
             ):
                 continue
-            if section.passing(index):
+            # A definition inside the family's own clause states what the clause covers.
+            scope = family in owner and is_definition(section.folded[index])
+            if section.passing(index) and not scope:
                 if deferrals is not None and refers_elsewhere(section.folded[index]):
                     deferrals.append(
                         FamilySentence(number, index, hits, family in owner, False, False)
@@ -684,7 +714,14 @@ def _about(
                 else not owner and rival > weight
             )
             found.append(
-                FamilySentence(number, index, hits, family in owner, section.binds(index), foreign)
+                FamilySentence(
+                    number,
+                    index,
+                    hits,
+                    family in owner,
+                    section.binds(index) and not scope,
+                    foreign,
+                )
             )
     return found
 

@@ -391,6 +391,12 @@ def is_passing(folded: str) -> bool:
     )
 
 
+def is_definition(folded: str) -> bool:
+    """Whether a folded sentence defines a term (« les données du portail s'entendent de
+    … »): a passing mention in a glossary, the scope of the clause inside one."""
+    return DEFINITION.search(folded.strip()) is not None
+
+
 def refers_elsewhere(folded: str) -> bool:
     """Whether a folded sentence sends the reader to another document of the consultation."""
     return REFERENCE.search(folded) is not None or DEFERRED_TO.search(folded) is not None

@@ -801,3 +801,28 @@ def test_a_clause_between_commas_does_not_part_a_verb_from_its_object(ruleset: R
     finding = judge(ruleset, text)["donnees_publiques"]
     assert finding["verdict"] in {"weak", "present"}, finding["explanation"]
     assert "propriete" in finding["elements_found"]
+
+
+def test_a_definition_inside_the_clause_states_its_scope(ruleset: Ruleset) -> None:
+    text = PREAMBLE + (
+        "# Article 7 – Données de l'outil\n\nLes « données de l'outil » s'entendent des données "
+        "saisies par les agents, des données produites par le logiciel et des métadonnées. "
+        "Elles appartiennent à la commune, qui y accède à tout moment et sans frais.\n"
+    )
+    finding = judge(ruleset, text)["donnees_publiques"]
+    assert "perimetre" in finding["elements_found"], finding["explanation"]
+    glossary = PREAMBLE + (
+        "# Article 2 – Définitions\n\nLes « données de l'outil » s'entendent des données saisies "
+        "par les agents et des données produites par le logiciel.\n"
+    )
+    assert judge(ruleset, glossary)["donnees_publiques"]["verdict"] == "missing"
+
+
+def test_a_title_names_a_noun_and_its_complement_in_their_order(ruleset: Ruleset) -> None:
+    text = PREAMBLE + (
+        "# Article 7 – Données du portail\n\nLes données du portail sont la propriété de la "
+        "commune, qui y accède à tout moment et sans frais.\n"
+    )
+    findings = judge(ruleset, text)
+    assert findings["donnees_publiques"]["verdict"] in {"weak", "present"}
+    assert findings["open_data"]["verdict"] == "missing"
