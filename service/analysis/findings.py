@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from service.analysis.clauses import FamilySentence, IndexedSection, sentences_by_family
 from service.analysis.document import Document
-from service.analysis.language import NUMBER, QUANTITY, VOID
+from service.analysis.language import FREQUENCY, NUMBER, QUANTITY, VOID
 from service.analysis.rules import (
     UNAFFECTED,
     VOIDED,
@@ -288,6 +288,8 @@ def _element_state(
             concepts.issuperset(phrase) and not _TIME.issuperset(phrase)
             for phrase in element.phrases
         )
+        if element.periodic and FREQUENCY.search(section.folded[item.index]):
+            return "found", item
         if not (named or anchored):
             continue
         if anchored and _own_figure(section.folded[item.index], rivals):

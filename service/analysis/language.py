@@ -41,6 +41,18 @@ QUANTITY = re.compile(
 )
 
 
+#: A frequency (not a delay): « chaque mois », « tous les trimestres », « mensuellement »,
+#: « une fois par an », « le 10 de chaque mois ».
+FREQUENCY = re.compile(
+    r"\b(?:mensuel|trimestriel|semestriel|annuel|hebdomadaire|quotidien|bimestriel|biannuel|"
+    r"bisannuel|journalier)\w*"
+    rf"|\bchaque\s+{_PERIOD}s?\b"
+    rf"|\b(?:tous|toutes)\s+les\s+(?:\w+\s+)?{_PERIOD}s\b"
+    r"|\b(?:une|deux|trois|quatre)\s+fois\s+par\s+\w+"
+    r"|\bau\s+fil\s+de\s+l'eau\b|\ben\s+temps\s+reel\b"
+)
+
+
 _WORD_VALUES = {
     "zero": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
     "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13,

@@ -47,6 +47,9 @@ class ElementRule:
     anchors: frozenset[str] = frozenset()
     #: The label's first word that is not a word of time: what the element is ("plan").
     head: str = ""
+    #: A frequency, which any frequency of a sentence about the family states (« chaque
+    #: mois », « trimestriellement »), whatever it is attached to.
+    periodic: bool = False
     #: Phrases whose words may stand anywhere in the sentence (hints written with « + » or
     #: « … », alternatives with « / »: « répondre + demandeur / candidat / usager »).
     wide: frozenset[Phrase] = frozenset()
@@ -199,6 +202,7 @@ def compile_ruleset(families: list[tuple[dict[str, Any], list[ClauseChoice]]]) -
                 essential=element["essential"],
                 phrases=_phrases(element["hints"]) + tuple(wide := _wide(element["hints"])),
                 needs_quantity=any(word in fold(element["label"]) for word in _QUANTIFIED),
+                periodic=any(word in fold(element["label"]) for word in ("frequence", "periodi")),
                 anchors=frozenset(stems_of(element["label"])) - _TIME_CONCEPTS,
                 head=next((c for c in stems_of(element["label"]) if c not in _TIME_CONCEPTS), ""),
                 wide=frozenset(wide),

@@ -826,3 +826,16 @@ def test_a_title_names_a_noun_and_its_complement_in_their_order(ruleset: Ruleset
     findings = judge(ruleset, text)
     assert findings["donnees_publiques"]["verdict"] in {"weak", "present"}
     assert findings["open_data"]["verdict"] == "missing"
+
+
+@pytest.mark.parametrize(
+    "when", ["le cinq de chaque mois", "toutes les deux semaines", "trimestriellement"]
+)
+def test_any_frequency_states_how_often_data_are_delivered(ruleset: Ruleset, when: str) -> None:
+    text = PREAMBLE + (
+        "# Article 8 – Ouverture des données\n\nLe titulaire dépose sur le portail de données "
+        f"ouvertes de la commune, {when}, les fichiers de fréquentation au format CSV (UTF-8), "
+        "que la commune publie sous Licence Ouverte 2.0.\n"
+    )
+    finding = judge(ruleset, text)["open_data"]
+    assert "frequence" in finding["elements_found"], finding["explanation"]
