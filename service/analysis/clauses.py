@@ -181,7 +181,8 @@ class IndexedSection:
 
 
 def _depth(section: Section) -> int:
-    by_number = section.number.count(".") + 1 if section.number else 1
+    number = section.number.rstrip(".-") if section.number else ""
+    by_number = number.count(".") + number.count("-") + 1 if number else 1
     return max(section.level or 1, by_number)
 
 

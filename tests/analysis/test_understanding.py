@@ -839,3 +839,17 @@ def test_any_frequency_states_how_often_data_are_delivered(ruleset: Ruleset, whe
     )
     finding = judge(ruleset, text)["open_data"]
     assert "frequence" in finding["elements_found"], finding["explanation"]
+
+
+def test_sub_articles_numbered_with_a_hyphen_are_sections(ruleset: Ruleset) -> None:
+    text = (
+        "ARTICLE 1 : OBJET\n\nLe présent marché porte sur un service de prise de rendez-vous.\n\n"
+        "ARTICLE 6 : FIN DU MARCHÉ\n\n6-1. Données restituées\nLe titulaire restitue les "
+        "rendez-vous, les agendas et les paramétrages.\n\n6-2. Formats\nLes fichiers sont "
+        "remis dans un format ouvert (CSV, UTF-8) avec le modèle de données.\n\n6-3. Délai\nLa "
+        "restitution a lieu "
+        "dans les quinze jours suivant la fin du marché.\n"
+    )
+    finding = judge(ruleset, text, "cctp.txt")["reversibilite"]
+    assert finding["verdict"] == "present", finding["explanation"]
+    assert {e["section"] for e in finding["evidence"]} <= {"6", "6-1", "6-2", "6-3"}

@@ -19,7 +19,8 @@ _ARTICLE_RE = re.compile(
     rf"|{ROMAN}(?=\W|$))\.?{_SEP}(?P<title>.*)$"
 )
 _NUMBER_RE = re.compile(
-    r"^(?P<num>[1-9]\d{0,2}(?:\.\d{1,3}){0,4})(?P<dot>\.)?(?P<sep>\s*[-–—:)]\s*|\s+)(?P<title>\S.*)$"
+    r"^(?P<num>[1-9]\d{0,2}(?:-\d{1,3}){1,3}(?=[.)])|[1-9]\d{0,2}(?:\.\d{1,3}){0,4})(?P<dot>\.)?"
+    r"(?P<sep>\s*[-–—:)]\s*|\s+)(?P<title>\S.*)$"
 )
 _ROMAN_RE = re.compile(
     rf"^(?P<num>{ROMAN}(?:\.\d{{1,3}}){{0,3}})(?P<sep>\s*[-–—:.)]\s*)(?P<title>\S.*)$"
