@@ -306,7 +306,8 @@ _AUXILIARY = frozenset(
 HARM = re.compile(
     r"\b(?:hors|tiers|etrangers?|exterieur|transf[ae]r\w*|export\w*|acce[sd]\w*|commerciali\w*|"
     r"vend\w*|ced\w+|cession|sous-trait\w*|reutilis\w*|exploit\w*|proprietaire|conserv\w*|"
-    r"copi\w*|divulg\w*|utilis\w*|collect\w*|revend\w*)\b"
+    r"copi\w*|divulg\w*|utilis\w*|collect\w*|revend\w*|acqui\w*|acquer\w*|revendiqu\w*|"
+    r"appropri\w*)\b"
 )
 
 

@@ -853,3 +853,11 @@ def test_sub_articles_numbered_with_a_hyphen_are_sections(ruleset: Ruleset) -> N
     finding = judge(ruleset, text, "cctp.txt")["reversibilite"]
     assert finding["verdict"] == "present", finding["explanation"]
     assert {e["section"] for e in finding["evidence"]} <= {"6", "6-1", "6-2", "6-3"}
+
+
+def test_a_right_the_contractor_does_not_acquire_is_a_protection(ruleset: Ruleset) -> None:
+    text = PREAMBLE + (
+        "# Article 9 – Exploitation\n\nLe prestataire ne s'approprie aucun droit sur les données "
+        "des usagers du portail.\n"
+    )
+    assert judge(ruleset, text)["donnees_publiques"]["verdict"] == "weak"
