@@ -861,3 +861,12 @@ def test_a_right_the_contractor_does_not_acquire_is_a_protection(ruleset: Rulese
         "des usagers du portail.\n"
     )
     assert judge(ruleset, text)["donnees_publiques"]["verdict"] == "weak"
+
+
+def test_information_handed_over_at_the_end_is_a_return(ruleset: Ruleset) -> None:
+    text = PREAMBLE + (
+        "# Article 21 – Fin de la convention\n\nAu terme de la convention, l'exploitant remet à "
+        "la commune les informations utiles à la reprise du service : réservations en cours, "
+        "contrats d'entretien, historique des pannes.\n"
+    )
+    assert judge(ruleset, text)["reversibilite"]["verdict"] == "weak"
