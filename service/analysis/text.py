@@ -230,6 +230,12 @@ OTHER_SENSE = re.compile(
     r"|\b(?:climatisations?|pompes?\s+a\s+chaleur|unites?\s+\w+|groupes?\s+\w+|voies?|"
     r"ventilateurs?|moteurs?|fixations?|vestiaires?|salles?)\s+(?:\w+\s+)?reversibles?\b"
     r"|\bbases?\s+vie\b"
+    # the safety of people and works, not of information systems
+    r"|\bplans?\s+particuliers?\s+de\s+securite(?:\s+et\s+de\s+protection\s+de\s+la\s+sante)?\b"
+    r"|\bppsps\b|\bcoordonnateurs?\s+sps\b|\bplans?\s+de\s+prevention\b"
+    r"|\bsecurite\s+(?:incendie|sanitaire|alimentaire|routiere|electrique|physique|"
+    r"des\s+(?:usagers|personnels?|personnes|travailleurs|agents|biens|baigneurs|chantiers?|"
+    r"interventions|installations\s+electriques)|du\s+(?:chantier|personnel|public))\b"
     r"|\bbases?\s+de\s+donnees\s+(?:de\s+|du\s+|des\s+)(?:son|ses|sa|leur|leurs)?\s*"
     r"(?:fournisseurs?|fabricants?|constructeurs?|fiches?|recettes|catalogues?|produits|articles|"
     r"references)\b"

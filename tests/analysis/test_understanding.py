@@ -179,6 +179,12 @@ def test_a_vague_sentence_in_everyday_words_addresses_its_family_alone(
             "cybersecurite",
         ),
         (
+            "# Article 9 – Chantier\n\nLa sécurité des agents et des usagers est assurée selon le "
+            "plan particulier de sécurité et de protection de la santé, remis au coordonnateur SPS "
+            "avant l'ouverture du chantier.\n",
+            "cybersecurite",
+        ),
+        (
             "# Article 9 – Chantier\n\nL'hébergement éventuel du personnel hors de la base vie "
             "est organisé et payé par le titulaire.\n",
             "hebergement",
@@ -870,3 +876,11 @@ def test_information_handed_over_at_the_end_is_a_return(ruleset: Ruleset) -> Non
         "contrats d'entretien, historique des pannes.\n"
     )
     assert judge(ruleset, text)["reversibilite"]["verdict"] == "weak"
+
+
+def test_security_updates_of_the_software_address_cybersecurity(ruleset: Ruleset) -> None:
+    text = PREAMBLE + (
+        "# Article 5 – Exploitation\n\nLe titulaire installe les mises à jour de sécurité du "
+        "logiciel dans les cinq jours ouvrés suivant leur parution.\n"
+    )
+    assert judge(ruleset, text)["cybersecurite"]["verdict"] == "weak"
