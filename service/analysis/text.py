@@ -251,14 +251,16 @@ INCIDENTAL = re.compile(
 
 
 def _other_senses_blanked(lowered: str, folded: str, start: int, end: int) -> str:
-    """A sentence of the text, its words in another sense (``OTHER_SENSE``) blanked out (the
-    folded text has its characters at the lowered text's offsets)."""
-    part = lowered[start:end]
-    matches = list(OTHER_SENSE.finditer(folded, start, end))
-    for match in reversed(matches):
-        a, b = match.start() - start, match.end() - start
-        part = part[:a] + " " * (b - a) + part[b:]
-    return part
+    """``lowered[start:end]``, its words in another sense (``OTHER_SENSE``, read on the folded
+    text, which has its characters at the same offsets) blanked out."""
+    pieces, cursor = [], start
+    for match in OTHER_SENSE.finditer(folded, start, end):
+        pieces += (lowered[cursor : match.start()], " " * (match.end() - match.start()))
+        cursor = match.end()
+    if not pieces:
+        return lowered[start:end]
+    pieces.append(lowered[cursor:end])
+    return "".join(pieces)
 
 
 @dataclass
@@ -298,13 +300,14 @@ class IndexedText:
             if "\n" in m.group() or not ABBREVIATION.search(text, max(0, m.start() - 6), m.end())
         ] + [len(folded)]
         bounds = _colon_bounds(folded, bounds)
+        blanked = _other_senses_blanked(lowered, folded, 0, len(folded))
         for end in bounds:
             if end <= start:
                 continue
             number = len(indexed.sentences)
             indexed.sentences.append((start, end))
             indexed.sentence_start.append(len(stems))
-            words = WORD.findall(_other_senses_blanked(lowered, folded, start, end))
+            words = WORD.findall(blanked, start, end)
             # A stop word's token is "", which the filter drops.
             tokens = list(filter(None, map(token_of, words)))
             if not _VERBS.isdisjoint(words):
