@@ -298,7 +298,7 @@ CONTRACTOR_VETO = re.compile(
 FREEDOM = re.compile(
     r"\b(?:librement|sans\s+(?:aucune\s+)?(?:restriction|limitation|limite|autorisation|"
     r"accord|information|en\s+informer|l'accord)|a\s+sa\s+(?:seule\s+)?(?:discretion|"
-    r"convenance)|est\s+libre\s+de|sont\s+libres?\s+de|pour\s+ses\s+propres\s+"
+    r"convenance)|est\s+libre\s+de|sont\s+libres?\s+de|(?:pour|a)\s+ses\s+propres\s+"
     r"(?:fins|finalites|besoins)|pour\s+son\s+propre\s+compte|a\s+des\s+fins\s+commerciales)\b"
 )
 #: The matter left to the contractor: "laissées à la seule appréciation du titulaire".
@@ -357,6 +357,9 @@ OWNERSHIP = re.compile(
     rf"|{_PARTY}\s+(?:\w+\s+){{0,6}}?(?:reste|demeure|est|sera|restera|demeurera)\s+(?:le\s+)?"
     rf"(?:seul\s+)?proprietaire"
     rf"|\b(?:sont|est|restent|demeurent|reste|demeure)\s+sa\s+(?:propriete|chose)"
+    # « les données appartiennent au prestataire », not « il appartient au titulaire de … »
+    rf"|\bappartien\w*\s+(?:\w+\s+)?(?:au|a\s+l'|a\s+la)\s*(?:societe\s+)?{_PARTY}\b"
+    r"(?!\s*,?\s*(?:de|d')\b)"
     rf"|{_PARTY}[^.;]{{0,100}}?\b(?:conserve|detient|garde|se\s+reserve|reste\s+titulaire|"
     rf"demeure\s+titulaire)\b[^.;]{{0,40}}?\b(?:droits|propriete)\b"
 )
@@ -438,6 +441,13 @@ _GENERIC_SUBJECT = frozenset(
 )
 
 
+def _data_first(folded: str) -> bool:
+    """Whether a sentence bears on data before any result of the contractor's work
+    (« les données saisies dans le logiciel … », not « le code et les données … »)."""
+    data, result = _DATA.search(folded), RESULTS.search(folded)
+    return data is not None and (result is None or data.start() < result.start())
+
+
 def voids_another_subject(folded: str, vocabulary: frozenset[str]) -> bool:
     """Whether a declaration « … sans objet » names a subject outside a family's
     ``vocabulary`` (« les exigences d'insertion sociale sont sans objet » in a security
@@ -470,7 +480,7 @@ def contradiction_kind(sentence: str) -> str | None:
         and not PRIOR_KNOWLEDGE.search(folded)
         and not LICENSED_TOOL.search(folded)
     ):
-        return DATA_CLAIMED if not RESULTS.search(folded) else CLAIMED
+        return DATA_CLAIMED if _data_first(folded) else CLAIMED
     if DISCRETIONARY_EXCLUSION.search(folded) or LEFT_TO_PARTY.search(folded):
         return "laissé à l'appréciation du titulaire"
     if CONTRACTOR_VETO.search(folded):
@@ -491,7 +501,7 @@ def contradiction_kind(sentence: str) -> str | None:
     if PARTY_AGENT_FREEDOM.search(folded) or (
         any(not _over_means(freed, m) for m in FREEDOM.finditer(freed)) and _party_may(freed)
     ):
-        return FREED if RESULTS.search(folded) or not _DATA.search(folded) else DATA_FREED
+        return DATA_FREED if _data_first(folded) else FREED
     return None
 
 

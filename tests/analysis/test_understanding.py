@@ -884,3 +884,41 @@ def test_security_updates_of_the_software_address_cybersecurity(ruleset: Ruleset
         "logiciel dans les cinq jours ouvrés suivant leur parution.\n"
     )
     assert judge(ruleset, text)["cybersecurite"]["verdict"] == "weak"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "family"),
+    [
+        (
+            "Les données saisies dans le logiciel appartiennent au prestataire, qui peut les "
+            "exploiter à ses propres fins.",
+            "donnees_publiques",
+        ),
+        (
+            "Les résultats des études appartiennent au prestataire, qui peut les exploiter à ses "
+            "propres fins.",
+            "propriete_intellectuelle",
+        ),
+    ],
+)
+def test_what_belongs_to_the_contractor_is_claimed(
+    ruleset: Ruleset, sentence: str, family: str
+) -> None:
+    text = PREAMBLE + "# Article 9 – Propriété\n\n" + sentence + "\n"
+    assert judge(ruleset, text)[family]["verdict"] == "contradicted"
+
+
+def test_it_is_the_contractors_duty_is_no_claim(ruleset: Ruleset) -> None:
+    text = PREAMBLE + (
+        "# Article 9 – Données personnelles\n\nIl appartient au titulaire de s'assurer que ses "
+        "sous-traitants ultérieurs présentent les garanties prévues par l'article 28 du RGPD.\n"
+    )
+    assert judge(ruleset, text)["rgpd"]["verdict"] != "contradicted"
+
+
+def test_an_algorithm_that_allots_places_addresses_transparency(ruleset: Ruleset) -> None:
+    text = PREAMBLE + (
+        "# Article 14 – Places en crèche\n\nLes places sont proposées aux familles selon un "
+        "algorithme de classement dont le titulaire fournit la description.\n"
+    )
+    assert judge(ruleset, text)["transparence_algorithmique"]["verdict"] == "weak"
