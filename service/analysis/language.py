@@ -35,6 +35,7 @@ QUANTITY = re.compile(
     rf"|\b(?:par|l')\s*{_PERIOD}s?\b"
     r"|\b(?:une|deux|trois|quatre)\s+fois\s+par\s+\w+"
     r"|\b(?:sous|dans\s+la)\s+(?:huitaine|quinzaine)\b"
+    r"|\bdans\s+(?:le\s+mois|la\s+semaine|l'annee|le\s+trimestre|le\s+semestre)\s+(?:qui\s+suit|suivant)"
     r"|\bau\s+fil\s+de\s+l'eau\b|\ben\s+temps\s+reel\b|\ben\s+continu\b"
     r"|\b\d{1,2}(?:er)?\s+(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|"
     r"octobre|novembre|decembre)\b"
@@ -100,16 +101,28 @@ def number_value(text: str) -> float | None:
     return float(total) if total or text in {"zero"} else None
 
 
+_WITHIN = re.compile(
+    r"\bdans\s+(?:le|la|l')\s*(?P<unit>mois|semaine|annee|trimestre|semestre)\s+(?:qui\s+suit|suivant)"
+)
+
+
 def delay_days(folded: str) -> float | None:
     """The first delay or duration of a folded sentence, in days (« un mois » → 30,
-    « quarante-huit heures » → 2), or None."""
+    « quarante-huit heures » → 2, « dans le mois qui suit » → 30), or None."""
+    within = _WITHIN.search(folded)
     for match in _DELAY.finditer(folded):
+        if within is not None and within.start() < match.start():
+            break
         value = number_value(match["number"])
         if value is None:
             continue
         for unit, days in _UNIT_DAYS:
             if unit.match(match["unit"]):
                 return value * days
+    if within is not None:
+        for unit, days in _UNIT_DAYS:
+            if unit.match(within["unit"]):
+                return days
     return None
 
 
@@ -191,7 +204,8 @@ _LIABILITY = re.compile(r"\bresponsabilite\b[^,;:.]{0,60}$")
 #: A negated permission is a prohibition: it protects the buyer.
 PERMISSION = re.compile(
     r"\b(?:peu[tv]\w*|pourr\w+|pouvant|autoris\w+|admi[st]\w*|permi[st]\w*|accept\w+|"
-    r"saur\w+|doi[tv]\w*|devr\w+|toler\w+|possible|licite|donne\w*\s+lieu)\b"
+    r"saur\w+|doi[tv]\w*|devr\w+|toler\w+|possible|licite|donne\w*\s+lieu|ouverte?s?|"
+    r"accordee?s?|consentie?s?)\b"
 )
 #: What a prohibition denies the buyer: "aucun audit ne pourra être exigé par la commune".
 BUYER_DENIED = re.compile(

@@ -282,6 +282,13 @@ LAWFUL_EXCLUSION = re.compile(
     r"statistique|des\s+affaires|industriel\s+et\s+commercial)|securite\s+publique|surete|"
     r"anonymis\w*|pseudonymis\w*|occult\w*|droits?\s+de\s+tiers|propriete\s+de\s+tiers)\b"
 )
+#: What the law excludes personal or secret data from: being disclosed (« ne sont pas publiées
+#: les données personnelles »), not the duties that protect them (« n'est pas tenu de
+#: notifier les violations de données personnelles » empties the clause).
+DISCLOSURE = re.compile(
+    r"\b(?:publi\w*|diffus\w*|communiqu\w*|communication|transm\w*|mise?s?\s+a\s+disposition|"
+    r"ouvert\w*|ouvrir|divulg\w*|reutilis\w*|open\s+data|livr\w*|fourni\w*|export\w*)"
+)
 #: An exclusion left to the contractor's judgement empties the obligation.
 DISCRETIONARY_EXCLUSION = re.compile(
     rf"(?:exclu(?!si)\w*|sauf|a\s+l'exception|hormis|sous\s+reserve)\b.*\b(?:{_PARTY}|il)\s+"
@@ -489,7 +496,9 @@ def contradiction_kind(sentence: str) -> str | None:
         return VOIDED
     kinds = negation_kinds(folded)  # read once: the costliest parse of the sentence
     # Exclusions the law makes, and the contractor's own prior tools, do not empty a duty.
-    lawful = LAWFUL_EXCLUSION.search(folded) is not None or PRIOR_KNOWLEDGE.search(folded)
+    lawful = (
+        LAWFUL_EXCLUSION.search(folded) is not None and DISCLOSURE.search(folded) is not None
+    ) or PRIOR_KNOWLEDGE.search(folded)
     if ("denied" in kinds or DENIED_NOUN.search(folded)) and not lawful:
         return "obligation niée ou écartée"
     prohibited = "prohibition" in kinds

@@ -922,3 +922,43 @@ def test_an_algorithm_that_allots_places_addresses_transparency(ruleset: Ruleset
         "algorithme de classement dont le titulaire fournit la description.\n"
     )
     assert judge(ruleset, text)["transparence_algorithmique"]["verdict"] == "weak"
+
+
+def test_hosting_elements_in_other_words(ruleset: Ruleset) -> None:
+    text = PREAMBLE + (
+        "# Article 6 – Hébergement\n\nLe portail et ses copies de secours restent sur le "
+        "territoire français, chez l'hébergeur désigné dans l'offre, certifié SecNumCloud ; "
+        "le titulaire ne change pas d'hébergeur sans accord écrit de la commune. Aucun accès "
+        "aux données n'est ouvert depuis un État tiers.\n"
+    )
+    finding = judge(ruleset, text)["hebergement"]
+    assert finding["verdict"] == "present", finding["explanation"]
+
+
+def test_a_breach_reported_in_other_words_is_a_notification(ruleset: Ruleset) -> None:
+    text = PREAMBLE + (
+        "# Article 8 – Sécurité du système d'information\n\nLe titulaire remet un plan "
+        "d'assurance sécurité avant la mise en service. Il prévient la commune de toute "
+        "intrusion ou compromission sous quatre heures. La commune peut faire réaliser chaque "
+        "année un audit de sécurité.\n"
+    )
+    finding = judge(ruleset, text)["cybersecurite"]
+    assert finding["verdict"] == "present", finding["explanation"]
+
+
+def test_a_duty_to_protect_personal_data_denied_contradicts(ruleset: Ruleset) -> None:
+    text = PREAMBLE + (
+        "# Article 7 – Données personnelles\n\nLe titulaire n'est pas tenu d'informer la "
+        "commune des violations de données à caractère personnel.\n"
+    )
+    assert judge(ruleset, text)["rgpd"]["verdict"] == "contradicted"
+
+
+def test_within_the_month_that_follows_is_a_delay(ruleset: Ruleset) -> None:
+    text = PREAMBLE + (
+        "# Article 9 – Sortie\n\nDans le mois qui suit la fin du marché, le titulaire remet à la "
+        "commune toutes les données et pièces jointes des dossiers au format CSV, avec le modèle "
+        "de données.\n"
+    )
+    finding = judge(ruleset, text)["reversibilite"]
+    assert "delai" in finding["elements_found"], finding["explanation"]
