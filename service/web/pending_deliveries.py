@@ -31,7 +31,9 @@ def validate_later(org: str, reference: str, accepted: pending.Accepted) -> Resp
         flash(f"{error.detail} {pending.KEPT}", "error")
         return redirect(url_for("contracts.contract", org=org, reference=reference))
     flash("Fichier reçu et conservé : sa validation se poursuit en arrière-plan.", "success")
-    return redirect(url_for(".page", org=org, reference=reference, validation_id=job.id))
+    return redirect(
+        url_for("pending_deliveries.page", org=org, reference=reference, validation_id=job.id)
+    )
 
 
 def _contract(org: str, reference: str) -> Contract:

@@ -181,7 +181,7 @@ def test_a_job_run_twice_records_its_delivery_once(app: Flask) -> None:
 
 def test_a_refused_file_fails_its_job_in_french_and_the_file_is_kept(app: Flask) -> None:
     obligation_id = _obligation(app)
-    latin1 = "id;puissance_w\n".encode() + "Éclairé;70\n".encode("latin-1") * 200
+    latin1 = b"id;puissance_w\n" + "Éclairé;70\n".encode("latin-1") * 200
     accepted = _accept(app, obligation_id, latin1)
     _, job_id = _start(app, accepted)
     jobs.execute(clausier(app).db, job_id)
