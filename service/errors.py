@@ -391,6 +391,14 @@ class ValidationFailed(InvalidInput, DeliveryError):
     title = "Validation de la livraison en échec"
 
 
+class ValidationsBusy(ServiceUnavailable, DeliveryError):
+    """The organisation already has as many deliveries waiting for their background validation
+    as allowed: a large upload is refused before it is stored, to be sent again in
+    ``retry_after`` seconds."""
+
+    title = "Validations en attente trop nombreuses"
+
+
 class ConcurrentDelivery(Conflict, DeliveryError):
     """Another delivery for the same period was recorded at the same moment."""
 

@@ -184,6 +184,8 @@ def create_delivery(
                 form.period,
                 upload.stream,
                 background_bytes=current_app.config["DELIVERY_BACKGROUND_BYTES"],
+                waiting_limit=current_app.config["DELIVERY_BACKGROUND_WAITING"],
+                stale_after=job_timeout(),
                 filename=upload.filename,
                 sender=sender,
                 sender_role=side,

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service import jobs
@@ -43,6 +43,7 @@ from service.errors import (
     JobNotFound,
     PendingDeliveryNotFound,
     ValidationFailed,
+    ValidationsBusy,
 )
 from service.jobs_models import Job
 from service.limits import DELIVERY_BACKGROUND_BUDGET
@@ -50,6 +51,8 @@ from service.storage import read_file, store_file
 
 #: The kind of the background job that validates and records a large delivery.
 VALIDATION_JOB = "delivery_validation"
+#: When an organisation whose validations are all taken may send a large file again.
+RETRY_SECONDS = 60
 #: How long a failed validation stays listed on its contract's page.
 FAILED_SHOWN = dt.timedelta(days=30)
 #: Said of every failed validation, on its page and in the API.
@@ -81,10 +84,14 @@ def receive_delivery(
     note: str = "",
     recorded_by: str | None = None,
     now: dt.datetime | None = None,
+    waiting_limit: int | None = None,
+    stale_after: dt.timedelta = jobs.DEFAULT_STALE_AFTER,
 ) -> Delivery | Accepted:
     """Record a delivery now (``record_delivery``) or, larger than ``background_bytes``, store
     it and return what its background validation needs — the same checks refuse the same
-    uploads either way, before anything is written."""
+    uploads either way, before anything is written. With ``waiting_limit``, an organisation
+    that already has that many validations waiting or running is refused
+    (``ValidationsBusy``): a client sending large files without pause fills no queue."""
     with spooled(source) as path:
         if path.stat().st_size <= background_bytes:
             return record_delivery(
@@ -102,6 +109,15 @@ def receive_delivery(
         arrived = now or utcnow()
         check_sender(sender, sender_role, received_at, recorded_by, arrived)
         period = find_period(session, obligation, period_spec)
+        organisation_id = obligation.contract.organisation_id
+        if waiting_limit is not None and (
+            waiting(session, organisation_id, stale_after) >= waiting_limit
+        ):
+            raise ValidationsBusy(
+                "Trop de livraisons volumineuses de votre organisation attendent déjà leur "
+                "validation : réessayez dans quelques minutes.",
+                retry_after=RETRY_SECONDS,
+            )
         stored = store_file(session, path.read_bytes(), FORMATS[period.terms.format].media_type)
     params = {
         "contract_id": obligation.contract_id,
@@ -116,7 +132,23 @@ def receive_delivery(
         "received_at": (received_at or arrived).isoformat(),
         "note": note,
     }
-    return Accepted(obligation.contract.organisation_id, params)
+    return Accepted(organisation_id, params)
+
+
+def waiting(session: Session, organisation_id: int, stale_after: dt.timedelta) -> int:
+    """How many validations of the organisation's deliveries are waiting or running (an
+    abandoned one does not count)."""
+    since = utcnow() - stale_after
+    return session.scalar(
+        select(func.count())
+        .select_from(Job)
+        .where(
+            Job.kind == VALIDATION_JOB,
+            Job.organisation_id == organisation_id,
+            Job.state.in_(("queued", "running")),
+            func.coalesce(Job.started_at, Job.created_at) >= since,
+        )
+    )
 
 
 def start_validation(

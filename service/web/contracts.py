@@ -171,6 +171,8 @@ def upload(org: str, reference: str) -> Response | tuple[str, int]:
                 request.form.get("period", ""),
                 file.stream,
                 background_bytes=current_app.config["DELIVERY_BACKGROUND_BYTES"],
+                waiting_limit=current_app.config["DELIVERY_BACKGROUND_WAITING"],
+                stale_after=job_timeout(),
                 filename=file.filename,
                 sender=sender,
                 sender_role=side,

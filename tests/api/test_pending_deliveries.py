@@ -149,3 +149,18 @@ def test_the_openapi_document_declares_the_202_and_the_validation_routes() -> No
     assert "503" in upload
     assert set(spec["paths"][PENDING_PATH + "/{validation_id}"]) == {"get"}
     assert set(spec["paths"][PENDING_PATH + "/{validation_id}/file"]) == {"get"}
+
+
+@pytest.mark.usefixtures("contract", "background")
+def test_too_many_waiting_validations_are_a_503_with_retry_after(
+    app: Flask, client: FlaskClient
+) -> None:
+    from tests.deliveries.test_pending import HeldRunner
+
+    app.config["DELIVERY_BACKGROUND_WAITING"] = 1
+    clausier(app).jobs = HeldRunner()
+    assert _upload(client, LARGE_CSV).status_code == 202
+    refused = _upload(client, LARGE_CSV)
+    assert refused.status_code == 503
+    assert refused.headers["Retry-After"] == "60"
+    assert "réessayez dans quelques minutes" in refused.get_json()["detail"]

@@ -278,3 +278,44 @@ def test_a_validation_is_found_only_through_its_own_contract(app: Flask) -> None
             with pytest.raises(PendingDeliveryNotFound):
                 pending.get_pending(session, contract, job, stale_after=HOUR)
         assert pending.pending_validations(session, other, stale_after=HOUR) == []
+
+
+def test_an_organisation_with_its_validations_all_waiting_is_told_to_come_back(
+    app: Flask,
+) -> None:
+    from service.errors import ValidationsBusy
+
+    obligation_id = _obligation(app)
+    for _ in range(2):
+        _start(app, _accept(app, obligation_id))  # held: waiting
+    with clausier(app).db.session() as session:
+        obligation = session.get(Obligation, obligation_id)
+        with pytest.raises(ValidationsBusy) as refused:
+            pending.receive_delivery(
+                session,
+                obligation,
+                "2024-08",
+                LARGE_CSV + b"PL-X;1\n",
+                background_bytes=1000,
+                filename="inventaire.csv",
+                sender="Lumicité",
+                sender_role="titulaire",
+                waiting_limit=2,
+                stale_after=HOUR,
+            )
+        assert refused.value.extra["retry_after"] == pending.RETRY_SECONDS
+        # A small file is still recorded at once; an abandoned validation no longer counts.
+        small = pending.receive_delivery(
+            session,
+            obligation,
+            "2024-08",
+            GOOD_CSV,
+            background_bytes=1000,
+            filename="inventaire.csv",
+            sender="Lumicité",
+            sender_role="titulaire",
+            waiting_limit=2,
+        )
+        assert isinstance(small, Delivery)
+        assert pending.waiting(session, obligation.contract.organisation_id, HOUR) == 2
+        assert pending.waiting(session, obligation.contract.organisation_id, -HOUR) == 0
