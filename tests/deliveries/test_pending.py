@@ -319,3 +319,31 @@ def test_an_organisation_with_its_validations_all_waiting_is_told_to_come_back(
         assert isinstance(small, Delivery)
         assert pending.waiting(session, obligation.contract.organisation_id, HOUR) == 2
         assert pending.waiting(session, obligation.contract.organisation_id, -HOUR) == 0
+
+
+def _slow_validation(path: object, **kwargs: object) -> object:
+    import time
+
+    from service.deliveries.validate import validate_delivery
+
+    time.sleep(0.6)
+    return validate_delivery(path, **kwargs)
+
+
+def test_a_long_validation_reports_its_progress_while_it_runs(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pending, "HEARTBEAT_SECONDS", 0.1)
+    monkeypatch.setattr(pending, "validate_delivery", _slow_validation)
+    accepted = _accept(app, _obligation(app))
+    reports: list[tuple[int, str]] = []
+    pending.validation_job(
+        clausier(app).db,
+        accepted.params,
+        lambda percent, message: reports.append((percent, message)),
+    )
+    beats = [(p, m) for p, m in reports if "s écoulées" in m]
+    assert beats, reports
+    assert all(10 <= p <= 89 for p, _ in beats)
+    assert [p for p, _ in reports] == sorted(p for p, _ in reports)  # never backwards
+    assert reports[-1] == (90, "Enregistrement de la livraison")
