@@ -164,3 +164,14 @@ def test_too_many_waiting_validations_are_a_503_with_retry_after(
     assert refused.status_code == 503
     assert refused.headers["Retry-After"] == "60"
     assert "réessayez dans quelques minutes" in refused.get_json()["detail"]
+
+
+@pytest.mark.usefixtures("contract", "background")
+def test_the_job_of_a_validation_names_the_delivery_it_recorded(client: FlaskClient) -> None:
+    location = _upload(client, LARGE_CSV).headers["Location"]
+    finished = _until_finished(client, location)
+    job = client.get(f"/api/jobs/{finished['id']}").get_json()
+    assert job["kind"] == "delivery_validation" and job["state"] == "done"
+    result = client.get(job["result_url"])
+    assert result.mimetype == "application/json"
+    assert result.get_json() == {"delivery_id": finished["delivery_id"], "valid": True}
