@@ -38,6 +38,7 @@ from service.deliveries.record import (
     check_sender,
     record_delivery,
     record_validated,
+    short_name,
     spooled,
 )
 from service.deliveries.validate import FORMATS, validate_delivery
@@ -137,11 +138,12 @@ def receive_delivery(
         "period": period_spec,
         "file_sha256": stored.sha256,
         "size": stored.size,
-        "filename": filename,
-        "sender": sender,
+        # PostgreSQL's JSONB holds no NUL: what was typed is kept without it.
+        "filename": short_name(filename).replace("\x00", ""),
+        "sender": sender.replace("\x00", ""),
         "sender_role": sender_role,
         "received_at": (received_at or arrived).isoformat(),
-        "note": note,
+        "note": note.replace("\x00", ""),
     }
     return Accepted(organisation_id, params)
 

@@ -173,7 +173,7 @@ def record_validated(
     delivery = Delivery(
         period_id=locked.id,
         file_sha256=stored.sha256,
-        filename=_short_name(filename),
+        filename=short_name(filename),
         size=stored.size,
         received_at=received_at,
         sender=sender.strip()[:200],
@@ -213,7 +213,7 @@ def _head(session: Session, period: Period) -> int | None:
     )
 
 
-def _short_name(filename: str) -> str:
+def short_name(filename: str) -> str:
     """The file's base name, cut to the column's length with its extension kept."""
     name = Path((filename or "livraison").replace("\\", "/")).name or "livraison"
     if len(name) <= NAME_LENGTH:

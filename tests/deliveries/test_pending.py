@@ -347,3 +347,29 @@ def test_a_long_validation_reports_its_progress_while_it_runs(
     assert all(10 <= p <= 89 for p, _ in beats)
     assert [p for p, _ in reports] == sorted(p for p, _ in reports)  # never backwards
     assert reports[-1] == (90, "Enregistrement de la livraison")
+
+
+def test_what_was_typed_is_kept_without_nul_for_postgresql(app: Flask) -> None:
+    accepted = None
+    with clausier(app).db.session() as session:
+        accepted = pending.receive_delivery(
+            session,
+            session.get(Obligation, _obligation(app)),
+            "2024-08",
+            LARGE_CSV,
+            background_bytes=1000,
+            filename="inven\x00taire.csv",
+            sender="Lumi\x00cité",
+            sender_role="titulaire",
+            note="re\x00çu",
+        )
+    _, job_id = _start(app, accepted)
+    jobs.execute(clausier(app).db, job_id)
+    assert _job(app, job_id).state == "done"
+    with clausier(app).db.sessions() as session:
+        delivery = session.scalars(select(Delivery)).one()
+        assert (delivery.filename, delivery.sender, delivery.note) == (
+            "inventaire.csv",
+            "Lumicité",
+            "reçu",
+        )
