@@ -154,6 +154,7 @@ RIGHTS_OF: dict[str, str | dict[str, str]] = {
     "contracts.delivery_file": "read_contract",
     "pending_deliveries.page": "read_contract",
     "pending_deliveries.file": "read_contract",
+    "pending_deliveries.retry": "upload_delivery",
     "checklist.page": "read_contract",
     "checklist.docx": "read_contract",
     "checklist.pdf": "read_contract",
@@ -174,6 +175,7 @@ RIGHTS_OF: dict[str, str | dict[str, str]] = {
     "api.delivery_file": "read_contract",
     "api.get_pending_delivery": "read_contract",
     "api.pending_delivery_file": "read_contract",
+    "api.retry_pending_delivery": "upload_delivery",
     "api.org_dashboard": "list_contracts",
     "api.contract_dashboard": "read_contract",
     "api.org_calendar": "list_contracts",
@@ -516,7 +518,8 @@ def test_the_data_of_the_matrix_is_real(world: World) -> None:
     assert analysis.status_code == 200 and "cctp.txt" in analysis.get_data(as_text=True)
     assert client.get(f"/api/jobs/{own['job_id']}").get_json()["state"] == "failed"
     validation = f"{base}/obligations/inventaire/deliveries/pending/{own['validation_id']}"
-    assert client.get(validation).get_json()["state"] == "failed"
+    # Failed when built; the matrix's retries may have run it since.
+    assert client.get(validation).get_json()["state"] in ("failed", "queued", "running", "done")
     assert client.get(f"{validation}/file").data == GOOD_CSV
     file = client.get(f"/api/organisations/valbrune/templates/{own['template_id']}/file")
     assert file.status_code == 200 and io.BytesIO(file.data).read(2) == b"PK"

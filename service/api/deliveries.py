@@ -42,6 +42,7 @@ def register(api: Blueprint) -> None:
         delivery_file,
         get_pending_delivery,
         pending_delivery_file,
+        retry_pending_delivery,
         global_dashboard,
         org_dashboard,
         contract_dashboard,
@@ -250,6 +251,40 @@ def get_pending_delivery(
     with transaction() as session:
         found = _pending_of(session, org, reference, dataset, validation_id)
         return pending_json(found, _deliveries_base(org, reference, dataset))
+
+
+@api_route(
+    DELIVERIES + "/pending/<validation_id>/retry",
+    "POST",
+    summary="Relancer la validation d'une livraison volumineuse",
+    description="Valide de nouveau, à partir du fichier conservé, une livraison dont la "
+    "validation en arrière-plan a échoué ; une validation qui n'a pas échoué est laissée telle "
+    "quelle.",
+    responses={
+        202: reply(
+            m.PendingDelivery,
+            "La validation, de nouveau en attente",
+            location="/api/organisations/{org}/contracts/{reference}/obligations/{dataset}"
+            "/deliveries/pending/{id}",
+        )
+    },
+    problems=(404, 503),
+    right="upload_delivery",
+)
+def retry_pending_delivery(
+    org: str, reference: str, dataset: str, validation_id: str
+) -> tuple[dict[str, Any], int, dict]:
+    """Validate a delivery again from the file kept; 202 with the validation's address."""
+    base = _deliveries_base(org, reference, dataset)
+    with transaction() as session:
+        _pending_of(session, org, reference, dataset, validation_id)
+        contract = contract_of(org, reference, session)
+    pending.retry_validation(
+        state().db, state().jobs, contract, validation_id, stale_after=job_timeout()
+    )
+    with transaction() as session:
+        found = _pending_of(session, org, reference, dataset, validation_id)
+        return pending_json(found, base), 202, {"Location": f"{base}/pending/{validation_id}"}
 
 
 @api_route(

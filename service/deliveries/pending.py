@@ -69,8 +69,8 @@ RETRY_SECONDS = 60
 FAILED_SHOWN = dt.timedelta(days=30)
 #: Said of every failed validation, on its page and in the API.
 KEPT = (
-    "Le fichier reçu est conservé : vous pouvez le télécharger depuis cette page ou déposer un "
-    "fichier corrigé."
+    "Le fichier reçu est conservé : vous pouvez le télécharger depuis cette page, relancer sa "
+    "validation ou déposer un fichier corrigé."
 )
 
 
@@ -146,6 +146,30 @@ def receive_delivery(
         "note": note.replace("\x00", ""),
     }
     return Accepted(organisation_id, params)
+
+
+def retry_validation(
+    db: Database,
+    runner: jobs.Runner,
+    contract: Contract,
+    job_id: str,
+    *,
+    stale_after: dt.timedelta,
+) -> Job:
+    """Validate again, from the file kept, a delivery whose background validation failed (a
+    crash, a queue unreachable, a budget exceeded on a busy machine); a validation that has not
+    failed is left as it is."""
+    with db.session() as session:
+        found = get_pending(session, contract, job_id, stale_after=stale_after)
+        params, organisation_id = dict(found.job.params), found.job.organisation_id
+    return jobs.submit(
+        db,
+        VALIDATION_JOB,
+        params,
+        runner,
+        stale_after=stale_after,
+        organisation_id=organisation_id,
+    )
 
 
 def waiting(session: Session, organisation_id: int, stale_after: dt.timedelta) -> int:

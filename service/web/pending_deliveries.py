@@ -14,9 +14,11 @@ from service.extensions import db_session, job_timeout, state, transaction
 from service.http import file_response
 from service.organisations import get_organisation
 from service.storage import read_file
+from service.web import csrf
 from service.web.jobs import REFRESH_SECONDS, STATE_LABELS
 
 bp = Blueprint("pending_deliveries", __name__)
+bp.before_request(csrf.protect)
 
 PENDING = "/organisations/<org>/contrats/<path:reference>/livraisons/en-cours/<validation_id>"
 
@@ -69,6 +71,22 @@ def page(org: str, reference: str, validation_id: str) -> str | Response:
     else:
         flash("Livraison validée en arrière-plan : elle est invalide, voyez le rapport.", "error")
     return redirect(url_for("contracts.delivery", org=org, reference=reference, delivery_id=number))
+
+
+@bp.post(PENDING + "/relancer")
+def retry(org: str, reference: str, validation_id: str) -> Response:
+    """Validate again, from the file kept, a delivery whose validation failed."""
+    reach("upload_delivery", org=org, reference=reference)
+    contract = _contract(org, reference)
+    try:
+        pending.retry_validation(
+            state().db, state().jobs, contract, validation_id, stale_after=job_timeout()
+        )
+    except JobQueueUnavailable as error:
+        flash(error.detail, "error")
+    else:
+        flash("Validation relancée à partir du fichier conservé.", "success")
+    return redirect(url_for(".page", org=org, reference=reference, validation_id=validation_id))
 
 
 @bp.get(PENDING + "/fichier")

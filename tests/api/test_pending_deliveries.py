@@ -175,3 +175,31 @@ def test_the_job_of_a_validation_names_the_delivery_it_recorded(client: FlaskCli
     result = client.get(job["result_url"])
     assert result.mimetype == "application/json"
     assert result.get_json() == {"delivery_id": finished["delivery_id"], "valid": True}
+
+
+@pytest.mark.usefixtures("contract", "background")
+def test_a_failed_validation_is_run_again_from_the_file_kept(
+    app: Flask, client: FlaskClient
+) -> None:
+    from sqlalchemy import update
+
+    from service import jobs
+    from service.jobs_models import Job
+    from tests.deliveries.test_pending import HeldRunner
+
+    runner = HeldRunner()
+    clausier(app).jobs = runner
+    location = _upload(client, LARGE_CSV).headers["Location"]
+    with clausier(app).db.session() as session:  # as if the worker had crashed
+        session.execute(update(Job).values(state="failed", error=jobs.INTERNAL_ERROR))
+    assert client.get(location).get_json()["state"] == "failed"
+    retried = client.post(location + "/retry")
+    assert retried.status_code == 202 and retried.headers["Location"] == location
+    assert retried.get_json()["state"] == "queued"
+    [job_id] = set(runner.queued)
+    assert len(runner.queued) == 2
+    jobs.execute(clausier(app).db, job_id)
+    assert client.get(location).get_json()["valid"] is True
+    # Not failed: a retry leaves it as it is.
+    assert client.post(location + "/retry").get_json()["state"] == "done"
+    assert len(runner.queued) == 2

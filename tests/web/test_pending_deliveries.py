@@ -74,7 +74,7 @@ def test_a_large_upload_answers_at_once_with_the_page_of_its_validation(
 def test_a_failed_validation_says_why_and_offers_the_file(
     app: Flask, client: FlaskClient, form_token: Callable[[str], str]
 ) -> None:
-    _, page = _upload_large(app, client, form_token)
+    runner, page = _upload_large(app, client, form_token)
     with clausier(app).db.session() as session:  # as if the worker had crashed
         session.execute(
             update(Job).values(state="failed", error=jobs.INTERNAL_ERROR, message="Échec")
@@ -86,6 +86,13 @@ def test_a_failed_validation_says_why_and_offers_the_file(
     assert client.get(page + "/fichier").data == LARGE_CSV
     contract_page = _text(client.get(PAGE).get_data(as_text=True))
     assert "échec" in contract_page and "erreur interne" in contract_page
+    # Validated again from the file kept.
+    retried = client.post(page + "/relancer", data={"csrf_token": form_token(page)})
+    assert retried.status_code == 302 and retried.headers["Location"] == page
+    [job_id] = set(runner.queued)
+    assert runner.queued == [job_id, job_id]
+    jobs.execute(clausier(app).db, job_id)
+    assert client.get(page).status_code == 302  # recorded: the delivery's page
 
 
 def test_another_organisations_member_cannot_see_a_pending_delivery(
