@@ -36,6 +36,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ORG, REF = "valmont-sur-loire", "EP-2024-01"
+#: The domain of the demo's accounts (service/cli/demo_accounts.py).
+DEMO_DOMAIN = "demo.clausier.example"
 CONTRACT = f"/organisations/{ORG}/contrats/{REF}"
 API_CONTRACT = f"/api/organisations/{ORG}/contracts/{REF}"
 #: (name, method, path, body file or None, content type)
@@ -60,6 +62,11 @@ ENDPOINTS = [
 ]
 SCRIPT = """
 wrk.method = os.getenv("METHOD")
+-- Every route but the sign-in page asks who calls: the demo contract manager's API token.
+local authorization = os.getenv("AUTHORIZATION")
+if authorization ~= nil and authorization ~= "" then
+  wrk.headers["Authorization"] = authorization
+end
 local body = os.getenv("BODY_FILE")
 if body ~= nil and body ~= "" then
   local f = io.open(body, "rb"); wrk.body = f:read("*a"); f:close()
@@ -180,6 +187,21 @@ class Instance:
             check=True,
             capture_output=True,
         )
+        # The demo's contract manager may read, analyse and deliver: its token signs each
+        # request (the app answers 401 to anonymous ones, which would be measured instead).
+        made = subprocess.run(
+            [
+                *clausier,
+                *("tokens", "create", f"contract-manager@{DEMO_DOMAIN}"),
+                *("--organisation", ORG, "--role", "contract_manager", "--name", "banc d'essai"),
+            ],
+            env=env,
+            cwd=self.tree,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        self.token = made.stdout.strip().splitlines()[-1]
         self.server = subprocess.Popen(
             [*clausier, "serve", "--port", str(port)],
             env=env,
@@ -215,11 +237,18 @@ class Instance:
 
 
 def run_wrk(
-    args: argparse.Namespace, script: Path, base: str, endpoint: tuple, uploads: dict
+    args: argparse.Namespace,
+    script: Path,
+    base: str,
+    endpoint: tuple,
+    uploads: dict,
+    token: str = "",
 ) -> dict[str, float]:
-    """One wrk run of ``endpoint`` against the server at ``base``: its summary."""
+    """One wrk run of ``endpoint`` against the server at ``base`` (signed with ``token``):
+    its summary."""
     _name, method, path, body, _ = endpoint
     run_env = os.environ | {"METHOD": method, "BODY_FILE": "", "CONTENT_TYPE": ""}
+    run_env["AUTHORIZATION"] = f"Bearer {token}" if token else ""
     if body:
         run_env["BODY_FILE"], run_env["CONTENT_TYPE"] = map(str, uploads[body])
     done = subprocess.run(
@@ -283,11 +312,11 @@ def main() -> None:
             if method == "GET" and args.warmup:  # every worker has drawn the page once
                 quick = argparse.Namespace(**{**vars(args), "seconds": args.warmup})
                 for instance in instances:
-                    run_wrk(quick, script, instance.base, endpoint, uploads)
+                    run_wrk(quick, script, instance.base, endpoint, uploads, instance.token)
             results = []
             for instance in instances:
                 before = instance.cpu_seconds()
-                result = run_wrk(args, script, instance.base, endpoint, uploads)
+                result = run_wrk(args, script, instance.base, endpoint, uploads, instance.token)
                 result["cpu"] = (instance.cpu_seconds() - before) / max(result["requests"], 1)
                 results.append(result)
             row = f"| {name} | {method} | " + " | ".join(cells(r) for r in results)

@@ -14,6 +14,8 @@ the result, or the exception, comes back, pickled through a pipe. The child:
 - never touches the parent's database connections, sockets or files: it runs the one function,
   writes its answer and leaves with ``os._exit`` — no ``atexit``, no finalizer, no flush — and
   the objects it inherited are frozen out of its garbage collector;
+- runs at a lower priority (``NICENESS`` more than its parent), so that heavy work yields the
+  processor to the requests the parent's siblings serve;
 - writes no core file and leaves no zombie: the parent reaps it on every path, kills first if
   needed.
 
@@ -77,6 +79,10 @@ OK, RAISED, MEMORY, CRASHED = "ok", "raised", "memory", "crashed"
 #: Signals whose handlers the child puts back to the default: a server's own handlers (and
 #: its wake-up pipe) are the parent's business.
 RESET_SIGNALS = ("SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGALRM")
+
+#: How much lower than its parent's the child's scheduling priority is (``os.nice``): heavy
+#: work gets the processor when normal requests leave it free. The kernel caps it at 19.
+NICENESS = 10
 
 #: True in a budgeted child: work nested in budgeted work runs inline, within the outer budget.
 _in_child = False
@@ -183,6 +189,7 @@ def _child(
         # parent's socket).
         gc.freeze()
         _reset_signals()
+        os.nice(NICENESS)
         held = _address_space()
         _limit(budget, held)
         answer = _answer(function, args, kwargs, held)

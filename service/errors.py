@@ -380,6 +380,25 @@ class DeliveryNotFound(NotFound, DeliveryError):
     """No delivery has that number for the contract."""
 
 
+class PendingDeliveryNotFound(NotFound, DeliveryError):
+    """No delivery being validated in the background has that identifier for the contract."""
+
+
+class ValidationFailed(InvalidInput, DeliveryError):
+    """The background validation of a stored delivery refused it or could not finish; the
+    file stays stored, no delivery is recorded."""
+
+    title = "Validation de la livraison en échec"
+
+
+class ValidationsBusy(ServiceUnavailable, DeliveryError):
+    """The organisation already has as many deliveries waiting for their background validation
+    as allowed: a large upload is refused before it is stored, to be sent again in
+    ``retry_after`` seconds."""
+
+    title = "Validations en attente trop nombreuses"
+
+
 class ConcurrentDelivery(Conflict, DeliveryError):
     """Another delivery for the same period was recorded at the same moment."""
 

@@ -89,6 +89,10 @@ class Budget:
 RENDER_BUDGET = Budget(memory_mb=256, seconds=10.0)
 #: Checking a delivered file against its format and Table Schema, up to DELIVERY_MAX_BYTES.
 DELIVERY_BUDGET = Budget(memory_mb=1024, seconds=100.0)
+#: The same, for a large delivery validated by a background job (``DELIVERY_BACKGROUND_BYTES``):
+#: no request waits, so the time may be longer — below ``JOB_TIMEOUT`` (3,600 s), so that the
+#: refusal is recorded before the job is taken as abandoned.
+DELIVERY_BACKGROUND_BUDGET = Budget(memory_mb=1024, seconds=3000.0)
 #: Reading the text of an analysed PDF; above ``Limits.pdf_seconds``, whose refusal names the
 #: page reached and so comes first.
 PDF_BUDGET = Budget(memory_mb=512, seconds=45.0)

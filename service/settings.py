@@ -110,6 +110,19 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest delivery upload, in bytes (it replaces MAX_CONTENT_LENGTH for deliveries); "
         "larger uploads get HTTP 413 before being read.",
     ),
+    Setting(
+        "DELIVERY_BACKGROUND_BYTES",
+        2 * 1024 * 1024,
+        "Size in bytes above which a delivery is stored at once and validated by a background "
+        "job (its page shows the progress, then the verdict) rather than within the upload "
+        "request; about 1 s of validation for a CSV, 15 to 20 s for a workbook.",
+    ),
+    Setting(
+        "DELIVERY_BACKGROUND_WAITING",
+        4,
+        "Most deliveries of one organisation waiting for or in their background validation at "
+        "once; beyond, a large upload is answered 503 with Retry-After before it is stored.",
+    ),
     Setting("PAGE_SIZE", 20, "Default number of items per page in lists."),
     Setting("MAX_PAGE_SIZE", 100, "Largest number of items per page a client may ask for."),
     Setting(

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 
 from service.accounts import audit
 from service.accounts.identity import Identity
@@ -17,12 +17,12 @@ from service.api.declare import api_route, file_reply, register_module, reply
 from service.api.models import contracts as m
 from service.api.serialize import when
 from service.auth import FEED_PARAMETER, current_identity, feed_role, signed_in
-from service.deliveries import calendar_feed, contracts, record
+from service.deliveries import calendar_feed, contracts, pending, record
 from service.deliveries.dashboard import Dashboard, Scope, dashboard, timelines
 from service.deliveries.models import Delivery
 from service.deliveries.report import FORMATS
 from service.deliveries.schedule import STATUS_LABELS, Status
-from service.extensions import db_session, transaction
+from service.extensions import db_session, job_timeout, state, transaction
 from service.french import today_in_paris
 from service.http import file_response
 from service.organisations import Organisation, get_organisation
@@ -40,6 +40,9 @@ def register(api: Blueprint) -> None:
         create_delivery,
         get_delivery,
         delivery_file,
+        get_pending_delivery,
+        pending_delivery_file,
+        retry_pending_delivery,
         global_dashboard,
         org_dashboard,
         contract_dashboard,
@@ -69,6 +72,26 @@ def delivery_json(delivery: Delivery, base: str) -> dict[str, Any]:
         "note": delivery.note,
         "report": delivery.report,
         "file": f"{base}/{delivery.id}/file",
+    }
+
+
+def pending_json(found: pending.Pending, base: str) -> dict[str, Any]:
+    """A delivery validated in the background: progress, then its delivery or why it failed."""
+    job, delivery = found.job, found.delivery
+    return {
+        "id": job.id,
+        "state": job.state,
+        "progress": job.progress,
+        "message": job.message,
+        "error": f"{job.error} {pending.KEPT}" if job.state == "failed" else None,
+        "filename": found.filename,
+        "size": found.size,
+        "sha256": found.sha256,
+        "received_at": when(found.received_at),
+        "file": f"{base}/pending/{job.id}/file",
+        "delivery": f"{base}/{delivery.id}" if delivery is not None else None,
+        "delivery_id": delivery.id if delivery is not None else None,
+        "valid": delivery.valid if delivery is not None else None,
     }
 
 
@@ -118,7 +141,10 @@ def _deliveries_base(org: str, reference: str, dataset: str) -> str:
     description="Le fichier est validé (format, UTF-8, schéma de table). Un fichier illisible ou "
     "au mauvais format est refusé et rien n'est enregistré ; un fichier lisible qui enfreint le "
     "schéma est enregistré comme livraison invalide, avec son rapport. Une nouvelle livraison "
-    "pour la même période remplace la précédente, qui est conservée.",
+    "pour la même période remplace la précédente, qui est conservée. Un fichier plus gros que "
+    "DELIVERY_BACKGROUND_BYTES est conservé aussitôt et validé en arrière-plan : la réponse est "
+    "202, son en-tête Location donne l'adresse qui suit la validation puis nomme la livraison ; "
+    "la livraison est datée de son dépôt, non de la fin de sa validation.",
     form=m.DeliveryUpload,
     responses={
         201: reply(
@@ -126,9 +152,15 @@ def _deliveries_base(org: str, reference: str, dataset: str) -> str:
             "La livraison et son rapport de validation",
             location="/api/organisations/{org}/contracts/{reference}/obligations/{dataset}"
             "/deliveries/{id}",
-        )
+        ),
+        202: reply(
+            m.PendingDelivery,
+            "Le fichier est reçu et conservé ; sa validation se poursuit en arrière-plan",
+            location="/api/organisations/{org}/contracts/{reference}/obligations/{dataset}"
+            "/deliveries/pending/{id}",
+        ),
     },
-    problems=(404, 409, 413, 415),
+    problems=(404, 409, 413, 415, 503),
     max_bytes_setting="DELIVERY_MAX_BYTES",
     right="upload_delivery",
 )
@@ -137,8 +169,9 @@ def create_delivery(
 ) -> tuple[dict[str, Any], int, dict]:
     """Receive a file for one period (multipart: file, period, note; received_at for the
     contract manager only). The sender and its side are the identity's: ``sender`` and
-    ``sender_role`` sent are ignored."""
+    ``sender_role`` sent are ignored. A large file is validated in the background (202)."""
     upload = form.file
+    base = _deliveries_base(org, reference, dataset)
     try:
         with transaction() as session:
             contract = contract_of(org, reference, session)
@@ -146,11 +179,14 @@ def create_delivery(
             identity = require_delivery(current_identity(), contract, backdated=backdated)
             sender, side = delivery_sender(identity)
             obligation = contracts.get_obligation(session, contract, dataset)
-            delivery = record.record_delivery(
+            received = pending.receive_delivery(
                 session,
                 obligation,
                 form.period,
                 upload.stream,
+                background_bytes=current_app.config["DELIVERY_BACKGROUND_BYTES"],
+                waiting_limit=current_app.config["DELIVERY_BACKGROUND_WAITING"],
+                stale_after=job_timeout(),
                 filename=upload.filename,
                 sender=sender,
                 sender_role=side,
@@ -158,26 +194,119 @@ def create_delivery(
                 note=form.note,
                 recorded_by=side,
             )
+            later = isinstance(received, pending.Accepted)
             audit.record_by(
                 session,
                 identity,
                 "delivery_uploaded",
                 organisation_id=contract.organisation_id,
-                object=f"delivery:{delivery.id}",
+                object=f"file:{received.params['file_sha256']}"
+                if later
+                else f"delivery:{received.id}",
                 detail={
                     "contract": contract.reference,
                     "dataset": dataset,
                     "period": form.period,
-                    "filename": delivery.filename,
+                    "filename": received.params["filename"] if later else received.filename,
                     "backdated": backdated,
-                    **({"received_at": when(delivery.received_at)} if backdated else {}),
+                    **({"background": True} if later else {}),
+                    **({"received_at": form.received_at.isoformat()} if backdated else {}),
                 },
             )
-            base = _deliveries_base(org, reference, dataset)
-            body = delivery_json(delivery, base)
+            if not later:
+                return delivery_json(received, base), 201, {"Location": f"{base}/{received.id}"}
     finally:
         upload.close()  # the spooled temporary file, at once rather than at collection
-    return body, 201, {"Location": f"{base}/{delivery.id}"}
+    job = pending.start_validation(state().db, state().jobs, received, stale_after=job_timeout())
+    with transaction() as session:
+        found = pending.get_pending(
+            session, contract_of(org, reference, session), job.id, stale_after=job_timeout()
+        )
+        return pending_json(found, base), 202, {"Location": f"{base}/pending/{job.id}"}
+
+
+def _pending_of(
+    session: Any, org: str, reference: str, dataset: str, validation_id: str
+) -> pending.Pending:
+    contract = contract_of(org, reference, session)
+    obligation = contracts.get_obligation(session, contract, dataset)
+    return pending.get_pending(
+        session, contract, validation_id, stale_after=job_timeout(), obligation=obligation
+    )
+
+
+@api_route(
+    DELIVERIES + "/pending/<validation_id>",
+    summary="Une livraison en cours de validation en arrière-plan",
+    description="L'avancement de la validation ; une fois terminée, la livraison enregistrée "
+    "(« delivery ») et son verdict, ou la raison de l'échec (le fichier reçu reste disponible).",
+    responses={200: reply(m.PendingDelivery, "La validation et, une fois finie, son issue")},
+    problems=(404,),
+    right="read_contract",
+)
+def get_pending_delivery(
+    org: str, reference: str, dataset: str, validation_id: str
+) -> dict[str, Any]:
+    """A delivery validated in the background (an abandoned validation is reported failed)."""
+    with transaction() as session:
+        found = _pending_of(session, org, reference, dataset, validation_id)
+        return pending_json(found, _deliveries_base(org, reference, dataset))
+
+
+@api_route(
+    DELIVERIES + "/pending/<validation_id>/retry",
+    "POST",
+    summary="Relancer la validation d'une livraison volumineuse",
+    description="Valide de nouveau, à partir du fichier conservé, une livraison dont la "
+    "validation en arrière-plan a échoué ; une validation qui n'a pas échoué est laissée telle "
+    "quelle.",
+    responses={
+        202: reply(
+            m.PendingDelivery,
+            "La validation, de nouveau en attente",
+            location="/api/organisations/{org}/contracts/{reference}/obligations/{dataset}"
+            "/deliveries/pending/{id}",
+        )
+    },
+    problems=(404, 503),
+    right="upload_delivery",
+)
+def retry_pending_delivery(
+    org: str, reference: str, dataset: str, validation_id: str
+) -> tuple[dict[str, Any], int, dict]:
+    """Validate a delivery again from the file kept; 202 with the validation's address."""
+    base = _deliveries_base(org, reference, dataset)
+    with transaction() as session:
+        _pending_of(session, org, reference, dataset, validation_id)
+        contract = contract_of(org, reference, session)
+    pending.retry_validation(
+        state().db, state().jobs, contract, validation_id, stale_after=job_timeout()
+    )
+    with transaction() as session:
+        found = _pending_of(session, org, reference, dataset, validation_id)
+        return pending_json(found, base), 202, {"Location": f"{base}/pending/{validation_id}"}
+
+
+@api_route(
+    DELIVERIES + "/pending/<validation_id>/file",
+    summary="Le fichier d'une livraison validée en arrière-plan, tel que reçu",
+    responses={
+        200: file_reply(
+            tuple(sorted({spec.media_type for spec in FORMATS.values()})),
+            "Le fichier, du type de son format",
+        )
+    },
+    problems=(404,),
+    right="read_contract",
+)
+def pending_delivery_file(org: str, reference: str, dataset: str, validation_id: str) -> Response:
+    """The file received, kept whatever became of its validation."""
+    from service.storage import read_file
+
+    with transaction() as session:
+        found = _pending_of(session, org, reference, dataset, validation_id)
+        stored = read_file(session, found.sha256)
+        return file_response(stored.content, stored.media_type, found.filename)
 
 
 @api_route(

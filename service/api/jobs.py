@@ -59,7 +59,13 @@ def get_job(job_id: str) -> dict[str, Any]:
 @api_route(
     "/jobs/<job_id>/result",
     summary="Le fichier produit par un travail terminé",
-    responses={200: file_reply("application/pdf", "Le fichier (un rapport : le seul travail)")},
+    responses={
+        200: file_reply(
+            ("application/json", "application/pdf"),
+            "Le fichier : un rapport PDF, ou pour la validation d'une livraison volumineuse, "
+            "le numéro de la livraison enregistrée (JSON)",
+        )
+    },
     problems=(404, 409),
     operation_id="getJobResult",
     right="read_analysis",

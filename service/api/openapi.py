@@ -74,6 +74,7 @@ PATH_PARAMS = {
     "reference": "Référence du contrat",
     "dataset": "Identifiant du jeu de données",
     "delivery_id": "Numéro de la livraison",
+    "validation_id": "Identifiant de la validation en arrière-plan d'une livraison",
     "item": "Élément de réversibilité (identifiant d'un élément requis de la famille)",
     "event_id": "Numéro de la coche portant la pièce",
 }

@@ -22,6 +22,7 @@ from service.deliveries.contracts import add_obligation, create_contract, find_p
 from service.deliveries.models import Contract, Delivery
 from service.deliveries.record import record_delivery
 from service.errors import DeliveryRefused, InvalidContract
+from service.limits import DELIVERY_BACKGROUND_BUDGET
 from service.organisations import ensure_organisation
 from service.storage import checksum
 
@@ -171,6 +172,9 @@ def _load_deliveries(session: Session, result: ContractImport, manifest: Path) -
                 received_at=received,
                 note=str(entry.get("note") or ""),
                 recorded_by="acheteur",  # a contract folder is the manager's own record
+                # No request waits on the command line: a large file has the time a
+                # background validation has, not the time of an upload request.
+                budget=DELIVERY_BACKGROUND_BUDGET,
             )
         except DeliveryRefused as error:
             result.refused.append(f"{file.name} : {error.detail}")

@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -29,7 +29,7 @@ from service.deliveries.validate import FORMATS, Limits, validate_delivery
 from service.errors import ConcurrentDelivery, DeliveryNotFound, DeliveryTooHeavy, InvalidInput
 from service.french import PARIS
 from service.limits import DELIVERY_BUDGET, Budget
-from service.storage import store_file
+from service.storage import StoredFile, store_file
 
 #: Longest file name kept (the rest is cut, the extension kept).
 NAME_LENGTH = 255
@@ -98,21 +98,8 @@ def record_delivery(
     channel (mail, USB key) — a titulaire's own upload is dated by its arrival here; never a
     time to come.
     """
-    errors = []
-    if received_at is not None and (recorded_by or sender_role) != "acheteur":
-        errors.append({"field": "received_at", "message": "réservé à l'acheteur"})
-    if not (sender or "").strip():
-        errors.append({"field": "sender", "message": "qui envoie la livraison ?"})
-    if sender_role not in DELIVERERS:
-        errors.append({"field": "sender_role", "message": "« titulaire » ou « acheteur »"})
     now = utcnow()
-    if received_at is not None and (received_at.tzinfo is None or received_at > now):
-        errors.append(
-            {"field": "received_at", "message": "date de réception passée, avec fuseau horaire"}
-        )
-    if errors:
-        reasons = " ; ".join(error["message"] for error in errors)
-        raise InvalidInput(f"La livraison ne peut pas être enregistrée : {reasons}.", errors=errors)
+    check_sender(sender, sender_role, received_at, recorded_by, now)
     period = find_period(session, obligation, period_spec)
     with spooled(source) as path:
         report = run(
@@ -126,26 +113,80 @@ def record_delivery(
             **({"limits": limits} if limits is not None else {}),
         )
         stored = store_file(session, path.read_bytes(), FORMATS[period.terms.format].media_type)
-    received = received_at or now
-    day = received.astimezone(PARIS).date()
+    return record_validated(
+        session,
+        period,
+        stored,
+        report.valid,
+        report.as_dict(),
+        filename=filename,
+        received_at=received_at or now,
+        sender=sender,
+        sender_role=sender_role,
+        note=note,
+    )
+
+
+def check_sender(
+    sender: str,
+    sender_role: str,
+    received_at: dt.datetime | None,
+    recorded_by: str | None,
+    now: dt.datetime,
+) -> None:
+    """Refuse (``InvalidInput``) a sender, a side or a reception time ``record_delivery``
+    would not take."""
+    errors = []
+    if received_at is not None and (recorded_by or sender_role) != "acheteur":
+        errors.append({"field": "received_at", "message": "réservé à l'acheteur"})
+    if not (sender or "").strip():
+        errors.append({"field": "sender", "message": "qui envoie la livraison ?"})
+    if sender_role not in DELIVERERS:
+        errors.append({"field": "sender_role", "message": "« titulaire » ou « acheteur »"})
+    if received_at is not None and (received_at.tzinfo is None or received_at > now):
+        errors.append(
+            {"field": "received_at", "message": "date de réception passée, avec fuseau horaire"}
+        )
+    if errors:
+        reasons = " ; ".join(error["message"] for error in errors)
+        raise InvalidInput(f"La livraison ne peut pas être enregistrée : {reasons}.", errors=errors)
+
+
+def record_validated(
+    session: Session,
+    period: Period,
+    stored: StoredFile,
+    valid: bool,
+    report: dict[str, Any],
+    *,
+    filename: str,
+    received_at: dt.datetime,
+    sender: str,
+    sender_role: str,
+    note: str = "",
+) -> Delivery:
+    """Record a stored file already validated as the period's delivery received at
+    ``received_at``: it supersedes the latest, and the period's first reception days move if
+    it came first."""
+    day = received_at.astimezone(PARIS).date()
     locked = _lock(session, period)
     delivery = Delivery(
         period_id=locked.id,
         file_sha256=stored.sha256,
-        filename=_short_name(filename),
+        filename=short_name(filename),
         size=stored.size,
-        received_at=received,
+        received_at=received_at,
         sender=sender.strip()[:200],
         sender_role=sender_role,
-        valid=report.valid,
-        report=report.as_dict(),
+        valid=valid,
+        report=report,
         supersedes_id=_head(session, locked),
         note=note.strip(),
     )
     session.add(delivery)
     if locked.first_received_on is None or day < locked.first_received_on:
         locked.first_received_on = day
-    if report.valid and (locked.first_valid_on is None or day < locked.first_valid_on):
+    if valid and (locked.first_valid_on is None or day < locked.first_valid_on):
         locked.first_valid_on = day
     try:
         session.flush()
@@ -172,7 +213,7 @@ def _head(session: Session, period: Period) -> int | None:
     )
 
 
-def _short_name(filename: str) -> str:
+def short_name(filename: str) -> str:
     """The file's base name, cut to the column's length with its extension kept."""
     name = Path((filename or "livraison").replace("\\", "/")).name or "livraison"
     if len(name) <= NAME_LENGTH:

@@ -34,7 +34,14 @@ from service.errors import ExportRefused
 from service.organisations import get_organisation
 from service.portability.cells import to_cell
 from service.portability.package import descriptor
-from service.portability.tables import EXPORTED, consultation_pieces, fields, rows_of, table
+from service.portability.tables import (
+    EXPORTED,
+    consultation_pieces,
+    fields,
+    received_files,
+    rows_of,
+    table,
+)
 from service.storage import read_file
 
 #: The name and version of the format this module writes (``restore`` reads the same).
@@ -141,7 +148,9 @@ def _write(session: Session, organisation_id: int, work: Path) -> tuple[dict[str
     counts: dict[str, int] = {}
     keys: dict[str, set[Any]] = {}
     references: list[tuple[str, str, str, Any, Any]] = []
-    pieces = consultation_pieces(session, organisation_id)
+    pieces = consultation_pieces(session, organisation_id) | received_files(
+        session, organisation_id
+    )
     for name in EXPORTED:
         rows = session.execute(rows_of(name, organisation_id, pieces)).mappings()
         counts[name], keys[name] = _write_csv(work / f"{name}.csv", name, rows, references)

@@ -239,6 +239,19 @@ def consultation_pieces(session: Session, organisation_id: int) -> set[str]:
     return pieces
 
 
+def received_files(session: Session, organisation_id: int) -> set[str]:
+    """The checksums of the files received for deliveries validated in the background, which
+    only their job's parameters name until the delivery is recorded (or for ever, when the
+    validation failed: the file is kept all the same)."""
+    j = table("job").c
+    params = session.execute(
+        select(j.params).where(
+            j.organisation_id == organisation_id, j.kind == "delivery_validation"
+        )
+    ).scalars()
+    return {p["file_sha256"] for p in params if isinstance(p, dict) and "file_sha256" in p}
+
+
 def format_fingerprint() -> str:
     """A digest of what the format carries — each exported table's fields and their types,
     in order — so that a change to it cannot go unnoticed by the format version (see

@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
         library,
         oidc,
         org_templates,
+        pending_deliveries,
         reference,
         report_pdf,
         search,
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(annexes.bp)
     app.register_blueprint(clause_pdf.bp)
     app.register_blueprint(contracts.bp)
+    app.register_blueprint(pending_deliveries.bp)
     app.register_blueprint(checklist.bp)
     app.register_blueprint(org_templates.bp)
     app.register_blueprint(reference.bp)

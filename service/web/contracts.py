@@ -15,7 +15,7 @@ from service.accounts.identity import Identity
 from service.accounts.rights import delivery_sender, visible_contracts
 from service.accounts.tokens import create_feed_token
 from service.auth import FEED_PARAMETER, allow, feed_role, reach
-from service.deliveries import amendments, contracts, record
+from service.deliveries import amendments, contracts, pending, record
 from service.deliveries.dashboard import Scope, dashboard, timelines
 from service.deliveries.models import Contract
 from service.errors import (
@@ -28,12 +28,13 @@ from service.errors import (
     PeriodOutsideContract,
     status_for,
 )
-from service.extensions import db_session, transaction
+from service.extensions import db_session, job_timeout, transaction
 from service.french import today_in_paris
 from service.http import file_response, requested_day
 from service.organisations import Organisation, get_organisation, list_organisations
 from service.storage import read_file
 from service.web import csrf
+from service.web.pending_deliveries import validate_later
 from service.web.timeline import timeline_svg
 
 bp = Blueprint("contracts", __name__)
@@ -164,31 +165,39 @@ def upload(org: str, reference: str) -> Response | tuple[str, int]:
             obligation = contracts.get_obligation(
                 session, contract, request.form.get("dataset", "")
             )
-            received = record.record_delivery(
+            received = pending.receive_delivery(
                 session,
                 obligation,
                 request.form.get("period", ""),
                 file.stream,
+                background_bytes=current_app.config["DELIVERY_BACKGROUND_BYTES"],
+                waiting_limit=current_app.config["DELIVERY_BACKGROUND_WAITING"],
+                stale_after=job_timeout(),
                 filename=file.filename,
                 sender=sender,
                 sender_role=side,
                 note=request.form.get("note", ""),
             )
+            later = isinstance(received, pending.Accepted)
             audit.record_by(
                 session,
                 identity,
                 "delivery_uploaded",
                 organisation_id=contract.organisation_id,
-                object=f"delivery:{received.id}",
+                object=f"file:{received.params['file_sha256']}"
+                if later
+                else f"delivery:{received.id}",
                 detail={
                     "contract": contract.reference,
                     "dataset": obligation.dataset,
                     "period": request.form.get("period", ""),
-                    "filename": received.filename,
+                    "filename": received.params["filename"] if later else received.filename,
                     "backdated": False,
+                    **({"background": True} if later else {}),
                 },
             )
-            number, valid = received.id, received.valid
+            if not later:
+                number, valid = received.id, received.valid
     except (DeliveryError, InvalidInput) as error:
         detail = error.detail + "".join(
             f" {item.get('message') or item.get('reason')}."
@@ -197,6 +206,8 @@ def upload(org: str, reference: str) -> Response | tuple[str, int]:
         return _contract_page(org, reference, detail, status_for(error), _refused_fields(error))
     finally:
         file.close()
+    if later:
+        return validate_later(org, reference, received)
     if valid:
         flash("Livraison reçue et valide.", "success")
     else:
@@ -245,6 +256,7 @@ def _contract_page(
         timelines=lines,
         chart=timeline_svg(lines, contract.start_on, contract.end_on, at),
         recent=record.recent_deliveries(session, contract),
+        validations=pending.pending_validations(session, contract, stale_after=job_timeout()),
         at=at,
         date_error=error,
         today=today_in_paris(),

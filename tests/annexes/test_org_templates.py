@@ -169,7 +169,7 @@ SWELLING = "{% for a in acheteur %}" * 4 + "{{ objet|center(90000) }}" + "{% end
 def test_a_template_too_heavy_to_fill_is_refused_at_upload_and_the_service_goes_on(
     app: Flask, client: FlaskClient, organisations: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(org_templates, "RENDER_BUDGET", Budget(memory_mb=64, seconds=2))
+    monkeypatch.setattr(org_templates, "RENDER_BUDGET", Budget(memory_mb=64, seconds=10))
     response = upload(client, docx_with(SWELLING))
     assert response.status_code == 422
     assert response.mimetype == "application/problem+json"

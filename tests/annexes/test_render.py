@@ -537,7 +537,7 @@ def test_a_template_whose_loops_outrun_the_deadline_is_refused_cleanly() -> None
 
 def test_a_template_that_multiplies_its_text_past_the_memory_budget_is_refused() -> None:
     with pytest.raises(TemplateTooHeavy) as refused:
-        render_annex(_title_only("x" * 200), docx_with(MULTIPLIED), budget=Budget(64, 5))
+        render_annex(_title_only("x" * 200), docx_with(MULTIPLIED), budget=Budget(64, 10))
     assert refused.value.resource == "memory"
     assert "plus de 64 Mo de mémoire" in refused.value.detail
 

@@ -13,6 +13,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +24,9 @@ from sqlalchemy import func, select
 from service.accounts.identity import operator_identity
 from service.accounts.invitations import invite
 from service.analysis.models import Analysis
-from service.deliveries.models import Contract, Delivery
+from service.deliveries.models import Contract, Delivery, Period
+from service.deliveries.pending import VALIDATION_JOB, receive_delivery
+from service.jobs_models import Job
 from service.library.models import ClauseVersion, TemplateSet
 from service.organisations import Organisation
 from tests.browser import axe
@@ -43,6 +46,7 @@ NOT_PAGES = {
     "clause_pdf.version_pdf": "fichier PDF d'une version de clause",
     "clause_pdf.diff_pdf": "fichier PDF d'une comparaison de versions",
     "contracts.delivery_file": "fichier livré par le concessionnaire, tel qu'il a été reçu",
+    "pending_deliveries.file": "fichier reçu pour une validation en arrière-plan, tel quel",
     "checklist.docx": "fichier DOCX de la liste de réversibilité",
     "checklist.pdf": "fichier PDF de la liste de réversibilité",
     "checklist.evidence": "pièce justificative déposée en cochant un point de la liste",
@@ -123,6 +127,7 @@ def demo_ids(app: Any, server: LiveServer) -> dict[str, Any]:
             _, secret = invite(
                 session, "invitee@example.fr", organisation, "dpo", by=operator_identity("tests")
             )
+            validation = _failed_validation(session, contract)
             session.commit()
             ids = {
                 "draft_clause_id": draft.clause_id,
@@ -134,10 +139,43 @@ def demo_ids(app: Any, server: LiveServer) -> dict[str, Any]:
                 "org": organisation.slug,
                 "reference": contract.reference,
                 "delivery_id": delivery.id,
+                "validation_id": validation,
                 "secret": secret,
             }
     ids["job_id"] = _finished_job(server, analysis.id)
     return ids
+
+
+def _failed_validation(session: Any, contract: Contract) -> str:
+    """A large delivery of the contract whose background validation failed: its page is the
+    one that stays (an unfinished one reloads itself; a finished one sends to the delivery)."""
+    obligation = contract.obligations[0]
+    first = session.scalars(
+        select(Period).where(Period.obligation_id == obligation.id).order_by(Period.start_on)
+    ).first()
+    accepted = receive_delivery(
+        session,
+        obligation,
+        first.start_on.isoformat(),
+        b"id\nPL-1\n",
+        background_bytes=0,
+        filename="inventaire-volumineux.csv",
+        sender="Lumicité",
+        sender_role="titulaire",
+    )
+    job = Job(
+        id=str(uuid.uuid4()),
+        kind=VALIDATION_JOB,
+        key=uuid.uuid4().hex,
+        params=accepted.params,
+        state="failed",
+        progress=10,
+        message="Échec",
+        error="La validation du fichier livré a duré plus de 3000 s.",
+        organisation_id=contract.organisation_id,
+    )
+    session.add(job)
+    return job.id
 
 
 def _finished_job(server: LiveServer, analysis_id: int) -> str:

@@ -163,6 +163,25 @@ LARGE_SCHEMA: dict[str, Any] = {
         {"name": "etat", "type": "string"},
     ]
 }
+
+
+def large_csv(path: Path, size: int = 2 * MB + 300_000) -> Path:
+    """A valid inventory CSV just above the default DELIVERY_BACKGROUND_BYTES (2 MB): the
+    upload answers at once and its validation runs in the background."""
+    with path.open("w", encoding="utf-8") as out:
+        out.write("id,commune,puissance_w,etat\n")
+        written, number = 0, 0
+        while written < size:
+            lines = []
+            for _ in range(1000):
+                number += 1
+                lines.append(f"PL-{number:07d},Valbrune-sur-Loire,36,en service\n")
+            chunk = "".join(lines)
+            out.write(chunk)
+            written += len(chunk)
+    return path
+
+
 REDOS_PATTERN = "(a+)+b"
 REDOS_SCHEMA: dict[str, Any] = {
     "fields": [{"name": "code", "type": "string", "constraints": {"pattern": REDOS_PATTERN}}]
@@ -238,6 +257,16 @@ CORPUS: tuple[Hostile, ...] = (
     Hostile("lying_strings", "menteur.xlsx", "xlsx", lying_strings_xlsx, 422, "chaînes partagées"),
     Hostile("deep_json", "profond.json", "json", deep_json, 422, "imbriqué"),
     Hostile("large_json", "gros.json", "json", large_json, 201, "JSON lisible", valid=True),
+    Hostile(
+        "large_csv",
+        "gros.csv",
+        "csv",
+        large_csv,
+        201,
+        "conformes au schéma",
+        schema=LARGE_SCHEMA,
+        valid=True,
+    ),
     Hostile(
         "redos_cell",
         "motif.csv",

@@ -61,3 +61,18 @@ def test_a_row_pointing_outside_the_organisation_stops_the_export(
             session.scalar(select(func.count()).where(AuditEntry.action.like("organisation_%")))
             == 0
         )
+
+
+def test_the_file_of_a_failed_background_validation_leaves_with_the_organisation(
+    app: Flask, tmp_path: Path
+) -> None:
+    """Named only by its job's parameters, the file received is exported all the same."""
+    from tests.deliveries.test_pending import LARGE_CSV, _accept, _obligation, _start
+
+    obligation_id = _obligation(app)
+    accepted = _accept(app, obligation_id)
+    _start(app, accepted)  # queued, never run: no delivery names the file
+    result = _export(app, tmp_path / "export")
+    assert result.exit_code == 0, result.output
+    kept = tmp_path / "export" / "files" / accepted.params["file_sha256"]
+    assert kept.read_bytes() == LARGE_CSV

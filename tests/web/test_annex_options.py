@@ -121,7 +121,7 @@ def test_a_template_too_heavy_to_fill_is_refused_on_the_page_in_french(
     from service.limits import Budget
     from tests.annexes.test_org_templates import SWELLING
 
-    monkeypatch.setattr(org_templates, "RENDER_BUDGET", Budget(memory_mb=64, seconds=2))
+    monkeypatch.setattr(org_templates, "RENDER_BUDGET", Budget(memory_mb=64, seconds=10))
     refused = client.post(
         MODELES,
         data={

@@ -349,6 +349,28 @@ class Delivery(BaseModel):
     file: str
 
 
+class PendingDelivery(BaseModel):
+    """Une livraison reçue, validée en arrière-plan (fichier plus gros que
+    DELIVERY_BACKGROUND_BYTES) : l'avancement de la validation, puis la livraison enregistrée
+    ou la raison de l'échec. Le fichier reçu est conservé dans tous les cas."""
+
+    id: str = Field(description="L'identifiant de la validation (celui de son travail)")
+    state: Literal["queued", "running", "done", "failed"]
+    progress: int = Field(ge=0, le=100)
+    message: str
+    error: str | None = Field(None, description="Pourquoi la validation a échoué (en français)")
+    filename: str
+    size: int
+    sha256: str
+    received_at: str = Field(
+        description="Heure de réception (celle du dépôt, qui décide du retard ou non)"
+    )
+    file: str = Field(description="Le fichier reçu, tel quel")
+    delivery: str | None = Field(None, description="La livraison enregistrée, une fois validée")
+    delivery_id: int | None = None
+    valid: bool | None = Field(None, description="Le verdict, une fois validée")
+
+
 class Deliveries(BaseModel):
     """Les livraisons, la plus récente d'abord."""
 
