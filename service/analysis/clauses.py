@@ -37,6 +37,14 @@ from service.analysis.rules import (
 )
 from service.analysis.text import IndexedText, fold, stems_of
 
+#: What is bought, described (« le présent marché a pour objet … », « porte sur … »): the
+#: subject of the purchase, not a duty on any of its matters.
+PURCHASE_STATED = re.compile(
+    r"^\W*(?:le|la|l')\s*(?:present|presente)?\s*(?:marche|contrat|accord-cadre|concession|"
+    r"convention|consultation|cctp|cahier|document|lot)\b[^.;]{0,40}?\b(?:a|ont)\s+pour\s+objet\b"
+    r"|^\W*(?:le|la|l')\s*(?:present|presente)\s*(?:marche|contrat|accord-cadre|concession|"
+    r"convention|consultation|lot)\s+(?:porte|portent)\s+sur\b"
+)
 #: A clause has at least this many words: shorter, it is a heading or a table's cell.
 MIN_WORDS = 5
 #: Concepts of signals that are ordinary words of any contract: alone, they need a sentence
@@ -130,6 +138,7 @@ class IndexedSection:
                 and len(folded.split()) >= MIN_WORDS
                 and not self.passing(number)
                 and not is_deferral(folded)
+                and PURCHASE_STATED.search(folded) is None
             )
             self._binding[number] = known
         return known

@@ -382,8 +382,10 @@ REFERENCE = re.compile(
 )
 #: Matters left to another document: "sont régies par les autres pièces du marché".
 DEFERRED_TO = re.compile(
-    r"\b(?:regie?s?|relev\w+|trait\w+|fixee?s?|definie?s?|precisee?s?|prevue?s?|couverte?s?)\s+"
-    r"(?:par|dans|de|a|au)\s+(?:l'|le\s+|la\s+|les\s+)?(?:autres?\s+)?(?:pieces?|documents?|"
+    r"\b(?:regie?s?|relev\w+|trait\w+|fixee?s?|definie?s?|precisee?s?|prevue?s?|couverte?s?|"
+    r"figur\w+|detaillee?s?|decrite?s?|indiquee?s?|enoncee?s?|reprise?s?)\s+"
+    r"(?:par|dans|de|a|au)\s+(?:(?:l'|a\s+l')?(?:article|annexe)\s+[\w.-]+\s+(?:du|de\s+l'|de\s+la)\s*)?"
+    r"(?:l'|le\s+|la\s+|les\s+)?(?:autres?\s+)?(?:pieces?|documents?|"
     r"ccap|cctp|ccag\w*|cahier\s+des\s+clauses\s+administratives|annexes?\s+(?:du|au)\s+ccap)\b"
 )
 #: A reference that chooses among a standard text's options is a stipulation, not a

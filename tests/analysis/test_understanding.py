@@ -169,6 +169,16 @@ def test_a_vague_sentence_in_everyday_words_addresses_its_family_alone(
             "donnees_publiques",
         ),
         (
+            "# Article 6 – Données personnelles\n\nLes obligations du titulaire en matière de "
+            "données personnelles figurent à l'article 9 du CCAP.\n",
+            "rgpd",
+        ),
+        (
+            "# Article 1 bis – Périmètre\n\nLe présent marché a pour objet la fourniture d'un "
+            "logiciel de facturation en mode SaaS hébergé par le titulaire.\n",
+            "hebergement",
+        ),
+        (
             "# Article 2 – Textes et référentiels\n\nLe titulaire respecte la loi n° 2021-1485 "
             "visant à réduire l'empreinte environnementale du numérique et le RGESN.\n",
             "sobriete",
@@ -962,3 +972,11 @@ def test_within_the_month_that_follows_is_a_delay(ruleset: Ruleset) -> None:
     )
     finding = judge(ruleset, text)["reversibilite"]
     assert "delai" in finding["elements_found"], finding["explanation"]
+
+
+def test_the_data_used_for_no_other_purpose_is_a_data_clause(ruleset: Ruleset) -> None:
+    text = PREAMBLE + (
+        "# Article 20 – Dispositions diverses\n\nLe titulaire n'emploie les fichiers de la "
+        "commune à aucune autre fin que l'exécution du marché.\n"
+    )
+    assert judge(ruleset, text)["donnees_publiques"]["verdict"] == "weak"
