@@ -20,7 +20,14 @@ _UNITS_WORDS = (
 ).split()
 _NUMBER_WORD = rf"(?:{'|'.join(_UNITS_WORDS)}|et)"
 #: A number, in digits or in words ("quarante-huit", "soixante et onze", "deux cents").
-NUMBER = rf"(?:\d+(?:[,.]\d+)?|{_NUMBER_WORD}(?:[-\s]{_NUMBER_WORD}s?){{0,3}})"
+#: Ordinals: « le quinzième jour », « le 30e jour » — a delay counted to that day.
+_ORDINALS = {
+    "deuxieme": 2, "troisieme": 3, "quatrieme": 4, "cinquieme": 5, "sixieme": 6,
+    "septieme": 7, "huitieme": 8, "neuvieme": 9, "dixieme": 10, "quinzieme": 15,
+    "vingtieme": 20, "trentieme": 30, "quarantieme": 40, "soixantieme": 60,
+}  # fmt: skip
+_ORDINAL = rf"(?:\d+(?:e|eme|ieme)|{'|'.join(_ORDINALS)})"
+NUMBER = rf"(?:{_ORDINAL}|\d+(?:[,.]\d+)?|{_NUMBER_WORD}(?:[-\s]{_NUMBER_WORD}s?){{0,3}})"
 _UNIT = (
     r"(?:jours?|j|mois|semaines?|heures?|h|hrs?|ans?|annees?|trimestres?|semestres?|minutes?|"
     r"min|jours?\s+(?:ouvres|ouvrables|calendaires|francs))"
@@ -80,6 +87,10 @@ def number_value(text: str) -> float | None:
     """The value of a number in digits or French words (« quarante-huit », « soixante et
     onze », « quatre-vingts »), or None."""
     text = text.strip().replace(",", ".")
+    if text in _ORDINALS:
+        return float(_ORDINALS[text])
+    if ordinal := re.fullmatch(r"(\d+)(?:e|eme|ieme)", text):
+        return float(ordinal.group(1))
     try:
         return float(text)
     except ValueError:

@@ -980,3 +980,32 @@ def test_the_data_used_for_no_other_purpose_is_a_data_clause(ruleset: Ruleset) -
         "commune à aucune autre fin que l'exécution du marché.\n"
     )
     assert judge(ruleset, text)["donnees_publiques"]["verdict"] == "weak"
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        "au plus tard le trentième jour suivant l'échéance du marché",
+        "au plus tard le 30e jour suivant l'échéance du marché",
+        "six semaines après la fin du marché",
+    ],
+)
+def test_a_day_counted_from_the_end_is_the_return_delay(ruleset: Ruleset, when: str) -> None:
+    text = PREAMBLE + (
+        "# Article 9 – Réversibilité\n\nLe titulaire restitue à la commune, " + when + ", "
+        "l'ensemble des dossiers et de leurs métadonnées dans un format ouvert documenté par le "
+        "modèle de données.\n"
+    )
+    finding = judge(ruleset, text)["reversibilite"]
+    assert finding["verdict"] == "present", finding["explanation"]
+
+
+def test_a_delay_in_a_table_row_of_the_clause_is_its_delay(ruleset: Ruleset) -> None:
+    text = PREAMBLE + (
+        "# Article 9 – Réversibilité\n\n| Point | Engagement |\n|---|---|\n"
+        "| Périmètre | Dossiers, pièces jointes, journaux et paramétrages |\n"
+        "| Format | Fichiers CSV en UTF-8 et modèle de données |\n"
+        "| Délai | Vingt jours après la fin du marché |\n"
+    )
+    finding = judge(ruleset, text)["reversibilite"]
+    assert finding["verdict"] == "present", finding["explanation"]
