@@ -300,12 +300,17 @@ CONTRACTOR_VETO = re.compile(
     r"(?:accord|autorisation|"
     r"consentement|agrement|validation)\s+(?:\w+\s+){0,3}?(?:du|de\s+la|de\s+l')\s*"
     rf"{_PARTY}\b"
+    # « le titulaire restitue les données, sous réserve de son accord » (its own consent)
+    rf"|\b(?:le|la|l')\s*{_PARTY}\b(?:(?!{BUYER})[^.;])*\b(?:sous\s+reserve\s+de|sauf|qu'avec|"
+    r"qu'apres)\s+son\s+"
+    r"(?:propre\s+)?(?:accord|autorisation|consentement|agrement|validation)\b"
 )
 #: A freedom the contractor is given: "le titulaire peut librement…", "à sa seule discrétion".
 FREEDOM = re.compile(
     r"\b(?:librement|sans\s+(?:aucune\s+)?(?:restriction|limitation|limite|autorisation|"
     r"accord|information|en\s+informer|l'accord)|a\s+sa\s+(?:seule\s+)?(?:discretion|"
-    r"convenance)|est\s+libre\s+de|sont\s+libres?\s+de|(?:pour|a)\s+ses\s+propres\s+"
+    r"convenance)|est\s+libre\s+de|sont\s+libres?\s+de|tout\s+(?:[\w'-]+\s+){1,2}de\s+son\s+choix|"
+    r"(?:pour|a)\s+ses\s+propres\s+"
     r"(?:fins|finalites|besoins)|pour\s+son\s+propre\s+compte|a\s+des\s+fins\s+commerciales)\b"
 )
 #: The matter left to the contractor: "laissées à la seule appréciation du titulaire".
@@ -341,6 +346,12 @@ MEANS = re.compile(
 PARTY_AGENT_FREEDOM = re.compile(
     rf"\b(?:peu\w*|pourr\w+)\s+(?:\w+\s+){{0,4}}?(?:librement|sans\s+(?:aucune\s+)?restriction)"
     rf"\s+par\s+(?:le\s+|la\s+|l')?{_PARTY}\b"
+)
+#: The contractor's wish as the only rule: « où il le souhaite », « comme bon lui semble ».
+PARTY_WISH = re.compile(
+    rf"\b(?:ou|comme|quand|selon\s+ce\s+qu')\s*(?:il|le\s+{_PARTY}|bon\s+lui)\s+(?:le\s+|l')?"
+    r"(?:souhaite|entend|veut|semble|juge\s+utile|estime\s+utile)\b"
+    r"|\ba\s+son\s+gre\b"
 )
 #: The contractor allowed to act: "le titulaire peut", "il pourra", "est autorisé à".
 PARTY_MAY = re.compile(
@@ -507,7 +518,7 @@ def contradiction_kind(sentence: str) -> str | None:
     if prohibited or PRIOR_KNOWLEDGE.search(folded) or BOUNDED.search(folded):
         return None
     freed = PUBLIC_FREEDOM.sub("", folded)
-    if PARTY_AGENT_FREEDOM.search(folded) or (
+    if PARTY_AGENT_FREEDOM.search(folded) or PARTY_WISH.search(folded) or (
         any(not _over_means(freed, m) for m in FREEDOM.finditer(freed)) and _party_may(freed)
     ):
         return DATA_FREED if _data_first(folded) else FREED

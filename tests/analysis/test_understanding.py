@@ -1009,3 +1009,29 @@ def test_a_delay_in_a_table_row_of_the_clause_is_its_delay(ruleset: Ruleset) -> 
     )
     finding = judge(ruleset, text)["reversibilite"]
     assert finding["verdict"] == "present", finding["explanation"]
+
+
+@pytest.mark.parametrize(
+    ("article", "family"),
+    [
+        (
+            "# Article 6 – Hébergement\n\nLe portail est hébergé en France, hormis les copies de "
+            "secours, que le titulaire stocke comme bon lui semble.\n",
+            "hebergement",
+        ),
+        (
+            "# Article 9 – Réversibilité\n\nAu terme du marché, le titulaire remet les fichiers "
+            "des usagers, sous réserve de son accord sur leur usage par la commune.\n",
+            "reversibilite",
+        ),
+        (
+            "# Article 7 – Données personnelles\n\nLe titulaire peut faire traiter les données "
+            "personnelles des usagers par tout prestataire de son choix.\n",
+            "rgpd",
+        ),
+    ],
+)
+def test_the_contractors_wish_or_consent_as_the_rule_contradicts(
+    ruleset: Ruleset, article: str, family: str
+) -> None:
+    assert judge(ruleset, PREAMBLE + article)[family]["verdict"] == "contradicted"
