@@ -24,6 +24,7 @@ from service.analysis.rules import (
     breaks_family,
 )
 from service.analysis.text import stems_of
+from service.french import plural
 
 MAX_EVIDENCE = 3
 EXCERPT_CHARS = 320
@@ -115,7 +116,7 @@ def judge_family(
     finding.source_text = "\n".join(sections[i].section.text for i in used)
     words = sorted({hit for s in addressing for hit in s.signals})
     finding.reasons.append(
-        f"Traitée dans {len({s.section for s in addressing})} article(s)"
+        f"Traitée dans {plural(len({s.section for s in addressing}), 'article')}"
         + (f" (signaux : {', '.join(words[:8])})." if words else ".")
     )
     breaks = {
