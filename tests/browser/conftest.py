@@ -266,5 +266,5 @@ def sign_in_as(browser: Any, live_server: LiveServer, role: str, width: int = 12
     with page.expect_navigation():
         page.get_by_role("button", name="Se connecter").click()
     # The header names who is signed in, by the name a person reads.
-    assert f"Démo — {ROLES[role]}" in page.get_by_role("banner").inner_text()
+    assert f"Démo — {ROLES[role]}" in page.get_by_role("banner").text_content()
     return Person(context, page, watch)
