@@ -22,6 +22,7 @@ from service.analysis.report import build_report
 from service.analysis.rules import Ruleset, load_ruleset
 from service.analysis.text import collector_spared
 from service.errors import AnalysisNotFound, ConsultationInvalid
+from service.french import plural
 from service.library.search import SearchIndex
 from service.library.store import Page
 from service.limits import SafeZip
@@ -169,8 +170,9 @@ def pieces_of(
         )
     if not 2 <= len(pieces) <= MAX_PIECES:
         raise ConsultationInvalid(
-            f"Une consultation se juge sur 2 à {MAX_PIECES} pièces ; {len(pieces)} reçue(s).",
-            errors=[{"field": "file", "message": f"{len(pieces)} pièce(s)"}],
+            f"Une consultation se juge sur 2 à {MAX_PIECES} pièces ;"
+            f" {plural(len(pieces), 'reçue')}.",
+            errors=[{"field": "file", "message": plural(len(pieces), "pièce")}],
         )
     return pieces
 

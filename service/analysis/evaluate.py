@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from service.french import plural
+
 ADDRESSED = {"present", "weak", "contradicted"}
 
 
@@ -157,7 +159,7 @@ def score(evaluation: Evaluation, labels: dict[str, str], report: dict[str, Any]
 def render(evaluation: Evaluation) -> str:
     """The evaluation as a text table."""
     lines = [
-        f"{evaluation.documents} document(s) évalué(s)",
+        plural(evaluation.documents, "document évalué"),
         "",
         "Présence de la famille (adressée / absente)",
         f"{'famille':28} {'précision':>9} {'rappel':>7} {'F1':>6}",
@@ -187,7 +189,7 @@ def render(evaluation: Evaluation) -> str:
     lines += [
         "",
         f"Contradictions : précision {contradicted.precision:.3f}, rappel "
-        f"{contradicted.recall:.3f} ({contradicted.fp} fausse(s) « contredite »)",
+        f"{contradicted.recall:.3f} ({plural(contradicted.fp, 'fausse')} « contredite »)",
         f"AUPR (présence, classement par confiance) : {evaluation.aupr():.3f}",
         f"Précision à 80 % de rappel : {evaluation.precision_at_recall(0.8):.3f}",
     ]

@@ -7,6 +7,7 @@ from typing import Any
 from service.analysis.classify import LABELS, PRIORITIES
 from service.analysis.document import Document
 from service.analysis.findings import FamilyFinding
+from service.french import plural
 
 VERDICTS = ("present", "weak", "missing", "contradicted")
 VERDICT_LABELS = {
@@ -84,10 +85,11 @@ def render_text(report: dict[str, Any]) -> str:
     pieces = report.get("documents")
     if pieces:
         lines = [
-            f"Consultation de {len(pieces)} pièce(s), "
+            f"Consultation de {plural(len(pieces), 'pièce')}, "
             f"contrat : {report.get('contract_type_label') or 'type non reconnu'}",
             *(
-                f"  {piece['kind_label']} : {piece['filename']} ({piece['sections']} section(s))"
+                f"  {piece['kind_label']} : {piece['filename']}"
+                f" ({plural(piece['sections'], 'section')})"
                 for piece in pieces
             ),
             "",
@@ -95,7 +97,7 @@ def render_text(report: dict[str, Any]) -> str:
     else:
         lines = [
             f"{document['filename']} — {document['format'].upper()}, "
-            f"{document['sections']} section(s), "
+            f"{plural(document['sections'], 'section')}, "
             f"contrat : {report.get('contract_type_label') or 'type non reconnu'}",
             "",
         ]

@@ -113,5 +113,5 @@ def test_eval_says_when_the_real_copies_are_absent(runner: FlaskCliRunner, tmp_p
 def test_eval_measures_one_half(runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["eval", str(BLIND), "--split", "test"])
     assert result.exit_code == 0, result.output
-    assert "14 document(s) évalué(s)" in result.output
+    assert "14 documents évalués" in result.output
     assert "Contradictions : précision" in result.output
