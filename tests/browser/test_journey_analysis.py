@@ -69,6 +69,8 @@ def test_a_buyer_goes_from_a_cctp_to_its_annex(live_server: LiveServer, browser:
     assert "Ce que dit le document" in hosting.inner_text()
     assert "hors de l'Union européenne" in hosting.locator(".evidence li").first.inner_text()
     report = page.locator("main").inner_text()
+    # Words for people: no hash algorithm, no « Rapport en JSON ».
+    assert "SHA-256" not in report and "Rapport en JSON" not in report
     # Counts are French: « 3 articles », never « 3 article(s) ».
     assert "(s)" not in report, re.findall(r".{30}\(s\).{10}", report)
     assert "Traitée dans 1 article" in report or "Traitée dans 3 articles" in report

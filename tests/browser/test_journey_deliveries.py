@@ -10,7 +10,8 @@ import subprocess
 from typing import Any
 
 from service.settings import PROJECT_ROOT
-from tests.browser.conftest import LiveServer, Person, screenshot_path, sign_in_as
+from tests.browser import axe
+from tests.browser.conftest import LiveServer, Person, _unavailable, screenshot_path, sign_in_as
 
 LIGHTING = PROJECT_ROOT / "contracts" / "concession-eclairage"
 INVENTORY = LIGHTING / "livraisons" / "inventaire_points_lumineux" / "2025-S2.csv"
@@ -102,6 +103,9 @@ def test_a_concession_s_deliveries_from_late_to_checklist(
 
     # The concessionnaire, on a phone: signing in leads to its deliveries.
     holder = sign_in_as(browser, live_server, "concessionnaire", width=390)
+    if reason := axe.missing_reason():
+        _unavailable(reason)
+    axe.serve_axe(holder.context, live_server.url)
     assert holder.page.url.endswith("/suivi")
     page = _open_concession(holder)
     _send(page, "inventaire-2026-S1.csv", _inventory(broken=True))
@@ -114,6 +118,8 @@ def test_a_concession_s_deliveries_from_late_to_checklist(
     # Where the sender is looking: the first error is on screen without scrolling.
     assert _in_view(page, rows.nth(1)), "la première erreur est hors de la fenêtre"
     page.screenshot(path=str(screenshot_path("parcours-livraisons-invalide", 390)))
+    found = axe.describe("livraison invalide", axe.violations(page, live_server.url))
+    assert not found, "\n".join(found)
     page.get_by_role("link", name="EP-2024-01").click()
     _send(page, "inventaire-2026-S1-corrige.csv", _inventory(broken=False))
     assert re.search(r"Livraison valide : 1\s?\d{3} lignes lues\.", _main(page))

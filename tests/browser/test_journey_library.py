@@ -98,5 +98,6 @@ def test_a_new_version_is_drafted_compared_and_approved(
     newest = history.locator("li").first.inner_text()
     assert f"version {draft}" in newest.lower() and NOTE in newest
     assert "Approuvée par" in newest and "library-approver" in newest
+    history.scroll_into_view_if_needed()
     page.screenshot(path=str(screenshot_path("parcours-approbation-historique", 1280)))
     approver.leave()

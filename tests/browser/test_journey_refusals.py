@@ -8,10 +8,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from tests.browser import axe
 from tests.browser.conftest import (
     ConsoleWatch,
     LiveServer,
     Person,
+    _unavailable,
     screenshot_path,
     sign_in_as,
 )
@@ -148,6 +150,9 @@ def test_the_editor_s_refused_draft(live_server: LiveServer, browser: Any) -> No
 def test_the_manager_s_refused_delivery_and_tick(live_server: LiveServer, browser: Any) -> None:
     manager = sign_in_as(browser, live_server, "contract_manager", width=390)
     page = manager.page
+    if reason := axe.missing_reason():
+        _unavailable(reason)
+    axe.serve_axe(manager.context, live_server.url)
     page.goto(live_server.url + "/organisations/valmont-sur-loire/contrats/EP-2024-01")
     form = page.locator("form.upload")
     form.get_by_label("Jeu de données").select_option(
@@ -179,4 +184,6 @@ def test_the_manager_s_refused_delivery_and_tick(live_server: LiveServer, browse
     assert all(_in_view(page, m) for m in messages), "le refus est hors de la fenêtre"
     assert "Une note ou un fichier prouve l'élément." in " ".join(m.inner_text() for m in messages)
     page.screenshot(path=str(screenshot_path("refus-reversibilite", 390)))
+    found = axe.describe("coche refusée", axe.violations(page, live_server.url))
+    assert not found, "\n".join(found)
     _leave(manager)

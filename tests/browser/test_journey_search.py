@@ -68,4 +68,11 @@ def test_search_finds_the_same_clauses_however_typed(live_server: LiveServer, br
     assert len(page.get_by_label("Mots recherchés").input_value()) <= 200
     assert "Réversibilité" in page.locator("main li.result").first.inner_text()
     assert len(page.title()) < 150, page.title()[:200]
+
+    # « API » in the menu opens a page to read, not raw JSON.
+    page.get_by_role("navigation", name="Navigation principale").get_by_role(
+        "link", name="API"
+    ).click()
+    assert page.get_by_role("heading", level=1).is_visible()
+    assert not page.locator("body").inner_text().lstrip().startswith("{")
     reader.leave()
