@@ -173,11 +173,7 @@ def browser() -> Iterator[Any]:
         _unavailable(f"Chromium absent ({CHROMIUM}) : apt-get install chromium")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            # In French, as the README's screenshots are: the browser's own words (the file
-            # picker, the date field) read as a French user's do.
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--lang=fr-FR"],
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
         )
         yield chromium
         chromium.close()
