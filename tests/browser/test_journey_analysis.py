@@ -100,7 +100,24 @@ def test_a_buyer_goes_from_a_cctp_to_its_annex(live_server: LiveServer, browser:
         page.get_by_role("button", name="Télécharger l'annexe (Word)").click()
     assert download.value.suggested_filename.endswith(".docx")
     document = docx.Document(io.BytesIO(download.value.path().read_bytes()))
+
+    # The annex of a concession speaks of the conceding authority and the concessionnaire.
+    page.get_by_role("navigation", name="Navigation principale").get_by_role(
+        "link", name="Analyses"
+    ).click()
+    page.get_by_role("link", name="valmont_cctp_concession_eclairage_public.docx").click()
+    page.get_by_role("link", name="Préparer l'annexe « données »").click()
+    for label, value in VALUES.items():
+        page.get_by_label(re.compile("^" + re.escape(label))).fill(value)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Télécharger l'annexe (Word)").click()
+    concession = docx.Document(io.BytesIO(download.value.path().read_bytes()))
     buyer.leave()
+    said = "\n".join(p.text for p in concession.paragraphs)
+    assert "l'autorité concédante" in said and "le concessionnaire" in said
+    assert not re.search(r"\b(l'acheteur|le titulaire)\b", said), re.findall(
+        r".{40}\b(?:l'acheteur|le titulaire)\b.{20}", said
+    )
 
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     # Article headings are the clauses' subjects, not the library's names for them.
