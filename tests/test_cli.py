@@ -24,10 +24,12 @@ def test_db_upgrade_reports_an_up_to_date_schema(runner: FlaskCliRunner) -> None
 def test_import_twice_then_nothing_to_import(runner: FlaskCliRunner) -> None:
     first = runner.invoke(args=["library", "import", str(FIXTURES / "library")])
     assert first.exit_code == 0, first.output
-    assert "3 version(s) créée(s)" in first.output
+    # Counts in French, as the pages write them: the singular up to one, never « (s) ».
+    assert "3 versions créées, 0 changement de statut, 0 inchangée." in first.output
+    assert "(s)" not in first.output
     second = runner.invoke(args=["library", "import", str(FIXTURES / "library")])
     assert second.exit_code == 0
-    assert "Rien à importer" in second.output
+    assert "Rien à importer : la bibliothèque est à jour (3 versions)." in second.output
 
 
 def test_malformed_import_lists_file_line_reason_and_exits_2(
@@ -41,7 +43,7 @@ def test_malformed_import_lists_file_line_reason_and_exits_2(
     assert "open_data/open-data-test/v1.md:29: variable inconnue « licence »" in result.output
     assert "rien n'a été enregistré" in result.output
     listing = runner.invoke(args=["search", "pénalités"])
-    assert "0 résultat(s)" in listing.output
+    assert "0 résultat" in listing.output
 
 
 def test_missing_directory_is_a_clear_error(runner: FlaskCliRunner, tmp_path: Path) -> None:
@@ -53,7 +55,7 @@ def test_missing_directory_is_a_clear_error(runner: FlaskCliRunner, tmp_path: Pa
 def test_export_then_reimport_changes_nothing(runner: FlaskCliRunner, tmp_path: Path) -> None:
     runner.invoke(args=["library", "import", str(FIXTURES / "library")])
     exported = runner.invoke(args=["library", "export", str(tmp_path / "out")])
-    assert exported.exit_code == 0 and "fichier(s) écrit(s)" in exported.output
+    assert exported.exit_code == 0 and "fichiers écrits" in exported.output
     again = runner.invoke(args=["library", "import", str(tmp_path / "out")])
     assert "Rien à importer" in again.output
 
@@ -61,7 +63,7 @@ def test_export_then_reimport_changes_nothing(runner: FlaskCliRunner, tmp_path: 
 def test_index_rebuild_and_search(runner: FlaskCliRunner) -> None:
     runner.invoke(args=["library", "import", str(FIXTURES / "library")])
     rebuilt = runner.invoke(args=["index", "rebuild"])
-    assert "3 version(s) indexée(s)" in rebuilt.output
+    assert "3 versions indexées" in rebuilt.output
     found = runner.invoke(args=["search", "restitution", "--status", "approved"])
     assert found.exit_code == 0
     assert "reversibilite-test v2 [approved]" in found.output
@@ -91,10 +93,10 @@ def test_demo_prepares_everything_without_serving(runner: FlaskCliRunner, tmp_pa
     )
     result = runner.invoke(args=["demo", "--no-serve"])
     assert result.exit_code == 0, result.output
-    assert "Index reconstruit : 3 version(s)" in result.output
-    assert "Exemples analysés : 1 nouveau(x) sur 1 document(s)." in result.output
+    assert "Index reconstruit : 3 versions" in result.output
+    assert "Exemples analysés : 1 nouveau sur 1 document." in result.output
     again = runner.invoke(args=["demo", "--no-serve"])
-    assert "Exemples analysés : 0 nouveau(x) sur 1 document(s)." in again.output
+    assert "Exemples analysés : 0 nouveau sur 1 document." in again.output
 
 
 def test_serve_refuses_an_unmigrated_database(tmp_path: Path) -> None:

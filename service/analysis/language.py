@@ -104,7 +104,7 @@ def number_value(text: str) -> float | None:
             return None
         if value == 100:
             current = max(current, 1) * 100
-        elif value == 20 and current in {4}:  # quatre-vingt(s)
+        elif value == 20 and current in {4}:  # « quatre-vingts », « quatre-vingt-un »
             current *= 20
         else:
             current += value

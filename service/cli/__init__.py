@@ -12,6 +12,7 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from service.accounts.models import ROLES
 from service.errors import ClausierError, ImportRejected
 from service.extensions import state
+from service.french import plural
 
 
 def init_app(app: Flask) -> None:
@@ -120,13 +121,16 @@ def library_import(directory: Path) -> None:
     except ClausierError as error:
         fail(error.detail, 2)
     if not report.changed:
-        click.echo(f"Rien à importer : la bibliothèque est à jour ({report.unchanged} versions).")
+        click.echo(
+            f"Rien à importer : la bibliothèque est à jour ({plural(report.unchanged, 'version')})."
+        )
         return
     click.echo(
-        f"Importé : {len(report.families_created)} famille(s) créée(s), "
-        f"{len(report.families_updated)} mise(s) à jour, "
-        f"{len(report.versions_created)} version(s) créée(s), "
-        f"{len(report.status_changes)} changement(s) de statut, {report.unchanged} inchangée(s)."
+        f"Importé : {plural(len(report.families_created), 'famille créée')}, "
+        f"{plural(len(report.families_updated), 'mise à jour')}, "
+        f"{plural(len(report.versions_created), 'version créée')}, "
+        f"{plural(len(report.status_changes), 'changement de statut')}, "
+        f"{plural(report.unchanged, 'inchangée')}."
     )
     for note in report.notes:
         click.echo(f"  – {note}")
@@ -140,7 +144,7 @@ def library_export(directory: Path) -> None:
 
     with state().db.session() as session:
         written = export_library(session, directory)
-    click.echo(f"{len(written)} fichier(s) écrit(s) dans {directory}.")
+    click.echo(f"{plural(len(written), 'fichier écrit')} dans {directory}.")
 
 
 # -- index and search ---------------------------------------------------------------------
@@ -156,7 +160,7 @@ def index_rebuild() -> None:
     """Rebuild the search index."""
     with state().db.session() as session:
         count = state().index.rebuild(session)
-    click.echo(f"Index reconstruit : {count} version(s) indexée(s).")
+    click.echo(f"Index reconstruit : {plural(count, 'version indexée')}.")
 
 
 @click.command("search", help="Cherche dans la bibliothèque.")
@@ -174,7 +178,7 @@ def search_command(words: tuple[str, ...], family: str | None, status: str | Non
             results = state().index.search(session, " ".join(words), family=family, status=status)
     except ClausierError as error:
         fail(error.detail, 2)
-    click.echo(f"{results.total} résultat(s)")
+    click.echo(plural(results.total, "résultat"))
     for hit in results.hits:
         click.echo(f"- {hit.clause_id} v{hit.number} [{hit.status}] {hit.title}")
         # The excerpt is HTML (for the pages): a terminal reads its text, matches in *stars*.
@@ -343,7 +347,7 @@ def eval_command(directories: tuple[Path, ...], split: str) -> None:
         score(evaluation, entry["families"], report)
     if absent:
         click.secho(
-            f"{len(absent)} document(s) étiqueté(s) absent(s) (copies non présentes : voir le "
+            f"{plural(len(absent), 'document étiqueté absent')} (copies non présentes : voir le "
             "README du corpus pour les relire) : "
             + ", ".join(absent[:5])
             + (" …" if len(absent) > 5 else ""),
@@ -390,7 +394,9 @@ def _analyse_samples(directory: Path) -> None:
             done += created
         except ClausierError as error:
             click.secho(f"{path.name} : {error.detail}", fg="yellow", err=True)
-    click.echo(f"Exemples analysés : {done} nouveau(x) sur {len(paths)} document(s).")
+    click.echo(
+        f"Exemples analysés : {plural(done, 'nouveau')} sur {plural(len(paths), 'document')}."
+    )
 
 
 def _demo_accounts() -> None:

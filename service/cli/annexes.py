@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from service.cli import fail
 from service.errors import ClausierError
 from service.extensions import state
+from service.french import plural
 
 # -- annexes and reports ------------------------------------------------------------------
 
@@ -181,12 +182,12 @@ def annex_command(
             for item in context.missing:
                 option = f"--{item.name}" if item.name in TITLE_FIELDS else f"--value {item.name}=…"
                 click.echo(f"Valeur manquante : {item.label} ({option}, clause « {item.clause} »)")
-            fail(f"{len(context.missing)} valeur(s) obligatoire(s) manquante(s) ; rien écrit.", 2)
+            fail(f"{plural(len(context.missing), 'valeur obligatoire manquante')} ; rien écrit.", 2)
         data = render_annex(context, template)
     except InvalidValues as error:
         for item in error.invalid:
             click.echo(f"Valeur invalide : {item.reason} (clause « {item.clause} »)", err=True)
-        fail(f"{len(error.invalid)} valeur(s) invalide(s) ; rien écrit.", 2)
+        fail(f"{plural(len(error.invalid), 'valeur invalide')} ; rien écrit.", 2)
     except ClausierError as error:
         for problem in getattr(error, "errors", None) or []:
             click.echo(f"  – {problem.get('reason') or problem}", err=True)

@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 from service.cli import fail
 from service.errors import ClausierError
 from service.extensions import state
+from service.french import agree, plural
 
 #: Exit code when something is late, missing or invalid (for cron jobs and monitoring).
 EXIT_OVERDUE = 1
@@ -43,8 +44,9 @@ def contracts_load(directory: Path) -> None:
         fail(_error_text(error), EXIT_USAGE)
     verb = "créé" if result.created else "déjà connu"
     click.echo(
-        f"Contrat {reference} {verb} : {result.deliveries} livraison(s) enregistrée(s)"
-        f" dont {result.valid} valide(s), {result.skipped} déjà connue(s)."
+        f"Contrat {reference} {verb} : {plural(result.deliveries, 'livraison enregistrée')}"
+        f" dont {plural(result.valid, 'valide')},"
+        f" {result.skipped} déjà {agree(result.skipped, 'connue')}."
     )
     for refusal in result.refused:
         click.secho(f"  refusée : {refusal}", fg="yellow")
@@ -95,7 +97,7 @@ def deliveries_status(reference: str | None, org: str | None, at: str | None) ->
             title = f"{contract.reference} — {contract.title}"
         board = dashboard(session, day, scope)
     click.secho(f"{title} : situation au {day:%d/%m/%Y}", bold=True)
-    click.echo("  " + " · ".join(f"{STATUS_LABELS[s]} {board.counts[s]}" for s in Status))
+    click.echo("  " + " · ".join(plural(board.counts[s], STATUS_LABELS[s]) for s in Status))
     rate = board.compliance.rate
     if rate is not None:
         click.echo(
@@ -108,7 +110,7 @@ def deliveries_status(reference: str | None, org: str | None, at: str | None) ->
             f" ({item.label}) — échéance {item.due:%d/%m/%Y}, {item.days} j"
         )
     if board.overdue_total > len(board.overdue):
-        click.echo(f"  … et {board.overdue_total - len(board.overdue)} autre(s).")
+        click.echo(f"  … et {plural(board.overdue_total - len(board.overdue), 'autre')}.")
     waiting = (
         board.counts[Status.MISSING] + board.counts[Status.LATE] + board.counts[Status.INVALID]
     )

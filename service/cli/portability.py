@@ -15,6 +15,7 @@ from service.cli.users import _operator  # the operator, as the audit log names 
 from service.db import Database
 from service.errors import ClausierError
 from service.extensions import state
+from service.french import agree, plural
 
 #: Exit code of a refusal: unknown organisation, directory not empty, altered file, identifiers
 #: taken…
@@ -30,7 +31,7 @@ def _error_text(error: ClausierError) -> str:
     problems = getattr(error, "errors", [])
     lines = [f"\n  {e['field']} : {e['message']}" for e in problems[:SHOWN]]
     if len(problems) > SHOWN:
-        lines.append(f"\n  … et {len(problems) - SHOWN} autre(s)")
+        lines.append(f"\n  … et {plural(len(problems) - SHOWN, 'autre')}")
     return error.detail + "".join(lines)
 
 
@@ -49,8 +50,9 @@ def export_command(slug: str, directory: Path) -> None:
         fail(_error_text(error), EXIT_REFUSED)
     rows = sum(report.counts.values())
     click.echo(
-        f"Organisation « {slug} » exportée dans {report.directory} : {rows} ligne(s) dans"
-        f" {len(report.counts)} table(s), {report.files} fichier(s) ({report.file_bytes} octets)."
+        f"Organisation « {slug} » exportée dans {report.directory} : {plural(rows, 'ligne')} dans"
+        f" {plural(len(report.counts), 'table')}, {plural(report.files, 'fichier')}"
+        f" ({plural(report.file_bytes, 'octet')})."
     )
     click.echo("Dictionnaire des données : datapackage.json ; empreintes : manifest.json.")
 
@@ -89,8 +91,9 @@ def import_command(directory: Path, check: bool) -> None:
     rows = sum(report.counts.values())
     done = "peut être importée ici (vérification : rien n'a été gardé)" if check else "importée"
     click.echo(
-        f"Organisation « {report.slug} » {done} : {rows} ligne(s), {report.files_added}"
-        f" fichier(s) ajouté(s), {report.files_present} déjà présent(s)."
+        f"Organisation « {report.slug} » {done} : {plural(rows, 'ligne')},"
+        f" {plural(report.files_added, 'fichier ajouté')}, {report.files_present} déjà"
+        f" {agree(report.files_present, 'présent')}."
     )
     for exported, local in sorted(report.versions_moved.items()):
         click.echo(f"  – version de clause {exported} citée sous le numéro {local} ici")

@@ -9,7 +9,7 @@ from typing import Any
 
 from service.deliveries.models import ChecklistEvent, Contract
 from service.deliveries.schedule import STATUS_LABELS, Status
-from service.french import PARIS
+from service.french import PARIS, plural
 
 DONE = "done"
 PENDING = "pending"
@@ -106,11 +106,11 @@ class DatasetLine:
 
     @property
     def schema_label(self) -> str:
-        """The schema in French: its name and field count, or « aucun »."""
+        """The schema in French, as a person reads it: « schéma de table, 11 champs », or
+        « sans schéma » (its technical name stays in the JSON)."""
         if self.schema_fields is None:
-            return "aucun"
-        name = f"{self.schema_name}, " if self.schema_name else ""
-        return f"{name}{self.schema_fields} champ{'s' if self.schema_fields > 1 else ''}"
+            return "sans schéma"
+        return f"schéma de table, {plural(self.schema_fields, 'champ')}"
 
     @property
     def completeness(self) -> str:

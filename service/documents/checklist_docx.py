@@ -87,7 +87,7 @@ def checklist_context(
         "datasets": [
             {
                 "title": f"{line.title} ({line.dataset})",
-                "format": f"{line.format_label} — schéma : {line.schema_label}",
+                "format": f"{line.format_label} — {line.schema_label}",
                 "frequency": line.frequency_label,
                 "last_valid": delivery_text(line.last_valid) if line.last_valid else "aucune",
                 "completeness": f"{line.completeness} — {line.verdict_label}",

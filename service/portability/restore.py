@@ -22,6 +22,7 @@ from service import migrate
 from service.accounts import audit
 from service.accounts.identity import Identity
 from service.errors import ImportRefused
+from service.french import agree, plural
 from service.portability.cells import from_cell
 from service.portability.export import (
     DATAPACKAGE,
@@ -67,7 +68,7 @@ class _Problems:
         """Raise ImportRefused with every problem found, if any."""
         if self.items:
             raise ImportRefused(
-                f"{summary} Rien n'a été importé ({len(self.items)} problème(s)).",
+                f"{summary} Rien n'a été importé ({plural(len(self.items), 'problème')}).",
                 errors=self.items,
             )
 
@@ -186,7 +187,7 @@ def _read_tables(directory: Path, manifest: dict[str, Any]) -> dict[str, list[di
         if manifest["counts"].get(name) != len(rows[name]):
             problems.add(
                 f"{name}.csv",
-                f"{len(rows[name])} ligne(s), le manifeste en annonce"
+                f"{plural(len(rows[name]), 'ligne')}, le manifeste en annonce"
                 f" {manifest['counts'].get(name)}",
             )
     organisations = rows["organisation"]
@@ -262,7 +263,11 @@ def _check_target(session: Session, rows: dict[str, list[dict[str, Any]]]) -> No
         if taken:
             named = ", ".join("(" + ", ".join(map(str, key)) + ")" for key in taken[:5])
             more = " …" if len(taken) > 5 else ""
-            problems.add(name, f"{len(taken)} identifiant(s) déjà pris ici : {named}{more}")
+            problems.add(
+                name,
+                f"{plural(len(taken), 'identifiant')} déjà {agree(len(taken), 'pris')} ici :"
+                f" {named}{more}",
+            )
     for name, column in (("user_account", "email"), ("job", "key")):
         values = [row[column] for row in rows[name]]
         for taken in _taken(session, name, [column], [(v,) for v in values]):

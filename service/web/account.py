@@ -35,7 +35,7 @@ from werkzeug.wrappers import Response
 from service.accounts import audit
 from service.accounts.identity import Identity
 from service.accounts.models import ROLES, Role, User
-from service.accounts.rights import can, require, require_token_management
+from service.accounts.rights import STAFF, can, require, require_token_management
 from service.accounts.signin import attempt_sign_in
 from service.accounts.tokens import create_token, get_token, list_tokens, revoke_token, token_state
 from service.accounts.users import change_password
@@ -164,7 +164,12 @@ def _target() -> str | None:
     return local_target(request.values.get("suivant"))
 
 
-def _home() -> str:
+def _home(user: User, organisation: Organisation) -> str:
+    """Where signing in leads: the library for the organisation's people, the deliveries for
+    a concessionnaire, who has nothing else to do here."""
+    roles = {m.role for m in user.memberships if m.organisation_id == organisation.id}
+    if roles and not roles & STAFF:
+        return url_for("contracts.overview")
     return url_for("library.index")
 
 
@@ -206,7 +211,7 @@ def sign_in() -> Response | tuple[str, int, dict[str, str]]:
             " changez-en dans « Mon compte ».",
             "success",
         )
-    return redirect(target or _home(), code=303)
+    return redirect(target or _home(user, chosen), code=303)
 
 
 def _sign_in_page(form: SignInForm, target: str | None, error: str | None = None) -> str:

@@ -114,7 +114,8 @@ def tick(org: str, reference: str, item: str) -> Response | tuple[str, int]:
             )
             state = domain.ITEM_STATES[event.state]
     except InvalidInput as error:
-        messages = [f"{e['message']}." for e in error.errors]
+        # Each reason a sentence of its own, under the domain's summary.
+        messages = [f"{e['message'][:1].upper()}{e['message'][1:]}." for e in error.errors]
         fields = [e["field"] for e in error.errors]
         return _page(org, reference, 422, {item: [error.detail, *messages]}, item, fields)
     finally:

@@ -212,7 +212,11 @@ def upload(org: str, reference: str) -> Response | tuple[str, int]:
         flash("Livraison reçue et valide.", "success")
     else:
         flash("Livraison reçue mais invalide : voyez le rapport ci-dessous.", "error")
-    return redirect(url_for(".delivery", org=org, reference=reference, delivery_id=number))
+    # To the verdict and its errors, whatever the form's own anchor: a refused file's rows
+    # are what the sender looks at next.
+    return redirect(
+        url_for(".delivery", org=org, reference=reference, delivery_id=number, _anchor="resultat")
+    )
 
 
 @bp.get("/organisations/<org>/contrats/<path:reference>")

@@ -23,6 +23,9 @@ bp.before_request(csrf.protect)
 PER_PAGE = 10
 #: How much of a query the title and the headings repeat (the form keeps all of it).
 QUERY_SHOWN = 80
+#: The longest query searched: the form takes no more (a paste by mistake stays a query, and
+#: the address stays within what the server reads); a longer one typed in the address is cut.
+QUERY_MAX = 200
 
 
 @dataclass(frozen=True)
@@ -69,13 +72,14 @@ def search() -> tuple[str, int]:
     """Search form and ranked results; a bad query or filter is shown in the page (4xx)."""
     allow("read_library")
     session = db_session()
-    text = request.args.get("q", "").strip()
+    text = request.args.get("q", "").strip()[:QUERY_MAX].strip()
     family = request.args.get("family") or None
     status = request.args.get("status") or None
     page = int_arg("page", 1) or 1
     families = store.list_families(session)
     context = {
         "q": text,
+        "q_max": QUERY_MAX,
         "q_shown": text if len(text) <= QUERY_SHOWN else text[:QUERY_SHOWN].rstrip() + "…",
         "family": family,
         "status": status,

@@ -170,9 +170,9 @@ def build() -> bytes:
     document.add_paragraph("Traçabilité des clauses utilisées", style=section)
     document.add_paragraph(
         "Chaque article reprend une version de la bibliothèque de clauses. L'empreinte de la "
-        "version est celle que la bibliothèque enregistre pour cette version (content_hash) : "
-        "elle permet de l'y retrouver. L'empreinte du texte complété (SHA-256) porte sur le "
-        "texte de l'article tel que complété des valeurs du contrat."
+        "version est celle que la bibliothèque enregistre pour cette version : elle permet de "
+        "l'y retrouver. L'empreinte du texte complété porte sur le texte de l'article tel que "
+        "complété des valeurs du contrat."
     )
     trace = table(
         document,

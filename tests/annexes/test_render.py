@@ -487,7 +487,10 @@ def test_the_traceability_gives_the_library_version_hash_and_the_filled_text_has
         assert clause.filled_text_hash == hashlib.sha256(clause.text.encode()).hexdigest()
         assert row[3] != row[4]
     body = "\n".join(p.text for p in document.paragraphs)
-    assert "content_hash" in body, "the annex says what the version hash is"
+    assert "L'empreinte de la version est celle que la bibliothèque enregistre" in body, (
+        "the annex says what the version hash is"
+    )
+    assert "content_hash" not in body, "in words for people, not the column's name"
 
 
 # -- budgets (issue 14): filling runs in a child held to RENDER_BUDGET ----------------------

@@ -221,3 +221,50 @@ def screenshot_path(name: str, width: int) -> Path:
     """Where the screenshot of page ``name`` at ``width`` pixels goes."""
     SCREENSHOTS.mkdir(exist_ok=True)
     return SCREENSHOTS / f"{name}-{width}.png"
+
+
+@dataclass
+class Person:
+    """Someone at the browser: their own context (cookies, downloads), its tab, and what the
+    tab wrote to the console as errors."""
+
+    context: Any
+    page: Any
+    watch: ConsoleWatch
+
+    def leave(self) -> None:
+        """Close the browser context; fail if the console showed an error meanwhile."""
+        errors = self.watch.take()
+        self.context.close()
+        assert not errors, "erreurs dans la console du navigateur :\n" + "\n".join(errors)
+
+
+def demo_address(role: str) -> str:
+    """The demo account holding ``role`` (service/cli/demo_accounts.py)."""
+    from service.cli.demo_accounts import DOMAIN
+
+    return f"{role.replace('_', '-')}@{DOMAIN}"
+
+
+def sign_in_as(browser: Any, live_server: LiveServer, role: str, width: int = 1280) -> Person:
+    """A fresh browser context in which the demo account of ``role`` signs in through the
+    sign-in form, as a person does; the page is then wherever signing in leads."""
+    from service.accounts.models import ROLES
+    from service.cli.demo_accounts import DEMO_PASSWORD
+
+    context = browser.new_context(
+        viewport={"width": width, "height": 900 if width > 400 else 844},
+        locale="fr-FR",
+        accept_downloads=True,
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    watch = ConsoleWatch(page)
+    page.goto(live_server.url + "/connexion")
+    page.get_by_label("Adresse électronique").fill(demo_address(role))
+    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Se connecter").click()
+    # The header names who is signed in, by the name a person reads.
+    assert f"Démo — {ROLES[role]}" in page.get_by_role("banner").text_content()
+    return Person(context, page, watch)

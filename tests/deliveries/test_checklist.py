@@ -101,7 +101,7 @@ def test_datasets_show_format_schema_last_valid_delivery_and_completeness(
 
     (line,) = checklist.datasets
     assert line.format_label == "CSV (valeurs séparées)"
-    assert line.schema_label == "2 champs"
+    assert line.schema_label == "schéma de table, 2 champs"
     assert line.frequency_label == "mensuelle"
     assert (line.owed, line.delivered, line.late) == (3, 2, 1)
     assert line.completeness == "2 / 3 périodes"

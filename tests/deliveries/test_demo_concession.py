@@ -4,6 +4,8 @@ its README describes; ``clausier deliveries status`` prints it and fails when so
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
@@ -51,6 +53,11 @@ def test_deliveries_status_exit_codes(
     assert late.exit_code == 1
     assert "situation au 01/11/2026" in late.output
     assert "invalide" in late.output and "Inventaire des points lumineux" in late.output
+    # The counts read as on the pages: the number first, the word agreed with it.
+    counts = late.output.splitlines()[1]
+    assert re.search(r"\b\d+ à venir · \d+ attendues? · \d+ à l'heure · ", counts), counts
+    assert re.search(r"\b([2-9]|\d\d+) manquantes\b", counts), counts
+    assert "(s)" not in loaded.output and "livraisons enregistrées dont" in loaded.output
     before = runner.invoke(args=["deliveries", "status", "--at", "2024-07-20"])
     assert before.exit_code == 0, before.output
     assert "à venir" in before.output

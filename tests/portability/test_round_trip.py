@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, func, make_url, select, text
 from service.accounts.invitations import find_invitation
 from service.accounts.tokens import token_identity
 from service.errors import InvitationNotFound, NotSignedIn
+from service.french import plural
 from service.portability.dictionary import WITHHELD
 from service.portability.tables import EXPORTED, VIRTUAL, table
 from tests.conftest import clausier
@@ -245,7 +246,7 @@ def test_an_instance_that_holds_the_organisation_refuses_it_again(
     assert result.exit_code == 2
     assert "slug « valbrune » déjà présent" in result.output
     contracts = len(exported.rows["contract"])
-    assert f"contract : {contracts} identifiant(s) déjà pris ici : (" in result.output
+    assert f"contract : {plural(contracts, 'identifiant')} déjà pris ici : (" in result.output
     assert _counts(target) == before
 
 
@@ -402,7 +403,7 @@ def test_a_file_this_instance_already_holds_is_kept_once(exported: Exported, tar
         store_file(session, exported.contents[template], "application/octet-stream")
     result = _import(target, exported.directory)
     assert result.exit_code == 0, result.output
-    assert "1 déjà présent(s)" in result.output
+    assert "1 déjà présent" in result.output
     stored = {row["sha256"]: row for row in _rows(target, "stored_file")}
     assert stored[template]["content"] == exported.contents[template]
     assert len(stored) == len(exported.rows["stored_file"])

@@ -197,8 +197,8 @@ def test_a_tick_without_evidence_is_refused_with_the_reason(
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "L'élément n'a pas été enregistré." in page
-    assert "une note ou un fichier prouve l&#39;élément." in page
-    # The note is marked invalid and described by the messages shown above the form's fields.
+    assert "Une note ou un fichier prouve l&#39;élément." in page
+    # The note is marked invalid and described by the messages shown just above it.
     note = re.search(r'<textarea id="note-plan"[^>]*>', page)
     assert note is not None
     assert 'aria-invalid="true"' in note[0]

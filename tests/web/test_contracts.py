@@ -95,11 +95,15 @@ def test_a_delivery_uploaded_from_the_form(
         },
     )
     assert response.status_code == 302
-    report = client.get(response.headers["Location"])
+    # The report opens at its verdict, where the sender looks next.
+    page, anchor = response.headers["Location"].split("#")
+    assert anchor == "resultat"
+    report = client.get(page)
     text = _text(report.get_data(as_text=True))
+    assert 'id="resultat"' in report.get_data(as_text=True)
     # Sent by the signed-in user, whatever a form field would say.
     assert "Livraison valide" in text and "mars.csv" in text and AGENT in text
-    file = client.get(response.headers["Location"] + "/fichier")
+    file = client.get(page + "/fichier")
     assert file.data == GOOD_CSV
 
 

@@ -22,9 +22,15 @@ HAND_COUNT = re.compile(
 NOT_AGREEING = {"sur", "par", "de", "dans", "à", "et", "ou"}
 #: « ligne(s) », « problème(s) »: a plural by hand, in the Python that writes what pages show.
 HAND_PLURAL = re.compile(r"(?<!http)(?<=\w)\((?:s|x|e|es)\)")
-#: Where the words of the pages are written: the templates and the code below them whose
-#: messages a page shows (the command line, for operators, keeps its terse « (s) »).
-SHOWN_BY_PAGES = ("service/web", "service/documents", "service/deliveries")
+#: Where the words people read are written: the templates, the code below them whose messages
+#: a page shows, the analysis's reasons, and the command line, which speaks as the pages do.
+SHOWN_BY_PAGES = (
+    "service/web",
+    "service/documents",
+    "service/deliveries",
+    "service/analysis",
+    "service/cli",
+)
 
 
 def test_templates_write_counts_through_the_helper() -> None:

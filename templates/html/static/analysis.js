@@ -37,6 +37,10 @@
   function fail(text) {
     busy(false);
     input.setAttribute("aria-invalid", "true");
+    // The message describes the field: a screen reader reads it on reaching the field.
+    var described = (input.getAttribute("aria-describedby") || "").split(" ");
+    if (described.indexOf("upload-message") < 0) described.push("upload-message");
+    input.setAttribute("aria-describedby", described.join(" ").trim());
     say(text, true);
   }
 
@@ -59,6 +63,10 @@
         : "";
     }
     input.removeAttribute("aria-invalid");
+    input.setAttribute(
+      "aria-describedby",
+      (input.getAttribute("aria-describedby") || "").replace(/\s*upload-message/, "")
+    );
     say("");
   }
 
