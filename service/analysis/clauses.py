@@ -698,7 +698,12 @@ def _about(
             ):
                 continue
             # A definition inside the family's own clause states what the clause covers.
-            scope = family in owner and is_definition(section.folded[index])
+            # (« … est défini à l'article 15 du CCAP » sends the reader elsewhere instead.)
+            scope = (
+                family in owner
+                and is_definition(section.folded[index])
+                and not refers_elsewhere(section.folded[index])
+            )
             if section.passing(index) and not scope:
                 if deferrals is not None and refers_elsewhere(section.folded[index]):
                     deferrals.append(

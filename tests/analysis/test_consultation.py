@@ -39,8 +39,21 @@ def families(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {family["family"]: family for family in report["families"]}
 
 
-def test_a_deferral_to_an_absent_piece_is_unverifiable_never_present(ruleset: Ruleset) -> None:
-    report = analyze_consultation([("cctp.md", CCTP.encode())], ruleset)
+@pytest.mark.parametrize(
+    "deferral",
+    [
+        "Les modalités de réversibilité sont fixées à l'article 12 du CCAP.",
+        # worded like a definition: still a deferral, not the clause's scope
+        "Le régime de la réversibilité est défini à l'article 12 du CCAP.",
+    ],
+)
+def test_a_deferral_to_an_absent_piece_is_unverifiable_never_present(
+    ruleset: Ruleset, deferral: str
+) -> None:
+    cctp = CCTP.replace(
+        "Les modalités de réversibilité sont fixées à l'article 12 du CCAP.", deferral
+    )
+    report = analyze_consultation([("cctp.md", cctp.encode())], ruleset)
     reversibility = families(report)["reversibilite"]
     assert reversibility["verdict"] == "unverifiable"
     assert "article 12 du CCAP" in reversibility["explanation"]
