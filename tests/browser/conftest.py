@@ -47,7 +47,7 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _wait_for(url: str, server: subprocess.Popen[str], deadline: float) -> None:
+def _wait_for(url: str, server: subprocess.Popen[str], deadline: float, log: Path) -> None:
     while True:
         try:
             with urllib.request.urlopen(url, timeout=5):
@@ -56,7 +56,7 @@ def _wait_for(url: str, server: subprocess.Popen[str], deadline: float) -> None:
             return  # it answers
         except OSError:
             if server.poll() is not None or time.monotonic() > deadline:
-                output = server.stdout.read() if server.stdout else ""
+                output = log.read_text(encoding="utf-8", errors="replace")
                 raise RuntimeError(f"clausier serve did not answer on {url}:\n{output}") from None
             time.sleep(0.2)
 
@@ -138,16 +138,20 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         [*clausier, "demo", "--no-serve"], env=env, check=True, capture_output=True, text=True
     )
     port = _free_port()
+    # The server's log (an access line per request) goes to a file: a pipe nobody reads
+    # fills after some hundred requests, and the server then blocks on writing its log.
+    log_path = data_dir.parent / "serve.log"
+    log = log_path.open("w", encoding="utf-8")
     server = subprocess.Popen(
         [*clausier, "serve", "--development", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(url + "/", server, time.monotonic() + 60)
+        _wait_for(url + "/", server, time.monotonic() + 60, log_path)
         live = LiveServer(url=url, data_dir=data_dir, env=env)
         live.sign_in()
         yield live
@@ -158,8 +162,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-        if server.stdout:
-            server.stdout.close()
+        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -66,16 +66,18 @@ def demo_server() -> Iterator[str]:
         print("Préparation de la démonstration…", flush=True)
         subprocess.run([*clausier, "demo", "--no-serve"], env=env, check=True, capture_output=True)
         port = _free_port()
+        log_path = Path(folder) / "serve.log"  # a pipe nobody reads would block the server
+        log = log_path.open("w", encoding="utf-8")
         server = subprocess.Popen(
             [*clausier, "serve", "--development", "--host", "127.0.0.1", "--port", str(port)],
             env=env,
-            stdout=subprocess.PIPE,
+            stdout=log,
             stderr=subprocess.STDOUT,
             text=True,
         )
         url = f"http://127.0.0.1:{port}"
         try:
-            _wait_for(url + "/", server, time.monotonic() + 60)
+            _wait_for(url + "/", server, time.monotonic() + 60, log_path)
             yield url
         finally:
             server.send_signal(signal.SIGTERM)
@@ -84,8 +86,7 @@ def demo_server() -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
-            if server.stdout:
-                server.stdout.close()
+            log.close()
 
 
 def optimise(path: Path) -> None:
