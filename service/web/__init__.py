@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
         oidc,
         org_templates,
         pending_deliveries,
+        permissions,
         reference,
         report_pdf,
         search,
@@ -49,3 +50,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals.update(GLOBALS)
     app.add_template_global(csrf.csrf_token, "csrf_token")
+    # The pages offer an action only to who may take it.
+    app.add_template_global(permissions.can, "can")

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from docx import Document
 from flask.testing import FlaskClient
 from sqlalchemy import event
@@ -26,7 +28,7 @@ from tests.deliveries.factories import (
     make_organisation,
     paris,
 )
-from tests.web.test_clause_pdf import pdf_text
+from tests.web.test_clause_pdf import pdf_text, stylesheet_warnings
 
 PAGE = "/organisations/valbrune/contrats/EP-2024-01/reversibilite"
 
@@ -250,6 +252,18 @@ def test_the_pdf_shows_the_title_block_and_the_sections(
     ):
         assert expected.lower() in text.lower(), expected  # badges are in capitals
     assert "Cocher" not in text  # the tick forms stay on the page
+
+
+def test_the_pdf_logs_no_stylesheet_warning(
+    client: FlaskClient,
+    db_session: Session,
+    reference_library: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    setup_contract(db_session)
+    with caplog.at_level(logging.INFO, logger="weasyprint"):
+        assert client.get(PAGE + ".pdf?au=2024-10-31").data.startswith(b"%PDF")
+    assert not stylesheet_warnings(caplog), "\n".join(stylesheet_warnings(caplog))
 
 
 def test_the_docx_download_holds_the_checklist(

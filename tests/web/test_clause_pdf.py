@@ -4,6 +4,7 @@ served by service/web/clause_pdf.py)."""
 from __future__ import annotations
 
 import io
+import logging
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,16 @@ def pdf_text(data: bytes) -> str:
     reader = PdfReader(io.BytesIO(data))
     text = "\n".join(page.extract_text() for page in reader.pages)
     return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+
+
+def stylesheet_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """What WeasyPrint logged at WARNING or above while the test captured its logger (an
+    ignored or unparsable rule of the PDF stylesheets, a refused address)."""
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.name.startswith("weasyprint") and record.levelno >= logging.WARNING
+    ]
 
 
 def add_draft(app: Flask, addition: str) -> int:
@@ -130,3 +141,19 @@ def test_html_in_a_clause_body_is_escaped_and_not_fetched(
         assert fetcher.refused == []
         assert all(url.startswith(pdf.ASSET_BASE) for url in fetcher.served)
         assert not any("passwd" in url or "example.org" in url for url in fetcher.served)
+
+
+def test_the_clause_and_diff_pdfs_log_no_stylesheet_warning(
+    app: Flask, client: FlaskClient, reference_library: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The clause and diff PDFs share the report's stylesheets but have their own templates:
+    WeasyPrint ignores nothing in them either."""
+    number = add_draft(app, "Les données sont publiées **chaque mois**.")
+    with caplog.at_level(logging.INFO, logger="weasyprint"):
+        for url in (
+            f"/clauses/{CLAUSE}/versions/2.pdf",
+            f"/clauses/{CLAUSE}/versions/{number}.pdf",
+            f"/clauses/{CLAUSE}/diff.pdf?from=2&to={number}",
+        ):
+            assert client.get(url).data.startswith(b"%PDF"), url
+    assert not stylesheet_warnings(caplog), "\n".join(stylesheet_warnings(caplog))
