@@ -151,8 +151,8 @@ def test_a_wide_window_shows_the_menu_without_its_button(
 def test_without_javascript_the_narrow_menu_stays_unfolded(
     live_server: LiveServer, browser: Any
 ) -> None:
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, locale="fr-FR", java_script_enabled=False
+    context = live_server.context(
+        browser, viewport={"width": 390, "height": 844}, locale="fr-FR", java_script_enabled=False
     )
     page = context.new_page()
     page.goto(live_server.url + "/")
