@@ -14,6 +14,7 @@ part that only lists or defines) never count.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -386,13 +387,17 @@ def _reversed(text: str, phrase: tuple[str, ...], folded: str) -> bool:
     leur ouverture »), but « données du portail » is not a « portail de données »."""
     if len(phrase) != 2 or not _COMPLEMENT.search(text):
         return False
+    turned, kept = _complement_patterns(phrase)
+    return turned.search(folded) is not None and kept.search(folded) is None
+
+
+@functools.lru_cache(maxsize=1024)
+def _complement_patterns(phrase: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """For a noun and its complement: the pair turned round, and in its own order."""
     head, tail = (re.escape(concept) for concept in phrase)
-    pattern = rf"\b{tail}\w*\s+(?:de|du|des|d')\s*(?:la\s+|le\s+|les\s+|l')?{head}\w*"
-    return (
-        re.search(pattern, folded) is not None
-        and re.search(rf"\b{head}\w*\s+(?:\w+\s+)?(?:de|du|des|d')\s*(?:\w+\s+)?{tail}", folded)
-        is None
-    )
+    turned = rf"\b{tail}\w*\s+(?:de|du|des|d')\s*(?:la\s+|le\s+|les\s+|l')?{head}\w*"
+    kept = rf"\b{head}\w*\s+(?:\w+\s+)?(?:de|du|des|d')\s*(?:\w+\s+)?{tail}"
+    return re.compile(turned), re.compile(kept)
 
 
 def _speaks_of_data(body: list[IndexedSection]) -> bool:

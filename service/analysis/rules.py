@@ -518,8 +518,10 @@ def contradiction_kind(sentence: str) -> str | None:
     if prohibited or PRIOR_KNOWLEDGE.search(folded) or BOUNDED.search(folded):
         return None
     freed = PUBLIC_FREEDOM.sub("", folded)
-    if PARTY_AGENT_FREEDOM.search(folded) or PARTY_WISH.search(folded) or (
-        any(not _over_means(freed, m) for m in FREEDOM.finditer(freed)) and _party_may(freed)
+    if (
+        PARTY_AGENT_FREEDOM.search(folded)
+        or PARTY_WISH.search(folded)
+        or (any(not _over_means(freed, m) for m in FREEDOM.finditer(freed)) and _party_may(freed))
     ):
         return DATA_FREED if _data_first(folded) else FREED
     return None
