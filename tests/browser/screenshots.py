@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
@@ -97,6 +98,22 @@ def optimise(path: Path) -> None:
     reduced.save(path, optimize=True)
 
 
+#: Whose screens these are: the demo's buyer, who reads the library, the analyses and the
+#: contracts of the demo organisation.
+SHOWN_ROLE = "acheteur"
+
+
+def sign_in(page: Any, url: str) -> None:
+    """Sign in through the form with the demo account of ``SHOWN_ROLE``, as a person does."""
+    from service.cli.demo_accounts import DEMO_PASSWORD, DOMAIN
+
+    page.goto(url + "/connexion")
+    page.get_by_label("Adresse électronique").fill(f"{SHOWN_ROLE}@{DOMAIN}")
+    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Se connecter").click()
+
+
 def capture(url: str, shots: tuple[Shot, ...], folder: Path) -> list[Path]:
     """Take each screen in Chromium and write it to ``folder``; a console error stops it."""
     from playwright.sync_api import sync_playwright
@@ -117,6 +134,7 @@ def capture(url: str, shots: tuple[Shot, ...], folder: Path) -> list[Path]:
             page = context.new_page()
             errors: list[str] = []
             page.on("console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None)
+            sign_in(page, url)
             page.goto(url + shot.path, wait_until="load")
             if shot.top:
                 # A little room above the element, as when a reader scrolls to it.
