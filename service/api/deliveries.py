@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, request
 
-from service.accounts import audit
 from service.accounts.identity import Identity
 from service.accounts.rights import delivery_sender, require_delivery, visible_contracts
 from service.accounts.tokens import create_feed_token
@@ -195,23 +194,8 @@ def create_delivery(
                 recorded_by=side,
             )
             later = isinstance(received, pending.Accepted)
-            audit.record_by(
-                session,
-                identity,
-                "delivery_uploaded",
-                organisation_id=contract.organisation_id,
-                object=f"file:{received.params['file_sha256']}"
-                if later
-                else f"delivery:{received.id}",
-                detail={
-                    "contract": contract.reference,
-                    "dataset": dataset,
-                    "period": form.period,
-                    "filename": received.params["filename"] if later else received.filename,
-                    "backdated": backdated,
-                    **({"background": True} if later else {}),
-                    **({"received_at": form.received_at.isoformat()} if backdated else {}),
-                },
+            pending.audit_upload(
+                session, identity, contract, dataset, form.period, received, form.received_at
             )
             if not later:
                 return delivery_json(received, base), 201, {"Location": f"{base}/{received.id}"}

@@ -404,3 +404,35 @@ def _not_found(contract: Contract) -> PendingDeliveryNotFound:
         f"Le contrat « {contract.reference} » n'a pas de livraison en cours de validation sous "
         "cet identifiant."
     )
+
+
+def audit_upload(
+    session: Session,
+    identity: Any,
+    contract: Contract,
+    dataset: str,
+    period: str,
+    received: Delivery | Accepted,
+    received_at: dt.datetime | None = None,
+) -> None:
+    """Log an upload in the organisation's journal, whichever face received it: the delivery
+    recorded, or the file kept for a validation in the background."""
+    from service.accounts import audit
+
+    later = isinstance(received, Accepted)
+    audit.record_by(
+        session,
+        identity,
+        "delivery_uploaded",
+        organisation_id=contract.organisation_id,
+        object=f"file:{received.params['file_sha256']}" if later else f"delivery:{received.id}",
+        detail={
+            "contract": contract.reference,
+            "dataset": dataset,
+            "period": period,
+            "filename": received.params["filename"] if later else received.filename,
+            "backdated": received_at is not None,
+            **({"background": True} if later else {}),
+            **({"received_at": received_at.isoformat()} if received_at is not None else {}),
+        },
+    )

@@ -179,22 +179,13 @@ def upload(org: str, reference: str) -> Response | tuple[str, int]:
                 note=request.form.get("note", ""),
             )
             later = isinstance(received, pending.Accepted)
-            audit.record_by(
+            pending.audit_upload(
                 session,
                 identity,
-                "delivery_uploaded",
-                organisation_id=contract.organisation_id,
-                object=f"file:{received.params['file_sha256']}"
-                if later
-                else f"delivery:{received.id}",
-                detail={
-                    "contract": contract.reference,
-                    "dataset": obligation.dataset,
-                    "period": request.form.get("period", ""),
-                    "filename": received.params["filename"] if later else received.filename,
-                    "backdated": False,
-                    **({"background": True} if later else {}),
-                },
+                contract,
+                obligation.dataset,
+                request.form.get("period", ""),
+                received,
             )
             if not later:
                 number, valid = received.id, received.valid
