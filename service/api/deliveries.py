@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, request
 
+from service.accounts import audit
 from service.accounts.identity import Identity
 from service.accounts.rights import delivery_sender, require_delivery, visible_contracts
 from service.accounts.tokens import create_feed_token
@@ -194,8 +195,13 @@ def create_delivery(
                 recorded_by=side,
             )
             later = isinstance(received, pending.Accepted)
-            pending.audit_upload(
-                session, identity, contract, dataset, form.period, received, form.received_at
+            audit.record_by(
+                session,
+                identity,
+                "delivery_uploaded",
+                **pending.upload_journal_entry(
+                    contract, dataset, form.period, received, form.received_at
+                ),
             )
             if not later:
                 return delivery_json(received, base), 201, {"Location": f"{base}/{received.id}"}

@@ -406,27 +406,21 @@ def _not_found(contract: Contract) -> PendingDeliveryNotFound:
     )
 
 
-def audit_upload(
-    session: Session,
-    identity: Any,
+def upload_journal_entry(
     contract: Contract,
     dataset: str,
     period: str,
     received: Delivery | Accepted,
     received_at: dt.datetime | None = None,
-) -> None:
-    """Log an upload in the organisation's journal, whichever face received it: the delivery
-    recorded, or the file kept for a validation in the background."""
-    from service.accounts import audit
-
+) -> dict[str, Any]:
+    """What the organisation's journal records of an upload, whichever face received it: the
+    delivery recorded, or the file kept for a validation in the background. The faces pass it
+    to ``audit.record_by`` (a domain does not write another domain's journal)."""
     later = isinstance(received, Accepted)
-    audit.record_by(
-        session,
-        identity,
-        "delivery_uploaded",
-        organisation_id=contract.organisation_id,
-        object=f"file:{received.params['file_sha256']}" if later else f"delivery:{received.id}",
-        detail={
+    return {
+        "organisation_id": contract.organisation_id,
+        "object": f"file:{received.params['file_sha256']}" if later else f"delivery:{received.id}",
+        "detail": {
             "contract": contract.reference,
             "dataset": dataset,
             "period": period,
@@ -435,4 +429,4 @@ def audit_upload(
             **({"background": True} if later else {}),
             **({"received_at": received_at.isoformat()} if received_at is not None else {}),
         },
-    )
+    }

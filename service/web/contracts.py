@@ -179,13 +179,13 @@ def upload(org: str, reference: str) -> Response | tuple[str, int]:
                 note=request.form.get("note", ""),
             )
             later = isinstance(received, pending.Accepted)
-            pending.audit_upload(
+            audit.record_by(
                 session,
                 identity,
-                contract,
-                obligation.dataset,
-                request.form.get("period", ""),
-                received,
+                "delivery_uploaded",
+                **pending.upload_journal_entry(
+                    contract, obligation.dataset, request.form.get("period", ""), received
+                ),
             )
             if not later:
                 number, valid = received.id, received.valid
