@@ -13,10 +13,11 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, redirect, request, session
+from flask import Flask, current_app, flash, redirect, request, session
 from werkzeug.wrappers import Response
 
 from service.accounts.identity import Identity, session_identity
+from service.accounts.models import User
 from service.accounts.rights import ContractRef, OrganisationRef, require
 from service.accounts.tokens import token_identity
 from service.csrf import HEADER, token_sent_matches
@@ -28,20 +29,30 @@ from service.extensions import db_session, state
 #: workers) is shared by every request it serves, and so would be its ``g``.
 IDENTITY_KEY = "clausier.identity"
 
-#: Session keys of a signed-in user: who, in which organisation (slug), and how.
+#: Session keys of a signed-in user: who, in which organisation (slug), how, and the user's
+#: session epoch when it began (a later password change ends the session).
 USER_KEY = "user_id"
 ORGANISATION_KEY = "organisation"
 METHOD_KEY = "signed_in_with"
+EPOCH_KEY = "epoch"
 
 
-def begin_session(user_id: int, organisation_slug: str, *, method: str = "password") -> None:
+def begin_session(user: User, organisation_slug: str, *, method: str = "password") -> None:
     """Sign a user in, acting in one of their organisations (``method``: ``password`` or
     ``oidc``, for the audit and the sign-out)."""
     session.clear()
-    session[USER_KEY] = user_id
+    session[USER_KEY] = user.id
     session[ORGANISATION_KEY] = organisation_slug
     session[METHOD_KEY] = method
+    session[EPOCH_KEY] = user.session_epoch
     session.permanent = True
+    request.environ.pop(IDENTITY_KEY, None)
+
+
+def keep_session(user: User) -> None:
+    """Keep this session signed in after its user's epoch was raised (a password change,
+    the other sessions closed): every other session of the user ends."""
+    session[EPOCH_KEY] = user.session_epoch
     request.environ.pop(IDENTITY_KEY, None)
 
 
@@ -88,9 +99,16 @@ def current_identity() -> Identity | None:
     elif USER_KEY in session:
         try:
             identity = session_identity(
-                db_session(), int(session[USER_KEY]), str(session.get(ORGANISATION_KEY, ""))
+                db_session(),
+                int(session[USER_KEY]),
+                str(session.get(ORGANISATION_KEY, "")),
+                int(session.get(EPOCH_KEY, 0)),
             )
-        except (NotSignedIn, NotFound, ValueError):
+        except NotSignedIn as ended:  # removed, disabled, or its password changed since
+            session.clear()
+            flash(ended.detail, "error")
+            identity = None
+        except (NotFound, ValueError):
             session.clear()
             identity = None
     request.environ[IDENTITY_KEY] = identity

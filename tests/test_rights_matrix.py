@@ -70,6 +70,7 @@ RIGHTS_OF: dict[str, str | dict[str, str]] = {
     "account.profile": "manage_own_account",
     "account.switch_organisation": "manage_own_account",
     "account.password": "manage_own_account",
+    "account.close_other_sessions": "manage_own_account",
     "account.tokens": "manage_own_tokens",
     "account.create_api_token": "manage_own_tokens",
     # the token revoked is another member's: the admin's right, not one's own

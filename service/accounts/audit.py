@@ -24,6 +24,7 @@ ACTIONS = {
     "user_disabled": "compte désactivé",
     "user_enabled": "compte réactivé",
     "password_set": "mot de passe défini",
+    "sessions_ended": "autres sessions fermées",
     "role_granted": "rôle attribué",
     "role_revoked": "rôle retiré",
     "invitation_created": "invitation envoyée",

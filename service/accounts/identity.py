@@ -91,12 +91,20 @@ def member_identity(
     )
 
 
-def session_identity(session: Session, user_id: int, organisation_slug: str) -> Identity:
+def session_identity(
+    session: Session, user_id: int, organisation_slug: str, epoch: int = 0
+) -> Identity:
     """The identity a signed-in session stands for: its user in the organisation chosen. A
-    user removed since the session began is signed out."""
+    user removed since the session began is signed out, and so is a session begun before
+    the user's password changed (``epoch``: the user's ``session_epoch`` when it began)."""
     user = session.get(User, user_id)
     if user is None:
         raise NotSignedIn("Session expirée : reconnectez-vous.")
+    if epoch != user.session_epoch:
+        raise NotSignedIn(
+            "Session terminée : le mot de passe du compte a changé ou ses sessions ont été "
+            "fermées. Reconnectez-vous."
+        )
     return member_identity(session, user, get_organisation(session, organisation_slug))
 
 

@@ -64,6 +64,9 @@ class User(Base):
     last_failed_signin_at: Mapped[dt.datetime | None]
     locked_until: Mapped[dt.datetime | None]
     last_signin_at: Mapped[dt.datetime | None]
+    #: Raised when the password changes or the user signs out everywhere: a session keeps the
+    #: epoch it began in and ends when it is no longer the user's.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     #: The OpenID provider (its issuer) and the subject it knows the user by, once the user has
     #: signed in there (see ``oidc``); one user per subject of a provider.
     oidc_issuer: Mapped[str | None] = mapped_column(String(255))

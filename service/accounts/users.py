@@ -110,13 +110,23 @@ def create_user(
 
 
 def set_password(session: Session, user: User, password: str, *, by: Identity) -> None:
-    """Give a user a new local password (strength checked); failed sign-ins are forgotten."""
+    """Give a user a new local password (strength checked); failed sign-ins are forgotten and
+    every session signed in with the former one ends (whoever knew it is signed out)."""
     check_password(password, email=user.email)
     user.password_hash = hash_password(password)
     user.failed_signins = 0
     user.locked_until = None
+    user.session_epoch += 1
     session.flush()
     audit.record_by(session, by, "password_set", object=f"user:{user.id}")
+
+
+def end_sessions(session: Session, user: User, *, by: Identity) -> None:
+    """End every session of a user, on every browser (« se déconnecter partout »): a session
+    keeps the epoch it began in, and this one is no longer the user's."""
+    user.session_epoch += 1
+    session.flush()
+    audit.record_by(session, by, "sessions_ended", object=f"user:{user.id}")
 
 
 def change_password(session: Session, user: User, current: str, new: str, *, by: Identity) -> None:

@@ -38,8 +38,8 @@ from service.accounts.models import ROLES, Role, User
 from service.accounts.rights import STAFF, can, require, require_token_management
 from service.accounts.signin import attempt_sign_in
 from service.accounts.tokens import create_token, get_token, list_tokens, revoke_token, token_state
-from service.accounts.users import change_password
-from service.auth import METHOD_KEY, begin_session, current_identity, end_session
+from service.accounts.users import change_password, end_sessions
+from service.auth import METHOD_KEY, begin_session, current_identity, end_session, keep_session
 from service.errors import (
     ClausierError,
     InvalidAccount,
@@ -204,7 +204,7 @@ def sign_in() -> Response | tuple[str, int, dict[str, str]]:
         ]
         return _sign_in_page(form, target), 403, {}
     chosen = organisations[0]
-    begin_session(user.id, chosen.slug, method="password")
+    begin_session(user, chosen.slug, method="password")
     if len(organisations) > 1:
         flash(
             f"Vous agissez pour « {chosen.name} ». Pour une autre de vos organisations,"
@@ -303,7 +303,7 @@ def switch_organisation() -> Response:
     chosen = next((o for o in _organisations_of(user) if o.slug == slug), None)
     if chosen is None:
         raise InvalidAccount(f"Vous n'avez pas de rôle dans l'organisation « {slug[:80]} ».")
-    begin_session(user.id, chosen.slug, method=session.get(METHOD_KEY) or "password")
+    begin_session(user, chosen.slug, method=session.get(METHOD_KEY) or "password")
     flash(f"Vous agissez maintenant pour « {chosen.name} ».", "success")
     return redirect(url_for("account.profile"), code=303)
 
@@ -326,7 +326,23 @@ def password() -> Response | tuple[str, int]:
         form.refuse(error, ("password", "current_password"))
         return _profile_page(form, 422)
     store.commit()
-    flash("Votre mot de passe a été changé.", "success")
+    keep_session(user)
+    flash(
+        "Votre mot de passe a été changé. Vos sessions ouvertes ailleurs sont fermées.", "success"
+    )
+    return redirect(url_for("account.profile"), code=303)
+
+
+@bp.post("/compte/sessions")
+def close_other_sessions() -> Response:
+    """Close my sessions on every other browser (a forgotten computer, a lost phone); this
+    one goes on. API tokens are not sessions: they are revoked one by one."""
+    identity, _, user = _me("manage_own_account")
+    store = db_session()
+    end_sessions(store, user, by=identity)
+    store.commit()
+    keep_session(user)
+    flash("Vos sessions ouvertes sur d'autres navigateurs sont fermées.", "success")
     return redirect(url_for("account.profile"), code=303)
 
 

@@ -246,7 +246,7 @@ def accept_invitation(secret: str) -> Response | tuple[str, int]:
             store.rollback()
             return redirect(request.path, code=303)
         store.commit()
-        begin_session(user.id, organisation.slug, method=_method(account))
+        begin_session(user, organisation.slug, method=_method(account))
         flash(
             f"Bienvenue : vous êtes {ROLES[invitation.role]} de « {organisation.name} ».",
             "success",

@@ -119,7 +119,7 @@ def callback() -> Response | tuple[str, int]:
     if outcome.refused is not None:
         return error_page(403, outcome.refused.title, outcome.refused.detail)
     assert outcome.user is not None and outcome.organisation is not None
-    begin_session(outcome.user.id, outcome.organisation.slug, method="oidc")
+    begin_session(outcome.user, outcome.organisation.slug, method="oidc")
     session[ID_TOKEN_KEY] = token["id_token"]
     return redirect(local_path(kept.get("suivant")))
 

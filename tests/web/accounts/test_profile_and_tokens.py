@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 
 from flask import Flask
+from sqlalchemy import select
 
-from service.accounts.models import ApiToken
+from service.accounts.models import ApiToken, AuditEntry
 from service.accounts.tokens import create_token
-from service.accounts.users import get_user
+from service.accounts.users import get_user, set_password
 from service.auth import current_identity
 from service.errors import NotSignedIn
 from tests.accounts.factories import OPERATOR, PASSWORD, make_user
@@ -182,3 +183,61 @@ def test_password_changes_are_limited_per_address_with_a_french_429(
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) >= 1
     assert "Trop de tentatives depuis votre adresse réseau" in plain(response.text)
+
+
+def test_a_password_change_ends_the_sessions_begun_before_it_but_not_this_one(
+    app: Flask, browser: Browser, valbrune: Valbrune
+) -> None:
+    """Whoever knew the former password (a session left open elsewhere) is signed out; the
+    person who changed it goes on."""
+    elsewhere = Browser(app.test_client())
+    elsewhere.sign_in("achat@valbrune.fr")
+    assert "Mon compte" in elsewhere.page("/compte")
+    browser.sign_in("achat@valbrune.fr")
+    done = browser.submit(
+        "/compte",
+        "/compte/mot-de-passe",
+        current_password=PASSWORD,
+        password=NEW_PASSWORD,
+        confirmation=NEW_PASSWORD,
+    )
+    assert done.status_code == 303
+    assert "Vos sessions ouvertes ailleurs sont fermées" in browser.page("/compte")
+    ended = elsewhere.client.get("/compte")
+    assert ended.status_code == 303 and "/connexion" in ended.headers["Location"]
+    assert "le mot de passe du compte a changé" in plain(
+        elsewhere.client.get(ended.headers["Location"]).get_data(as_text=True)
+    )
+    # Signed out for good: signing in again with the new password works, the old one not.
+    assert elsewhere.sign_in("achat@valbrune.fr", PASSWORD).status_code == 401
+    assert elsewhere.sign_in("achat@valbrune.fr", NEW_PASSWORD).status_code == 303
+
+
+def test_an_administrator_s_reset_ends_the_user_s_sessions(
+    app: Flask, browser: Browser, valbrune: Valbrune
+) -> None:
+    browser.sign_in("achat@valbrune.fr")
+    assert browser.client.get("/compte").status_code == 200
+    with session_of(app) as session:
+        user = get_user(session, "achat@valbrune.fr")
+        set_password(session, user, NEW_PASSWORD, by=OPERATOR)
+        session.commit()
+    assert browser.client.get("/compte").status_code == 303
+
+
+def test_closing_my_other_sessions_keeps_this_one_and_is_journaled(
+    app: Flask, browser: Browser, valbrune: Valbrune
+) -> None:
+    elsewhere = Browser(app.test_client())
+    elsewhere.sign_in("achat@valbrune.fr")
+    browser.sign_in("achat@valbrune.fr")
+    page = browser.page("/compte")
+    assert "Fermer mes autres sessions" in page
+    assert browser.submit("/compte", "/compte/sessions").status_code == 303
+    assert "Vos sessions ouvertes sur d'autres navigateurs sont fermées" in browser.page("/compte")
+    assert elsewhere.client.get("/compte").status_code == 303
+    with session_of(app) as session:
+        actions = [e.action for e in session.scalars(select(AuditEntry))]
+    assert "sessions_ended" in actions
+    # Without the form token, nothing is closed.
+    assert browser.client.post("/compte/sessions").status_code in (400, 403)
