@@ -363,6 +363,7 @@ WITHHELD: dict[str, dict[str, str]] = {
         "failed_signins": "État de la protection contre les essais répétés : remis à zéro.",
         "last_failed_signin_at": "État de la protection contre les essais répétés : remis à zéro.",
         "locked_until": "État de la protection contre les essais répétés : remis à zéro.",
+        "session_epoch": "État des sessions ouvertes, propre à cette instance : remis à zéro.",
     },
     "invitation": {
         "secret_sha256": "Empreinte du secret de l'invitation : jamais exportée ; l'invitation"

@@ -75,6 +75,7 @@ RESTORED_AS: dict[str, dict[str, Callable[[], Any]]] = {
         "failed_signins": lambda: 0,
         "last_failed_signin_at": lambda: None,
         "locked_until": lambda: None,
+        "session_epoch": lambda: 0,
     },
     "invitation": {"secret_sha256": _unusable_secret},
     "api_token": {"secret_sha256": _unusable_secret},
