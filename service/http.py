@@ -20,6 +20,7 @@ from urllib.parse import quote, urlencode
 from flask import Flask, current_app, g, redirect, render_template, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
@@ -186,6 +187,30 @@ def init_app(app: Flask) -> None:
     app.teardown_request(_give_back_upload_slot)
     app.after_request(_secure)
     session_cookie(app)
+    app.wsgi_app = TrustedProxies(app)  # type: ignore[method-assign]
+
+
+class TrustedProxies:
+    """The client's address, scheme and host as the ``TRUSTED_PROXIES`` reverse proxies in
+    front of the app saw them (werkzeug's ``ProxyFix``), so that the sign-in limit counts
+    each client, not the proxy; the headers are ignored without a trusted proxy (read at
+    each request: the setting may change while the app runs, in tests)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.wsgi_app = app.wsgi_app
+        self.fixed: dict[int, ProxyFix] = {}
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        hops = int(self.app.config.get("TRUSTED_PROXIES") or 0)
+        if hops <= 0:
+            return self.wsgi_app(environ, start_response)
+        fixed = self.fixed.get(hops)
+        if fixed is None:
+            fixed = self.fixed[hops] = ProxyFix(
+                self.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops
+            )
+        return fixed(environ, start_response)
 
 
 def session_cookie(app: Flask) -> None:

@@ -95,6 +95,14 @@ SETTINGS: tuple[Setting, ...] = (
         "PREFERRED_URL_SCHEME is `https`. The cookie is always HttpOnly and SameSite=Lax.",
     ),
     Setting(
+        "TRUSTED_PROXIES",
+        0,
+        "Number of reverse proxies in front of the app whose `X-Forwarded-For`, `-Proto`, "
+        "`-Host` and `-Prefix` headers are believed (1 behind one nginx). 0: the headers are "
+        "ignored, as anyone can send them; behind a proxy, every client would then share its "
+        "address and the sign-in limit.",
+    ),
+    Setting(
         "SESSION_LIFETIME_HOURS",
         12,
         "Hours a signed-in session lasts before one signs in again.",

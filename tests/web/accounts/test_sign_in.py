@@ -214,3 +214,25 @@ def test_one_visitors_identity_never_passes_to_the_next_in_a_shared_app_context(
         stranger = app.test_client()
         assert stranger.get("/compte").status_code == 303
         assert "Se déconnecter" not in plain(stranger.get("/connexion").text)
+
+
+def test_the_sign_in_limit_counts_each_client_behind_a_trusted_proxy_only(
+    app: Flask, browser: Browser, valbrune: Valbrune
+) -> None:
+    """Behind the reverse proxy of TRUSTED_PROXIES, each client has its own count (else one
+    person would lock everyone out); without one, a forged X-Forwarded-For changes nothing."""
+    app.config["SIGNIN_RATE_LIMIT"] = "2 per minute"
+
+    def attempt(forwarded_for: str) -> int:
+        url = "/connexion"
+        response = browser.client.post(
+            url,
+            data={"csrf_token": browser.token(url), "email": "x@valbrune.fr", "password": "x"},
+            headers={"X-Forwarded-For": forwarded_for},
+        )
+        return response.status_code
+
+    assert [attempt(f"203.0.113.{n}") for n in range(3)] == [401, 401, 429]
+    app.config["TRUSTED_PROXIES"] = 1
+    assert [attempt("198.51.100.7") for _ in range(3)] == [401, 401, 429]
+    assert attempt("198.51.100.8") == 401
