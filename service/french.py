@@ -84,14 +84,21 @@ def plural_phrase(phrase: str) -> str:
     return " ".join(out)
 
 
+def number(count: int) -> str:
+    """An integer as French writes it: its thousands set apart by a narrow no-break space
+    (« 1 234 », « 200 000 »)."""
+    return f"{count:,}".replace(",", "\u202f")
+
+
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """A count and its noun in French: « 0 période », « 1 période », « 2 périodes ».
+    """A count and its noun in French: « 0 période », « 1 période », « 2 périodes »,
+    « 1 234 lignes ».
 
     French writes the singular for zero and one; ``plural_form`` gives the plural where the
     rules of :func:`plural_phrase` do not (« 2 verdicts modifiés »)."""
     if abs(count) < 2:
         return f"{count} {singular}"
-    return f"{count} {plural_form or plural_phrase(singular)}"
+    return f"{number(count)} {plural_form or plural_phrase(singular)}"
 
 
 def agree(count: int, singular: str, plural_form: str | None = None) -> str:

@@ -26,6 +26,8 @@ from service.french import agree, plural
         (2, "jeu de données", "2 jeux de données"),
         (3, "fichier refusé", "3 fichiers refusés"),
         (2, "prix", "2 prix"),
+        (1234, "ligne lue", "1\u202f234 lignes lues"),
+        (200000, "période", "200\u202f000 périodes"),
     ],
 )
 def test_a_count_and_its_noun(count: int, noun: str, expected: str) -> None:
