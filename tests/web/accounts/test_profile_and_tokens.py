@@ -7,6 +7,7 @@ import re
 
 from flask import Flask
 from sqlalchemy import select
+from werkzeug.test import TestResponse
 
 from service.accounts.models import ApiToken, AuditEntry
 from service.accounts.tokens import create_token
@@ -28,44 +29,33 @@ def _bearer_identity(app: Flask, secret: str):  # type: ignore[no-untyped-def]
         return current_identity()
 
 
+def _change_password(
+    browser: Browser, current: str, new: str, confirmation: str | None = None
+) -> TestResponse:
+    """Send the password form of « Mon compte »."""
+    return browser.submit(
+        "/compte",
+        "/compte/mot-de-passe",
+        current_password=current,
+        password=new,
+        confirmation=new if confirmation is None else confirmation,
+    )
+
+
 def test_changing_the_password_needs_the_current_one_and_the_rule(
     browser: Browser, valbrune: Valbrune
 ) -> None:
     browser.sign_in("achat@valbrune.fr")
-    refused = browser.submit(
-        "/compte",
-        "/compte/mot-de-passe",
-        current_password="pas le bon",
-        password=NEW_PASSWORD,
-        confirmation=NEW_PASSWORD,
-    )
+    refused = _change_password(browser, "pas le bon", NEW_PASSWORD)
     assert refused.status_code == 422
     assert "mot de passe actuel incorrect" in plain(refused.get_data(as_text=True))
-    mismatch = browser.submit(
-        "/compte",
-        "/compte/mot-de-passe",
-        current_password=PASSWORD,
-        password=NEW_PASSWORD,
-        confirmation=NEW_PASSWORD + "!",
-    )
+    mismatch = _change_password(browser, PASSWORD, NEW_PASSWORD, NEW_PASSWORD + "!")
     assert mismatch.status_code == 422
     assert "la confirmation diffère" in plain(mismatch.get_data(as_text=True))
-    weak = browser.submit(
-        "/compte",
-        "/compte/mot-de-passe",
-        current_password=PASSWORD,
-        password="court",
-        confirmation="court",
-    )
+    weak = _change_password(browser, PASSWORD, "court")
     assert weak.status_code == 422
     assert "au moins 12 caractères" in plain(weak.get_data(as_text=True))
-    done = browser.submit(
-        "/compte",
-        "/compte/mot-de-passe",
-        current_password=PASSWORD,
-        password=NEW_PASSWORD,
-        confirmation=NEW_PASSWORD,
-    )
+    done = _change_password(browser, PASSWORD, NEW_PASSWORD)
     assert done.status_code == 303
     assert "Votre mot de passe a été changé" in browser.page("/compte")
     browser.submit("/compte", "/deconnexion")
@@ -194,13 +184,7 @@ def test_a_password_change_ends_the_sessions_begun_before_it_but_not_this_one(
     elsewhere.sign_in("achat@valbrune.fr")
     assert "Mon compte" in elsewhere.page("/compte")
     browser.sign_in("achat@valbrune.fr")
-    done = browser.submit(
-        "/compte",
-        "/compte/mot-de-passe",
-        current_password=PASSWORD,
-        password=NEW_PASSWORD,
-        confirmation=NEW_PASSWORD,
-    )
+    done = _change_password(browser, PASSWORD, NEW_PASSWORD)
     assert done.status_code == 303
     assert "Vos sessions ouvertes ailleurs sont fermées" in browser.page("/compte")
     ended = elsewhere.client.get("/compte")
