@@ -29,6 +29,7 @@ from service.analysis.language import (
     refers_elsewhere,
 )
 from service.analysis.rules import (
+    CONTRACTOR_CONSENT,
     FamilyRule,
     Frame,
     Ruleset,
@@ -532,8 +533,13 @@ def _weights(
             continue
         if family.frames and not family.frame_concepts.isdisjoint(section.text.positions):
             for index, text in _frames_in(family.frames, section.text):
-                if _denies(section.negations(index)):
-                    continue  # « ne pas divulguer les données » does not publish them
+                if (
+                    _denies(section.negations(index))
+                    and section.contradiction(index) != CONTRACTOR_CONSENT
+                ):
+                    # « ne pas divulguer les données » does not publish them; « aucune donnée
+                    # n'est publiée sans l'accord du titulaire » restricts the publication.
+                    continue
                 total, hits = found.get((number, index), (0, []))
                 found[(number, index)] = (total + FRAME_WEIGHT, [*hits, text])
         if family.concepts.isdisjoint(section.text.positions):

@@ -305,6 +305,8 @@ CONTRACTOR_VETO = re.compile(
     r"qu'apres)\s+son\s+"
     r"(?:propre\s+)?(?:accord|autorisation|consentement|agrement|validation)\b"
 )
+#: The contradiction of a use the buyer may make only with the contractor's consent.
+CONTRACTOR_CONSENT = "usage subordonné à l'accord du titulaire"
 #: A freedom the contractor is given: "le titulaire peut librement…", "à sa seule discrétion".
 FREEDOM = re.compile(
     r"\b(?:librement|sans\s+(?:aucune\s+)?(?:restriction|limitation|limite|autorisation|"
@@ -502,7 +504,7 @@ def contradiction_kind(sentence: str) -> str | None:
     if DISCRETIONARY_EXCLUSION.search(folded) or LEFT_TO_PARTY.search(folded):
         return "laissé à l'appréciation du titulaire"
     if CONTRACTOR_VETO.search(folded):
-        return "usage subordonné à l'accord du titulaire"
+        return CONTRACTOR_CONSENT
     if VOID.search(folded):
         return VOIDED
     kinds = negation_kinds(folded)  # read once: the costliest parse of the sentence

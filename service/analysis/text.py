@@ -60,6 +60,7 @@ SYNONYMS = (
     "evolution changement modification",
     "notifier notification signaler signalement alerter",
     "loi legislation legislatif reglementation reglementaire",
+    "demeurer rester",
 )
 # Negations ("ne … pas") are read on the sentence's text, not on concepts.
 
@@ -117,6 +118,15 @@ def _build_synonyms() -> dict[str, str]:
 _SYNONYM_OF = _build_synonyms()
 
 
+#: Nouns the lemmatizer reads as a verb's participle in the singular only: « donnée » as
+#: « donner », though « données » is « donnée ». Their lemma is the noun, so that the singular
+#: and the plural are one concept (« aucune donnée » is about data) and no verb.
+NOT_PARTICIPLES = {"donnee": "donnee"}
+#: Verbs whose third person the lemmatizer reads as a noun (« la demeure », « le reste »):
+#: « les données demeurent / restent la propriété de la commune » has a verb either way.
+VERB_HOMOGRAPHS = {"demeure": "demeurer", "reste": "rester"}
+
+
 def concept(word: str) -> str:
     """The concept of one lowercase word: lemma, folded, stemmed, then its synonym group."""
     known = _CONCEPTS.get(word)
@@ -126,8 +136,14 @@ def concept(word: str) -> str:
     if len(folded) <= 3 or folded.isdigit():
         result = folded
     else:
-        lemma = fold(lemmatize(word, lang="fr"))
-        if lemma != folded and lemma.endswith(_VERB_ENDINGS) and not folded.endswith(_VERB_ENDINGS):
+        lemma = (
+            NOT_PARTICIPLES.get(folded)
+            or VERB_HOMOGRAPHS.get(folded)
+            or fold(lemmatize(word, lang="fr"))
+        )
+        if folded in VERB_HOMOGRAPHS or (
+            lemma != folded and lemma.endswith(_VERB_ENDINGS) and not folded.endswith(_VERB_ENDINGS)
+        ):
             _VERBS.add(word)
         root = stem(lemma if lemma.isalpha() else folded)
         # The word's own stem is asked only when the lemmatizer did not know the word:

@@ -1035,3 +1035,58 @@ def test_the_contractors_wish_or_consent_as_the_rule_contradicts(
     ruleset: Ruleset, article: str, family: str
 ) -> None:
     assert judge(ruleset, PREAMBLE + article)[family]["verdict"] == "contradicted"
+
+
+def test_a_publication_denied_without_the_contractors_consent_contradicts_open_data(
+    ruleset: Ruleset,
+) -> None:
+    """The buyer's publication held to the contractor's veto, in a denied sentence whose verb
+    stands far from its noun: the frame is not dropped with ordinary denials."""
+    finding = judge(
+        ruleset,
+        PREAMBLE + "# Article 10 – Diffusion\n\nAucune donnée relative à la fréquentation du "
+        "portail ne pourra être diffusée par la commune sans l'accord écrit du prestataire, "
+        "lequel demeure libre de le refuser.\n",
+    )["open_data"]
+    assert finding["verdict"] == "contradicted"
+
+
+def test_a_datum_in_the_singular_is_data() -> None:
+    """« donnée » is no participle of « donner »: singular and plural are one concept, and the
+    word is no verb."""
+    from service.analysis.text import IndexedText, concept
+
+    assert concept("donnée") == concept("données") == concept("donnees")
+    assert not IndexedText.build("Chaque donnée du registre.").with_verb
+
+
+def test_data_in_the_singular_address_their_family(ruleset: Ruleset) -> None:
+    finding = judge(
+        ruleset,
+        PREAMBLE + "# Article 4 – Statut\n\nToute donnée saisie par les agents sur le portail "
+        "reste la propriété de la commune.\n",
+    )["donnees_publiques"]
+    assert finding["verdict"] in ("weak", "present")
+
+
+def test_a_qualified_host_in_france_is_a_complete_hosting_clause(ruleset: Ruleset) -> None:
+    """Where, by whom, under which qualification: SecNumCloud answers the third modality as
+    well as a rule on transfers does."""
+    finding = judge(
+        ruleset,
+        PREAMBLE + "# Article 5 – Hébergement\n\nLe portail, ses données et leurs copies de "
+        "secours sont hébergés sur le territoire national par une offre qualifiée SecNumCloud, "
+        "auprès de l'opérateur nommé dans le mémoire technique ; tout autre hébergeur requiert "
+        "l'accord écrit de la commune.\n",
+    )["hebergement"]
+    assert finding["verdict"] == "present", finding["explanation"]
+
+
+@pytest.mark.parametrize("verb", ["reste", "demeure", "restent", "demeurent"])
+def test_to_remain_is_a_verb_even_where_it_reads_as_a_noun(verb: str) -> None:
+    """« la base demeure la propriété de … »: « demeure » and « reste » are also nouns; both
+    verbs are one concept."""
+    from service.analysis.text import IndexedText, concept
+
+    assert IndexedText.build(f"Les fichiers {verb} la propriété de la commune.").with_verb
+    assert concept(verb) == concept("demeurer")
