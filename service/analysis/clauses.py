@@ -63,7 +63,7 @@ COMMON = frozenset(
         "brutes maîtrise calcul règles paramètres modèle aide décision chiffrement chiffrer "
         "pondération score scoring droit droits personne personnes secret affaires algorithme "
         "algorithmes algorithmique cloud rester demeurer appartenir acheteur information "
-        "informations economie econome"
+        "informations economie econome intrusion intrusions"
     )
 )
 #: Words that make a sentence speak of data or of an information system.

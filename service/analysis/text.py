@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from simplemma import lemmatize
 from whoosh.lang.snowball.french import FrenchStemmer
 
-#: A word; « accord-cadre » is one (a contract), not an agreement and a frame.
-WORD = re.compile(r"\w+(?:-cadres?\b)?")
+#: A word; « accord-cadre » is one (a contract), not an agreement and a frame, and
+#: « rendez-vous » one (a meeting), not « rendre » and a pronoun.
+WORD = re.compile(r"\w+(?:-cadres?\b|(?<=\brendez)-vous\b)?")
 SENTENCE_END = re.compile(r"(?<=[.;!?:])\s+|\n+")
 #: A full stop that ends an abbreviation ends no sentence: « article L. 311-3-1 »,
 #: « art. 12 », « M. Dupont », « cf. annexe ».

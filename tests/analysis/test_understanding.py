@@ -1090,3 +1090,27 @@ def test_to_remain_is_a_verb_even_where_it_reads_as_a_noun(verb: str) -> None:
 
     assert IndexedText.build(f"Les fichiers {verb} la propriété de la commune.").with_verb
     assert concept(verb) == concept("demeurer")
+
+
+def test_an_intrusion_is_a_security_matter_of_a_system_only(ruleset: Ruleset) -> None:
+    """Intruders kept out of a sports hall by guards are no information security; intrusions
+    into the remote-management system are."""
+    guarded = judge(
+        ruleset,
+        "# Article 3 – Missions\n\nLe titulaire assure l'accueil du public, la surveillance des "
+        "accès et la détection des intrusions dans le gymnase pendant les manifestations.\n",
+    )["cybersecurite"]
+    assert guarded["verdict"] == "missing"
+    system = judge(
+        ruleset,
+        PREAMBLE + "# Article 12 – Supervision\n\nLe titulaire protège le système de "
+        "supervision des pompes contre les intrusions par des mesures adaptées.\n",
+    )["cybersecurite"]
+    assert system["verdict"] in ("weak", "present")
+
+
+def test_a_meeting_is_no_verb_and_its_pronoun() -> None:
+    """« rendez-vous » is one word: « rendra contractuels » is no « rendez-vous contractuel »."""
+    from service.analysis.text import stems_of
+
+    assert stems_of("rendez-vous contractuel") != stems_of("rendra contractuels")
