@@ -1114,3 +1114,14 @@ def test_a_meeting_is_no_verb_and_its_pronoun() -> None:
     from service.analysis.text import stems_of
 
     assert stems_of("rendez-vous contractuel") != stems_of("rendra contractuels")
+
+
+def test_the_service_taken_over_by_a_successor_is_a_reversibility_clause(
+    ruleset: Ruleset,
+) -> None:
+    finding = judge(
+        ruleset,
+        PREAMBLE + "# Article 14 – Changement de titulaire\n\nÀ l'issue du marché, le "
+        "prestataire facilite la reprise de l'exploitation par son successeur.\n",
+    )["reversibilite"]
+    assert finding["verdict"] == "weak"
