@@ -247,6 +247,8 @@ OTHER_SENSE = re.compile(
     r"|\b(?:climatisations?|pompes?\s+a\s+chaleur|unites?\s+\w+|groupes?\s+\w+|voies?|"
     r"ventilateurs?|moteurs?|fixations?|vestiaires?|salles?)\s+(?:\w+\s+)?reversibles?\b"
     r"|\bbases?\s+vie\b"
+    # intruders into a building, not into a system
+    r"|\banti-?intrusions?\b|\balarmes?\s+(?:\w+\s+){0,2}?intrusions?\b"
     # the safety of people and works, not of information systems
     r"|\bplans?\s+particuliers?\s+de\s+securite(?:\s+et\s+de\s+protection\s+de\s+la\s+sante)?\b"
     r"|\bppsps\b|\bcoordonnateurs?\s+sps\b|\bplans?\s+de\s+prevention\b"

@@ -1107,6 +1107,12 @@ def test_an_intrusion_is_a_security_matter_of_a_system_only(ruleset: Ruleset) ->
         "supervision des pompes contre les intrusions par des mesures adaptées.\n",
     )["cybersecurite"]
     assert system["verdict"] in ("weak", "present")
+    alarm = judge(
+        ruleset,
+        "# Article 11 – Télésurveillance\n\nLe titulaire raccorde le système d'alarme "
+        "anti-intrusion du musée au poste de télésurveillance de la ville.\n",
+    )["cybersecurite"]
+    assert alarm["verdict"] == "missing"
 
 
 def test_a_meeting_is_no_verb_and_its_pronoun() -> None:
