@@ -144,14 +144,7 @@ def receive_delivery(
         check_sender(sender, sender_role, received_at, recorded_by, arrived)
         period = find_period(session, obligation, period_spec)
         organisation_id = obligation.contract.organisation_id
-        if waiting_limit is not None and (
-            waiting(session, organisation_id, stale_after) >= waiting_limit
-        ):
-            raise ValidationsBusy(
-                "Trop de livraisons volumineuses de votre organisation attendent déjà leur "
-                "validation : réessayez dans quelques minutes.",
-                retry_after=RETRY_SECONDS,
-            )
+        check_room(session, organisation_id, waiting_limit=waiting_limit, stale_after=stale_after)
         stored = store_file(session, path.read_bytes(), FORMATS[period.terms.format].media_type)
     params = {
         "contract_id": obligation.contract_id,
@@ -168,6 +161,34 @@ def receive_delivery(
         "note": note.replace("\x00", ""),
     }
     return Accepted(organisation_id, params)
+
+
+def check_room(
+    session: Session,
+    organisation_id: int,
+    *,
+    waiting_limit: int | None,
+    stale_after: dt.timedelta = jobs.DEFAULT_STALE_AFTER,
+    declared_bytes: int | None = None,
+    background_bytes: int = 0,
+) -> None:
+    """Refuse (``ValidationsBusy``) a large upload of an organisation that already has
+    ``waiting_limit`` validations waiting or running. With ``declared_bytes`` (the request's
+    Content-Length, known before its body is read) the faces ask before reading the file: an
+    upload declared no larger than ``background_bytes`` would not wait, and passes."""
+    if waiting_limit is None:
+        return
+    if declared_bytes is not None and declared_bytes <= background_bytes:
+        return
+    if waiting(session, organisation_id, stale_after) >= waiting_limit:
+        again = (
+            "votre fichier n'a pas été lu. Réessayez" if declared_bytes is not None else "réessayez"
+        )
+        raise ValidationsBusy(
+            "Trop de livraisons volumineuses de votre organisation attendent déjà leur "
+            f"validation : {again} dans quelques minutes.",
+            retry_after=RETRY_SECONDS,
+        )
 
 
 def retry_validation(
