@@ -8,9 +8,10 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+from pathlib import Path
 
 from sqlalchemy import LargeBinary, String, func, select, text
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, defer, mapped_column
 
 from service.db import Base, timestamp
 from service.errors import StoredFileAltered, StoredFileMissing
@@ -45,6 +46,41 @@ def store_file(session: Session, data: bytes, media_type: str) -> StoredFile:
         stored = StoredFile(sha256=digest, size=len(data), media_type=media_type, content=data)
         session.add(stored)
         session.flush()
+    return stored
+
+
+def store_path(session: Session, path: Path, media_type: str) -> StoredFile:
+    """Store a file from disk (an upload's spool file), once, like :func:`store_file`. On SQLite
+    its bytes are written a chunk at a time into a blob of the right size, so that the process
+    (a server's worker) never holds a large delivery whole; PostgreSQL takes the value in one
+    piece."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return store_file(session, path.read_bytes(), media_type)
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        for chunk in iter(lambda: source.read(CHUNK_BYTES), b""):
+            digest.update(chunk)
+    sha256 = digest.hexdigest()
+    stored = session.get(StoredFile, sha256, options=[defer(StoredFile.content)])
+    if stored is not None:
+        return stored
+    size = path.stat().st_size
+    stored = StoredFile(
+        sha256=sha256, size=size, media_type=media_type, content=func.zeroblob(size)
+    )
+    session.add(stored)
+    session.flush()
+    rowid = connection.scalar(
+        text("SELECT rowid FROM stored_file WHERE sha256 = :sha256"), {"sha256": sha256}
+    )
+    raw = connection.connection.driver_connection
+    with (
+        path.open("rb") as source,
+        raw.blobopen("stored_file", "content", rowid, readonly=False) as blob,
+    ):
+        for chunk in iter(lambda: source.read(CHUNK_BYTES), b""):
+            blob.write(chunk)
     return stored
 
 

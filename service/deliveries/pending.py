@@ -52,7 +52,7 @@ from service.errors import (
 )
 from service.jobs_models import Job
 from service.limits import DELIVERY_BACKGROUND_BUDGET, Budget
-from service.storage import StoredFile, open_file, store_file
+from service.storage import StoredFile, open_file, store_path
 
 #: The kind of the background job that validates and records a large delivery.
 VALIDATION_JOB = "delivery_validation"
@@ -145,7 +145,7 @@ def receive_delivery(
         period = find_period(session, obligation, period_spec)
         organisation_id = obligation.contract.organisation_id
         check_room(session, organisation_id, waiting_limit=waiting_limit, stale_after=stale_after)
-        stored = store_file(session, path.read_bytes(), FORMATS[period.terms.format].media_type)
+        stored = store_path(session, path, FORMATS[period.terms.format].media_type)
     params = {
         "contract_id": obligation.contract_id,
         "obligation_id": obligation.id,

@@ -251,3 +251,22 @@ def test_no_spool_file_is_left_by_a_validation_whatever_its_end(app: Flask, spoo
         assert _job(app, job_id).state == state
         assert list(spool.iterdir()) == [], state
     assert SPOOL_PREFIX
+
+
+def test_a_spooled_upload_is_stored_by_chunks_once_and_read_back_whole(
+    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service import storage
+    from service.storage import read_file, store_path
+
+    monkeypatch.setattr(storage, "CHUNK_BYTES", 1000)
+    path = tmp_path / "livraison.csv"
+    path.write_bytes(LARGE_CSV)
+    with clausier(app).db.session() as session:
+        stored = store_path(session, path, "text/csv")
+        assert (stored.size, stored.media_type) == (len(LARGE_CSV), "text/csv")
+        again = store_path(session, path, "text/csv")
+        assert again.sha256 == stored.sha256
+    with clausier(app).db.sessions() as session:
+        assert read_file(session, stored.sha256).content == LARGE_CSV
+        assert session.scalar(select(func.count()).select_from(StoredFile)) == 1
