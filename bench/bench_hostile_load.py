@@ -10,8 +10,8 @@ answered 202 and validated by a background job), of a CSV row of 8,000 separator
 Latin-1 file, and analyses of a 300-page CCTP. Every request is signed with the demo contract
 manager's API token. Prints each read's p50 / p95 idle and under load with their ratio (issue
 14's aim: within 2×), what the hostile requests got back, the background validations they
-started and how they ended, and the peak resident memory of the server (master and workers,
-sampled from /proc; aim: under 1 GB).
+started and how they ended, and the peak memory of the server (master and workers, then with
+their budgeted children, resident and proportional, sampled from /proc; aim: under 1 GB).
 """
 
 from __future__ import annotations
@@ -63,22 +63,40 @@ def hostile_requests(directory: Path) -> list[tuple[str, str, bytes, str]]:
     return requests
 
 
-def memory_mb(instance: Instance) -> float:
-    """Resident memory of the server's master and workers."""
-    pids = [instance.server.pid]
-    children = Path(f"/proc/{instance.server.pid}/task/{instance.server.pid}/children")
-    if children.exists():
-        pids += [int(pid) for pid in children.read_text().split()]
-    total = 0
-    for pid in pids:
+def _children(pid: int) -> list[int]:
+    """The processes ``pid``'s threads forked (a budgeted child is a job thread's)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
         try:
-            status = Path(f"/proc/{pid}/status").read_text()
+            found += [int(child) for child in (task / "children").read_text().split()]
         except OSError:
             continue
-        total += next(
-            int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")
-        )
-    return total / 1024
+    return found
+
+
+def _field_kb(path: str, name: str) -> int:
+    try:
+        lines = Path(path).read_text().splitlines()
+    except OSError:  # gone meanwhile
+        return 0
+    return next((int(line.split()[1]) for line in lines if line.startswith(name)), 0)
+
+
+def memory_mb(instance: Instance) -> tuple[float, float, float]:
+    """Memory of the server: the resident size of its master and workers (as measured before
+    2026-12-07 evening), then of all its processes with the budgeted children of the workers
+    (resident, and proportional: a page shared by forked processes counted once)."""
+    master = instance.server.pid
+    workers = _children(master)
+    tree, todo = [master], list(workers)
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo += _children(pid)
+    rss = sum(_field_kb(f"/proc/{pid}/status", "VmRSS") for pid in [master, *workers])
+    rss_tree = sum(_field_kb(f"/proc/{pid}/status", "VmRSS") for pid in tree)
+    pss_tree = sum(_field_kb(f"/proc/{pid}/smaps_rollup", "Pss:") for pid in tree)
+    return rss / 1024, rss_tree / 1024, pss_tree / 1024
 
 
 def main() -> None:
@@ -166,7 +184,17 @@ def main() -> None:
         times = durations.get(name) or [0.0]
         print(f"| {name} | {got} | {statistics.median(times):.1f} s |")
     print()
-    print(f"Peak resident memory of the server: {max(peak):.0f} MB (before: {peak[0]:.0f} MB)")
+    for number, what in enumerate(
+        (
+            "resident, master and workers",
+            "resident, with the budgeted children",
+            "proportional (PSS), with the budgeted children",
+        )
+    ):
+        print(
+            f"Peak memory of the server, {what}: {max(m[number] for m in peak):.0f} MB "
+            f"(before the hostile requests: {peak[0][number]:.0f} MB)"
+        )
     states = ", ".join(f"{count} {state}" for state, count in sorted(ended.items()))
     print(f"Background validations started: {len(validations)} ({states or 'none'}, at the end)")
 

@@ -7,13 +7,18 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
+from service import jobs
 from service.db import Database
+from service.deliveries import pending
 from service.jobs import InProcessRunner, RQRunner, Runner
 from service.library.search import SearchIndex, keep_in_sync
+from service.limits import DELIVERY_BACKGROUND_BUDGET, Budget
+from service.slots import Slots
 
 
 @dataclass
@@ -40,6 +45,22 @@ def init_app(app: Flask) -> None:
     keep_in_sync(database.sessions, index)
     app.extensions["clausier"] = Clausier(db=database, index=index, jobs=_runner(app))
     app.teardown_appcontext(_close_session)
+    bound_validations(app)
+
+
+def bound_validations(app: Flask) -> None:
+    """How many background validations this process's jobs may run at once on the machine
+    (``DELIVERY_VALIDATIONS``, lock files of the data directory) and what each may take
+    (``DELIVERY_VALIDATION_MEMORY_MB``) — for the server's workers and ``clausier worker``
+    alike, which both build the app."""
+    slots = Slots(
+        Path(app.config["CLAUSIER_DATA_DIR"]) / "validations",
+        int(app.config["DELIVERY_VALIDATIONS"]),
+    )
+    count = "une" if slots.count == 1 else str(slots.count)
+    jobs.limit_kind(pending.VALIDATION_JOB, slots, pending.WAITING.format(count=count))
+    memory = int(app.config["DELIVERY_VALIDATION_MEMORY_MB"])
+    pending.use_budget(Budget(memory_mb=memory, seconds=DELIVERY_BACKGROUND_BUDGET.seconds))
 
 
 def _runner(app: Flask) -> Runner:

@@ -24,8 +24,15 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
+from service.deliveries import pending
 from service.documents.report import ReportPdf, analysis_report_pdf
-from service.errors import ClausierError, MalformedRequest, UploadsBusy, status_for
+from service.errors import (
+    ClausierError,
+    MalformedRequest,
+    UploadsBusy,
+    ValidationsBusy,
+    status_for,
+)
 from service.extensions import db_session, job_timeout, state
 from service.french import today_in_paris
 from service.settings import serve_workers
@@ -121,6 +128,28 @@ def analysis_report(analysis_id: int, organisation_id: int | None) -> ReportPdf:
         background_pages=current_app.config["REPORT_BACKGROUND_PAGES"],
         stale_after=job_timeout(),
     )
+
+
+def admit_large_delivery(organisation_id: int) -> None:
+    """Before a delivery upload's body is read: when the organisation already has
+    ``DELIVERY_BACKGROUND_WAITING`` large deliveries waiting and this one, by its declared
+    length, would wait too, refuse it at once (503, ``Retry-After``) — its body read to the end
+    unparsed (so that the client reads the answer), neither spooled nor hashed."""
+    config = current_app.config
+    if request.content_length is None:  # sent in chunks: checked once read, as before
+        return
+    try:
+        pending.check_room(
+            db_session(),
+            organisation_id,
+            waiting_limit=config["DELIVERY_BACKGROUND_WAITING"],
+            stale_after=job_timeout(),
+            declared_bytes=request.content_length,
+            background_bytes=config["DELIVERY_BACKGROUND_BYTES"],
+        )
+    except ValidationsBusy:
+        drain_body()
+        raise
 
 
 def pdf_response(data: bytes, filename: str) -> Response:
@@ -254,7 +283,7 @@ def _take_upload_slot() -> None:
         slots = current_app.extensions["clausier_upload_slots"] = upload_slots(current_app)
     held = slots.take()
     if held is None:
-        _drain()
+        drain_body()
         raise UploadsBusy(
             "Trop de dépôts de fichiers sont en cours : le vôtre n'a pas été lu. Renvoyez-le "
             f"dans {UPLOAD_RETRY_SECONDS} secondes.",
@@ -263,7 +292,7 @@ def _take_upload_slot() -> None:
     g.upload_slot = held
 
 
-def _drain() -> None:
+def drain_body() -> None:
     """Read the refused upload's body to its end (without keeping it), so that the client,
     still sending, reads the answer rather than a reset connection. Behind a reverse proxy
     the body is already buffered: this costs a copy."""

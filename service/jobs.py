@@ -9,6 +9,13 @@ same job: asked twice, it is the existing one, retried only when it failed) and 
 result live in the ``job`` table, each change written in its own short transaction, so any
 process can report them.
 
+Some kinds are heavy (a large delivery's validation takes a core and hundreds of megabytes for
+a minute): :func:`limit_kind` bounds how many jobs of such a kind run at once on the machine,
+whichever process runs them (the server's workers, ``clausier worker``), with the lock-file
+slots of ``service.slots``. A job of a limited kind waits ``queued`` (its message says so) until
+a slot is free; the process that frees a slot then runs the oldest job of that kind still
+waiting, whichever process queued it, so that the queue is served in order.
+
 A process that dies leaves its job ``queued`` or ``running`` for ever. There is no heartbeat:
 a job still unfinished ``stale_after`` (the ``JOB_TIMEOUT`` setting) after it was queued or
 started is taken as failed — :func:`get_job` records it so, and :func:`submit` starts it again.
@@ -22,6 +29,7 @@ import json
 import logging
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -41,6 +49,7 @@ from service.errors import (
     UnknownJobKind,
 )
 from service.jobs_models import Job
+from service.slots import Slots
 from service.storage import StoredFile, read_file, store_file
 
 LOGGER = logging.getLogger(__name__)
@@ -64,6 +73,12 @@ ABANDONED = (
 )
 
 _KINDS: dict[str, JobFunction] = {}
+#: Kinds whose jobs run at most ``Slots.count`` at once on this machine (``limit_kind``), and
+#: what a job waiting for its turn says.
+_LIMITS: dict[str, tuple[Slots, str]] = {}
+#: Seconds between two looks for a free slot by a job of a limited kind.
+SLOT_POLL_SECONDS = 0.5
+WAITING_FOR_SLOT = "En attente de son tour : les travaux de ce type passent un à un, dans l'ordre."
 #: The form of a job's identifier (``str(uuid4())``); anything else is not looked up.
 _JOB_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -76,6 +91,19 @@ def job_kind(name: str) -> Callable[[JobFunction], JobFunction]:
         return function
 
     return register
+
+
+def limit_kind(kind: str, slots: Slots, waiting: str = WAITING_FOR_SLOT) -> None:
+    """Run at most ``slots.count`` jobs of ``kind`` at once across the processes that share
+    ``slots.directory`` (0: no bound) — set by each process from its settings; ``waiting`` is
+    the message of a job waiting for its turn."""
+    _LIMITS[kind] = (slots, waiting)
+
+
+def kind_limit(kind: str) -> Slots | None:
+    """The slots bounding the jobs of ``kind`` in this process, if any."""
+    slots, _ = _LIMITS.get(kind, (None, ""))
+    return slots if slots is not None and slots.count > 0 else None
 
 
 def job_key(kind: str, params: dict[str, Any], organisation_id: int | None = None) -> str:
@@ -232,7 +260,69 @@ def job_result(
 
 
 def execute(db: Database, job_id: str, context: JobContext = nullcontext) -> None:
-    """Run one queued job to its end, recording progress, then its result or its error."""
+    """Run one queued job to its end, recording progress, then its result or its error. A job
+    of a limited kind first waits, still queued, for a free slot; holding it, this process then
+    runs the kind's oldest waiting jobs too, until none is left."""
+    kind = _kind_of(db, job_id)
+    slots = kind_limit(kind) if kind is not None else None
+    if slots is None:
+        _execute(db, job_id, context)
+        return
+    held = _wait_for_slot(db, job_id, kind, slots)
+    if held is None:  # taken by another process, or given up, while it waited
+        return
+    try:
+        _execute(db, job_id, context)
+        while (following := _oldest_waiting(db, kind)) is not None:
+            _execute(db, following, context)
+    finally:
+        Slots.give_back(held)
+
+
+def _kind_of(db: Database, job_id: str) -> str | None:
+    with db.session() as session:
+        return session.scalar(select(Job.kind).where(Job.id == job_id))
+
+
+def _queued(db: Database, job_id: str) -> bool:
+    with db.session() as session:
+        return session.scalar(select(Job.state).where(Job.id == job_id)) == "queued"
+
+
+def _wait_for_slot(db: Database, job_id: str, kind: str, slots: Slots) -> int | None:
+    """A slot held for the job, or None once the job is no longer queued (another process
+    took it; it was given up as abandoned)."""
+    told = False
+    while True:
+        held = slots.take()
+        if held is not None:
+            return held
+        if not _queued(db, job_id):
+            return None
+        if not told:
+            with db.session() as session:
+                session.execute(
+                    update(Job)
+                    .where(Job.id == job_id, Job.state == "queued")
+                    .values(message=_LIMITS.get(kind, (slots, WAITING_FOR_SLOT))[1])
+                )
+            told = True
+        time.sleep(SLOT_POLL_SECONDS)
+
+
+def _oldest_waiting(db: Database, kind: str) -> str | None:
+    """The job of ``kind`` queued first and still waiting (whichever process queued it)."""
+    with db.session() as session:
+        return session.scalar(
+            select(Job.id)
+            .where(Job.kind == kind, Job.state == "queued")
+            .order_by(Job.created_at, Job.id)
+            .limit(1)
+        )
+
+
+def _execute(db: Database, job_id: str, context: JobContext) -> None:
+    """Claim the queued job and run it (nothing when another runner claimed it first)."""
     with db.session() as session:
         claimed = session.execute(
             update(Job)
@@ -291,31 +381,38 @@ def _fail(db: Database, job_id: str, detail: str) -> None:
 
 
 class InProcessRunner:
-    """Runs jobs in a small pool of threads of this process (the embedded default)."""
+    """Runs jobs in a small pool of threads of this process (the embedded default); the jobs
+    of a limited kind in a pool of their own, as many threads as the kind has slots, so that
+    those waiting for a slot hold none of the threads other jobs need."""
 
     def __init__(self, context: JobContext = nullcontext, workers: int = 2) -> None:
         self.context = context
         self.workers = workers
-        self._pool: ThreadPoolExecutor | None = None
+        self._pools: dict[str, ThreadPoolExecutor] = {}
         self._lock = threading.Lock()
 
     def enqueue(self, db: Database, job_id: str) -> None:
-        """Run the job on one of the pool's threads (made on first use)."""
+        """Run the job on one of its pool's threads (made on first use)."""
+        kind = _kind_of(db, job_id)
+        slots = kind_limit(kind) if kind is not None else None
+        lane, size = (kind, slots.count) if slots is not None else ("", self.workers)
         with self._lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="clausier-job")
-            self._pool.submit(execute, db, job_id, self.context)
+            pool = self._pools.get(lane)
+            if pool is None:
+                prefix = f"clausier-job-{lane}" if lane else "clausier-job"
+                pool = self._pools[lane] = ThreadPoolExecutor(size, thread_name_prefix=prefix)
+            pool.submit(execute, db, job_id, self.context)
 
     def after_fork(self) -> None:
-        """In a forked process: the parent's threads are not here; make a pool when needed."""
+        """In a forked process: the parent's threads are not here; make pools when needed."""
         self._lock = threading.Lock()
-        self._pool = None
+        self._pools = {}
 
     def shutdown(self) -> None:
         """Wait for the running jobs, then stop the threads."""
         with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
+            pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
             pool.shutdown(wait=True)
 
 

@@ -131,6 +131,23 @@ SETTINGS: tuple[Setting, ...] = (
         "Most deliveries of one organisation waiting for or in their background validation at "
         "once; beyond, a large upload is answered 503 with Retry-After before it is stored.",
     ),
+    Setting(
+        "DELIVERY_VALIDATIONS",
+        1,
+        "Background validations of large deliveries run at once on the machine, across the "
+        "server's workers and the `clausier worker` processes sharing the data directory (a "
+        "lock file per place under `validations/`); the others wait, queued (their page says "
+        "« En attente »), and are run in order of arrival. 0: no bound.",
+    ),
+    Setting(
+        "DELIVERY_VALIDATION_MEMORY_MB",
+        768,
+        "Memory in MB one background validation may take (the address space of its child "
+        "process, beyond what it inherits); a file needing more is refused as too heavy, the "
+        "file kept. A CSV is streamed (the benchmark's 30 MB file takes about 6 MB); what grows "
+        "is the index of a Table Schema's primary key, about 230 bytes a row, so the largest "
+        "CSV allowed (200 MB, some 2.5 million rows) needs about 600 MB.",
+    ),
     Setting("PAGE_SIZE", 20, "Default number of items per page in lists."),
     Setting("MAX_PAGE_SIZE", 100, "Largest number of items per page a client may ask for."),
     Setting(

@@ -28,7 +28,7 @@ from service.jobs_models import Job
 from service.library.files import import_library
 from service.storage import StoredFile
 from tests.conftest import LIBRARY_DIR, clausier
-from tests.members import AGENT, make_member, signed_in
+from tests.members import AGENT, ORG, make_member, organisation, signed_in
 
 REDIS_URL = os.environ.get("CLAUSIER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 TEXT = """# CCTP — Portail de démarches en ligne
@@ -306,3 +306,41 @@ def test_an_unreachable_redis_is_said_in_french_and_the_job_can_be_asked_again(
         assert job.state == "failed"
     finally:
         clausier(app).db.dispose()
+
+
+def test_with_redis_a_large_delivery_is_validated_by_a_worker_never_by_the_server(
+    rq_app: Flask, redis_queue: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Uploaded to the API, a large delivery waits in the queue, untouched by the server's
+    processes, until ``clausier worker`` (here an RQ worker in the test) validates it."""
+    from redis import Redis
+    from rq import SimpleWorker
+
+    from service.deliveries import pending
+    from tests.deliveries.factories import make_contract, make_obligation
+    from tests.deliveries.test_pending import LARGE_CSV
+
+    rq_app.config["DELIVERY_BACKGROUND_BYTES"] = 1000
+    client, _ = _member_client(rq_app)
+    with clausier(rq_app).db.session() as session:
+        contract = make_contract(session, organisation(session))
+        make_obligation(session, contract)
+        reference = contract.reference
+    ran_here = []
+    real_run = pending.run
+    monkeypatch.setattr(pending, "run", lambda *a, **k: ran_here.append(1) or real_run(*a, **k))
+    url = f"/api/organisations/{ORG}/contracts/{reference}/obligations/inventaire/deliveries"
+    response = client.post(
+        url,
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(LARGE_CSV), "inventaire.csv"), "period": "2024-08"},
+    )
+    assert response.status_code == 202, response.get_json()
+    location = response.headers["Location"]
+    time.sleep(0.5)
+    assert client.get(location).get_json()["state"] == "queued" and ran_here == []
+    jobs.use_worker_context(rq_app.app_context)
+    with Redis.from_url(REDIS_URL) as connection:
+        SimpleWorker([redis_queue], connection=connection).work(burst=True)
+    body = client.get(location).get_json()
+    assert (body["state"], body["valid"]) == ("done", True), body

@@ -114,13 +114,15 @@ def api_route(
     max_bytes_setting: str | None = None,
     operation_id: str | None = None,
     right: str | None = None,
+    admit: Callable[..., None] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare an API route: its request models, its responses and its French summary
     (``max_bytes_setting``: the setting that bounds its body, instead of MAX_CONTENT_LENGTH;
     ``operation_id``: when the view's name in camelCase is not the operation's published one;
     ``right``: the action of ``service.accounts.rights.RIGHTS`` it performs, checked before
     the request is read, on the organisation, contract or analysis its address names — None
-    only for a public operation)."""
+    only for a public operation; ``admit``: called with the route's arguments before the body
+    is read, it may refuse the request while that costs nothing)."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         operation = Operation(
@@ -145,6 +147,8 @@ def api_route(
                 reach(right, **named)
             if max_bytes_setting is not None:
                 request.max_content_length = current_app.config[max_bytes_setting]
+            if admit is not None:
+                admit(**kwargs)
             if query is not None:
                 kwargs["query"] = _parse_query(query)
             if body is not None and (form is None or request.is_json):

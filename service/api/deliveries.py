@@ -24,7 +24,7 @@ from service.deliveries.report import FORMATS
 from service.deliveries.schedule import STATUS_LABELS, Status
 from service.extensions import db_session, job_timeout, state, transaction
 from service.french import today_in_paris
-from service.http import file_response
+from service.http import admit_large_delivery, file_response
 from service.organisations import Organisation, get_organisation
 
 BASE = "/organisations/<org>/contracts/<reference>"
@@ -163,6 +163,9 @@ def _deliveries_base(org: str, reference: str, dataset: str) -> str:
     problems=(404, 409, 413, 415, 503),
     max_bytes_setting="DELIVERY_MAX_BYTES",
     right="upload_delivery",
+    admit=lambda org, reference, **_: admit_large_delivery(
+        contract_of(org, reference, db_session()).organisation_id
+    ),
 )
 def create_delivery(
     org: str, reference: str, dataset: str, form: m.DeliveryUpload

@@ -21,13 +21,13 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from service import jobs
 from service.budget import run
@@ -51,12 +51,18 @@ from service.errors import (
     ValidationsBusy,
 )
 from service.jobs_models import Job
-from service.limits import DELIVERY_BACKGROUND_BUDGET
-from service.storage import StoredFile, read_file, store_file
+from service.limits import DELIVERY_BACKGROUND_BUDGET, Budget
+from service.storage import StoredFile, open_file, store_path
 
 #: The kind of the background job that validates and records a large delivery.
 VALIDATION_JOB = "delivery_validation"
 VALIDATING = "Validation du fichier (format, encodage, schéma de table)"
+#: The message of a validation waiting for a free place (``DELIVERY_VALIDATIONS``).
+WAITING = (
+    "En attente : les livraisons volumineuses sont validées {count} à la fois sur ce serveur, "
+    "dans l'ordre d'arrivée ; la validation de ce fichier commencera dès qu'une place se "
+    "libère."
+)
 #: Seconds between two reports of a validation under way.
 HEARTBEAT_SECONDS = 2.0
 #: The usual speed of a validation, per format (BENCHMARKS.md: a CSV with a schema about
@@ -72,6 +78,22 @@ KEPT = (
     "Le fichier reçu est conservé : vous pouvez le télécharger depuis cette page, relancer sa "
     "validation ou déposer un fichier corrigé."
 )
+
+
+#: What one background validation may take, in this process (``use_budget``: the settings).
+_budget = DELIVERY_BACKGROUND_BUDGET
+
+
+def use_budget(budget: Budget) -> None:
+    """Set the budget of this process's background validations (from its settings:
+    ``DELIVERY_VALIDATION_MEMORY_MB``)."""
+    global _budget
+    _budget = budget
+
+
+def background_budget() -> Budget:
+    """The budget a background validation runs within in this process."""
+    return _budget
 
 
 @dataclass(frozen=True)
@@ -122,15 +144,8 @@ def receive_delivery(
         check_sender(sender, sender_role, received_at, recorded_by, arrived)
         period = find_period(session, obligation, period_spec)
         organisation_id = obligation.contract.organisation_id
-        if waiting_limit is not None and (
-            waiting(session, organisation_id, stale_after) >= waiting_limit
-        ):
-            raise ValidationsBusy(
-                "Trop de livraisons volumineuses de votre organisation attendent déjà leur "
-                "validation : réessayez dans quelques minutes.",
-                retry_after=RETRY_SECONDS,
-            )
-        stored = store_file(session, path.read_bytes(), FORMATS[period.terms.format].media_type)
+        check_room(session, organisation_id, waiting_limit=waiting_limit, stale_after=stale_after)
+        stored = store_path(session, path, FORMATS[period.terms.format].media_type)
     params = {
         "contract_id": obligation.contract_id,
         "obligation_id": obligation.id,
@@ -146,6 +161,34 @@ def receive_delivery(
         "note": note.replace("\x00", ""),
     }
     return Accepted(organisation_id, params)
+
+
+def check_room(
+    session: Session,
+    organisation_id: int,
+    *,
+    waiting_limit: int | None,
+    stale_after: dt.timedelta = jobs.DEFAULT_STALE_AFTER,
+    declared_bytes: int | None = None,
+    background_bytes: int = 0,
+) -> None:
+    """Refuse (``ValidationsBusy``) a large upload of an organisation that already has
+    ``waiting_limit`` validations waiting or running. With ``declared_bytes`` (the request's
+    Content-Length, known before its body is read) the faces ask before reading the file: an
+    upload declared no larger than ``background_bytes`` would not wait, and passes."""
+    if waiting_limit is None:
+        return
+    if declared_bytes is not None and declared_bytes <= background_bytes:
+        return
+    if waiting(session, organisation_id, stale_after) >= waiting_limit:
+        again = (
+            "votre fichier n'a pas été lu. Réessayez" if declared_bytes is not None else "réessayez"
+        )
+        raise ValidationsBusy(
+            "Trop de livraisons volumineuses de votre organisation attendent déjà leur "
+            f"validation : {again} dans quelques minutes.",
+            retry_after=RETRY_SECONDS,
+        )
 
 
 def retry_validation(
@@ -209,20 +252,23 @@ def validation_job(
     """Validate a stored delivery and record it, dated by its arrival; its result is a small
     JSON naming the delivery."""
     progress(5, "Lecture du fichier reçu")
-    with db.session() as session:
-        period = _period(session, params)
-        done = recorded(session, params)
+    with ExitStack() as stack:
+        with db.session() as session:
+            period = _period(session, params)
+            done = recorded(session, params)
+            if done is None:
+                terms = period.terms
+                format_, schema = terms.format, terms.table_schema
+                # Copied from the database to disk a chunk at a time: this process (a
+                # server's worker, maybe) never holds the file, whatever its size.
+                with open_file(session, params["file_sha256"]) as stream:
+                    path = stack.enter_context(spooled(stream))
         if done is None:
-            content = read_file(session, params["file_sha256"]).content
-            terms = period.terms
-            format_, schema = terms.format, terms.table_schema
-    if done is None:
-        progress(10, VALIDATING)
-        with spooled(content) as path, _heartbeat(progress, params["size"], format_):
-            del content
+            progress(10, VALIDATING)
+            stack.enter_context(_heartbeat(progress, params["size"], format_))
             try:
                 report = run(
-                    DELIVERY_BACKGROUND_BUDGET,
+                    background_budget(),
                     DeliveryTooHeavy,
                     validate_delivery,
                     path,
@@ -232,9 +278,13 @@ def validation_job(
                 )
             except InvalidInput as error:
                 raise ValidationFailed(_refusal(error)) from error
+    if done is None:
         progress(90, "Enregistrement de la livraison")
         with db.session() as session:
-            stored = session.get(StoredFile, params["file_sha256"])
+            # Its size and checksum, not its bytes.
+            stored = session.get(
+                StoredFile, params["file_sha256"], options=[defer(StoredFile.content)]
+            )
             if stored is None:  # removed below the application while the job ran
                 raise ValidationFailed("Le fichier reçu n'est plus dans la base.")
             done = recorded(session, params) or record_validated(

@@ -29,7 +29,7 @@ from service.deliveries.validate import FORMATS, Limits, validate_delivery
 from service.errors import ConcurrentDelivery, DeliveryNotFound, DeliveryTooHeavy, InvalidInput
 from service.french import PARIS
 from service.limits import DELIVERY_BUDGET, Budget
-from service.storage import StoredFile, store_file
+from service.storage import StoredFile, store_path
 
 #: Longest file name kept (the rest is cut, the extension kept).
 NAME_LENGTH = 255
@@ -112,7 +112,7 @@ def record_delivery(
             schema=period.terms.table_schema,
             **({"limits": limits} if limits is not None else {}),
         )
-        stored = store_file(session, path.read_bytes(), FORMATS[period.terms.format].media_type)
+        stored = store_path(session, path, FORMATS[period.terms.format].media_type)
     return record_validated(
         session,
         period,

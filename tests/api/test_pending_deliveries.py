@@ -203,3 +203,34 @@ def test_a_failed_validation_is_run_again_from_the_file_kept(
     # Not failed: a retry leaves it as it is.
     assert client.post(location + "/retry").get_json()["state"] == "done"
     assert len(runner.queued) == 2
+
+
+@pytest.mark.usefixtures("contract", "background")
+def test_a_large_upload_of_a_busy_organisation_is_refused_before_its_body_is_read(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Told by its Content-Length that the file would wait too, the API answers 503 before
+    parsing the form: no spool file, no hash, no reading of the file by the domain."""
+    from service.deliveries import pending
+    from tests.deliveries.factories import GOOD_CSV
+    from tests.deliveries.test_pending import HeldRunner
+
+    app.config["DELIVERY_BACKGROUND_WAITING"] = 1
+    clausier(app).jobs = HeldRunner()
+    assert _upload(client, LARGE_CSV).status_code == 202
+    received = pending.receive_delivery
+
+    def never(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the body was read")
+
+    monkeypatch.setattr(pending, "receive_delivery", never)
+    refused = _upload(client, LARGE_CSV + b"PL-X;80\n")
+    assert refused.status_code == 503
+    assert refused.mimetype == "application/problem+json"
+    assert refused.headers["Retry-After"] == "60"
+    assert "votre fichier n'a pas été lu" in refused.get_json()["detail"]
+    # A small file would not wait: it is read and recorded at once, busy or not.
+    monkeypatch.setattr(pending, "receive_delivery", received)
+    small = _upload(client, GOOD_CSV, period="2025-04")
+    assert small.status_code == 201, small.get_json()
+    assert _deliveries(app) == 1

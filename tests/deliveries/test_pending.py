@@ -199,7 +199,7 @@ def test_a_refused_file_fails_its_job_in_french_and_the_file_is_kept(app: Flask)
 def test_a_validation_past_its_budget_fails_its_job_and_keeps_the_file(
     app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pending, "DELIVERY_BACKGROUND_BUDGET", Budget(memory_mb=1024, seconds=0.2))
+    monkeypatch.setattr(pending, "_budget", Budget(memory_mb=1024, seconds=0.2))
     obligation_id = _obligation(app)
     accepted = _accept(app, obligation_id, LARGE_CSV * 1)
     _, job_id = _start(app, accepted)

@@ -104,3 +104,34 @@ def test_another_organisations_member_cannot_see_a_pending_delivery(
     assert stranger.get(page).status_code == 404
     assert stranger.get(page + "/fichier").status_code == 404
     assert client.get(PAGE + "/livraisons/en-cours/inconnue").status_code == 404
+
+
+def test_a_validation_waiting_for_its_turn_says_so_on_its_page(
+    app: Flask, client: FlaskClient, form_token: Callable[[str], str]
+) -> None:
+    """Another large delivery is being validated (the only place is taken): this one's page
+    says it waits its turn, then it runs once the place is free."""
+    import threading
+    import time
+
+    from service.deliveries import pending
+    from service.slots import Slots
+
+    runner, page = _upload_large(app, client, form_token)
+    [job_id] = runner.queued
+    slots = jobs.kind_limit(pending.VALIDATION_JOB)
+    assert slots is not None
+    held = slots.take()
+    assert held is not None
+    worker = threading.Thread(target=jobs.execute, args=(clausier(app).db, job_id))
+    worker.start()
+    try:
+        deadline = time.monotonic() + 20
+        while "une à la fois" not in (html := plain_spaces(client.get(page).get_data(True))):
+            assert time.monotonic() < deadline, html
+            time.sleep(0.05)
+        assert "En attente" in html and "à la fois sur ce serveur" in html
+    finally:
+        Slots.give_back(held)
+        worker.join(60)
+    assert client.get(page).status_code == 302  # validated: to the delivery's page
