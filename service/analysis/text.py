@@ -236,7 +236,7 @@ def _colon_bounds(folded: str, bounds: list[int]) -> list[int]:
 OTHER_SENSE = re.compile(
     r"\bfiches?\s+(?:de\s+)?donnees\s+(?:de\s+)?securite\b|\bfds\b"
     r"|\bfiches?\s+(?:de\s+)?donnees\s+(?:techniques?|produits?)\b"
-    r"|\bdonnees\s+(?:des?\s+|du\s+)?(?:constructeurs?|fabricants?)\b"
+    r"|\bdonnees\s+(?:techniques?\s+)?(?:des?\s+|du\s+)?(?:constructeurs?|fabricants?)\b"
     r"|\b(?:hebergement|heberger|hebergee?s?|logement)\s+(?:\w+\s+)?(?:du|des|de\s+l'|de\s+la|de|les|le|la)?"
     r"\s*(?:personnels?|equipes?|agents?|techniciens?|ouvriers?|salaries?|intervenants?|"
     r"residents?|eleves?|stagiaires?|personnes?|participants?|sportifs?|familles?|animaux|"

@@ -1131,3 +1131,13 @@ def test_the_service_taken_over_by_a_successor_is_a_reversibility_clause(
         "prestataire facilite la reprise de l'exploitation par son successeur.\n",
     )["reversibilite"]
     assert finding["verdict"] == "weak"
+
+
+def test_the_manufacturers_technical_data_are_not_the_buyers(ruleset: Ruleset) -> None:
+    """The data of a manufacturer's datasheet, claimed by it, take nothing from the buyer."""
+    finding = judge(
+        ruleset,
+        "# Article 6 – Documentation\n\nLes données techniques du fabricant des pompes "
+        "demeurent sa propriété et ne sont pas communiquées à des tiers.\n",
+    )["donnees_publiques"]
+    assert finding["verdict"] == "missing"
