@@ -32,6 +32,24 @@ POSTGRES_URL = os.environ.get(
 )
 LIBRARY_DIR = PROJECT_ROOT / "clauses"
 FIXTURES = Path(__file__).parent / "fixtures"
+#: Folders whose tests share one costly server for the session (the demo served to the
+#: browser, the OpenID provider): each runs whole on one worker, so it is started once.
+ONE_WORKER_FOLDERS = ("browser", "oidc")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``-n``, ``--dist loadgroup``), the tests of one file run on one
+    worker, so that a module's fixtures are made once, and the tests of a folder in
+    ONE_WORKER_FOLDERS on one worker, so that its session's server is started once."""
+    here = Path(__file__).parent
+    for item in items:
+        if not item.path.is_relative_to(here):
+            continue
+        relative = item.path.relative_to(here)
+        folder = relative.parts[0] if len(relative.parts) > 1 else ""
+        group = folder if folder in ONE_WORKER_FOLDERS else relative.as_posix()
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")
