@@ -163,7 +163,9 @@ def test_too_many_waiting_validations_are_a_503_with_retry_after(
     refused = _upload(client, LARGE_CSV)
     assert refused.status_code == 503
     assert refused.headers["Retry-After"] == "60"
-    assert "réessayez dans quelques minutes" in refused.get_json()["detail"]
+    # Refused from its Content-Length, before the file is read (api_route's admit hook).
+    detail = refused.get_json()["detail"]
+    assert "votre fichier n'a pas été lu. Réessayez dans quelques minutes" in detail
 
 
 @pytest.mark.usefixtures("contract", "background")
