@@ -35,6 +35,7 @@ from service.documents.checklist_docx import (
     render_checklist_docx,
 )
 from service.errors import InvalidInput, NotFound
+from service.french import today_in_paris
 from tests.deliveries.factories import (
     BAD_CSV,
     GOOD_CSV,
@@ -166,13 +167,13 @@ def test_ticking_keeps_the_history_and_the_latest_tick_wins(
         ("plan.pdf", b"%PDF-1.4 plan"),
     )
     db_session.commit()
-    assert items_of(build_checklist(db_session, contract, dt.date.today()))["plan"].state == DONE
+    assert items_of(build_checklist(db_session, contract, today_in_paris()))["plan"].state == DONE
     tick_item(db_session, contract, "plan", PENDING, "Plan incomplet : annexes absentes.", "M. Roy")
     db_session.commit()
 
     history = item_history(db_session, contract, "plan")
     assert [(e.state, e.author) for e in history] == [(PENDING, "M. Roy"), (DONE, "Mme Leroy")]
-    plan = items_of(build_checklist(db_session, contract, dt.date.today()))["plan"]
+    plan = items_of(build_checklist(db_session, contract, today_in_paris()))["plan"]
     assert plan.state == PENDING
     assert plan.events == 2
     assert plan.last is not None and plan.last.note == "Plan incomplet : annexes absentes."
@@ -189,7 +190,7 @@ def test_a_checklist_of_a_past_day_ignores_later_ticks(
     contract = contract_with_clause(db_session)
     tick_item(db_session, contract, "delai", DONE, "Restitution sous deux mois.", "Mme Leroy")
     db_session.commit()
-    yesterday = dt.date.today() - dt.timedelta(days=1)
+    yesterday = today_in_paris() - dt.timedelta(days=1)
     delai = items_of(build_checklist(db_session, contract, yesterday))["delai"]
     assert delai.state == PENDING
 
@@ -258,7 +259,7 @@ def test_the_docx_shows_the_datasets_the_items_their_states_and_the_history(
     deliver(db_session, obligation, "2024-07", GOOD_CSV, paris(2024, 8, 10))
     tick_item(db_session, contract, "plan", DONE, "Plan reçu le 3 mars.", "Mme Leroy")
     db_session.commit()
-    checklist = build_checklist(db_session, contract, dt.date.today())
+    checklist = build_checklist(db_session, contract, today_in_paris())
 
     data = render_checklist_docx(checklist, contract_history(db_session, contract))
 
@@ -316,6 +317,6 @@ def test_an_item_the_contract_omits_can_still_be_ticked_done_and_says_so(
     contract = contract_with_clause(db_session)
     tick_item(db_session, contract, "suppression", DONE, "Certificat remis.", "Mme Leroy")
     db_session.commit()
-    item = items_of(build_checklist(db_session, contract, dt.date.today()))["suppression"]
+    item = items_of(build_checklist(db_session, contract, today_in_paris()))["suppression"]
     assert item.state == DONE
     assert item.state_label == "fait (non prévu au contrat)"
