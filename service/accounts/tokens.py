@@ -12,8 +12,8 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from service.accounts import audit
 from service.accounts.identity import Identity
@@ -174,6 +174,21 @@ def is_feed_token(token: ApiToken) -> bool:
     return token.prefix.startswith(FEED_PREFIX)
 
 
+#: One query for every request signed with a token: the token with its user and organisation,
+#: and the membership that gives it its role (None when the role is no longer held). Built once.
+_TOKEN_WITH_ROLE = (
+    select(ApiToken, Membership)
+    .where(ApiToken.secret_sha256 == bindparam("digest"))
+    .outerjoin(
+        Membership,
+        (Membership.user_id == ApiToken.user_id)
+        & (Membership.organisation_id == ApiToken.organisation_id)
+        & (Membership.role == ApiToken.role),
+    )
+    .options(joinedload(ApiToken.user), joinedload(ApiToken.organisation))
+)
+
+
 def token_identity(
     session: Session,
     secret: str,
@@ -187,13 +202,12 @@ def token_identity(
     token anywhere but a feed, ``feed``, and an API token there). Its use is recorded (last
     use, audit log) at most once per ``token_use_resolution_seconds``."""
     now = now or utcnow()
-    token = session.scalar(
-        select(ApiToken)
-        .where(ApiToken.secret_sha256 == secret_hash((secret or "").strip()))
-        .options(selectinload(ApiToken.user), selectinload(ApiToken.organisation))
-    )
-    if token is None:
+    found = session.execute(
+        _TOKEN_WITH_ROLE, {"digest": secret_hash((secret or "").strip())}
+    ).first()
+    if found is None:
         raise NotSignedIn("Jeton d'API inconnu.")
+    token, membership = found
     if is_feed_token(token) != feed:
         raise NotSignedIn(
             "Ce jeton n'ouvre que le flux d'agenda de son lien privé."
@@ -205,15 +219,6 @@ def token_identity(
         raise NotSignedIn(f"Jeton d'API {state} : demandez-en un nouveau.")
     if token.user.disabled:
         raise NotSignedIn("Le compte de ce jeton est désactivé.")
-    membership = session.scalar(
-        select(Membership)
-        .where(
-            Membership.user_id == token.user_id,
-            Membership.organisation_id == token.organisation_id,
-            Membership.role == token.role,
-        )
-        .options(selectinload(Membership.contracts))
-    )
     if membership is None:
         raise NotSignedIn("Le compte de ce jeton n'a plus le rôle qu'il porte.")
     _record_use(session, token, now, limits)
