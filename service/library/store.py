@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from service.db import utcnow
 from service.errors import (
@@ -27,6 +27,7 @@ from service.library.models import (
     Clause,
     ClauseVersion,
     Family,
+    RequiredElement,
     Status,
     content_hash,
 )
@@ -50,9 +51,16 @@ class Page:
 # -- reading ------------------------------------------------------------------------------
 
 
-def list_families(session: Session) -> list[Family]:
-    """Return every family with its required elements, in display order."""
-    query = select(Family).options(selectinload(Family.elements)).order_by(Family.position)
+def list_families(session: Session, *, rules: bool = True) -> list[Family]:
+    """Return every family with its required elements, in display order. Without ``rules``,
+    the words that reveal a family and its elements in a contract (``signals``, ``hints``:
+    the analysis' rules, the largest part of a family) stay in the database until something
+    reads them — a page listing the families shows none."""
+    elements = selectinload(Family.elements)
+    query = select(Family).order_by(Family.position)
+    if rules:
+        return list(session.scalars(query.options(elements)))
+    query = query.options(elements.defer(RequiredElement.hints), defer(Family.signals))
     return list(session.scalars(query))
 
 
@@ -85,8 +93,13 @@ def list_clauses(
             (ClauseVersion.clause_id == Clause.id) & (ClauseVersion.number == Clause.last_version),
         ).where(ClauseVersion.status == status)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    # A list shows each version's number, status and title: the rest (body, elements…)
+    # is left in the database, loaded only if something asks for it.
+    versions = selectinload(Clause.versions).load_only(
+        ClauseVersion.number, ClauseVersion.status, ClauseVersion.title
+    )
     rows = session.scalars(
-        query.options(selectinload(Clause.versions), selectinload(Clause.family))
+        query.options(versions, selectinload(Clause.family))
         .join(Family, Family.id == Clause.family_id)
         .order_by(Family.position, Clause.id)
         .offset((page - 1) * per_page)

@@ -27,7 +27,7 @@ Page = tuple[str, int] | Response
 def new_clause() -> Page:
     """Create a clause and its first version (a draft), written by the signed-in user."""
     author = allow("draft_version").actor
-    families = store.list_families(db_session())
+    families = store.list_families(db_session(), rules=False)
     if request.method == "GET":
         chosen = request.args.get("family") or (families[0].id if families else "")
         return _editor("new_clause", EditorForm(family=chosen, author=author), families)

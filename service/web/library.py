@@ -33,7 +33,7 @@ def index() -> tuple[str, int]:
     status = request.args.get("status") or None
     page = int_arg("page", 1) or 1
     session = db_session()
-    families = store.list_families(session)
+    families = store.list_families(session, rules=False)
     context = {"families": families, "family": family, "status": status, "result": None}
     try:
         result = store.list_clauses(

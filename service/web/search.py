@@ -76,7 +76,7 @@ def search() -> tuple[str, int]:
     family = request.args.get("family") or None
     status = request.args.get("status") or None
     page = int_arg("page", 1) or 1
-    families = store.list_families(session)
+    families = store.list_families(session, rules=False)
     context = {
         "q": text,
         "q_max": QUERY_MAX,
