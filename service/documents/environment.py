@@ -41,15 +41,18 @@ STATUS_COLOURS = {
 #: What is not prose in rendered HTML: tags, comments, entities, and whole elements whose text
 #: is not prose either — what a person typed or picks (a textarea sends its text back as shown,
 #: an option without a value its label), code, preformatted text, scripts, styles, drawings.
+#: One group: splitting a page by it alternates prose and the rest.
 _NOT_PROSE = re.compile(
-    r"<(textarea|option|pre|code|script|style|svg)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>|&#?\w+;",
+    "("
+    + "|".join(
+        rf"<{name}\b.*?</{name}\s*>"
+        for name in ("textarea", "option", "pre", "code", "script", "style", "svg")
+    )
+    + r"|<!--.*?-->|<[^>]*>|&#?\w+;)",
     re.IGNORECASE | re.DOTALL,
 )
-#: Text that French typography would change (most pieces between two tags are blank).
+#: Prose that French typography would change (most pieces between two tags are blank).
 _TYPESET = re.compile("[;:!?«»]|  ")
-#: A piece that starts with a high mark, the word it follows closing an element before it
-#: ("<strong>Objet</strong> :").
-_MARK_FIRST = re.compile("[ \t\u00a0\u202f]*[;:!?]")
 
 
 def french_typography(text: Any) -> Any:
@@ -59,26 +62,23 @@ def french_typography(text: Any) -> Any:
     Plain text comes back as plain text. Rendered HTML (:class:`~markupsafe.Markup`, a page's
     whole body) comes back as Markup with only its prose changed: tags, attributes, entities,
     and the text of form fields, code, scripts, styles and drawings as they were — a form sends
-    back what its user typed, not spaces they never typed."""
+    back what its user typed, not spaces they never typed. A piece of prose that starts with a
+    high mark follows a word ("<strong>Objet</strong> :")."""
     if not isinstance(text, Markup):
         return pdf.french_typography(str(text))
-    source = str(text)
-    out: list[str] = []
-    position = 0
-    for match in _NOT_PROSE.finditer(source):
-        out.append(_prose(source[position : match.start()]))
-        out.append(match[0])
-        position = match.end()
-    out.append(_prose(source[position:]))
-    return Markup("".join(out))
-
-
-def _prose(piece: str) -> str:
-    if not _TYPESET.search(piece):
-        return piece
-    if _MARK_FIRST.match(piece):
-        return pdf.french_typography("\x00" + piece)[1:]
-    return pdf.french_typography(piece)
+    parts = _NOT_PROSE.split(str(text))  # prose, markup, prose, …, prose
+    # Most pieces between two tags are blank: only those typography would change are typeset,
+    # all at once.
+    prose = parts[0::2]
+    changing = [i for i, piece in enumerate(prose) if _TYPESET.search(piece)]
+    if any(pdf.PIECE_END in prose[i] for i in changing):
+        typeset = [pdf.typeset_pieces([prose[i]])[0] for i in changing]
+    else:
+        typeset = pdf.typeset_pieces([prose[i] for i in changing])
+    for i, piece in zip(changing, typeset, strict=True):
+        prose[i] = piece
+    parts[0::2] = prose
+    return Markup("".join(parts))
 
 
 FILTERS: dict[str, Any] = {
