@@ -1,10 +1,14 @@
 """Normal requests while hostile ones run: the latency of light reads and the server's memory.
 
 Usage: .venv/bin/python bench/bench_hostile_load.py [--seconds 15] [--hostile 8] [--port 5098]
+       [--honour-retry-after]
 
 Serves the demo under ``clausier serve`` (gunicorn, its default workers) on SQLite, measures
 ``GET /api/families`` and a search with wrk (2 connections) while idle, then again while
-``--hostile`` client threads send hostile requests without pause: delivery uploads of a
+``--hostile`` client threads send hostile requests without pause (with
+``--honour-retry-after``, a client refused 503 first waits the Retry-After it was given, as
+well-behaved clients and proxies do: what is measured is then the hostile requests themselves,
+not a flood of refused ones): delivery uploads of a
 30 MB interventions file (valid, long to validate: above ``DELIVERY_BACKGROUND_BYTES``, it is
 answered 202 and validated by a background job), of a CSV row of 8,000 separators and of a
 Latin-1 file, and analyses of a 300-page CCTP. Every request is signed with the demo contract
@@ -104,6 +108,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--hostile", type=int, default=8)
     parser.add_argument("--port", type=int, default=5098)
+    parser.add_argument(
+        "--honour-retry-after",
+        action="store_true",
+        help="a hostile client answered 503 waits the Retry-After it was given before sending"
+        " again, as HTTP clients and proxies do (default: it sends again at once)",
+    )
     args = parser.parse_args()
     args.connections, args.postgresql = 2, False
     with tempfile.TemporaryDirectory() as tmp:
@@ -139,6 +149,9 @@ def main() -> None:
                                 validations.append(response.headers["Location"])
                     except urllib.error.HTTPError as error:
                         status = error.code
+                        wait = error.headers.get("Retry-After", "")
+                        if status == 503 and args.honour_retry_after and wait.isdigit():
+                            stop.wait(int(wait))
                     except OSError:
                         status = 0
                     durations.setdefault(name, []).append(time.monotonic() - started)
