@@ -71,10 +71,7 @@ def french_typography(text: Any) -> Any:
     # all at once.
     prose = parts[0::2]
     changing = [i for i, piece in enumerate(prose) if _TYPESET.search(piece)]
-    if any(pdf.PIECE_END in prose[i] for i in changing):
-        typeset = [pdf.typeset_pieces([prose[i]])[0] for i in changing]
-    else:
-        typeset = pdf.typeset_pieces([prose[i] for i in changing])
+    typeset = pdf.typeset_pieces([prose[i] for i in changing])
     for i, piece in zip(changing, typeset, strict=True):
         prose[i] = piece
     parts[0::2] = prose

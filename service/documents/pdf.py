@@ -102,6 +102,8 @@ _HTML_PARTS = re.compile(
 )
 
 
+#: A piece that starts with a high mark.
+_MARK_FIRST = re.compile(f"{_SPACES}*[;:!?]")
 #: Ends each piece of a page's prose when its pieces are typeset in one pass (``typeset_pieces``).
 PIECE_END = "\x00"
 #: ``_HIGH`` where a piece's end counts as the end of the text.
@@ -126,9 +128,17 @@ def typeset_pieces(pieces: list[str]) -> list[str]:
     """French spacing of each piece of text apart — a piece that starts with a high mark taking
     it as following a word, as after the end of an element (``<strong>Objet</strong> :``) — in
     one pass over them all rather than one per piece: a page has thousands of pieces between its
-    tags. No piece may hold ``PIECE_END``."""
+    tags."""
+    if any(PIECE_END in piece for piece in pieces):  # never on a page: one by one, then
+        return [_typeset_piece(piece) for piece in pieces]
     typeset = _typeset(PIECE_END + PIECE_END.join(pieces), _HIGH_IN_PIECES)
     return typeset.split(PIECE_END)[1:]
+
+
+def _typeset_piece(piece: str) -> str:
+    if _MARK_FIRST.match(piece):  # after a word: one character stands for it
+        return _typeset("a" + piece)[1:]
+    return _typeset(piece)
 
 
 def french_typography(text: str) -> str:

@@ -63,3 +63,17 @@ def test_a_form_shown_again_holds_what_was_typed(
     html = client.post(f"{CLAUSE}/versions/new", data=form).get_data(as_text=True)
     assert "Objet : « restitution » des données ; {{ x }} !" in html.replace("&#34;", '"')
     assert f"variable inconnue «{NBSP}x{NBSP}»" in html
+
+
+def test_each_piece_between_tags_is_typeset_as_if_alone() -> None:
+    """A page's prose is typeset in one pass, yet each piece between two tags keeps its own
+    ends: a mark ending a piece gets its space, one starting a piece follows the word of the
+    element before it, and a piece holding the pass's separator is typeset on its own."""
+    html = Markup(
+        "<b>Objet :</b><i>: suite</i><span>« a »</span><p>x  y ?</p>"
+        "<em>\x00 ; b</em><p>\n? seul</p><p>Vu ?!</p>"
+    )
+    assert french_typography(html) == Markup(
+        f"<b>Objet{NBSP}:</b><i>{NBSP}: suite</i><span>«{NBSP}a{NBSP}»</span>"
+        f"<p>x y{NNBSP}?</p><em>\x00{NNBSP}; b</em><p>\n? seul</p><p>Vu{NNBSP}?!</p>"
+    )
