@@ -255,6 +255,14 @@ OTHER_SENSE = re.compile(
     r"|\bsecurite\s+(?:incendie|sanitaire|alimentaire|routiere|electrique|physique|"
     r"des\s+(?:usagers|personnels?|personnes|travailleurs|agents|biens|baigneurs|chantiers?|"
     r"interventions|installations\s+electriques)|du\s+(?:chantier|personnel|public))\b"
+    # « au service de »: for the benefit of, not a service
+    r"|\bau\s+service\s+(?:de|du|des|d')"
+    # the revision of prices, not a review of the clauses
+    r"|\b(?:clauses?\s+de\s+)?(?:revoyure|reexamen|reexaminer|revision|reviser|revoir|"
+    r"actualisation|actualiser)s?\s+(?:tarifaires?|economiques?|(?:des|du|de|les|le)\s+prix\b"
+    r"(?:\s+unitaires)?|(?:des|les)\s+tarifs)\b"
+    r"|\b(?:prix|tarifs)\s+(?:\w+\s+){0,2}?(?:sont|seront|est|sera|peuvent|pourront|peut|pourra)\s+"
+    r"(?:etre\s+)?(?:\w+\s+)?(?:reexamine|revise|revu|actualise)e?s?\b"
     r"|\bbases?\s+de\s+donnees\s+(?:de\s+|du\s+|des\s+)(?:son|ses|sa|leur|leurs)?\s*"
     r"(?:fournisseurs?|fabricants?|constructeurs?|fiches?|recettes|catalogues?|produits|articles|"
     r"references)\b"

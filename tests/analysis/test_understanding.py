@@ -1141,3 +1141,54 @@ def test_the_manufacturers_technical_data_are_not_the_buyers(ruleset: Ruleset) -
         "demeurent sa propriété et ne sont pas communiquées à des tiers.\n",
     )["donnees_publiques"]
     assert finding["verdict"] == "missing"
+
+
+def test_a_revision_of_prices_is_no_review_of_the_clauses(ruleset: Ruleset) -> None:
+    """Prices revised on an index, even under a title saying « revoyure », review no clause;
+    the clauses re-examined when the law changes do."""
+    for text in (
+        "# Article 5 – Clause de réexamen tarifaire\n\nSi l'indice varie de plus de 10 %, "
+        "chaque partie peut demander une réunion pour réexaminer les prix unitaires.\n",
+        "# Article 5 – Prix\n\nLes tarifs de location sont révisés chaque année selon la "
+        "formule de l'article 4 ; la révision des prix est notifiée par lettre.\n",
+    ):
+        assert judge(ruleset, text)["revoyure"]["verdict"] == "missing", text
+    clauses = judge(
+        ruleset,
+        PREAMBLE + "# Article 18 – Réexamen\n\nLes clauses relatives aux données seront "
+        "réexaminées à la demande de l'acheteur lorsque la réglementation change.\n",
+    )["revoyure"]
+    assert clauses["verdict"] in ("weak", "present")
+
+
+def test_data_at_the_service_of_a_goal_are_not_the_services_data(ruleset: Ruleset) -> None:
+    """« au service de » is « for »: « des données au service de la mobilité » are no
+    « données du service »."""
+    finding = judge(
+        ruleset,
+        "# 3.2 Équipe data\n\nL'équipe organise, nettoie et valorise les données au service "
+        "du pilotage des politiques publiques de l'agglomération.\n",
+    )["donnees_publiques"]
+    assert finding["verdict"] == "missing"
+
+
+def test_no_access_from_a_third_country_is_a_hosting_clause(ruleset: Ruleset) -> None:
+    """Keeping the data out of reach of third countries is where and how they are hosted:
+    the hosting clause's transfer rule, found."""
+    finding = judge(
+        ruleset,
+        PREAMBLE + "# Article 8 – Localisation\n\nLes serveurs sont installés en France. Nul "
+        "accès aux données ne peut être autorisé depuis un État tiers, maintenance comprise.\n",
+    )["hebergement"]
+    assert finding["verdict"] in ("weak", "present")
+    assert "transferts" in finding["elements_found"]
+
+
+def test_csv_and_xml_are_open_formats_of_a_restitution(ruleset: Ruleset) -> None:
+    finding = judge(
+        ruleset,
+        PREAMBLE + "# Article 15 – Réversibilité\n\nÀ la fin du marché, le titulaire restitue "
+        "à l'acheteur les données et les paramétrages, au format CSV ou XML, dans un délai d'un "
+        "mois.\n",
+    )["reversibilite"]
+    assert "formats" in finding["elements_found"]
