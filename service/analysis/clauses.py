@@ -29,7 +29,6 @@ from service.analysis.language import (
     refers_elsewhere,
 )
 from service.analysis.rules import (
-    CONTRACTOR_CONSENT,
     FamilyRule,
     Frame,
     Ruleset,
@@ -533,12 +532,11 @@ def _weights(
             continue
         if family.frames and not family.frame_concepts.isdisjoint(section.text.positions):
             for index, text in _frames_in(family.frames, section.text):
-                if (
-                    _denies(section.negations(index))
-                    and section.contradiction(index) != CONTRACTOR_CONSENT
-                ):
+                if _denies(section.negations(index)) and section.contradiction(index) is None:
                     # « ne pas divulguer les données » does not publish them; « aucune donnée
-                    # n'est publiée sans l'accord du titulaire » restricts the publication.
+                    # n'est publiée sans l'accord du titulaire » restricts the publication, and
+                    # « n'est pas tenu de publier les données » denies the duty: those break
+                    # the clause, and count.
                     continue
                 total, hits = found.get((number, index), (0, []))
                 found[(number, index)] = (total + FRAME_WEIGHT, [*hits, text])

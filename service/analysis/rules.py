@@ -282,6 +282,10 @@ LAWFUL_EXCLUSION = re.compile(
     r"statistique|des\s+affaires|industriel\s+et\s+commercial)|securite\s+publique|surete|"
     r"anonymis\w*|pseudonymis\w*|occult\w*|droits?\s+de\s+tiers|propriete\s+de\s+tiers)\b"
 )
+#: The contractor's business secrecy, which limits what the public is told, not the buyer.
+BUSINESS_SECRET = re.compile(r"\bsecret\s+(?:des\s+affaires|industriel\s+et\s+commercial)\b")
+#: Told, or not, to the buyer: « ne sont communiqués ni au département ni aux usagers ».
+TO_BUYER = re.compile(rf"\b(?:ni\s+)?(?:a\s+l'|a\s+la\s+|au\s+|aux\s+){BUYER}s?\b")
 #: What the law excludes personal or secret data from: being disclosed (« ne sont pas publiées
 #: les données personnelles »), not the duties that protect them (« n'est pas tenu de
 #: notifier les violations de données personnelles » empties the clause).
@@ -508,9 +512,12 @@ def contradiction_kind(sentence: str) -> str | None:
     if VOID.search(folded):
         return VOIDED
     kinds = negation_kinds(folded)  # read once: the costliest parse of the sentence
-    # Exclusions the law makes, and the contractor's own prior tools, do not empty a duty.
+    # Exclusions the law makes, and the contractor's own prior tools, do not empty a duty —
+    # but the contractor's business secrecy keeps nothing from the buyer itself.
     lawful = (
-        LAWFUL_EXCLUSION.search(folded) is not None and DISCLOSURE.search(folded) is not None
+        LAWFUL_EXCLUSION.search(folded) is not None
+        and DISCLOSURE.search(folded) is not None
+        and not (BUSINESS_SECRET.search(folded) and TO_BUYER.search(folded))
     ) or PRIOR_KNOWLEDGE.search(folded)
     if ("denied" in kinds or DENIED_NOUN.search(folded)) and not lawful:
         return "obligation niée ou écartée"

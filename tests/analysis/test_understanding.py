@@ -1192,3 +1192,31 @@ def test_csv_and_xml_are_open_formats_of_a_restitution(ruleset: Ruleset) -> None
         "mois.\n",
     )["reversibilite"]
     assert "formats" in finding["elements_found"]
+
+
+def test_business_secrecy_kept_from_the_buyer_empties_the_transparency(ruleset: Ruleset) -> None:
+    """The contractor's business secrecy limits what the public is told, never what the buyer
+    is: parameters withheld from the buyer itself contradict the transparency clause."""
+    finding = judge(
+        ruleset,
+        PREAMBLE + "# 6.4 Moteur de priorisation\n\nLes règles et la pondération de l'outil de "
+        "classement des demandes sont couvertes par le secret des affaires de l'éditeur et ne "
+        "sont communiquées ni à la métropole ni aux usagers.\n",
+    )["transparence_algorithmique"]
+    assert finding["verdict"] == "contradicted"
+    public = judge(
+        ruleset,
+        PREAMBLE + "# 6.4 Publication\n\nLes jeux de données sont publiés chaque mois en CSV ; "
+        "ne sont pas publiées les données couvertes par le secret des affaires.\n",
+    )["open_data"]
+    assert public["verdict"] != "contradicted"
+
+
+def test_a_duty_to_publish_denied_is_an_open_data_clause_broken(ruleset: Ruleset) -> None:
+    """« n'est pas tenu de publier les données » says the family's subject and denies it."""
+    finding = judge(
+        ruleset,
+        PREAMBLE + "# Article 9 – Ouverture\n\nLe délégataire n'est pas tenu de publier les "
+        "statistiques de fréquentation du service.\n",
+    )["open_data"]
+    assert finding["verdict"] == "contradicted"
