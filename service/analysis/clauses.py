@@ -357,14 +357,21 @@ def _titled(
         return False
     if any(_names(title, text, phrase) for text, phrase in family.specific):
         return True
+    concepts = title.concepts_of(0)
     if not ordinary_words:
-        return False
+        # An ordinary word beside a word of data names the family as a specific signal
+        # would: « Hébergement et sécurité de la plateforme », not « Données à caractère
+        # personnel ».
+        return any(
+            not DATA_CONTEXT.isdisjoint(concepts - set(phrase)) and _names(title, text, phrase)
+            for text, phrase in family.common
+        )
     # Signals that say the same thing (« fin du contrat », « fin du marché ») name it once.
     named = {frozenset(phrase) for text, phrase in family.common if _names(title, text, phrase)}
     if not named:
         return False
     return (
-        not DATA_CONTEXT.isdisjoint(title.concepts_of(0))
+        not DATA_CONTEXT.isdisjoint(concepts)
         or len(named) >= 2
         or _speaks_of_data(body)
     )

@@ -1220,3 +1220,16 @@ def test_a_duty_to_publish_denied_is_an_open_data_clause_broken(ruleset: Ruleset
         "statistiques de fréquentation du service.\n",
     )["open_data"]
     assert finding["verdict"] == "contradicted"
+
+
+def test_an_ordinary_word_beside_a_word_of_data_names_its_family(ruleset: Ruleset) -> None:
+    """« Hébergement et sécurité du portail » names hosting as well as security: its sentence
+    on where the portal is hosted is a hosting clause, and the title names no host."""
+    finding = judge(
+        ruleset,
+        PREAMBLE + "## 7.2 Hébergement et sécurité du portail\n\nLe portail des usagers est "
+        "hébergé dans l'Union européenne. Le titulaire applique les correctifs de sécurité "
+        "sous huit jours.\n",
+    )["hebergement"]
+    assert finding["verdict"] in ("weak", "present")
+    assert "sous_hebergeurs" not in finding["elements_found"]
