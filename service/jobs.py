@@ -78,6 +78,8 @@ _KINDS: dict[str, JobFunction] = {}
 _LIMITS: dict[str, tuple[Slots, str]] = {}
 #: Seconds between two looks for a free slot by a job of a limited kind.
 SLOT_POLL_SECONDS = 0.5
+#: What a queued job says (see ``queued_message``).
+QUEUED = "En attente"
 WAITING_FOR_SLOT = "En attente de son tour : les travaux de ce type passent un à un, dans l'ordre."
 #: The form of a job's identifier (``str(uuid4())``); anything else is not looked up.
 _JOB_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -98,6 +100,13 @@ def limit_kind(kind: str, slots: Slots, waiting: str = WAITING_FOR_SLOT) -> None
     ``slots.directory`` (0: no bound) — set by each process from its settings; ``waiting`` is
     the message of a job waiting for its turn."""
     _LIMITS[kind] = (slots, waiting)
+
+
+def queued_message(kind: str) -> str:
+    """What a queued job of ``kind`` says while it waits: why, for a kind run a few at a time
+    (its page is read while it waits), else « En attente »."""
+    _, waiting = _LIMITS.get(kind, (None, QUEUED))
+    return waiting
 
 
 def kind_limit(kind: str) -> Slots | None:
@@ -171,7 +180,7 @@ def _create(
         state="queued",
         organisation_id=organisation_id,
     )
-    job.progress, job.message = 0, "En attente"
+    job.progress, job.message = 0, queued_message(kind)
     try:
         with session.begin_nested():
             session.add(job)
@@ -197,7 +206,7 @@ def _requeue(session: Session, job: Job, stale_after: dt.timedelta) -> bool:
         .values(
             state="queued",
             progress=0,
-            message="En attente",
+            message=queued_message(job.kind),
             error=None,
             created_at=utcnow(),
             started_at=None,

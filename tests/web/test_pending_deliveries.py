@@ -52,6 +52,8 @@ def test_a_large_upload_answers_at_once_with_the_page_of_its_validation(
     [job_id] = runner.queued
     html = plain_spaces(client.get(page).get_data(as_text=True))
     assert "validation en cours" in html and "En attente" in html
+    # Queued, it says why it waits and when it starts, before any worker has taken it.
+    assert "à la fois sur ce serveur" in html and "commencera dès" in html
     assert '<progress id="job-progress"' in html
     api = "/api/organisations/valbrune/contracts/EP-2024-01/obligations/inventaire/deliveries"
     status = f"{api}/pending/{job_id}"
