@@ -248,7 +248,7 @@ OTHER_SENSE = re.compile(
     r"ventilateurs?|moteurs?|fixations?|vestiaires?|salles?)\s+(?:\w+\s+)?reversibles?\b"
     r"|\bbases?\s+vie\b"
     # intruders into a building, not into a system
-    r"|\banti-?intrusions?\b|\balarmes?\s+(?:\w+\s+){0,2}?intrusions?\b"
+    r"|\banti-?intrusions?\b|\balarmes?\s+(?:\w+\s+){0,2}?intrusions?\b|\bsystemes?\s+d'alarmes?\b"
     # the safety of people and works, not of information systems
     r"|\bplans?\s+particuliers?\s+de\s+securite(?:\s+et\s+de\s+protection\s+de\s+la\s+sante)?\b"
     r"|\bppsps\b|\bcoordonnateurs?\s+sps\b|\bplans?\s+de\s+prevention\b"

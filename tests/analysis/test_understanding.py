@@ -1233,3 +1233,21 @@ def test_an_ordinary_word_beside_a_word_of_data_names_its_family(ruleset: Rulese
     )["hebergement"]
     assert finding["verdict"] in ("weak", "present")
     assert "sous_hebergeurs" not in finding["elements_found"]
+
+
+def test_the_security_of_a_system_is_information_security(ruleset: Ruleset) -> None:
+    """« la sécurité du système de billettique » is information security; the security of a
+    site, an alarm system or a fire-safety system is not."""
+    system = judge(
+        ruleset,
+        PREAMBLE + "# 6 Exploitation\n\nL'exploitant répond de la sécurité du système de "
+        "billettique et en rend compte au comité de suivi.\n",
+    )["cybersecurite"]
+    assert system["verdict"] in ("weak", "present")
+    for text in (
+        "# 4 Gardiennage\n\nLe titulaire répond de la sécurité du site et vérifie le système "
+        "d'alarme à chaque ronde.\n",
+        "# 4 Gardiennage\n\nLe titulaire répond de la sécurité du système d'alarme de la "
+        "médiathèque.\n",
+    ):
+        assert judge(ruleset, text)["cybersecurite"]["verdict"] == "missing", text
