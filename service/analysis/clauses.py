@@ -29,6 +29,7 @@ from service.analysis.language import (
     refers_elsewhere,
 )
 from service.analysis.rules import (
+    CONTRACTOR_CONSENT,
     FamilyRule,
     Frame,
     Ruleset,
@@ -539,11 +540,14 @@ def _weights(
             continue
         if family.frames and not family.frame_concepts.isdisjoint(section.text.positions):
             for index, text in _frames_in(family.frames, section.text):
-                if _denies(section.negations(index)) and section.contradiction(index) is None:
+                if (
+                    _denies(section.negations(index))
+                    and section.contradiction(index) != CONTRACTOR_CONSENT
+                ):
                     # « ne pas divulguer les données » does not publish them; « aucune donnée
-                    # n'est publiée sans l'accord du titulaire » restricts the publication, and
-                    # « n'est pas tenu de publier les données » denies the duty: those break
-                    # the clause, and count.
+                    # n'est publiée sans l'accord du titulaire » restricts the publication.
+                    # (A frame in a sentence denying a duty would make that sentence another
+                    # family's wherever it stands: « … qui demeure stocké sur ses serveurs ».)
                     continue
                 total, hits = found.get((number, index), (0, []))
                 found[(number, index)] = (total + FRAME_WEIGHT, [*hits, text])

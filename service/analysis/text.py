@@ -255,6 +255,8 @@ OTHER_SENSE = re.compile(
     r"|\bsecurite\s+(?:incendie|sanitaire|alimentaire|routiere|electrique|physique|"
     r"des\s+(?:usagers|personnels?|personnes|travailleurs|agents|biens|baigneurs|chantiers?|"
     r"interventions|installations\s+electriques)|du\s+(?:chantier|personnel|public))\b"
+    # a formal notice, not a word of « demeurer »
+    r"|\bmises?\s+en\s+demeure\b"
     # « au service de »: for the benefit of, not a service
     r"|\bau\s+service\s+(?:de|du|des|d')"
     # the revision of prices, not a review of the clauses
