@@ -19,6 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
+from werkzeug.routing import Rule
 
 from service import create_app, migrate
 from service.accounts.models import Role
@@ -35,6 +36,35 @@ FIXTURES = Path(__file__).parent / "fixtures"
 #: Folders whose tests share one costly server for the session (the demo served to the
 #: browser, the OpenID provider): each runs whole on one worker, so it is started once.
 ONE_WORKER_FOLDERS = ("browser", "oidc")
+
+
+#: Werkzeug's URL builders, compiled once per distinct rule for the whole session.
+_BUILDERS: dict[tuple[Any, ...], Any] = {}
+_compile_builder = Rule._compile_builder
+
+
+def _cached_builder(self: Rule, append_unknown: bool = True) -> Any:
+    """Werkzeug compiles Python code for each rule of each new application (about 90 % of
+    ``create_app``, made for nearly every test); the code depends only on the rule's parts,
+    its defaults and their converters, never on the rule object (it receives it as an
+    argument), so one compiled builder serves every application of the session."""
+    defaults = self.defaults or {}
+    key = (
+        self.rule,
+        append_unknown,
+        tuple(self._trace),
+        tuple(
+            (name, repr(value), type(self._converters.get(name)).__qualname__)
+            for name, value in defaults.items()
+        ),
+    )
+    builder = _BUILDERS.get(key)
+    if builder is None:
+        builder = _BUILDERS[key] = _compile_builder(self, append_unknown)
+    return builder
+
+
+Rule._compile_builder = _cached_builder  # type: ignore[method-assign]
 
 
 @pytest.hookimpl(tryfirst=True)
