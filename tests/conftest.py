@@ -136,18 +136,22 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def _empty(connection: Any) -> None:
-    """Empty the tables a test filled and restart every id from 1. Truncating every table
-    before every test rewrote some forty files each time (the suite's slowest fixture): only
-    the tables that hold rows are truncated; the others' sequences, which a rolled-back insert
-    may have moved, are set back."""
+    """Empty the tables a test filled and restart every id from 1.
+
+    Only the tables that hold rows are emptied (one ``EXISTS`` probe each, in one query). They
+    are emptied by ``DELETE`` with the triggers off for the transaction
+    (``session_replication_role``, a superuser's right, which the tests' connection has):
+    ``TRUNCATE`` rewrites each table's and index's files, some 150 ms for the eight tables an
+    ordinary test fills, against a few milliseconds to delete their rows. Without that right
+    (a role that cannot disable triggers, as the append-only tables' triggers refuse a
+    ``DELETE``) they are truncated as before. Every sequence is then set back in one query."""
     tables = [table.name for table in Base.metadata.sorted_tables]
     probes = " UNION ALL ".join(
         f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in tables
     )
     filled = set(connection.execute(text(probes)).scalars())
     if filled:
-        names = ", ".join(f'"{name}"' for name in sorted(filled))
-        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        _delete_rows(connection, [name for name in reversed(tables) if name in filled])
     if not SEQUENCES:
         SEQUENCES.update(
             connection.execute(
@@ -159,9 +163,39 @@ def _empty(connection: Any) -> None:
                 )
             ).all()
         )
-    for table, sequence in SEQUENCES.items():
-        if table not in filled:
-            connection.execute(text("SELECT setval(:sequence, 1, false)"), {"sequence": sequence})
+    if SEQUENCES:
+        connection.execute(
+            text(
+                "SELECT setval(CAST(name AS regclass), 1, false) "
+                "FROM unnest(CAST(:sequences AS text[])) AS name"
+            ),
+            {"sequences": sorted(SEQUENCES.values())},
+        )
+
+
+def _delete_rows(connection: Any, names: list[str]) -> None:
+    """Delete every row of these tables (children first), triggers off; truncate them when
+    this connection may not turn the triggers off."""
+    if not DELETE_ALLOWED:
+        quoted = ", ".join(f'"{name}"' for name in names)
+        connection.execute(text(f"TRUNCATE {quoted} CASCADE"))
+        return
+    savepoint = connection.begin_nested()
+    try:
+        connection.execute(text("SET LOCAL session_replication_role = replica"))
+    except Exception:  # not a superuser: the triggers stay, and so does TRUNCATE
+        savepoint.rollback()
+        DELETE_ALLOWED.clear()
+        _delete_rows(connection, names)
+        return
+    savepoint.commit()
+    for name in names:
+        connection.execute(text(f'DELETE FROM "{name}"'))
+    connection.execute(text("SET LOCAL session_replication_role = DEFAULT"))
+
+
+#: Whether the tests' connection may turn the triggers off (emptied when it may not).
+DELETE_ALLOWED: list[bool] = [True]
 
 
 #: Each table's id sequence in the session's PostgreSQL schema (read once).
