@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
@@ -65,6 +67,29 @@ def _cached_builder(self: Rule, append_unknown: bool = True) -> Any:
 
 
 Rule._compile_builder = _cached_builder  # type: ignore[method-assign]
+
+
+class _TemplatesOnce(BytecodeCache):
+    """The pages' templates compiled once for the session, not once per test: each test's
+    application has its own Jinja environment, which parsed and compiled every template it
+    rendered again (some 40 ms a page, most of a page request's time in the tests). Jinja
+    checks each stored template against its source's checksum before using it."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        """Fill the bucket with the template's compiled code, when it was compiled before."""
+        code = self.compiled.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        """Keep the template's compiled code for the next applications."""
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": _TemplatesOnce()}
 
 
 @pytest.hookimpl(tryfirst=True)
