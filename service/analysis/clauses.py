@@ -371,11 +371,7 @@ def _titled(
     named = {frozenset(phrase) for text, phrase in family.common if _names(title, text, phrase)}
     if not named:
         return False
-    return (
-        not DATA_CONTEXT.isdisjoint(concepts)
-        or len(named) >= 2
-        or _speaks_of_data(body)
-    )
+    return not DATA_CONTEXT.isdisjoint(concepts) or len(named) >= 2 or _speaks_of_data(body)
 
 
 #: A noun and its complement (« portail de données »).
