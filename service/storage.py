@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 
 from sqlalchemy import LargeBinary, String, func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, defer, mapped_column
 
 from service.db import Base, timestamp
@@ -43,9 +44,20 @@ def store_file(session: Session, data: bytes, media_type: str) -> StoredFile:
     digest = checksum(data)
     stored = session.get(StoredFile, digest)
     if stored is None:
-        stored = StoredFile(sha256=digest, size=len(data), media_type=media_type, content=data)
-        session.add(stored)
-        session.flush()
+        new = StoredFile(sha256=digest, size=len(data), media_type=media_type, content=data)
+        stored = _added(session, new) or session.get(StoredFile, digest)
+    return stored
+
+
+def _added(session: Session, stored: StoredFile) -> StoredFile | None:
+    """Insert a new stored file; None when the same bytes were stored meanwhile, by a request
+    sending the same file at the same moment (then the other's row is the one to use)."""
+    try:
+        with session.begin_nested():
+            session.add(stored)
+            session.flush()
+    except IntegrityError:
+        return None
     return stored
 
 
@@ -66,11 +78,10 @@ def store_path(session: Session, path: Path, media_type: str) -> StoredFile:
     if stored is not None:
         return stored
     size = path.stat().st_size
-    stored = StoredFile(
-        sha256=sha256, size=size, media_type=media_type, content=func.zeroblob(size)
-    )
-    session.add(stored)
-    session.flush()
+    new = StoredFile(sha256=sha256, size=size, media_type=media_type, content=func.zeroblob(size))
+    if _added(session, new) is None:  # the same file, stored meanwhile by another upload
+        return session.get(StoredFile, sha256, options=[defer(StoredFile.content)])
+    stored = new
     rowid = connection.scalar(
         text("SELECT rowid FROM stored_file WHERE sha256 = :sha256"), {"sha256": sha256}
     )
