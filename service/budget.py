@@ -17,7 +17,8 @@ the result, or the exception, comes back, pickled through a pipe. The child:
 - runs at a lower priority (``NICENESS`` more than its parent), so that heavy work yields the
   processor to the requests the parent's siblings serve;
 - writes no core file and leaves no zombie: the parent reaps it on every path, kills first if
-  needed.
+  needed; and it dies with its parent (``PR_SET_PDEATHSIG``): a worker killed or recycled, a
+  server stopped, leaves no child working on for nobody.
 
 A ``ClausierError`` the function raises comes back as the same exception (the child's traceback
 as its cause), so the faces answer it as they would have inline; running out of memory or time,
@@ -41,6 +42,7 @@ says so once.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import logging
 import math
@@ -83,6 +85,8 @@ RESET_SIGNALS = ("SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2",
 #: How much lower than its parent's the child's scheduling priority is (``os.nice``): heavy
 #: work gets the processor when normal requests leave it free. The kernel caps it at 19.
 NICENESS = 10
+#: prctl(2)'s option naming the signal a process gets when the thread that forked it dies.
+PR_SET_PDEATHSIG = 1
 
 #: True in a budgeted child: work nested in budgeted work runs inline, within the outer budget.
 _in_child = False
@@ -116,7 +120,7 @@ def run(
     if not supported():
         _warn_inline()
         return function(*args, **kwargs)
-    started = time.monotonic()
+    started, parent = time.monotonic(), os.getpid()
     try:
         read_end, write_end = os.pipe()
     except OSError as error:  # out of file descriptors
@@ -128,7 +132,7 @@ def run(
         os.close(write_end)
         raise _overloaded(function, error) from error
     if pid == 0:  # the child: never returns
-        _child(read_end, write_end, budget, function, args, kwargs)
+        _child(parent, read_end, write_end, budget, function, args, kwargs)
     os.close(write_end)
     try:
         child = _Child(pid)
@@ -171,6 +175,7 @@ def _name(function: Callable[..., Any]) -> str:
 
 
 def _child(
+    parent: int,
     read_end: int,
     write_end: int,
     budget: Budget,
@@ -189,6 +194,7 @@ def _child(
         # parent's socket).
         gc.freeze()
         _reset_signals()
+        _die_with(parent)
         os.nice(NICENESS)
         held = _address_space()
         _limit(budget, held)
@@ -197,6 +203,15 @@ def _child(
         code = 0
     finally:
         os._exit(code)
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this child when the thread that forked it dies (Linux), and leave
+    at once if it died already, before that was asked."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(70)
 
 
 def _reset_signals() -> None:

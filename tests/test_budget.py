@@ -291,3 +291,44 @@ def test_the_child_runs_at_a_lower_priority_than_its_parent(forked: list[int]) -
     assert pid != os.getpid()
     assert child == min(19, parent + budget.NICENESS) > parent or parent == 19
     assert os.getpriority(os.PRIO_PROCESS, 0) == parent  # the parent's own is unchanged
+
+
+def _tell_and_sleep(path: str) -> None:
+    with open(path, "w") as told:
+        told.write(str(os.getpid()))
+    time.sleep(60)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process still runs (a zombie nobody reaped does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not budget.supported(), reason="budgets are enforced on Linux only")
+def test_the_child_dies_with_its_parent(tmp_path: Any) -> None:
+    """A worker killed (or a server stopped) while its child validates a large file leaves no
+    child working on for nobody until its budget runs out."""
+    told = tmp_path / "child.pid"
+    parent = budget._fork()
+    if parent == 0:  # a stand-in for a server's worker
+        try:
+            budget.run(
+                Budget(memory_mb=64, seconds=60.0), BudgetExceeded, _tell_and_sleep, str(told)
+            )
+        finally:
+            os._exit(0)
+    deadline = time.monotonic() + 10
+    while not (told.exists() and told.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    child = int(told.read_text())
+    assert _alive(child)
+    os.kill(parent, signal.SIGKILL)
+    os.waitpid(parent, 0)
+    deadline = time.monotonic() + 5
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not _alive(child)
