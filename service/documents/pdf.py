@@ -129,6 +129,8 @@ def typeset_pieces(pieces: list[str]) -> list[str]:
     it as following a word, as after the end of an element (``<strong>Objet</strong> :``) — in
     one pass over them all rather than one per piece: a page has thousands of pieces between its
     tags."""
+    if not pieces:
+        return []
     if any(PIECE_END in piece for piece in pieces):  # never on a page: one by one, then
         return [_typeset_piece(piece) for piece in pieces]
     typeset = _typeset(PIECE_END + PIECE_END.join(pieces), _HIGH_IN_PIECES)

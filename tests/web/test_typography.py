@@ -77,3 +77,9 @@ def test_each_piece_between_tags_is_typeset_as_if_alone() -> None:
         f"<b>Objet{NBSP}:</b><i>{NBSP}: suite</i><span>«{NBSP}a{NBSP}»</span>"
         f"<p>x y{NNBSP}?</p><em>\x00{NNBSP}; b</em><p>\n? seul</p><p>Vu{NNBSP}?!</p>"
     )
+
+
+def test_a_page_without_prose_to_change_comes_back_as_it_was() -> None:
+    html = Markup("<p>Rien à changer</p><br><code>a : b</code>")
+    assert french_typography(html) == html
+    assert french_typography(Markup("")) == Markup("")
