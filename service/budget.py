@@ -14,8 +14,9 @@ the result, or the exception, comes back, pickled through a pipe. The child:
 - never touches the parent's database connections, sockets or files: it runs the one function,
   writes its answer and leaves with ``os._exit`` — no ``atexit``, no finalizer, no flush — and
   the objects it inherited are frozen out of its garbage collector;
-- runs at a lower priority (``NICENESS`` more than its parent), so that heavy work yields the
-  processor to the requests the parent's siblings serve;
+- runs at a lower priority (``NICENESS`` more than its parent, or, for work no request waits
+  for, in Linux's idle scheduling class), so that heavy work yields the processor to the
+  requests the parent's siblings serve;
 - writes no core file and leaves no zombie: the parent reaps it on every path, kills first if
   needed; and it dies with its parent (``PR_SET_PDEATHSIG``): a worker killed or recycled, a
   server stopped, leaves no child working on for nobody.
@@ -195,7 +196,7 @@ def _child(
         gc.freeze()
         _reset_signals()
         _die_with(parent)
-        os.nice(NICENESS)
+        _lower_priority(budget)
         held = _address_space()
         _limit(budget, held)
         answer = _answer(function, args, kwargs, held)
@@ -203,6 +204,19 @@ def _child(
         code = 0
     finally:
         os._exit(code)
+
+
+def _lower_priority(budget: Budget) -> None:
+    """Yield the processor to the requests: ``NICENESS`` below the parent, or, for work no
+    request waits for, Linux's idle class (it runs only when no other process wants the
+    processor; an unprivileged process may enter it, never leave it)."""
+    if budget.idle:
+        try:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+            return
+        except (AttributeError, OSError):  # not Linux, or a kernel without the class
+            pass
+    os.nice(NICENESS)
 
 
 def _die_with(parent: int) -> None:

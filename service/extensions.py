@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from flask import Flask, current_app, g
@@ -17,7 +17,7 @@ from service.db import Database
 from service.deliveries import pending
 from service.jobs import InProcessRunner, RQRunner, Runner
 from service.library.search import SearchIndex, keep_in_sync
-from service.limits import DELIVERY_BACKGROUND_BUDGET, Budget
+from service.limits import DELIVERY_BACKGROUND_BUDGET
 from service.slots import Slots
 
 
@@ -60,7 +60,7 @@ def bound_validations(app: Flask) -> None:
     count = "une" if slots.count == 1 else str(slots.count)
     jobs.limit_kind(pending.VALIDATION_JOB, slots, pending.WAITING.format(count=count))
     memory = int(app.config["DELIVERY_VALIDATION_MEMORY_MB"])
-    pending.use_budget(Budget(memory_mb=memory, seconds=DELIVERY_BACKGROUND_BUDGET.seconds))
+    pending.use_budget(replace(DELIVERY_BACKGROUND_BUDGET, memory_mb=memory))
 
 
 def _runner(app: Flask) -> Runner:

@@ -77,10 +77,12 @@ class Limits:
 class Budget:
     """What one piece of heavy work may take from the machine, enforced by the operating
     system (``service.budget``): address space beyond what the process already holds when the
-    work starts, and seconds of wall-clock time (the CPU time allowed follows)."""
+    work starts, and seconds of wall-clock time (the CPU time allowed follows). Work that no
+    request waits for (``idle``) gets the processor only when nothing else wants it."""
 
     memory_mb: int
     seconds: float
+    idle: bool = False
 
 
 # Each default is several times what real work of the kind takes (BENCHMARKS.md, "Budgets"),
@@ -92,7 +94,7 @@ DELIVERY_BUDGET = Budget(memory_mb=1024, seconds=100.0)
 #: The same, for a large delivery validated by a background job (``DELIVERY_BACKGROUND_BYTES``):
 #: no request waits, so the time may be longer — below ``JOB_TIMEOUT`` (3,600 s), so that the
 #: refusal is recorded before the job is taken as abandoned.
-DELIVERY_BACKGROUND_BUDGET = Budget(memory_mb=1024, seconds=3000.0)
+DELIVERY_BACKGROUND_BUDGET = Budget(memory_mb=1024, seconds=3000.0, idle=True)
 #: Reading the text of an analysed PDF; above ``Limits.pdf_seconds``, whose refusal names the
 #: page reached and so comes first.
 PDF_BUDGET = Budget(memory_mb=512, seconds=45.0)

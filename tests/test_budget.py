@@ -11,7 +11,7 @@ import os
 import signal
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from service import budget
 from service.errors import BudgetExceeded, InvalidValues, TemplateRejected, TemplateTooHeavy
-from service.limits import Budget
+from service.limits import DELIVERY_BACKGROUND_BUDGET, DELIVERY_BUDGET, Budget
 
 #: Small in memory; in time, room for a child at a lower priority (``budget.NICENESS``) to
 #: finish short work on a machine busy with other processes.
@@ -291,6 +291,21 @@ def test_the_child_runs_at_a_lower_priority_than_its_parent(forked: list[int]) -
     assert pid != os.getpid()
     assert child == min(19, parent + budget.NICENESS) > parent or parent == 19
     assert os.getpriority(os.PRIO_PROCESS, 0) == parent  # the parent's own is unchanged
+
+
+def _scheduler() -> int:
+    return os.sched_getscheduler(0)
+
+
+def test_work_no_request_waits_for_runs_only_when_the_processor_is_idle(
+    forked: list[int],
+) -> None:
+    """A background validation takes no processor time a request wants (Linux's idle
+    class); work a request waits for stays in the normal class, only at a lower priority."""
+    idle = replace(SMALL, idle=True)
+    assert budget.run(idle, TemplateTooHeavy, _scheduler) == os.SCHED_IDLE
+    assert run(_scheduler) == os.sched_getscheduler(0) == os.SCHED_OTHER
+    assert DELIVERY_BACKGROUND_BUDGET.idle and not DELIVERY_BUDGET.idle
 
 
 def _tell_and_sleep(path: str) -> None:
