@@ -1261,3 +1261,59 @@ def test_data_that_stay_stored_at_the_contractors_are_no_ownership(ruleset: Rule
         "manquantes sont fournies sous huit jours.\n",
     )
     assert notice["donnees_publiques"]["verdict"] == "missing"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Seuls les utilisateurs habilités accèdent au logiciel de gestion, chacun avec un "
+        "identifiant personnel et un profil d'habilitation adapté à ses fonctions.",
+        "Chaque opération effectuée sur l'application est inscrite dans un journal horodaté "
+        "que l'exploitant ne peut pas modifier.",
+        "Le gestionnaire met en œuvre un système d'information sécurisé pour l'instruction des "
+        "demandes.",
+        "Le logiciel contrôle l'intégrité des fichiers reçus et l'authentification des agents "
+        "avant toute correction.",
+        "Les droits d'accès à la plateforme sont attribués par l'acheteur et revus chaque "
+        "trimestre.",
+    ],
+)
+def test_access_control_logging_and_integrity_are_information_security(
+    ruleset: Ruleset, sentence: str
+) -> None:
+    """Authorised users, authentication, access rights, a timestamped log, the integrity of
+    files: the measures of a system's security, in a document that says no « cybersécurité »."""
+    finding = judge(ruleset, f"# 6 Exploitation du service\n\n{sentence}\n")["cybersecurite"]
+    assert finding["verdict"] == "weak", sentence
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Le personnel intervenant sur les tableaux électriques détient une habilitation "
+        "électrique adaptée à la tension.",
+        "L'agent assure le contrôle d'accès des visiteurs à l'entrée du bâtiment et tient le "
+        "registre des entrées.",
+        "L'entreprise tient un journal de chantier horodaté des livraisons de matériaux.",
+        "Au-delà de trente mètres, la liaison est réalisée en fibre optique pour la "
+        "sécurisation des données transmises.",
+        "Le titulaire veille à l'intégrité physique des personnes présentes sur le site.",
+    ],
+)
+def test_the_same_words_about_a_site_or_a_trade_are_no_information_security(
+    ruleset: Ruleset, sentence: str
+) -> None:
+    """An electrical habilitation, a building's access control, a site diary, a cable chosen
+    for its security, people's safety: other senses of the same words."""
+    finding = judge(ruleset, f"# 6 Exécution des prestations\n\n{sentence}\n")["cybersecurite"]
+    assert finding["verdict"] == "missing", sentence
+
+
+def test_files_the_authority_may_export_at_any_time_are_a_data_clause(ruleset: Ruleset) -> None:
+    """The buyer's access at any time to the files of the system, whatever the verb."""
+    finding = judge(
+        ruleset,
+        "# 4 Contrôle\n\nLes agents de la commune peuvent à tout moment visualiser et "
+        "exporter les fichiers tenus par le délégataire.\n",
+    )["donnees_publiques"]
+    assert finding["verdict"] == "weak"
