@@ -16,7 +16,8 @@ from service.accounts.rights import delivery_sender, visible_contracts
 from service.accounts.tokens import create_feed_token
 from service.auth import FEED_PARAMETER, allow, feed_role, reach
 from service.deliveries import amendments, contracts, pending, record
-from service.deliveries.dashboard import Scope, dashboard, timelines
+from service.deliveries.board import contract_board
+from service.deliveries.dashboard import Scope, dashboard
 from service.deliveries.models import Contract
 from service.errors import (
     ContentTooLarge,
@@ -243,13 +244,13 @@ def _contract_page(
     session = db_session()
     contract = _contract(org, reference)
     at, error = requested_day()
-    lines = timelines(session, contract, at)
+    found = contract_board(session, contract, at)
     page = render_template(
         "deliveries/contract.html",
         contract=contract,
-        board=dashboard(session, at, Scope(contract=contract)),
-        timelines=lines,
-        chart=timeline_svg(lines, contract.start_on, contract.end_on, at),
+        board=found.dashboard,
+        timelines=found.timelines,
+        chart=timeline_svg(found.timelines, contract.start_on, contract.end_on, at),
         recent=record.recent_deliveries(session, contract),
         validations=pending.pending_validations(session, contract, stale_after=job_timeout()),
         at=at,

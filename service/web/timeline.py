@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-from service.deliveries.dashboard import Timeline
+from service.deliveries.board import Timeline
 from service.deliveries.schedule import STATUS_LABELS
 from service.documents.environment import STATUS_COLOURS
 from service.french import plural
