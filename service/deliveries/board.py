@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from service.deliveries.dashboard import OVERDUE_LIMIT, Compliance, Dashboard, OverdueItem
 from service.deliveries.models import Contract, Delivery, Obligation, ObligationTerms, Period
@@ -64,10 +64,12 @@ class ContractBoard:
     timelines: list[Timeline]
 
 
-def contract_board(session: Session, contract: Contract, at: dt.date) -> ContractBoard:
+def contract_board(
+    session: Session, contract: Contract, at: dt.date, *, terms: bool = False
+) -> ContractBoard:
     """The dashboard of one contract on day ``at`` and the timeline of each obligation — the
     same figures as ``dashboard(session, at, Scope(contract=contract))`` and ``timelines``,
-    from three queries."""
+    from three queries (a fourth loads the obligations' terms, with ``terms``)."""
     deliveries = dict(
         session.execute(
             select(Delivery.period_id, func.count())
@@ -76,9 +78,10 @@ def contract_board(session: Session, contract: Contract, at: dt.date) -> Contrac
             .group_by(Delivery.period_id)
         ).all()
     )
-    obligations = session.scalars(
-        select(Obligation).where(Obligation.contract_id == contract.id).order_by(Obligation.id)
-    ).all()
+    query = select(Obligation).where(Obligation.contract_id == contract.id)
+    if terms:
+        query = query.options(selectinload(Obligation.terms))
+    obligations = session.scalars(query.order_by(Obligation.id)).all()
     # The periods as plain rows, with the frequency they were cut by: one query, and no ORM
     # object per period (a contract of twelve years has hundreds).
     rows = session.execute(

@@ -10,7 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from service.accounts import audit
-from service.auth import reach
+from service.auth import reach, reached_contract
 from service.deliveries import checklist as domain
 from service.deliveries.contracts import get_contract
 from service.deliveries.models import ChecklistEvent, Contract
@@ -30,8 +30,7 @@ BASE = "/organisations/<org>/contrats/<path:reference>/reversibilite"
 
 def _contract(org: str, reference: str) -> Contract:
     reach("read_contract", org=org, reference=reference)
-    session = db_session()
-    return get_contract(session, get_organisation(session, org), reference)
+    return reached_contract(org, reference)
 
 
 @bp.get(BASE)
