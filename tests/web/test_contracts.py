@@ -65,6 +65,28 @@ def test_the_contract_page_on_a_given_day(app: Flask, client: FlaskClient) -> No
     assert "janvier.csv" in text and "fevrier.csv" in text
 
 
+def test_the_contract_page_reads_a_fixed_number_of_queries(app: Flask, client: FlaskClient) -> None:
+    """However many obligations, periods and deliveries the contract holds, and with the
+    header's organisation read again by its key."""
+    from tests.web.test_checklist import queries_of
+
+    _contract(app)
+    small = queries_of(client, PAGE + "?au=2025-05-01")
+    with clausier(app).db.session() as session:
+        from service.deliveries.models import Contract
+
+        contract = session.query(Contract).one()
+        for dataset in ("consommations", "interventions"):
+            obligation = make_obligation(session, contract, dataset=dataset, frequency="quarterly")
+            deliver(session, obligation, "2025-T1", GOOD_CSV, paris(2025, 4, 10))
+        session.commit()
+    # The identity (user, organisation, memberships and their contracts), the right
+    # (organisation, contract: the page reads the same, not looked up again), then the
+    # deliveries counted by period, obligations, their terms, periods, recent deliveries,
+    # validations under way, amendments: one query each, however many rows they hold.
+    assert queries_of(client, PAGE + "?au=2025-05-01") == small == 13
+
+
 def test_dashboards_across_contracts(app: Flask, client: FlaskClient) -> None:
     _contract(app)
     overview = _text(client.get("/suivi?au=2025-05-01").get_data(as_text=True))
