@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -29,9 +30,9 @@ from service.deliveries.schedule import (
 from service.french import PARIS
 
 
-@dataclass(frozen=True)
-class Mark:
-    """One period on an obligation's timeline."""
+class Mark(NamedTuple):
+    """One period on an obligation's timeline (a tuple: a contract has hundreds, made each
+    time its page is drawn)."""
 
     start: dt.date
     end: dt.date
