@@ -99,7 +99,7 @@ def list_clauses(
         ClauseVersion.number, ClauseVersion.status, ClauseVersion.title
     )
     rows = session.scalars(
-        query.options(versions, selectinload(Clause.family))
+        query.options(versions)
         .join(Family, Family.id == Clause.family_id)
         .order_by(Family.position, Clause.id)
         .offset((page - 1) * per_page)
