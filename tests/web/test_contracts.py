@@ -63,6 +63,11 @@ def test_the_contract_page_on_a_given_day(app: Flask, client: FlaskClient) -> No
     # January on time, February invalid, March missing: one settled period in three on time
     assert "33 %" in text and "(1 sur 3)" in text
     assert "janvier.csv" in text and "fevrier.csv" in text
+    # each delivery of the list links to its page
+    links = re.findall(r'<a href="([^"]+/livraisons/\d+)">(\w+\.csv)</a>', html)
+    assert [name for _, name in links] == ["fevrier.csv", "janvier.csv"]
+    for link, name in links:
+        assert name in client.get(link).get_data(as_text=True)
 
 
 def test_the_contract_page_reads_a_fixed_number_of_queries(app: Flask, client: FlaskClient) -> None:
