@@ -35,8 +35,9 @@ def timeline_svg(lines: Sequence[Timeline], start: dt.date, end: dt.date, at: dt
         '<title id="timeline-title">Frise des livraisons attendues, une ligne par jeu de'
         " données, une marque par période colorée selon son état</title>"
     ]
-    # Each mark is written from pieces prepared once per status, label, due date and count:
-    # a contract of twelve years has hundreds of marks (the page's costliest drawing).
+    # Each mark is written from pieces prepared once per period (obligations of the same
+    # frequency share theirs), status, label, due date and count: a contract of twelve years
+    # has hundreds of marks (the page's costliest drawing).
     first = start.toordinal()
     after_status = {
         status: (
@@ -45,6 +46,7 @@ def timeline_svg(lines: Sequence[Timeline], start: dt.date, end: dt.date, at: dt
         )
         for status in COLOURS
     }
+    places: dict[tuple[dt.date, dt.date], tuple[str, str]] = {}
     labels: dict[str, str] = {}
     dues: dict[dt.date, str] = {}
     counts: dict[int, str] = {}
@@ -55,10 +57,16 @@ def timeline_svg(lines: Sequence[Timeline], start: dt.date, end: dt.date, at: dt
             f"{escape(_short(line.obligation.title))}</text>"
         )
         for mark in line.marks:
-            # x(day) below, with days counted by ordinals: the same floats, no timedelta.
-            left = LABEL + WIDTH * min(max(mark.start.toordinal() - first, 0), span) / span
-            right = LABEL + WIDTH * min(max(mark.end.toordinal() + 1 - first, 0), span) / span
-            width = max(right - left - 1, 1.5)
+            place = places.get((mark.start, mark.end))
+            if place is None:
+                # x(day) below, with days counted by ordinals: the same floats, no timedelta.
+                left = LABEL + WIDTH * min(max(mark.start.toordinal() - first, 0), span) / span
+                right = LABEL + WIDTH * min(max(mark.end.toordinal() + 1 - first, 0), span) / span
+                width = max(right - left - 1, 1.5)
+                place = places[mark.start, mark.end] = (
+                    f'<rect x="{left:.1f}" y="',
+                    f'" width="{width:.1f}" height="{MARK}',
+                )
             label = labels.get(mark.label)
             if label is None:
                 label = labels[mark.label] = str(escape(mark.label))
@@ -74,10 +82,7 @@ def timeline_svg(lines: Sequence[Timeline], start: dt.date, end: dt.date, at: dt
                         escape(f", {plural(mark.deliveries, 'livraison')}")
                     )
                 tip += count
-            parts.append(
-                f'<rect x="{left:.1f}" y="{y}" width="{width:.1f}" height="{MARK}{attributes}'
-                f"{tip}</title></rect>"
-            )
+            parts.append(f"{place[0]}{y}{place[1]}{attributes}{tip}</title></rect>")
     axis = TOP + ROW * len(lines)
     last = -YEAR_GAP
     for year in range(start.year, end.year + 1):
