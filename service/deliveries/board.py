@@ -104,38 +104,35 @@ def contract_board(
         obligation.id: Timeline(obligation, counts=dict.fromkeys(Status, 0))
         for obligation in obligations
     }
-    counts = dict.fromkeys(Status, 0)
     since = months_before(at, 12)
     on_time = settled = 0
+    settling, overdue_statuses = frozenset(SETTLED), frozenset(OVERDUE)
     #: The overdue periods with what orders them: (due day, id, obligation, mark, frequency).
     overdue: dict[Status, list[tuple[dt.date, int, Obligation, Mark, str]]] = {
         status: [] for status in OVERDUE
     }
     labels: dict[tuple[str, dt.date, dt.date], str] = {}
+    current = None
+    # Python per period, kept to the least: a contract has hundreds, drawn on every visit.
     for obligation_id, period_id, start, end, due, received, valid, frequency in rows:
+        if obligation_id != current:  # the rows come obligation by obligation
+            current, line = obligation_id, lines[obligation_id]
+            marks, line_counts = line.marks, line.counts
         status = status_at(end, due, received, valid, at)
         key = (frequency, start, end)
         label = labels.get(key)
         if label is None:
             label = labels[key] = period_label(frequency, start, end)
-        mark = Mark(
-            start=start,
-            end=end,
-            due=due,
-            label=label,
-            status=status,
-            days=days_overdue(status, due, valid, at),
-            deliveries=deliveries.get(period_id, 0),
-        )
-        line = lines[obligation_id]
-        line.marks.append(mark)
-        line.counts[status] += 1
-        counts[status] += 1
-        if since < due <= at and status in SETTLED:
+        days = days_overdue(status, due, valid, at)
+        mark = Mark(start, end, due, label, status, days, deliveries.get(period_id, 0))
+        marks.append(mark)
+        line_counts[status] += 1
+        if status in settling and since < due <= at:
             settled += 1
             on_time += status is Status.ON_TIME
-        if status in OVERDUE:
+        if status in overdue_statuses:
             overdue[status].append((due, period_id, line.obligation, mark, frequency))
+    counts = {status: sum(line.counts[status] for line in lines.values()) for status in Status}
     board = Dashboard(
         at=at,
         counts=counts,
