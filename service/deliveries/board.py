@@ -70,21 +70,21 @@ def contract_board(
 ) -> ContractBoard:
     """The dashboard of one contract on day ``at`` and the timeline of each obligation — the
     same figures as ``dashboard(session, at, Scope(contract=contract))`` and ``timelines``,
-    from three queries (a fourth loads the obligations' terms, with ``terms``)."""
-    deliveries = dict(
-        session.execute(
-            select(Delivery.period_id, func.count())
-            .join(Period, Period.id == Delivery.period_id)
-            .where(Period.contract_id == contract.id, Delivery.received_at <= _end_of(at))
-            .group_by(Delivery.period_id)
-        ).all()
-    )
+    from two queries (a third loads the obligations' terms, with ``terms``)."""
     query = select(Obligation).where(Obligation.contract_id == contract.id)
     if terms:
         query = query.options(selectinload(Obligation.terms))
     obligations = session.scalars(query.order_by(Obligation.id)).all()
-    # The periods as plain rows, with the frequency they were cut by: one query, and no ORM
-    # object per period (a contract of twelve years has hundreds).
+    # The deliveries received by the end of day ``at``, counted by period.
+    counted = (
+        select(Delivery.period_id, func.count().label("deliveries"))
+        .join(Period, Period.id == Delivery.period_id)
+        .where(Period.contract_id == contract.id, Delivery.received_at <= _end_of(at))
+        .group_by(Delivery.period_id)
+        .subquery()
+    )
+    # The periods as plain rows, with the frequency they were cut by and their deliveries: one
+    # query, and no ORM object per period (a contract of twelve years has hundreds).
     rows = session.execute(
         select(
             Period.obligation_id,
@@ -95,8 +95,10 @@ def contract_board(
             Period.first_received_on,
             Period.first_valid_on,
             ObligationTerms.frequency,
+            func.coalesce(counted.c.deliveries, 0),
         )
         .join(ObligationTerms, ObligationTerms.id == Period.terms_id)
+        .outerjoin(counted, counted.c.period_id == Period.id)
         .where(Period.contract_id == contract.id)
         .order_by(Period.obligation_id, Period.start_on)
     )
@@ -114,7 +116,7 @@ def contract_board(
     labels: dict[tuple[str, dt.date, dt.date], str] = {}
     current = None
     # Python per period, kept to the least: a contract has hundreds, drawn on every visit.
-    for obligation_id, period_id, start, end, due, received, valid, frequency in rows:
+    for obligation_id, period_id, start, end, due, received, valid, frequency, count in rows:
         if obligation_id != current:  # the rows come obligation by obligation
             current, line = obligation_id, lines[obligation_id]
             marks, line_counts = line.marks, line.counts
@@ -124,7 +126,7 @@ def contract_board(
         if label is None:
             label = labels[key] = period_label(frequency, start, end)
         days = days_overdue(status, due, valid, at)
-        mark = Mark(start, end, due, label, status, days, deliveries.get(period_id, 0))
+        mark = Mark(start, end, due, label, status, days, count)
         marks.append(mark)
         line_counts[status] += 1
         if status in settling and since < due <= at:
