@@ -29,8 +29,9 @@ from sqlalchemy import bindparam, create_engine, select, text
 
 import service.models  # noqa: F401  (every table known to the metadata)
 from service.db import Database
+from service.deliveries.board import timelines
 from service.deliveries.contracts import add_obligation, create_contract
-from service.deliveries.dashboard import Scope, dashboard, timelines
+from service.deliveries.dashboard import Scope, dashboard
 from service.deliveries.models import Contract, Delivery, Period
 from service.migrate import upgrade
 from service.organisations import ensure_organisation

@@ -10,7 +10,7 @@ before (a form token included) survives into the signed-in session.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, flash, redirect, request, session
@@ -24,10 +24,16 @@ from service.csrf import HEADER, token_sent_matches
 from service.errors import Forbidden, NotFound, NotSignedIn
 from service.extensions import db_session, state
 
+if TYPE_CHECKING:
+    from service.deliveries.models import Contract
+
 #: Where a request keeps its identity once found: the request's own environ, never ``g`` —
 #: an application context pushed around the server (the command line's, inherited by forked
 #: workers) is shared by every request it serves, and so would be its ``g``.
 IDENTITY_KEY = "clausier.identity"
+#: Where ``reach`` keeps the contract it found (with its session, organisation slug and
+#: reference), so that the view asking for that contract next does not look it up again.
+REACHED_KEY = "clausier.reached_contract"
 
 #: Session keys of a signed-in user: who, in which organisation (slug), how, and the user's
 #: session epoch when it began (a later password change ends the session).
@@ -244,7 +250,23 @@ def reach(
         get_analysis(session, analysis_id, identity.organisation_id)
     if job_id is not None and not identity.operator:
         jobs.get_job(session, job_id, organisation_id=identity.organisation_id)
-    return require(identity, action, organisation=organisation, contract=contract)
+    allowed = require(identity, action, organisation=organisation, contract=contract)
+    if contract is not None:
+        request.environ[REACHED_KEY] = (session, org, reference, contract)
+    return allowed
+
+
+def reached_contract(org: str, reference: str) -> Contract:
+    """The organisation's contract named in the address: the one ``reach`` found for this
+    request, or else looked up (another organisation's is not found)."""
+    from service.deliveries.contracts import get_contract
+    from service.organisations import get_organisation
+
+    session = db_session()
+    found = request.environ.get(REACHED_KEY)
+    if found is not None and found[0] is session and found[1:3] == (org, reference):
+        return found[3]
+    return get_contract(session, get_organisation(session, org), reference)
 
 
 def feed_role(identity: Identity) -> str:

@@ -15,7 +15,7 @@ from service.accounts.rights import visible_contracts
 from service.api.declare import api_route, register_module, reply
 from service.api.models import contracts as m
 from service.api.serialize import when
-from service.auth import signed_in
+from service.auth import reached_contract, signed_in
 from service.deliveries import amendments, annex_import, contracts
 from service.deliveries.models import Amendment, Contract, Obligation
 from service.errors import InvalidInput
@@ -51,7 +51,8 @@ def register(api: Blueprint) -> None:
 
 def contract_of(org: str, reference: str, session: Session | None = None) -> Contract:
     """The contract of the organisation (404 for another organisation's)."""
-    session = session or db_session()
+    if session is None or session is db_session():
+        return reached_contract(org, reference)
     return contracts.get_contract(session, get_organisation(session, org), reference)
 
 

@@ -18,7 +18,8 @@ from service.api.models import contracts as m
 from service.api.serialize import when
 from service.auth import FEED_PARAMETER, current_identity, feed_role, signed_in
 from service.deliveries import calendar_feed, contracts, pending, record
-from service.deliveries.dashboard import Dashboard, Scope, dashboard, timelines
+from service.deliveries.board import contract_board
+from service.deliveries.dashboard import Dashboard, Scope, dashboard
 from service.deliveries.models import Delivery
 from service.deliveries.report import FORMATS
 from service.deliveries.schedule import STATUS_LABELS, Status
@@ -413,7 +414,8 @@ def contract_dashboard(org: str, reference: str, query: m.DayQuery) -> dict[str,
     session = db_session()
     contract = contract_of(org, reference)
     at = _day(query)
-    body = dashboard_json(dashboard(session, at, Scope(contract=contract)))
+    found = contract_board(session, contract, at)
+    body = dashboard_json(found.dashboard)
     body["timelines"] = [
         {
             "dataset": line.obligation.dataset,
@@ -430,7 +432,7 @@ def contract_dashboard(org: str, reference: str, query: m.DayQuery) -> dict[str,
                 for mark in line.marks
             ],
         }
-        for line in timelines(session, contract, at)
+        for line in found.timelines
     ]
     return body
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from service.deliveries.models import (
     CONTRACT_KINDS,
@@ -139,6 +140,10 @@ def get_contract(session: Session, organisation: Organisation, reference: str) -
             f"L'organisation « {organisation.name} » n'a pas de contrat de référence"
             f" « {reference} »."
         )
+    # The organisation is known: the contract holds it, so that reading it is no query (the
+    # session's identity map keeps an object only while something refers to it).
+    if organisation in session:
+        set_committed_value(contract, "organisation", organisation)
     return contract
 
 

@@ -1,5 +1,6 @@
 """What a contract manager sees on a given day: counts by status, what is late or missing,
-the compliance rate over the last twelve months, and each obligation's timeline.
+the compliance rate over the last twelve months (each obligation's timeline, and one
+contract's dashboard computed with it: ``board.py``).
 
 Counts and lists are computed by the database from the period table (one aggregate query per
 figure), so a dashboard over a million periods stays fast.
@@ -8,12 +9,12 @@ figure), so a dashboard over a million periods stays fast.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from service.deliveries.models import Contract, Delivery, Obligation, ObligationTerms, Period
+from service.deliveries.models import Contract, Obligation, ObligationTerms, Period
 from service.deliveries.schedule import (
     OVERDUE,
     SETTLED,
@@ -21,11 +22,9 @@ from service.deliveries.schedule import (
     days_overdue,
     months_before,
     period_label,
-    status_at,
     status_condition,
     status_expression,
 )
-from service.french import PARIS
 from service.organisations import Organisation
 
 #: Longest late-and-missing list a dashboard shows; the counts cover the rest.
@@ -228,80 +227,3 @@ def dashboard(session: Session, at: dt.date, scope: Scope = Scope()) -> Dashboar
         compliance=rate,
         contracts=contracts,
     )
-
-
-@dataclass(frozen=True)
-class Mark:
-    """One period on an obligation's timeline."""
-
-    start: dt.date
-    end: dt.date
-    due: dt.date
-    label: str
-    status: Status
-    days: int
-    deliveries: int
-
-
-@dataclass
-class Timeline:
-    """An obligation's periods on day ``at``, with their statuses."""
-
-    obligation: Obligation
-    marks: list[Mark] = field(default_factory=list)
-
-    def count(self, status: Status) -> int:
-        """How many periods are in that status."""
-        return sum(1 for mark in self.marks if mark.status is status)
-
-
-def timelines(session: Session, contract: Contract, at: dt.date) -> list[Timeline]:
-    """The timeline of every obligation of a contract on day ``at``."""
-    counts = dict(
-        session.execute(
-            select(Delivery.period_id, func.count())
-            .join(Period, Period.id == Delivery.period_id)
-            .where(Period.contract_id == contract.id, Delivery.received_at <= _end_of(at))
-            .group_by(Delivery.period_id)
-        ).all()
-    )
-    obligations = session.scalars(
-        select(Obligation).where(Obligation.contract_id == contract.id).order_by(Obligation.id)
-    ).all()
-    # The periods as plain rows, with the frequency they were cut by: one query, and no ORM
-    # object per period (a contract of twelve years has hundreds).
-    rows = session.execute(
-        select(
-            Period.obligation_id,
-            Period.id,
-            Period.start_on,
-            Period.end_on,
-            Period.due_on,
-            Period.first_received_on,
-            Period.first_valid_on,
-            ObligationTerms.frequency,
-        )
-        .join(ObligationTerms, ObligationTerms.id == Period.terms_id)
-        .where(Period.contract_id == contract.id)
-        .order_by(Period.obligation_id, Period.start_on)
-    )
-    timelines_by_id = {obligation.id: Timeline(obligation) for obligation in obligations}
-    for obligation_id, period_id, start, end, due, received, valid, frequency in rows:
-        status = status_at(end, due, received, valid, at)
-        timelines_by_id[obligation_id].marks.append(
-            Mark(
-                start=start,
-                end=end,
-                due=due,
-                label=period_label(frequency, start, end),
-                status=status,
-                days=days_overdue(status, due, valid, at),
-                deliveries=counts.get(period_id, 0),
-            )
-        )
-    return list(timelines_by_id.values())
-
-
-def _end_of(day: dt.date) -> dt.datetime:
-    """The last instant of a day in Europe/Paris, in UTC."""
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), PARIS).astimezone(dt.UTC)

@@ -41,11 +41,13 @@ STATUS_COLOURS = {
 #: What is not prose in rendered HTML: tags, comments, entities, and whole elements whose text
 #: is not prose either — what a person typed or picks (a textarea sends its text back as shown,
 #: an option without a value its label), code, preformatted text, scripts, styles, drawings.
-#: One group: splitting a page by it alternates prose and the rest.
+#: One group: splitting a page by it alternates prose and the rest. An element runs to its
+#: first end tag, its text read a run between two "<" at a time (as ``.*?`` would match, but
+#: not one character at a time: a contract's timeline is 50 KB of drawing).
 _NOT_PROSE = re.compile(
     "("
     + "|".join(
-        rf"<{name}\b.*?</{name}\s*>"
+        rf"<{name}\b[^<]*+(?:<(?!/{name}\s*>)[^<]*+)*+</{name}\s*>"
         for name in ("textarea", "option", "pre", "code", "script", "style", "svg")
     )
     + r"|<!--.*?-->|<[^>]*>|&#?\w+;)",

@@ -92,20 +92,24 @@ def list_clauses(
             ClauseVersion,
             (ClauseVersion.clause_id == Clause.id) & (ClauseVersion.number == Clause.last_version),
         ).where(ClauseVersion.status == status)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     # A list shows each version's number, status and title: the rest (body, elements…)
     # is left in the database, loaded only if something asks for it.
     versions = selectinload(Clause.versions).load_only(
         ClauseVersion.number, ClauseVersion.status, ClauseVersion.title
     )
     rows = session.scalars(
-        query.options(versions, selectinload(Clause.family))
+        query.options(versions)
         .join(Family, Family.id == Clause.family_id)
         .order_by(Family.position, Clause.id)
         .offset((page - 1) * per_page)
         .limit(per_page)
     )
-    return Page(list(rows), total, page, per_page)
+    items = list(rows)
+    if page == 1 and len(items) < per_page:
+        total = len(items)  # all of them on the first page (the library's home, usually)
+    else:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    return Page(items, total, page, per_page)
 
 
 def get_clause(session: Session, clause_id: str) -> Clause:

@@ -10,7 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from service.accounts import audit
-from service.auth import reach
+from service.auth import reach, reached_contract
 from service.deliveries import checklist as domain
 from service.deliveries.contracts import get_contract
 from service.deliveries.models import ChecklistEvent, Contract
@@ -30,8 +30,7 @@ BASE = "/organisations/<org>/contrats/<path:reference>/reversibilite"
 
 def _contract(org: str, reference: str) -> Contract:
     reach("read_contract", org=org, reference=reference)
-    session = db_session()
-    return get_contract(session, get_organisation(session, org), reference)
+    return reached_contract(org, reference)
 
 
 @bp.get(BASE)
@@ -50,10 +49,8 @@ def _page(
     error_fields: list[str] | None = None,
 ) -> tuple[str, int]:
     session = db_session()
-    # Held until the page is drawn: the session's identity map keeps only referenced objects,
-    # and the template reads the contract's organisation.
-    organisation = get_organisation(session, org)
-    contract = get_contract(session, organisation, reference)
+    # The contract holds its organisation, which the template reads.
+    contract = reached_contract(org, reference)
     at, date_error = requested_day()
     history = domain.contract_history(session, contract)
     args = {"org": org, "reference": reference}
@@ -135,8 +132,7 @@ def evidence(org: str, reference: str, event_id: int) -> Response:
 def _exports(org: str, reference: str) -> tuple[domain.Checklist, dict[str, Any]]:
     reach("read_contract", org=org, reference=reference)
     session = db_session()
-    organisation = get_organisation(session, org)
-    contract = get_contract(session, organisation, reference)
+    contract = reached_contract(org, reference)
     at, _error = requested_day()
     history = domain.contract_history(session, contract)
     return domain.build_checklist(session, contract, at, history), history

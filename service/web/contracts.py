@@ -14,9 +14,10 @@ from service.accounts import audit
 from service.accounts.identity import Identity
 from service.accounts.rights import delivery_sender, visible_contracts
 from service.accounts.tokens import create_feed_token
-from service.auth import FEED_PARAMETER, allow, feed_role, reach
+from service.auth import FEED_PARAMETER, allow, feed_role, reach, reached_contract
 from service.deliveries import amendments, contracts, pending, record
-from service.deliveries.dashboard import Scope, dashboard, timelines
+from service.deliveries.board import contract_board
+from service.deliveries.dashboard import Scope, dashboard
 from service.deliveries.models import Contract
 from service.errors import (
     ContentTooLarge,
@@ -126,8 +127,7 @@ def _contract(org: str, reference: str, action: str = "read_contract") -> Contra
     """The contract, when the identity may do ``action`` on it (404 for another
     organisation's, or one a concessionnaire does not hold; then 403)."""
     reach(action, org=org, reference=reference)
-    session = db_session()
-    return contracts.get_contract(session, get_organisation(session, org), reference)
+    return reached_contract(org, reference)
 
 
 @bp.get("/organisations/<org>/contrats/<path:reference>/livraisons/<int:delivery_id>")
@@ -243,13 +243,14 @@ def _contract_page(
     session = db_session()
     contract = _contract(org, reference)
     at, error = requested_day()
-    lines = timelines(session, contract, at)
+    # The obligations' table names each one's latest terms: loaded together.
+    found = contract_board(session, contract, at, terms=True)
     page = render_template(
         "deliveries/contract.html",
         contract=contract,
-        board=dashboard(session, at, Scope(contract=contract)),
-        timelines=lines,
-        chart=timeline_svg(lines, contract.start_on, contract.end_on, at),
+        board=found.dashboard,
+        timelines=found.timelines,
+        chart=timeline_svg(found.timelines, contract.start_on, contract.end_on, at),
         recent=record.recent_deliveries(session, contract),
         validations=pending.pending_validations(session, contract, stale_after=job_timeout()),
         at=at,

@@ -41,7 +41,11 @@ def index() -> tuple[str, int]:
         )
     except (InvalidInput, NotFound) as error:
         return render_template("library.html", error=error.detail, **context), status_for(error)
-    context["result"] = result
+    # The page's clauses under each family, grouped once (not filtered again for each).
+    by_family: dict[str, list[Clause]] = {}
+    for found in result.items:
+        by_family.setdefault(found.family_id, []).append(found)
+    context.update(result=result, by_family=by_family)
     return render_template("library.html", error=None, **context), 200
 
 

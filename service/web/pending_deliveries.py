@@ -6,13 +6,12 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from service.auth import reach
-from service.deliveries import contracts, pending
+from service.auth import reach, reached_contract
+from service.deliveries import pending
 from service.deliveries.models import Contract
 from service.errors import JobQueueUnavailable
-from service.extensions import db_session, job_timeout, state, transaction
+from service.extensions import job_timeout, state, transaction
 from service.http import file_response
-from service.organisations import get_organisation
 from service.storage import read_file
 from service.web import csrf
 from service.web.jobs import REFRESH_SECONDS, STATE_LABELS
@@ -42,8 +41,7 @@ def _contract(org: str, reference: str) -> Contract:
     """The contract, when the identity may read it (404 for another organisation's, or one
     a concessionnaire does not hold)."""
     reach("read_contract", org=org, reference=reference)
-    session = db_session()
-    return contracts.get_contract(session, get_organisation(session, org), reference)
+    return reached_contract(org, reference)
 
 
 @bp.get(PENDING)

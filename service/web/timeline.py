@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-from service.deliveries.dashboard import Timeline
+from service.deliveries.board import Timeline
 from service.deliveries.schedule import STATUS_LABELS
 from service.documents.environment import STATUS_COLOURS
 from service.french import plural
@@ -35,6 +35,21 @@ def timeline_svg(lines: Sequence[Timeline], start: dt.date, end: dt.date, at: dt
         '<title id="timeline-title">Frise des livraisons attendues, une ligne par jeu de'
         " données, une marque par période colorée selon son état</title>"
     ]
+    # Each mark is written from pieces prepared once per period (obligations of the same
+    # frequency share theirs), status, label, due date and count: a contract of twelve years
+    # has hundreds of marks (the page's costliest drawing).
+    first = start.toordinal()
+    after_status = {
+        status: (
+            f"{escape(' : ' + STATUS_LABELS[status])}",
+            f'" fill="{COLOURS[status]}" data-status="{status.value}"><title>',
+        )
+        for status in COLOURS
+    }
+    places: dict[tuple[dt.date, dt.date], tuple[str, str]] = {}
+    labels: dict[str, str] = {}
+    dues: dict[dt.date, str] = {}
+    counts: dict[int, str] = {}
     for row, line in enumerate(lines):
         y = TOP + row * ROW
         parts.append(
@@ -42,19 +57,32 @@ def timeline_svg(lines: Sequence[Timeline], start: dt.date, end: dt.date, at: dt
             f"{escape(_short(line.obligation.title))}</text>"
         )
         for mark in line.marks:
-            left = x(mark.start)
-            width = max(x(mark.end + dt.timedelta(days=1)) - left - 1, 1.5)
-            tip = f"{mark.label} : {STATUS_LABELS[mark.status]}"
-            if mark.days:
-                tip += f" ({mark.days} j)"
-            tip += f", échéance le {mark.due:%d/%m/%Y}"
+            place = places.get((mark.start, mark.end))
+            if place is None:
+                # x(day) below, with days counted by ordinals: the same floats, no timedelta.
+                left = LABEL + WIDTH * min(max(mark.start.toordinal() - first, 0), span) / span
+                right = LABEL + WIDTH * min(max(mark.end.toordinal() + 1 - first, 0), span) / span
+                width = max(right - left - 1, 1.5)
+                place = places[mark.start, mark.end] = (
+                    f'<rect x="{left:.1f}" y="',
+                    f'" width="{width:.1f}" height="{MARK}',
+                )
+            label = labels.get(mark.label)
+            if label is None:
+                label = labels[mark.label] = str(escape(mark.label))
+            status, attributes = after_status[mark.status]
+            due = dues.get(mark.due)
+            if due is None:
+                due = dues[mark.due] = f", échéance le {mark.due:%d/%m/%Y}"
+            tip = f"{label}{status} ({mark.days} j){due}" if mark.days else f"{label}{status}{due}"
             if mark.deliveries:
-                tip += f", {plural(mark.deliveries, 'livraison')}"
-            parts.append(
-                f'<rect x="{left:.1f}" y="{y}" width="{width:.1f}" height="{MARK}"'
-                f' fill="{COLOURS[mark.status]}" data-status="{mark.status.value}">'
-                f"<title>{escape(tip)}</title></rect>"
-            )
+                count = counts.get(mark.deliveries)
+                if count is None:
+                    count = counts[mark.deliveries] = str(
+                        escape(f", {plural(mark.deliveries, 'livraison')}")
+                    )
+                tip += count
+            parts.append(f"{place[0]}{y}{place[1]}{attributes}{tip}</title></rect>")
     axis = TOP + ROW * len(lines)
     last = -YEAR_GAP
     for year in range(start.year, end.year + 1):

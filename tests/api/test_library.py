@@ -19,6 +19,10 @@ NEW_DRAFT = {
 def test_list_clauses_with_filters_and_pagination(client: FlaskClient, small_library: Path) -> None:
     page = client.get("/api/clauses?per_page=1").get_json()
     assert (page["total"], len(page["items"]), page["per_page"]) == (2, 1, 1)
+    # the total counted whatever the page: all on the first, the second, one past the last
+    for query, total, items in (("", 2, 2), ("per_page=1&page=2", 2, 1), ("page=3", 2, 0)):
+        page = client.get(f"/api/clauses?{query}").get_json()
+        assert (page["total"], len(page["items"])) == (total, items), query
     assert client.get("/api/clauses?family=open_data").get_json()["items"][0]["id"] == (
         "open-data-test"
     )

@@ -9,7 +9,8 @@ import itertools
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.deliveries.dashboard import Scope, dashboard, status_counts, timelines
+from service.deliveries.board import timelines
+from service.deliveries.dashboard import Scope, dashboard, status_counts
 from service.deliveries.models import Period
 from service.deliveries.schedule import Status, status_at, status_condition, status_expression
 from tests.deliveries.factories import (

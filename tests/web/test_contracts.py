@@ -63,6 +63,33 @@ def test_the_contract_page_on_a_given_day(app: Flask, client: FlaskClient) -> No
     # January on time, February invalid, March missing: one settled period in three on time
     assert "33 %" in text and "(1 sur 3)" in text
     assert "janvier.csv" in text and "fevrier.csv" in text
+    # each delivery of the list links to its page
+    links = re.findall(r'<a href="([^"]+/livraisons/\d+)">(\w+\.csv)</a>', html)
+    assert [name for _, name in links] == ["fevrier.csv", "janvier.csv"]
+    for link, name in links:
+        assert name in client.get(link).get_data(as_text=True)
+
+
+def test_the_contract_page_reads_a_fixed_number_of_queries(app: Flask, client: FlaskClient) -> None:
+    """However many obligations, periods and deliveries the contract holds, and with the
+    header's organisation read again by its key."""
+    from tests.web.test_checklist import queries_of
+
+    _contract(app)
+    small = queries_of(client, PAGE + "?au=2025-05-01")
+    with clausier(app).db.session() as session:
+        from service.deliveries.models import Contract
+
+        contract = session.query(Contract).one()
+        for dataset in ("consommations", "interventions"):
+            obligation = make_obligation(session, contract, dataset=dataset, frequency="quarterly")
+            deliver(session, obligation, "2025-T1", GOOD_CSV, paris(2025, 4, 10))
+        session.commit()
+    # The identity (user, organisation, memberships and their contracts), the right
+    # (organisation, contract: the page reads the same, not looked up again), then the
+    # obligations, their terms, the periods with their deliveries counted, recent deliveries,
+    # validations under way, amendments: one query each, however many rows they hold.
+    assert queries_of(client, PAGE + "?au=2025-05-01") == small == 12
 
 
 def test_dashboards_across_contracts(app: Flask, client: FlaskClient) -> None:

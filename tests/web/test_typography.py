@@ -83,3 +83,17 @@ def test_a_page_without_prose_to_change_comes_back_as_it_was() -> None:
     html = Markup("<p>Rien à changer</p><br><code>a : b</code>")
     assert french_typography(html) == html
     assert french_typography(Markup("")) == Markup("")
+
+
+def test_an_element_kept_as_it_is_runs_to_its_first_end_tag_only() -> None:
+    """Prose after a drawing or a code sample is typeset, even with tags inside them, end tags
+    written in capitals or with a space, or an element never closed."""
+    html = Markup(
+        "<svg><rect><title>T1 : à venir</title></rect></SVG >Avant : après"
+        "<code>a ; <b>b</b></code>c ; d<pre>x : y</pre\n>e ? f<code>jamais fermé : non"
+    )
+    assert french_typography(html) == Markup(
+        f"<svg><rect><title>T1 : à venir</title></rect></SVG >Avant{NBSP}: après"
+        f"<code>a ; <b>b</b></code>c{NNBSP}; d<pre>x : y</pre\n>e{NNBSP}? f"
+        f"<code>jamais fermé{NBSP}: non"
+    )
