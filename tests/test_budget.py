@@ -165,16 +165,32 @@ def wait_forever() -> None:
 
 @pytest.mark.parametrize("work", [spin, wait_forever], ids=["computing", "blocked"])
 def test_work_past_its_deadline_is_killed_and_refused(
-    forked: list[int], work: Callable[[], None]
+    forked: list[int], work: Callable[[], None], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    kills: list[tuple[float, int, int]] = []
+    kill = os.kill
+
+    def recording_kill(pid: int, sig: int) -> None:
+        kills.append((time.monotonic(), pid, sig))
+        kill(pid, sig)
+
+    monkeypatch.setattr(budget.os, "kill", recording_kill)
     started = time.monotonic()
     with pytest.raises(TemplateTooHeavy) as raised:
         run_tight(work)
     elapsed = time.monotonic() - started
     assert raised.value.resource == "time"
     assert "a duré plus de 0.4 s" in raised.value.detail
-    # The parent keeps the deadline at its own priority: a busy machine delays it little.
-    assert TIGHT.seconds <= elapsed < TIGHT.seconds + 0.5
+    # The parent killed the child, once: neither work ends by itself (the computing one would
+    # only at its CPU limit, by SIGXCPU, a second of CPU or more).
+    assert [(pid, sig) for _, pid, sig in kills] == [(forked[0], signal.SIGKILL)]
+    killed_after = kills[0][0] - started
+    # At the deadline, not before; and the parent keeps the deadline at its own priority, so a
+    # busy machine delays the kill little. What follows the kill (the kernel tearing down a
+    # child forked from a large process, the reaping) takes what the machine gives it: the
+    # refusal comes after the kill, and the fixture checks the child reaped.
+    assert TIGHT.seconds <= killed_after < TIGHT.seconds + 0.5
+    assert elapsed >= killed_after
 
 
 def abort() -> None:
