@@ -145,20 +145,36 @@ def wait_until_up(base: str, deadline: float) -> None:
             time.sleep(0.3)
 
 
+#: This benchmark measures what the server can do: one client (wrk, one address) sending
+#: uploads without pause would otherwise be measured against its rate limit
+#: (``UPLOAD_RATE_LIMIT``, which ``bench_hostile_load.py`` keeps as shipped).
+UNBOUNDED = {"UPLOAD_RATE_LIMIT": "off"}
+
+
 class Instance:
     """One served copy of the demo: its data directory, its PostgreSQL schema, its server."""
 
-    def __init__(self, args: argparse.Namespace, port: int, tree: Path | None = None) -> None:
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        port: int,
+        tree: Path | None = None,
+        settings: dict[str, str] | None = None,
+    ) -> None:
         self.directory = Path(tempfile.mkdtemp(prefix="clausier-load-"))
         self.base = f"http://127.0.0.1:{port}"
         self.schema: str | None = None
         self.base_url = os.environ.get(
             "CLAUSIER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
         )
-        env = os.environ | {
-            "CLAUSIER_DATA_DIR": str(self.directory / "data"),
-            "SECRET_KEY": uuid.uuid4().hex,
-        }
+        env = (
+            os.environ
+            | {
+                "CLAUSIER_DATA_DIR": str(self.directory / "data"),
+                "SECRET_KEY": uuid.uuid4().hex,
+            }
+            | (settings or {})
+        )
         env.pop("DATABASE_URL", None)
         # ``python -m`` puts the working directory first on the path: the code served is the
         # tree's (another checkout, e.g. the main branch, or this one).
@@ -299,8 +315,8 @@ def main() -> None:
     load_before = os.getloadavg()
     try:
         if args.baseline is not None:
-            instances.append(Instance(args, args.port + 1, args.baseline.resolve()))
-        instances.append(Instance(args, args.port))
+            instances.append(Instance(args, args.port + 1, args.baseline.resolve(), UNBOUNDED))
+        instances.append(Instance(args, args.port, settings=UNBOUNDED))
         for instance in instances:
             wait_until_up(instance.base, time.monotonic() + 60)
         directory = instances[-1].directory

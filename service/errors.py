@@ -162,6 +162,20 @@ class UploadsBusy(ServiceUnavailable):
     title = "Service occupé"
 
 
+class TooManyRequests(ClausierError):
+    """One client sent more of some request than its limit allows: the next must wait
+    ``retry_after`` seconds."""
+
+    title = "Trop de requêtes"
+
+
+class UploadsTooFrequent(TooManyRequests):
+    """One client sent more uploads than ``UPLOAD_RATE_LIMIT`` allows: refused before it is
+    read."""
+
+    title = "Trop de dépôts"
+
+
 class SearchError(ServiceUnavailable):
     """The search index could not answer."""
 
@@ -611,7 +625,7 @@ def status_for(error: ClausierError) -> int:
         return 401
     if isinstance(error, Forbidden):
         return 403
-    if isinstance(error, SignInThrottled):
+    if isinstance(error, SignInThrottled | TooManyRequests):
         return 429
     if isinstance(error, UnsupportedFormat):
         return 415

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import math
 import re
+import time
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,9 @@ from urllib.parse import quote, urlencode
 
 from flask import Flask, current_app, g, redirect, render_template, request
 from flask.json.provider import DefaultJSONProvider
+from limits import parse_many
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -30,6 +36,7 @@ from service.errors import (
     ClausierError,
     MalformedRequest,
     UploadsBusy,
+    UploadsTooFrequent,
     ValidationsBusy,
     status_for,
 )
@@ -37,6 +44,8 @@ from service.extensions import db_session, job_timeout, state
 from service.french import today_in_paris
 from service.settings import serve_workers
 from service.slots import Slots
+
+log = logging.getLogger(__name__)
 
 PROBLEM_MIMETYPE = "application/problem+json"
 #: Largest integer a parameter may carry (PostgreSQL's integer).
@@ -281,6 +290,7 @@ def _take_upload_slot() -> None:
     slots = current_app.extensions.get("clausier_upload_slots")
     if slots is None:
         slots = current_app.extensions["clausier_upload_slots"] = upload_slots(current_app)
+    _count_upload()
     held = slots.take()
     if held is None:
         drain_body()
@@ -290,6 +300,52 @@ def _take_upload_slot() -> None:
             retry_after=UPLOAD_RETRY_SECONDS,
         )
     g.upload_slot = held
+
+
+#: What ``UPLOAD_RATE_LIMIT`` says for no limit.
+NO_LIMIT = frozenset({"", "off", "0"})
+
+
+class UploadRate:
+    """``UPLOAD_RATE_LIMIT``: the uploads one client address may send, counted in Redis when
+    ``REDIS_URL`` is set (shared by every process), else in this process's memory (each worker
+    of ``clausier serve`` then counts apart). A storage that does not answer lets uploads
+    through: the slots still bound them."""
+
+    def __init__(self, limit: str, storage: str) -> None:
+        off = limit.strip().lower() in NO_LIMIT
+        self.items = [] if off else parse_many(limit)
+        self.strategy = MovingWindowRateLimiter(storage_from_string(storage))
+
+    def wait(self, client: str) -> int | None:
+        """Count one upload of ``client``: None if it is within every limit, else the seconds
+        until it would be."""
+        try:
+            for item in self.items:
+                if not self.strategy.hit(item, "clausier-upload", client):
+                    stats = self.strategy.get_window_stats(item, "clausier-upload", client)
+                    return max(1, math.ceil(stats.reset_time - time.time()))
+        except Exception:  # the storage (Redis) is down: the slots still hold
+            log.warning("upload rate limit: storage unavailable", exc_info=True)
+        return None
+
+
+def _count_upload() -> None:
+    """Refuse an upload beyond the client's ``UPLOAD_RATE_LIMIT``, before it is read."""
+    config = current_app.config
+    rate = current_app.extensions.get("clausier_upload_rate")
+    if rate is None:
+        storage = config.get("REDIS_URL") or "memory://"
+        rate = UploadRate(str(config.get("UPLOAD_RATE_LIMIT") or ""), storage)
+        current_app.extensions["clausier_upload_rate"] = rate
+    wait = rate.wait(request.remote_addr or "")
+    if wait is not None:
+        drain_body()
+        raise UploadsTooFrequent(
+            "Trop de fichiers déposés depuis votre adresse en peu de temps : le dernier n'a pas "
+            f"été lu. Renvoyez-le dans {wait} secondes.",
+            retry_after=wait,
+        )
 
 
 def drain_body() -> None:

@@ -195,6 +195,13 @@ SETTINGS: tuple[Setting, ...] = (
         "workers of `clausier serve` (at least 1); 0: no bound.",
     ),
     Setting(
+        "UPLOAD_RATE_LIMIT",
+        "60 per minute",
+        "Uploads (analyses, deliveries, templates) per client address, beyond which one is "
+        "answered 429 with Retry-After before it is read (flask-limiter notation; off: no "
+        "limit); counted in Redis when REDIS_URL is set, else in each process's memory.",
+    ),
+    Setting(
         "SERVE_MAX_REQUESTS",
         20000,
         "Requests after which a worker of `clausier serve` is replaced (0: never), so that "

@@ -59,6 +59,8 @@ PROBLEM_WORDS = {
     413: "Trop volumineux",
     415: "Format non pris en charge",
     422: "Données invalides : « errors » liste chaque champ en cause",
+    429: "Trop de requêtes de ce client (dépôts de fichiers, connexions) : réessayez après "
+    "le délai de l'en-tête Retry-After",
     503: "Service momentanément indisponible (file des travaux, index de recherche)",
 }
 #: The path parameters of the API, described once.
@@ -235,6 +237,8 @@ def _operation(
         problems |= {401, 403, 404}
     if operation.body is not None or operation.form is not None:
         problems |= {400, 422}
+    if operation.form is not None:  # an upload: the client's rate and the upload slots
+        problems |= {429, 503}
     if operation.query is not None:
         problems.add(400)
     result: dict[str, Any] = {"summary": operation.summary, "operationId": operation.operation_id}

@@ -167,7 +167,9 @@ class _Queue:
 
 
 def _app(data: Path) -> Flask:
-    return create_app({"TESTING": True, "CLAUSIER_DATA_DIR": str(data)})
+    # Every example is an upload from one address: its rate left unbounded, so that each is
+    # judged by the operation, not refused for the run's pace (tests/test_slots.py holds it).
+    return create_app({"TESTING": True, "CLAUSIER_DATA_DIR": str(data), "UPLOAD_RATE_LIMIT": "off"})
 
 
 @pytest.fixture(scope="module")
