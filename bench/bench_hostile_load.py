@@ -6,9 +6,9 @@ Usage: .venv/bin/python bench/bench_hostile_load.py [--seconds 15] [--hostile 8]
 Serves the demo under ``clausier serve`` (gunicorn, its default workers) on SQLite, measures
 ``GET /api/families`` and a search with wrk (2 connections) while idle, then again while
 ``--hostile`` client threads send hostile requests without pause (with
-``--honour-retry-after``, a client refused 503 first waits the Retry-After it was given, as
-well-behaved clients and proxies do: what is measured is then the hostile requests themselves,
-not a flood of refused ones): delivery uploads of a
+``--honour-retry-after``, a client refused 503 or 429 first waits the Retry-After it was
+given, as well-behaved clients and proxies do: what is measured is then the hostile requests
+themselves, not a flood of refused ones): delivery uploads of a
 30 MB interventions file (valid, long to validate: above ``DELIVERY_BACKGROUND_BYTES``, it is
 answered 202 and validated by a background job), of a CSV row of 8,000 separators and of a
 Latin-1 file, and analyses of a 300-page CCTP. Every request is signed with the demo contract
@@ -111,8 +111,8 @@ def main() -> None:
     parser.add_argument(
         "--honour-retry-after",
         action="store_true",
-        help="a hostile client answered 503 waits the Retry-After it was given before sending"
-        " again, as HTTP clients and proxies do (default: it sends again at once)",
+        help="a hostile client answered 503 or 429 waits the Retry-After it was given before "
+        "sending again, as HTTP clients and proxies do (default: it sends again at once)",
     )
     args = parser.parse_args()
     args.connections, args.postgresql = 2, False
@@ -150,7 +150,7 @@ def main() -> None:
                     except urllib.error.HTTPError as error:
                         status = error.code
                         wait = error.headers.get("Retry-After", "")
-                        if status == 503 and args.honour_retry_after and wait.isdigit():
+                        if status in (429, 503) and args.honour_retry_after and wait.isdigit():
                             stop.wait(int(wait))
                     except OSError:
                         status = 0
