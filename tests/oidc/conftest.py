@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -61,11 +62,32 @@ def node() -> str:
     return node
 
 
+def port_outside_the_ephemeral_range() -> int:
+    """A TCP port of 127.0.0.1 free at this moment, below the range the system hands out to
+    ``bind(0)`` (``ip_local_port_range``): Clausier is served on it test after test, free in
+    between, and a port from that range could meanwhile be handed to another process — the
+    other worker's demo server, say — for the rest of the run."""
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    candidates = list(range(max(1024, low - 12000), low))
+    random.shuffle(candidates)
+    for port in candidates:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    return free_port()
+
+
 @pytest.fixture(scope="session")
 def clausier_port() -> int:
     """The port Clausier is served on in every test of the session (registered at the
     provider)."""
-    return free_port()
+    return port_outside_the_ephemeral_range()
 
 
 @pytest.fixture(scope="session")
