@@ -44,6 +44,11 @@ def today_in_paris() -> dt.date:
     return dt.datetime.now(PARIS).date()
 
 
+def end_of_day_in_paris(day: dt.date) -> dt.datetime:
+    """The last instant of a day in Paris, in UTC (what was received « by » that day)."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), PARIS).astimezone(dt.UTC)
+
+
 #: Words that never take the plural mark: adverbs and the words that open a complement (« à
 #: l'heure », « en retard », « non prévu au contrat » → « non prévus au contrat »).
 _INVARIABLE = {"non", "pas", "très", "bien", "mal", "plus", "moins", "trop", "tout"}

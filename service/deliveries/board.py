@@ -27,7 +27,7 @@ from service.deliveries.schedule import (
     period_label,
     status_at,
 )
-from service.french import PARIS
+from service.french import end_of_day_in_paris
 
 
 class Mark(NamedTuple):
@@ -79,7 +79,7 @@ def contract_board(
     counted = (
         select(Delivery.period_id, func.count().label("deliveries"))
         .join(Period, Period.id == Delivery.period_id)
-        .where(Period.contract_id == contract.id, Delivery.received_at <= _end_of(at))
+        .where(Period.contract_id == contract.id, Delivery.received_at <= end_of_day_in_paris(at))
         .group_by(Delivery.period_id)
         .subquery()
     )
@@ -177,8 +177,3 @@ def _overdue_items(
         )
         for _due, _id, obligation, mark, frequency in (missing + invalid + late)[:limit]
     ]
-
-
-def _end_of(day: dt.date) -> dt.datetime:
-    """The last instant of a day in Europe/Paris, in UTC."""
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), PARIS).astimezone(dt.UTC)

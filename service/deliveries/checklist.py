@@ -49,7 +49,7 @@ from service.deliveries.models import (
 from service.deliveries.schedule import Status, period_label, status_at
 from service.deliveries.validate import FORMATS
 from service.errors import ChecklistEventNotFound, InvalidInput
-from service.french import PARIS
+from service.french import PARIS, end_of_day_in_paris
 from service.library.models import Clause, ClauseVersion, Family, RequiredElement
 from service.storage import StoredFile, read_file, store_file
 
@@ -99,7 +99,7 @@ def build_checklist(
     due by ``at`` as plain rows (no ORM object per period), the last valid delivery of every
     obligation at once, the réversibilité clause versions and the family's elements.
     """
-    until = _end_of(at)
+    until = end_of_day_in_paris(at)
     obligations = contract.obligations
     periods = _periods_due(session, contract, at)
     last_valid = _last_valid(session, contract, until, {o.id: o.dataset for o in obligations})
@@ -416,8 +416,3 @@ def _short_name(filename: str) -> str:
         return name
     suffix = PurePosixPath(name).suffix[:20]
     return name[: NAME_LENGTH - len(suffix)] + suffix
-
-
-def _end_of(day: dt.date) -> dt.datetime:
-    """The last instant of a day in Europe/Paris, in UTC."""
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), PARIS).astimezone(dt.UTC)
